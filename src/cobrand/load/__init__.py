@@ -1,0 +1,65 @@
+"""Stage 1, load: read cobrand.toml, partners/, content/ and the theme into frozen models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..errors import Problem
+from ..models import Project, ProjectFile, Theme, Vendor
+from .content import load_content
+from .logos import LogoError, confined_file, inspect_logo
+from .partners import load_partners
+from .schema import parse_toml, validate
+
+DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+CONFIG_FILE = "cobrand.toml"
+
+__all__ = ["CONFIG_FILE", "DEFAULT_THEME", "load_project"]
+
+
+def load_project(root: Path, today: dt.date) -> tuple[Project | None, list[Problem]]:
+    """Load a whole project; return it (when loadable) and every problem found."""
+    root = root.resolve()
+    config_path = root / CONFIG_FILE
+    if not config_path.is_file():
+        return None, [Problem(CONFIG_FILE, f"not found in {root}; is this a cobrand project?")]
+    text = config_path.read_text(encoding="utf-8")
+    raw, problems = parse_toml(text, CONFIG_FILE)
+    config = None
+    if raw is not None:
+        config, problems = validate(ProjectFile, raw, CONFIG_FILE, toml_text=text)
+    vendor, theme = None, None
+    if config is not None:
+        vendor, found = _load_vendor(root, config)
+        problems += found
+        theme, found = _load_theme(root, config.site.theme)
+        problems += found
+    partners, found = load_partners(root)
+    problems += found
+    content, found = load_content(root)
+    problems += found
+    if config is None or vendor is None or theme is None:
+        return None, problems
+    project = Project(root=root, config=config, vendor=vendor, partners=tuple(partners),
+                      content=tuple(content), theme=theme, today=today)
+    return project, problems
+
+
+def _load_vendor(root: Path, config: ProjectFile) -> tuple[Vendor | None, list[Problem]]:
+    data = config.vendor
+    try:
+        logo = inspect_logo(confined_file(root, data.logo))
+    except LogoError as error:
+        return None, [Problem(CONFIG_FILE, f"{data.logo}: {error}", field="vendor.logo")]
+    return Vendor(name=data.name, website=data.website, legal=data.legal, colors=data.colors, logo=logo), []
+
+
+def _load_theme(root: Path, name: str) -> tuple[Theme | None, list[Problem]]:
+    if name == "default":
+        return Theme("default", (DEFAULT_THEME,)), []
+    folder = root / "themes" / name
+    if not folder.is_dir():
+        return None, [Problem(CONFIG_FILE, f"theme {name!r} not found (expected themes/{name}/)",
+                              field="site.theme")]
+    return Theme(name, (folder, DEFAULT_THEME)), []

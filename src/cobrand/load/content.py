@@ -1,0 +1,154 @@
+"""Load ``content/``: blog posts, one-pagers, media and social posts."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+
+from markdown_it import MarkdownIt
+
+from ..errors import Problem
+from ..models import (
+    ContentItem,
+    ContentKind,
+    MediaFile,
+    OnePagerFile,
+    PageFile,
+    SocialFile,
+    Templated,
+)
+from ..tokens import check_syntax, sandbox, split_tokens
+from ..values import SLUG_PATTERN
+from .markdown import count_words, make_markdown, render_body
+from .schema import parse_yaml, validate
+
+PAGE_SCHEMAS: dict[str, type[PageFile]] = {
+    "blog": PageFile,
+    "one-pagers": OnePagerFile,
+    "media": MediaFile,
+}
+KNOWN_FOLDERS = ("blog", "one-pagers", "media", "social", "assets")
+
+
+def load_content(root: Path) -> tuple[list[ContentItem], list[Problem]]:
+    """Parse every content file once; return the items and every problem found."""
+    content_dir = root / "content"
+    items: list[ContentItem] = []
+    problems: list[Problem] = []
+    if not content_dir.is_dir():
+        return items, [Problem("content", "folder is missing")]
+    md = make_markdown()
+    for entry in sorted(content_dir.iterdir()):
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        if entry.name not in KNOWN_FOLDERS:
+            problems.append(Problem(_rel(root, entry), f"unknown content folder; use one of {', '.join(KNOWN_FOLDERS)}"))
+    for kind in ("blog", "one-pagers", "media"):
+        for path in _files(content_dir / kind, ".md"):
+            item, found = _load_page(root, path, kind, md)  # type: ignore[arg-type]
+            problems += found
+            if item:
+                items.append(item)
+    for path in _files(content_dir / "social", ".yaml", ".yml"):
+        item, found = _load_social(root, path)
+        problems += found
+        if item:
+            items.append(item)
+    return items, problems
+
+
+def _files(folder: Path, *suffixes: str) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in suffixes and not p.name.startswith("."))
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _read(root: Path, path: Path) -> tuple[str | None, bytes, list[Problem]]:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8"), data, []
+    except UnicodeDecodeError as error:
+        return None, data, [Problem(_rel(root, path), f"is not UTF-8 text (byte {error.start})")]
+
+
+def _check_slug(root: Path, path: Path) -> list[Problem]:
+    if SLUG_PATTERN.match(path.stem):
+        return []
+    return [Problem(_rel(root, path), "file name must be a slug: lower-case letters, digits and hyphens")]
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split ``---``-fenced YAML front matter from the body; return (yaml, body, body's first line)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() in {"---", "..."}:
+            return "".join(lines[1:index]), "".join(lines[index + 1:]), index + 2
+    return None
+
+
+def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tuple[ContentItem | None, list[Problem]]:
+    file = _rel(root, path)
+    text, data, problems = _read(root, path)
+    problems += _check_slug(root, path)
+    if text is None:
+        return None, problems
+    parts = split_front_matter(text)
+    if parts is None:
+        return None, problems + [Problem(file, "must start with YAML front matter between '---' lines", line=1)]
+    yaml_text, body_text, body_line = parts
+    raw, key_lines, found = parse_yaml(yaml_text, file, line_offset=1)
+    problems += found
+    if found:
+        return None, problems
+    meta, found = validate(PAGE_SCHEMAS[kind], raw, file, key_lines=key_lines)
+    problems += found
+    body, statements, assets = render_body(md, body_text, body_line, kind)
+    problems += [Problem(file, f"'{tag}' is not supported in content; use {{{{ partner.field }}}} tokens only", line=line)
+                 for line, tag in statements]
+    problems += check_syntax(body, sandbox(), file)
+    for asset in assets:
+        target = (root / "content" / asset)
+        if not asset.startswith("assets/") or not target.is_file():
+            problems.append(Problem(file, f"image {asset!r} not found in content/assets"))
+    if meta is None or problems:
+        return None, problems
+    return ContentItem(
+        kind=kind, slug=path.stem, source=file, meta=meta, body=body,
+        digest=hashlib.sha256(data).hexdigest(), words=count_words(body_text), assets=tuple(assets),
+    ), []
+
+
+def _load_social(root: Path, path: Path) -> tuple[ContentItem | None, list[Problem]]:
+    file = _rel(root, path)
+    text, data, problems = _read(root, path)
+    problems += _check_slug(root, path)
+    if text is None:
+        return None, problems
+    raw, key_lines, found = parse_yaml(text, file)
+    if found:
+        return None, problems + found
+    meta, found = validate(SocialFile, raw, file, key_lines=key_lines)
+    problems += found
+    variants: dict[str, Templated] = {}
+    if meta is not None:
+        env = sandbox()
+        for network, value in meta.variants.model_dump().items():
+            segments, statements = split_tokens(value, key_lines.get("variants", 1))
+            templated = Templated(tuple(s for s in segments if s != ""), html=False)
+            problems += check_syntax(templated, env, file)
+            problems += [Problem(file, f"'{tag}' is not supported; use {{{{ partner.field }}}} tokens only",
+                                 field=f"variants.{network}", line=line) for line, tag in statements]
+            variants[network] = templated
+    if meta is None or problems:
+        return None, problems
+    return ContentItem(kind="social", slug=path.stem, source=file, meta=meta, body=None,
+                       variants=variants, digest=hashlib.sha256(data).hexdigest()), []
+
+

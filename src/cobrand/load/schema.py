@@ -1,0 +1,127 @@
+"""Parse TOML and YAML files and validate them against a schema.
+
+Every error of a file becomes a :class:`Problem` naming the file, the dotted
+field and, where we can find it, the line, and all of them are returned
+together (MkDocs' config validation collects errors the same way).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Problem
+
+M = TypeVar("M", bound=BaseModel)
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+def parse_toml(text: str, file: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse TOML text; a syntax error becomes a Problem with its line."""
+    try:
+        return tomllib.loads(text), []
+    except tomllib.TOMLDecodeError as error:
+        match = _TOML_LINE.search(str(error))
+        line = int(match.group(1)) if match else None
+        message = _TOML_LINE.sub("", str(error)).rstrip(" (),")
+        return None, [Problem(file, f"invalid TOML: {message}", line=line)]
+
+
+def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, dict[str, int], list[Problem]]:
+    """Parse YAML text; returns the data, the line of each top-level key, problems."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 + line_offset if mark is not None else None
+        reason = getattr(error, "problem", None) or str(error)
+        return None, {}, [Problem(file, f"invalid YAML: {reason}", line=line)]
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            lines[str(key_node.value)] = key_node.start_mark.line + 1 + line_offset
+    return data, lines, []
+
+
+def validate(
+    schema: type[M],
+    data: Any,
+    file: str,
+    *,
+    key_lines: dict[str, int] | None = None,
+    toml_text: str | None = None,
+    context: dict[str, Any] | None = None,
+) -> tuple[M | None, list[Problem]]:
+    """Validate ``data`` against ``schema``; on failure return every error as a Problem."""
+    if not isinstance(data, dict):
+        return None, [Problem(file, "must be a table of keys and values")]
+    try:
+        return schema.model_validate(data, context=context), []
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors():
+            path = [str(part) for part in detail["loc"]]
+            field = ".".join(path) or None
+            message = _message(detail, schema, path)
+            line = None
+            if key_lines and path:
+                line = key_lines.get(path[0])
+            elif toml_text is not None and path:
+                line = toml_line(toml_text, path)
+            problems.append(Problem(file, message, field=field, line=line))
+        return None, problems
+
+
+def _message(detail: Any, schema: type[BaseModel], path: list[str]) -> str:
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        known = _known_fields(schema, path[:-1])
+        guess = difflib.get_close_matches(path[-1], known, n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else f"; known fields: {', '.join(known)}"
+        return f"unknown field{hint}"
+    if kind == "missing":
+        return "is required"
+    message = str(detail["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _known_fields(schema: type[BaseModel], path: Iterable[str]) -> list[str]:
+    model: Any = schema
+    for part in path:
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        if field is None:
+            return []
+        annotation = field.annotation
+        for candidate in getattr(annotation, "__args__", (annotation,)):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                model = candidate
+                break
+        else:
+            return []
+    return sorted(model.model_fields)
+
+
+def toml_line(text: str, path: list[str]) -> int | None:
+    """Best-effort line of a dotted key in TOML text, for error messages."""
+    table: list[str] = []
+    key_pattern = re.compile(r'^\s*"?([A-Za-z0-9_-]+)"?\s*=')
+    header_pattern = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-\"]+)\s*\]")
+    target = path if not path[-1].isdigit() else path[:-1]
+    for number, raw in enumerate(text.splitlines(), start=1):
+        header = header_pattern.match(raw)
+        if header:
+            table = header.group(1).replace('"', "").split(".")
+            if table == target:
+                return number
+            continue
+        key = key_pattern.match(raw)
+        if key and table + [key.group(1)] == target:
+            return number
+    return None

@@ -1,0 +1,304 @@
+"""The typed, frozen models every stage passes along.
+
+The ``*File`` classes are pydantic schemas for what a user writes (TOML and
+YAML); they forbid unknown keys so a typo is reported, not ignored. The
+dataclasses below them are what loading produces: plain, immutable data
+that the planner and renderers read and never mutate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from .values import Color, Email, LinkUrl, Locale, Phone, RelativePath, Slug, WebUrl
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+class Schema(BaseModel):
+    """Strict base: frozen, unknown keys are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- cobrand.toml -----------------------------------------------------------
+
+
+class Colors(Schema):
+    primary: Color
+    accent: Color | None = None
+
+
+class VendorFile(Schema):
+    name: ShortText
+    website: WebUrl
+    logo: RelativePath
+    legal: LongText
+    colors: Colors
+
+
+class SiteFile(Schema):
+    base_url: str
+    theme: Slug = "default"
+    title: ShortText = "Partner resources"
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_has_partner(cls, value: str) -> str:
+        from .values import check_web_url
+
+        check_web_url(value.replace("{partner}", "partner"))
+        if "{partner}" not in value:
+            raise ValueError('must contain "{partner}", e.g. "https://partners.example/{partner}/"')
+        if not value.endswith("/"):
+            raise ValueError("must end with '/'")
+        return value
+
+
+class TiersFile(Schema):
+    order: list[Slug] = Field(min_length=1)
+
+    @field_validator("order")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        duplicates = sorted({tier for tier in value if value.count(tier) > 1})
+        if duplicates:
+            raise ValueError(f"lists {', '.join(duplicates)} more than once")
+        return value
+
+
+class KnownValuesFile(Schema):
+    known: list[Slug] = Field(default_factory=list)
+
+
+class ProjectFile(Schema):
+    vendor: VendorFile
+    site: SiteFile
+    tiers: TiersFile
+    ecosystems: KnownValuesFile = KnownValuesFile()
+    regions: KnownValuesFile = KnownValuesFile()
+
+
+# --- partners/<slug>/partner.toml ---------------------------------------------
+
+
+class ContactFile(Schema):
+    email: Email | None = None
+    phone: Phone | None = None
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+
+class PersonalizeFile(Schema):
+    intro: Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)] | None = None
+    cta_label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    cta_url: LinkUrl | None = None
+    closing: Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)] | None = None
+
+
+class TrackingFile(Schema):
+    utm_source: Slug | None = None
+
+
+class PartnerFile(Schema):
+    name: ShortText
+    tier: Slug
+    ecosystems: list[Slug] = Field(default_factory=list)
+    regions: list[Slug] = Field(default_factory=list)
+    locale: Locale = "en-US"
+    website: WebUrl | None = None
+    logo: RelativePath | None = None
+    colors: Colors
+    contact: ContactFile = ContactFile()
+    personalize: PersonalizeFile = PersonalizeFile()
+    tracking: TrackingFile = TrackingFile()
+
+
+# --- content front matter -------------------------------------------------------
+
+
+class GatingFile(Schema):
+    min_tier: Slug | None = None
+    ecosystems: list[Slug] | None = None
+    regions: list[Slug] | None = None
+    partners: list[Slug] | None = None
+    expires: dt.date | None = None
+    draft: bool = False
+
+
+class PageFile(GatingFile):
+    title: ShortText
+    date: dt.date
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    author: ShortText | None = None
+    tags: list[ShortText] = Field(default_factory=list)
+    image: RelativePath | None = None
+
+
+class OnePagerFile(PageFile):
+    subtitle: ShortText | None = None
+
+
+class EmbedFile(Schema):
+    youtube: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{11}$")] | None = None
+    vimeo: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}$")] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> EmbedFile:
+        if (self.youtube is None) == (self.vimeo is None):
+            raise ValueError("give exactly one of youtube or vimeo")
+        return self
+
+
+class MediaFile(PageFile):
+    kind: Literal["video", "podcast"]
+    duration: Annotated[str, StringConstraints(pattern=r"^(\d{1,2}:)?\d{1,2}:\d{2}$")]
+    embed: EmbedFile
+
+
+class VariantsFile(Schema):
+    linkedin: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    x: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    facebook: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class SocialFile(GatingFile):
+    title: ShortText
+    date: dt.date
+    link: Annotated[str, StringConstraints(pattern=r"^(blog|one-pagers|media)/[a-z0-9-]+$")] | None = None
+    hashtags: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,50}$")]] = Field(
+        default_factory=list
+    )
+    image: RelativePath | None = None
+    variants: VariantsFile
+
+
+# --- loaded models ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Logo:
+    """A validated logo file: where it is, what it is, how big."""
+
+    path: Path
+    format: Literal["svg", "png", "jpeg", "webp"]
+    width: float
+    height: float
+    digest: str
+
+    @property
+    def extension(self) -> str:
+        return "jpg" if self.format == "jpeg" else self.format
+
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str
+    website: str
+    legal: str
+    colors: Colors
+    logo: Logo
+
+
+@dataclass(frozen=True)
+class Partner:
+    """One partner, validated. ``source`` is the partner.toml path relative to the project."""
+
+    slug: str
+    source: str
+    folder: Path
+    data: PartnerFile
+    logo: Logo
+
+    @property
+    def name(self) -> str:
+        return self.data.name
+
+    @property
+    def tier(self) -> str:
+        return self.data.tier
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A ``{{ ... }}`` token in content: its Jinja source and where it was written."""
+
+    source: str
+    line: int
+    in_url: bool = False
+    starts_url: bool = False
+
+
+@dataclass(frozen=True)
+class Templated:
+    """Text or HTML with partner tokens, parsed once and filled per partner.
+
+    Literal segments are final output (already-escaped HTML when ``html``);
+    expressions are filled in the content sandbox.
+    """
+
+    segments: tuple[str | Expression, ...]
+    html: bool
+
+    @property
+    def expressions(self) -> tuple[Expression, ...]:
+        return tuple(seg for seg in self.segments if isinstance(seg, Expression))
+
+
+ContentKind = Literal["blog", "one-pagers", "media", "social"]
+
+
+@dataclass(frozen=True)
+class ContentItem:
+    """One piece of content, parsed once per build and rendered per partner."""
+
+    kind: ContentKind
+    slug: str
+    source: str
+    meta: PageFile | SocialFile
+    body: Templated | None
+    variants: dict[str, Templated] = field(default_factory=dict)
+    digest: str = ""
+    words: int = 0
+    assets: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """``kind/slug``: how social posts and reports name an item."""
+        return f"{self.kind}/{self.slug}"
+
+    @property
+    def page_path(self) -> str | None:
+        """Where the item's page lives inside a partner's site, if it has one."""
+        return None if self.kind == "social" else f"{self.kind}/{self.slug}.html"
+
+    @property
+    def pdf_path(self) -> str | None:
+        return f"kit/{self.slug}.pdf" if self.kind == "one-pagers" else None
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The theme chain, most specific first; the last entry is cobrand's default."""
+
+    name: str
+    folders: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    config: ProjectFile
+    vendor: Vendor
+    partners: tuple[Partner, ...]
+    content: tuple[ContentItem, ...]
+    theme: Theme
+    today: dt.date
+
+    def tier_rank(self, tier: str) -> int:
+        return self.config.tiers.order.index(tier)

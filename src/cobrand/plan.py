@@ -1,0 +1,74 @@
+"""Stage 3, plan: which content each partner is entitled to. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import ContentItem, Partner, Project
+
+
+def exclusion_reason(item: ContentItem, partner: Partner, project: Project) -> str | None:
+    """Why ``partner`` does not get ``item``, or None when it does."""
+    meta = item.meta
+    data = partner.data
+    if meta.draft:
+        return "draft"
+    if meta.expires is not None and meta.expires < project.today:
+        return f"expired on {meta.expires.isoformat()}"
+    if meta.partners is not None and partner.slug not in meta.partners:
+        return "made for other partners"
+    if meta.min_tier is not None and project.tier_rank(data.tier) < project.tier_rank(meta.min_tier):
+        return f"needs tier {meta.min_tier} or above"
+    if meta.ecosystems is not None and not set(meta.ecosystems) & set(data.ecosystems):
+        return f"for the {', '.join(meta.ecosystems)} ecosystem(s)"
+    if meta.regions is not None and not set(meta.regions) & set(data.regions):
+        return f"for the {', '.join(meta.regions)} region(s)"
+    return None
+
+
+@dataclass(frozen=True)
+class PartnerPlan:
+    """Everything one partner gets, newest first within each kind."""
+
+    partner: Partner
+    posts: tuple[ContentItem, ...]
+    one_pagers: tuple[ContentItem, ...]
+    media: tuple[ContentItem, ...]
+    social: tuple[ContentItem, ...]
+
+    @property
+    def pages(self) -> tuple[ContentItem, ...]:
+        """Items that have a page of their own."""
+        return self.posts + self.one_pagers + self.media
+
+    @property
+    def items(self) -> tuple[ContentItem, ...]:
+        return self.pages + self.social
+
+
+def plan_partner(project: Project, partner: Partner) -> PartnerPlan:
+    """Select and order the items ``partner`` is entitled to."""
+    entitled = [item for item in project.content if exclusion_reason(item, partner, project) is None]
+    entitled.sort(key=lambda item: (item.meta.date, item.slug), reverse=True)
+
+    def of(kind: str) -> tuple[ContentItem, ...]:
+        return tuple(item for item in entitled if item.kind == kind)
+
+    return PartnerPlan(partner, of("blog"), of("one-pagers"), of("media"), of("social"))
+
+
+def select_partners(project: Project, slugs: tuple[str, ...] = (), shard: tuple[int, int] | None = None
+                    ) -> tuple[Partner, ...]:
+    """The partners a build covers: all, the named ones, or one shard of them.
+
+    Shards are by position in slug order, so shards 1..N of one project are
+    disjoint and together cover every partner.
+    """
+    partners = project.partners
+    if slugs:
+        wanted = set(slugs)
+        partners = tuple(partner for partner in partners if partner.slug in wanted)
+    if shard is not None:
+        index, count = shard
+        partners = tuple(p for position, p in enumerate(partners) if position % count == index - 1)
+    return partners

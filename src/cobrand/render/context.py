@@ -1,0 +1,171 @@
+"""Plain view data for theme templates, built once per partner.
+
+Templates see only these dicts and lists: values are strings, dates and
+already-filled Markup bodies, so a theme cannot reach into the pipeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from markupsafe import Markup
+
+from ..models import ContentItem, MediaFile, OnePagerFile, Partner, Project, SocialFile
+from ..plan import PartnerPlan
+from ..tokens import TokenError, TokenFiller, token_context
+from ..validate import social_text
+from ..values import paper_size
+from .brand import palette
+
+PARTNER_LOGO = "static/partner-logo"
+VENDOR_LOGO = "static/vendor-logo"
+WORDS_PER_MINUTE = 230
+
+
+def partner_url(project: Project, partner: Partner, path: str = "") -> str:
+    """Absolute URL of ``path`` in the partner's deployed site, from ``site.base_url``."""
+    base = project.config.site.base_url.replace("{partner}", partner.slug)
+    return base + ("" if path == "index.html" else path)
+
+
+def format_date(value: dt.date) -> str:
+    """A date as people read it, independent of the machine's locale."""
+    return f"{value.day} {value:%B} {value.year}"
+
+
+def kit_zip_path(partner: Partner) -> str:
+    return f"kit/{partner.slug}-kit.zip"
+
+
+@dataclass(frozen=True)
+class PartnerViews:
+    """Everything the theme needs for one partner's pages."""
+
+    common: dict[str, Any]
+    items: dict[str, dict[str, Any]]  # by item key
+
+
+def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> PartnerViews:
+    """Fill tokens and assemble the template data for one partner."""
+    partner = plan.partner
+    data = partner.data
+    tokens = token_context(partner, project.vendor)
+    items = {}
+    for item in plan.items:
+        try:
+            items[item.key] = _item_view(project, partner, item, filler, tokens)
+        except TokenError as error:
+            error.source = item.source
+            raise
+    partner_palette = palette(data.colors)
+    vendor_palette = palette(project.vendor.colors)
+    brand_css = Markup(":root{" + partner_palette.css_variables("partner")
+                       + vendor_palette.css_variables("vendor") + "}")
+    personalize = data.personalize
+    common = {
+        "site": {"title": project.config.site.title, "paper": paper_size(data.locale)},
+        "lang": data.locale,
+        "vendor": {
+            "name": project.vendor.name,
+            "website": project.vendor.website,
+            "legal": project.vendor.legal,
+            "logo": f"{VENDOR_LOGO}.{project.vendor.logo.extension}",
+            "logo_ratio": project.vendor.logo.width / project.vendor.logo.height,
+        },
+        "partner": {
+            "name": data.name,
+            "slug": partner.slug,
+            "tier": data.tier,
+            "website": data.website,
+            "email": data.contact.email,
+            "phone": data.contact.phone,
+            "phone_uri": "tel:" + "".join(c for c in data.contact.phone or "" if c in "+0123456789"),
+            "address": data.contact.address,
+            "intro": personalize.intro,
+            "cta_label": personalize.cta_label or "Contact us",
+            "cta_url": personalize.cta_url or _default_cta(data.contact.email, data.website),
+            "closing": personalize.closing,
+            "logo": f"{PARTNER_LOGO}.{partner.logo.extension}",
+            "logo_ratio": partner.logo.width / partner.logo.height,
+        },
+        "brand_css": brand_css,
+        "palette": partner_palette,
+        "posts": [items[item.key] for item in plan.posts],
+        "one_pagers": [items[item.key] for item in plan.one_pagers],
+        "media": [items[item.key] for item in plan.media],
+        "social": [items[item.key] for item in plan.social],
+        "kit_zip": kit_zip_path(partner),
+        "home_url": partner_url(project, partner),
+        "build_date": project.today,
+    }
+    return PartnerViews(common, items)
+
+
+def _default_cta(email: str | None, website: str | None) -> str | None:
+    if email:
+        return "mailto:" + email
+    return website
+
+
+def _item_view(project: Project, partner: Partner, item: ContentItem, filler: TokenFiller,
+               tokens: dict[str, Any]) -> dict[str, Any]:
+    meta = item.meta
+    view: dict[str, Any] = {
+        "key": item.key,
+        "kind": item.kind,
+        "slug": item.slug,
+        "title": meta.title,
+        "date": meta.date,
+        "date_display": format_date(meta.date),
+        "path": item.page_path,
+        "canonical": partner_url(project, partner, item.page_path) if item.page_path else None,
+    }
+    if isinstance(meta, SocialFile):
+        link = next((other for other in project.content if other.key == meta.link), None)
+        url = partner_url(project, partner, link.page_path) if link and link.page_path else None
+        variants = {network: social_text(str(filler.fill(value, tokens)), meta.hashtags, url, network)
+                    for network, value in sorted(item.variants.items())}
+        view |= {
+            "hashtags": meta.hashtags,
+            "link_url": url,
+            "link_path": link.page_path if link else None,
+            "variants": variants,
+            "share": _share_links(url, variants["x"]) if url else {},
+        }
+        return view
+    view |= {
+        "summary": meta.summary,
+        "author": meta.author,
+        "tags": meta.tags,
+        "body": filler.fill(item.body, tokens) if item.body else Markup(""),
+        "reading_minutes": max(1, math.ceil(item.words / WORDS_PER_MINUTE)),
+        "pdf_path": item.pdf_path,
+    }
+    if isinstance(meta, OnePagerFile):
+        view["subtitle"] = meta.subtitle
+    if isinstance(meta, MediaFile):
+        view |= {"media_kind": meta.kind, "duration": meta.duration, "embed": _embed(meta)}
+    return view
+
+
+def _embed(meta: MediaFile) -> dict[str, str]:
+    if meta.embed.youtube:
+        video = meta.embed.youtube
+        return {"provider": "YouTube", "url": f"https://www.youtube-nocookie.com/embed/{video}?autoplay=1",
+                "watch": f"https://www.youtube.com/watch?v={video}"}
+    video = meta.embed.vimeo or ""
+    return {"provider": "Vimeo", "url": f"https://player.vimeo.com/video/{video}?autoplay=1&dnt=1",
+            "watch": f"https://vimeo.com/{video}"}
+
+
+def _share_links(url: str, x_text: str) -> dict[str, str]:
+    x_without_url = x_text.replace(url, "").strip()
+    return {
+        "linkedin": "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),
+        "x": "https://x.com/intent/post?" + urlencode({"text": x_without_url, "url": url}, quote_via=quote),
+        "facebook": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+    }

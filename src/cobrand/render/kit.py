@@ -1,0 +1,34 @@
+"""The partner's downloadable kit: social copy as text, and one zip of everything."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def social_copy(social_views: list[dict[str, Any]]) -> bytes:
+    """A plain-text file with every social post, ready to paste, network by network."""
+    blocks = []
+    for view in social_views:
+        lines = [f"# {view['title']}", ""]
+        for network, label in (("linkedin", "LinkedIn"), ("x", "X"), ("facebook", "Facebook")):
+            lines += [f"## {label}", "", view["variants"][network], ""]
+        blocks.append("\n".join(lines))
+    return ("\n".join(blocks) or "No social posts yet.\n").encode("utf-8")
+
+
+def kit_zip(files: dict[str, bytes], folder: str, date_time: tuple[int, int, int, int, int, int] = ZIP_EPOCH
+            ) -> bytes:
+    """A zip of ``files`` (name -> bytes) under ``folder/``, byte-identical for the same input."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            archive.writestr(info, files[name])
+    return buffer.getvalue()

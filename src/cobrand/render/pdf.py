@@ -1,0 +1,62 @@
+"""Print-designed PDFs with WeasyPrint, fetching project files only.
+
+The stylesheet is parsed once per renderer and reused for every document;
+fonts are configured once; the url fetcher refuses anything outside the
+allowed folders (project, theme) and every non-file URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+
+class ProjectOnlyFetcher(URLFetcher):
+    """A WeasyPrint fetcher that serves local files under the allowed roots, nothing else."""
+
+    def __init__(self, roots: tuple[Path, ...]) -> None:
+        super().__init__(allowed_protocols={"file"})
+        self.roots = tuple(root.resolve() for root in roots)
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:  # noqa: ARG002
+        parts = urlsplit(url)
+        if parts.scheme != "file":
+            raise FatalURLFetchingError(f"refused to fetch {url[:80]!r}: PDFs may use project files only")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+            raise FatalURLFetchingError(f"refused to fetch {path}: outside the project or missing")
+        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
+                                  headers={"Content-Type": _mime(path)})
+
+
+_MIME = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+         ".jpeg": "image/jpeg", ".webp": "image/webp", ".woff2": "font/woff2", ".woff": "font/woff",
+         ".ttf": "font/ttf", ".otf": "font/otf"}
+
+
+def _mime(path: Path) -> str:
+    return _MIME.get(path.suffix.lower(), "application/octet-stream")
+
+
+class PdfRenderer:
+    """Renders print HTML to PDF bytes with a shared stylesheet and font configuration."""
+
+    def __init__(self, stylesheet: Path | None, roots: tuple[Path, ...]) -> None:
+        self.fetcher = ProjectOnlyFetcher(roots)
+        self.fonts = FontConfiguration()
+        self.stylesheets = []
+        if stylesheet is not None:
+            self.stylesheets.append(CSS(filename=str(stylesheet), url_fetcher=self.fetcher,
+                                        font_config=self.fonts))
+
+    def render(self, html: str, base_url: Path, identifier: bytes) -> bytes:
+        """PDF bytes for ``html``; relative URLs resolve against ``base_url`` (a folder)."""
+        document = HTML(string=html, base_url=base_url.as_uri() + "/", url_fetcher=self.fetcher)
+        pdf = document.write_pdf(stylesheets=self.stylesheets, font_config=self.fonts,
+                                 pdf_tags=True, pdf_identifier=identifier)
+        assert pdf is not None
+        return pdf

@@ -1,0 +1,105 @@
+"""HTML pages of one partner's microsite, rendered with the theme's Jinja2 templates."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+
+from ..models import Partner, Project, Theme
+from .context import PartnerViews, partner_url
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to render: its site path, template, title and extra variables."""
+
+    path: str
+    template: str
+    title: str
+    extra: dict[str, Any]
+    description: str = ""
+
+
+def relative_url(from_path: str, target: str) -> str:
+    """``target`` (a site path) as a link relative to the page at ``from_path``."""
+    if "://" in target or target.startswith(("mailto:", "tel:", "#")):
+        return target
+    start = posixpath.dirname(from_path) or "."
+    return posixpath.relpath(target, start)
+
+
+@pass_context
+def _url(context: Any, target: str) -> str:
+    page = context["page"]
+    if page["is_404"]:
+        # A host serves 404.html at any depth, so only absolute links work there.
+        return target if "://" in target else context["home_url"] + target.removesuffix("index.html")
+    return relative_url(page["path"], target)
+
+
+def theme_environment(theme: Theme) -> Environment:
+    """Templates from the vendor theme first, then cobrand's default; ``default/x.html`` reaches the default."""
+    loaders = [FileSystemLoader(str(folder / "templates")) for folder in theme.folders]
+    default = FileSystemLoader(str(theme.folders[-1] / "templates"))
+    env = Environment(
+        loader=ChoiceLoader([*loaders, PrefixLoader({"default": default})]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["url"] = _url
+    return env
+
+
+def theme_static_files(theme: Theme) -> dict[str, Path]:
+    """Every static file of the theme chain, by site path; the vendor theme wins."""
+    files: dict[str, Path] = {}
+    for folder in reversed(theme.folders):
+        static = folder / "static"
+        if static.is_dir():
+            for path in sorted(static.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    files["static/" + path.relative_to(static).as_posix()] = path
+    return dict(sorted(files.items()))
+
+
+def site_pages(views: PartnerViews) -> Iterator[Page]:
+    """Every page of one partner's site."""
+    common = views.common
+    yield Page("index.html", "index.html", common["partner"]["name"], {})
+    yield Page("blog/index.html", "blog.html", "Blog", {})
+    for kind, template in (("posts", "post.html"), ("one_pagers", "one-pager.html"), ("media", "media.html")):
+        for item in common[kind]:
+            yield Page(item["path"], template, item["title"], {"item": item}, item["summary"])
+    yield Page("social.html", "social.html", "Social posts", {})
+    yield Page("kit.html", "kit.html", "Download kit", {})
+    yield Page("404.html", "404.html", "Page not found", {})
+
+
+def render_page(env: Environment, project: Project, partner: Partner, views: PartnerViews,
+                page: Page) -> bytes:
+    """Render one page to UTF-8 bytes."""
+    template = env.get_template(page.template)
+    canonical = partner_url(project, partner, page.path)
+    html = template.render(
+        **views.common,
+        **page.extra,
+        page={"path": page.path, "title": page.title, "description": page.description,
+              "canonical": canonical, "is_404": page.path == "404.html"},
+    )
+    return html.encode("utf-8")

@@ -1,0 +1,85 @@
+"""Stage 6, report: what a build did, as text for people and JSON for CI."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from .errors import Problem
+
+
+@dataclass(frozen=True)
+class PartnerResult:
+    """The outcome of one partner's render."""
+
+    slug: str
+    status: str  # "built" or "failed"
+    files: int = 0
+    pdfs: int = 0
+    seconds: float = 0.0
+    failure: Problem | None = None
+
+
+@dataclass
+class BuildReport:
+    """Everything a build did. ``ok`` is False when any partner failed."""
+
+    project: str
+    out_dir: str
+    partners: list[PartnerResult] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[Problem]:
+        return [result.failure for result in self.partners if result.failure is not None]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def built(self) -> list[PartnerResult]:
+        return [result for result in self.partners if result.status == "built"]
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data for ``report.json``."""
+        return {
+            "ok": self.ok,
+            "project": self.project,
+            "out_dir": self.out_dir,
+            "counts": {
+                "partners_built": len(self.built),
+                "partners_failed": len(self.failures),
+                "files": sum(result.files for result in self.partners),
+                "pdfs": sum(result.pdfs for result in self.partners),
+                "warnings": len(self.warnings),
+                "removed": len(self.removed),
+            },
+            "partners": [
+                {"slug": r.slug, "status": r.status, "files": r.files, "pdfs": r.pdfs,
+                 "seconds": round(r.seconds, 3), "failure": r.failure.to_dict() if r.failure else None}
+                for r in self.partners
+            ],
+            "warnings": [problem.to_dict() for problem in self.warnings],
+            "failures": [problem.to_dict() for problem in self.failures],
+            "removed": self.removed,
+            "timings": {stage: round(seconds, 3) for stage, seconds in self.timings.items()},
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def summary(self) -> str:
+        """A few lines for a person at a terminal."""
+        counts = self.to_dict()["counts"]
+        assert isinstance(counts, dict)
+        total = sum(self.timings.values())
+        lines = [f"Built {counts['partners_built']} partner site(s): {counts['files']} files, "
+                 f"{counts['pdfs']} PDFs in {total:.1f}s -> {self.out_dir}"]
+        lines += [f"warning: {problem}" for problem in self.warnings]
+        lines += [f"failed: {problem}" for problem in self.failures]
+        if self.removed:
+            lines.append(f"Removed stale output: {', '.join(self.removed)}")
+        return "\n".join(lines)

@@ -1,0 +1,32 @@
+// Progressive enhancement only: every page works without this script.
+(function () {
+  "use strict";
+  // Copy buttons on the social page: shown only when the clipboard API exists.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    if (!navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      navigator.clipboard.writeText(source.textContent).then(function () {
+        var label = button.textContent;
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = label; }, 1600);
+      });
+    });
+  });
+  // Video and podcast players: no third-party request until the visitor clicks play.
+  document.querySelectorAll(".player[data-embed]").forEach(function (player) {
+    var start = player.querySelector(".player__start");
+    start.addEventListener("click", function (event) {
+      event.preventDefault();
+      var frame = document.createElement("iframe");
+      frame.src = player.getAttribute("data-embed");
+      frame.title = start.textContent;
+      frame.allow = "autoplay; fullscreen; picture-in-picture";
+      frame.allowFullscreen = true;
+      player.textContent = "";
+      player.classList.add("is-playing");
+      player.appendChild(frame);
+    });
+  });
+})();

@@ -1,0 +1,134 @@
+"""Partner tokens in content: ``{{ partner.name }}`` and friends.
+
+Content is parsed once into :class:`Templated` segments; this module fills
+them per partner in Jinja2's immutable sandbox, where only the partner and
+vendor data we pass in are visible. Partner values are data: in HTML they are
+escaped, in URL attributes they must be safe URLs or are percent-encoded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
+
+from .errors import Problem
+from .models import Expression, Partner, Templated, Vendor
+from .values import check_link_url
+
+TOKEN = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+STATEMENT = re.compile(r"\{%|\{#")
+
+
+class TokenError(Exception):
+    """A token could not be filled; carries the line it was written on."""
+
+    def __init__(self, expression: Expression, message: str, source: str = "content") -> None:
+        super().__init__(message)
+        self.expression = expression
+        self.source = source
+
+
+def _finalize(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def sandbox() -> ImmutableSandboxedEnvironment:
+    """The environment content tokens run in: no globals, strict names."""
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, finalize=_finalize)
+    env.globals.clear()
+    return env
+
+
+def split_tokens(text: str, first_line: int) -> tuple[list[str | Expression], list[tuple[int, str]]]:
+    """Split raw text into literal strings and expressions (with source lines)."""
+    segments: list[str | Expression] = []
+    statements = [(first_line + text.count("\n", 0, m.start()), m.group(0))
+                  for m in STATEMENT.finditer(text)]
+    position = 0
+    for match in TOKEN.finditer(text):
+        segments.append(text[position:match.start()])
+        line = first_line + text.count("\n", 0, match.start())
+        segments.append(Expression(match.group(1).strip(), line))
+        position = match.end()
+    segments.append(text[position:])
+    return segments, statements
+
+
+def check_syntax(templated: Templated, env: ImmutableSandboxedEnvironment, file: str) -> list[Problem]:
+    """Compile every expression once so syntax errors surface at load time."""
+    problems = []
+    for expression in templated.expressions:
+        try:
+            env.compile_expression(expression.source)
+        except TemplateError as error:
+            problems.append(Problem(file, f"invalid token {{{{ {expression.source} }}}}: {error}",
+                                    line=expression.line))
+    return problems
+
+
+def token_context(partner: Partner, vendor: Vendor) -> dict[str, Any]:
+    """The only data content tokens can read: plain dicts of partner and vendor fields."""
+    data = partner.data
+    return {
+        "partner": {
+            "name": data.name,
+            "slug": partner.slug,
+            "tier": data.tier,
+            "ecosystems": list(data.ecosystems),
+            "regions": list(data.regions),
+            "locale": data.locale,
+            "website": data.website,
+            "contact": data.contact.model_dump(),
+            "personalize": data.personalize.model_dump(),
+        },
+        "vendor": {"name": vendor.name, "website": vendor.website},
+    }
+
+
+class TokenFiller:
+    """Fills :class:`Templated` values; compiled expressions are cached per instance."""
+
+    def __init__(self) -> None:
+        self.env = sandbox()
+        self._compiled: dict[str, Callable[..., Any]] = {}
+
+    def evaluate(self, expression: Expression, context: Mapping[str, Any]) -> str:
+        compiled = self._compiled.get(expression.source)
+        if compiled is None:
+            compiled = self.env.compile_expression(expression.source, undefined_to_none=False)
+            self._compiled[expression.source] = compiled
+        try:
+            value = compiled(**context)
+        except TemplateError as error:
+            raise TokenError(expression, f"{{{{ {expression.source} }}}}: {error}") from None
+        return str(_finalize(value))
+
+    def fill(self, templated: Templated, context: Mapping[str, Any]) -> str:
+        """Render to a string: HTML-escaped for HTML content, plain for text."""
+        parts: list[str] = []
+        for segment in templated.segments:
+            if isinstance(segment, str):
+                parts.append(segment)
+                continue
+            value = self.evaluate(segment, context)
+            if templated.html:
+                value = self._url_value(segment, value) if segment.in_url else str(escape(value))
+            parts.append(value)
+        result = "".join(parts)
+        return Markup(result) if templated.html else result
+
+    @staticmethod
+    def _url_value(expression: Expression, value: str) -> str:
+        if expression.starts_url:
+            try:
+                check_link_url(value)
+            except ValueError as error:
+                raise TokenError(expression, f"{{{{ {expression.source} }}}} is used as a link: {error}") from None
+            return str(escape(value))
+        return quote(value, safe="@+")

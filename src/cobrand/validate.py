@@ -1,0 +1,165 @@
+"""Stage 2, validate: cross-references and per-partner checks across the loaded project.
+
+Schemas already checked each file on its own; this module checks what only
+the whole project can tell: known tiers, partners and links, tokens that name
+real fields, social posts that fit each network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .errors import Problem
+from .load import CONFIG_FILE
+from .models import ContentItem, Project, SocialFile
+from .plan import exclusion_reason
+from .tokens import TokenError, TokenFiller, token_context
+
+X_LIMIT = 280
+X_URL_LENGTH = 23
+LINKEDIN_LIMIT = 3000
+LINKEDIN_HOOK = 140
+FACEBOOK_LIMIT = 63206
+EXPIRY_WARNING_DAYS = 30
+_URL = re.compile(r"https?://\S+")
+
+
+def check_project(project: Project) -> list[Problem]:
+    """Every cross-reference error and warning of the project."""
+    problems = _check_partners(project)
+    for item in project.content:
+        problems += _check_item(project, item)
+    problems += _check_tokens(project)
+    problems += _check_social_lengths(project)
+    return problems
+
+
+def _unknown(values: list[str] | tuple[str, ...], known: list[str]) -> list[str]:
+    return [value for value in values if known and value not in known]
+
+
+def _check_partners(project: Project) -> list[Problem]:
+    config = project.config
+    problems = []
+    for partner in project.partners:
+        data = partner.data
+        if data.tier not in config.tiers.order:
+            problems.append(Problem(partner.source, f"unknown tier {data.tier!r}; {CONFIG_FILE} defines "
+                                    f"{', '.join(config.tiers.order)}", field="tier"))
+        for name, values, known in (("ecosystems", data.ecosystems, config.ecosystems.known),
+                                    ("regions", data.regions, config.regions.known)):
+            for value in _unknown(values, known):
+                problems.append(Problem(partner.source, f"unknown {name[:-1]} {value!r}; known: "
+                                        f"{', '.join(known)}", field=name))
+    return problems
+
+
+def _check_item(project: Project, item: ContentItem) -> list[Problem]:
+    config = project.config
+    meta = item.meta
+    problems = []
+    if meta.min_tier is not None and meta.min_tier not in config.tiers.order:
+        problems.append(Problem(item.source, f"unknown tier {meta.min_tier!r}; {CONFIG_FILE} defines "
+                                f"{', '.join(config.tiers.order)}", field="min_tier"))
+    for name, values, known in (("ecosystems", meta.ecosystems or [], config.ecosystems.known),
+                                ("regions", meta.regions or [], config.regions.known)):
+        for value in _unknown(values, known):
+            problems.append(Problem(item.source, f"unknown {name[:-1]} {value!r}; known: {', '.join(known)}",
+                                    field=name))
+    slugs = {partner.slug for partner in project.partners}
+    for slug in meta.partners or []:
+        if slug not in slugs:
+            problems.append(Problem(item.source, f"unknown partner {slug!r} (no partners/{slug}/)",
+                                    field="partners"))
+    if isinstance(meta, SocialFile) and meta.link is not None:
+        keys = {other.key for other in project.content}
+        if meta.link not in keys:
+            problems.append(Problem(item.source, f"links to {meta.link!r}, which does not exist", field="link"))
+    if meta.expires is not None and not meta.draft:
+        days = (meta.expires - project.today).days
+        if 0 <= days <= EXPIRY_WARNING_DAYS:
+            problems.append(Problem(item.source, f"expires in {days} days ({meta.expires.isoformat()})",
+                                    field="expires", severity="warning"))
+    return problems
+
+
+def _check_tokens(project: Project) -> list[Problem]:
+    """Fill every token against one partner: the fields every partner has are the same."""
+    if not project.partners:
+        return []
+    filler = TokenFiller()
+    context = token_context(project.partners[0], project.vendor)
+    problems = []
+    for item in project.content:
+        templated = [("", item.body)] if item.body else []
+        templated += [(f"variants.{network}", value) for network, value in sorted(item.variants.items())]
+        for field, value in templated:
+            for expression in value.expressions:
+                try:
+                    filler.evaluate(expression, context)
+                except TokenError as error:
+                    problems.append(Problem(item.source, f"{error}; tokens can read partner.name, "
+                                            "partner.website, partner.contact.email and the like",
+                                            field=field or None, line=expression.line))
+    return problems
+
+
+def x_length(text: str) -> int:
+    """Length as X counts it: every URL is 23 characters."""
+    return len(_URL.sub("x" * X_URL_LENGTH, text))
+
+
+def social_text(text: str, hashtags: list[str], url: str | None, network: str) -> str:
+    """The post as published: text, then link, then hashtags."""
+    parts = [text.strip()]
+    if url:
+        parts.append(url)
+    if hashtags:
+        parts.append(" ".join(f"#{tag}" for tag in hashtags))
+    return ("\n\n" if network != "x" else "\n").join(parts)
+
+
+def _check_social_lengths(project: Project) -> list[Problem]:
+    filler = TokenFiller()
+    problems: set[Problem] = set()
+    placeholder_url = "https://x.example/" + "a" * 40
+    for item in project.content:
+        if not isinstance(item.meta, SocialFile):
+            continue
+        for partner in project.partners:
+            if exclusion_reason(item, partner, project) is not None:
+                continue
+            context = token_context(partner, project.vendor)
+            for network, templated in sorted(item.variants.items()):
+                try:
+                    text = str(filler.fill(templated, context))
+                except TokenError:
+                    continue  # reported by _check_tokens
+                full = social_text(text, item.meta.hashtags, placeholder_url if item.meta.link else None, network)
+                field = f"variants.{network}"
+                if network == "x" and (count := x_length(full)) > X_LIMIT:
+                    problems.add(Problem(item.source, f"X post is {count} characters for partner "
+                                         f"{partner.slug} (limit {X_LIMIT}, each URL counts {X_URL_LENGTH})",
+                                         field=field))
+                elif network == "linkedin":
+                    if len(full) > LINKEDIN_LIMIT:
+                        problems.add(Problem(item.source, f"LinkedIn post is {len(full)} characters for "
+                                             f"partner {partner.slug} (limit {LINKEDIN_LIMIT})", field=field))
+                    hook = text.split("\n", 1)[0]
+                    if len(hook) > LINKEDIN_HOOK:
+                        problems.add(Problem(item.source, f"LinkedIn hook (first line) is {len(hook)} characters;"
+                                             f" only about {LINKEDIN_HOOK} show before 'see more'",
+                                             field=field, severity="warning"))
+                elif network == "facebook" and len(full) > FACEBOOK_LIMIT:
+                    problems.add(Problem(item.source, f"Facebook post is {len(full)} characters for partner "
+                                         f"{partner.slug} (limit {FACEBOOK_LIMIT})", field=field))
+    return sorted(problems)
+
+
+def today_from_environment(environ: dict[str, str]) -> dt.date:
+    """The build date: from SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC)."""
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.datetime.now(tz=dt.UTC).date()
