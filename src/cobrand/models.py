@@ -299,6 +299,7 @@ class Project:
     content: tuple[ContentItem, ...]
     theme: Theme
     today: dt.date
+    partner_folders: frozenset[str] = frozenset()  # every folder under partners/, loadable or not
 
     def tier_rank(self, tier: str) -> int:
         return self.config.tiers.order.index(tier)

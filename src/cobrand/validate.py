@@ -31,8 +31,9 @@ def check_project(project: Project) -> list[Problem]:
     for item in project.content:
         problems += _check_item(project, item)
     problems += _check_tokens(project)
-    problems += _check_social_lengths(project)
-    return problems
+    if any(problem.severity == "error" for problem in problems):
+        return problems  # the per-partner checks below rely on valid tiers and tokens
+    return problems + _check_social_lengths(project)
 
 
 def _unknown(values: list[str] | tuple[str, ...], known: list[str]) -> list[str]:
@@ -67,9 +68,8 @@ def _check_item(project: Project, item: ContentItem) -> list[Problem]:
         for value in _unknown(values, known):
             problems.append(Problem(item.source, f"unknown {name[:-1]} {value!r}; known: {', '.join(known)}",
                                     field=name))
-    slugs = {partner.slug for partner in project.partners}
     for slug in meta.partners or []:
-        if slug not in slugs:
+        if slug not in project.partner_folders:
             problems.append(Problem(item.source, f"unknown partner {slug!r} (no partners/{slug}/)",
                                     field="partners"))
     if isinstance(meta, SocialFile) and meta.link is not None:

@@ -42,7 +42,8 @@ def load_project(root: Path, today: dt.date) -> tuple[Project | None, list[Probl
     if config is None or vendor is None or theme is None:
         return None, problems
     project = Project(root=root, config=config, vendor=vendor, partners=tuple(partners),
-                      content=tuple(content), theme=theme, today=today)
+                      content=tuple(content), theme=theme, today=today,
+                      partner_folders=_folder_names(root / "partners"))
     return project, problems
 
 
@@ -63,3 +64,9 @@ def _load_theme(root: Path, name: str) -> tuple[Theme | None, list[Problem]]:
         return None, [Problem(CONFIG_FILE, f"theme {name!r} not found (expected themes/{name}/)",
                               field="site.theme")]
     return Theme(name, (folder, DEFAULT_THEME)), []
+
+
+def _folder_names(folder: Path) -> frozenset[str]:
+    if not folder.is_dir():
+        return frozenset()
+    return frozenset(entry.name for entry in folder.iterdir() if entry.is_dir())

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Problem
 
 M = TypeVar("M", bound=BaseModel)
-_TOML_LINE = re.compile(r"at line (\d+)")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
 
 def parse_toml(text: str, file: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -27,10 +27,11 @@ def parse_toml(text: str, file: str) -> tuple[dict[str, Any] | None, list[Proble
     try:
         return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as error:
-        match = _TOML_LINE.search(str(error))
+        match = _TOML_POSITION.search(str(error))
         line = int(match.group(1)) if match else None
-        message = _TOML_LINE.sub("", str(error)).rstrip(" (),")
-        return None, [Problem(file, f"invalid TOML: {message}", line=line)]
+        column = f" (column {match.group(2)})" if match else ""
+        message = _TOML_POSITION.sub("", str(error))
+        return None, [Problem(file, f"invalid TOML: {message}{column}", line=line)]
 
 
 def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, dict[str, int], list[Problem]]:

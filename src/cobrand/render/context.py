@@ -99,6 +99,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> Par
         "media": [items[item.key] for item in plan.media],
         "social": [items[item.key] for item in plan.social],
         "kit_zip": kit_zip_path(partner),
+        "social_csv": None,  # site path of the scheduling-tool CSV, when rendered
         "home_url": partner_url(project, partner),
         "build_date": project.today,
     }
@@ -135,6 +136,7 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
             "link_path": link.page_path if link else None,
             "variants": variants,
             "share": _share_links(url, variants["x"]) if url else {},
+            "images": {},  # network -> site path of the co-branded image, when rendered
         }
         return view
     view |= {

@@ -100,6 +100,7 @@ def render_page(env: Environment, project: Project, partner: Partner, views: Par
         **views.common,
         **page.extra,
         page={"path": page.path, "title": page.title, "description": page.description,
-              "canonical": canonical, "is_404": page.path == "404.html"},
+              "canonical": canonical, "is_404": page.path == "404.html",
+              "og_image": page.extra.get("og_image")},
     )
     return html.encode("utf-8")
