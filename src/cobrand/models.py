@@ -77,12 +77,40 @@ class KnownValuesFile(Schema):
     known: list[Slug] = Field(default_factory=list)
 
 
+class PersonalizeFieldFile(Schema):
+    """A field the vendor opens to partners; everything else stays locked."""
+
+    label: ShortText | None = None
+    kind: Literal["text", "url"] = "text"
+    max_length: int = Field(default=400, ge=1, le=5000)
+    required: bool = False
+    default: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None = None
+
+
+DEFAULT_PERSONALIZE = {
+    "intro": PersonalizeFieldFile(label="Introduction", max_length=400),
+    "cta_label": PersonalizeFieldFile(label="Call to action", max_length=40, default="Contact us"),
+    "cta_url": PersonalizeFieldFile(label="Call to action link", kind="url", max_length=500),
+    "closing": PersonalizeFieldFile(label="Closing line", max_length=400),
+}
+
+
+class TrackingConfigFile(Schema):
+    """How links to the vendor's site are tagged (utm_source is the partner's)."""
+
+    enabled: bool = True
+    utm_medium: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,50}$")] = "partner"
+    site_campaign: Slug = "partner-site"
+
+
 class ProjectFile(Schema):
     vendor: VendorFile
     site: SiteFile
     tiers: TiersFile
     ecosystems: KnownValuesFile = KnownValuesFile()
     regions: KnownValuesFile = KnownValuesFile()
+    personalize: dict[FieldName, PersonalizeFieldFile] = Field(default_factory=lambda: dict(DEFAULT_PERSONALIZE))
+    tracking: TrackingConfigFile = TrackingConfigFile()
 
 
 # --- partners/<slug>/partner.toml ---------------------------------------------
@@ -94,11 +122,10 @@ class ContactFile(Schema):
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
 
 
-class PersonalizeFile(Schema):
-    intro: Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)] | None = None
-    cta_label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
-    cta_url: LinkUrl | None = None
-    closing: Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)] | None = None
+FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+# What partners may write in [personalize] and overrides: plain text, checked
+# against the vendor's field declarations in the validate stage.
+PersonalValues = dict[FieldName, Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]]
 
 
 class TrackingFile(Schema):
@@ -115,7 +142,7 @@ class PartnerFile(Schema):
     logo: RelativePath | None = None
     colors: Colors
     contact: ContactFile = ContactFile()
-    personalize: PersonalizeFile = PersonalizeFile()
+    personalize: PersonalValues = Field(default_factory=dict)
     tracking: TrackingFile = TrackingFile()
 
 
@@ -214,6 +241,8 @@ class Partner:
     folder: Path
     data: PartnerFile
     logo: Logo
+    # Per-content personalisation from overrides/<content-slug>.toml: slug -> (file, values)
+    overrides: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

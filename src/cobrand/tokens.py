@@ -72,10 +72,15 @@ def check_syntax(templated: Templated, env: ImmutableSandboxedEnvironment, file:
     return problems
 
 
-def token_context(partner: Partner, vendor: Vendor) -> dict[str, Any]:
-    """The only data content tokens can read: plain dicts of partner and vendor fields."""
+def token_context(partner: Partner, vendor: Vendor, personal: Mapping[str, str | None]) -> dict[str, Any]:
+    """The only data content tokens can read: plain dicts of partner and vendor fields.
+
+    ``personal`` holds the resolved personalisation values for the item being
+    rendered; content places them as ``{{ personalize.<field> }}``.
+    """
     data = partner.data
     return {
+        "personalize": dict(personal),
         "partner": {
             "name": data.name,
             "slug": partner.slug,
@@ -85,7 +90,7 @@ def token_context(partner: Partner, vendor: Vendor) -> dict[str, Any]:
             "locale": data.locale,
             "website": data.website,
             "contact": data.contact.model_dump(),
-            "personalize": data.personalize.model_dump(),
+            "personalize": dict(personal),
         },
         "vendor": {"name": vendor.name, "website": vendor.website},
     }

@@ -13,6 +13,7 @@ import re
 from .errors import Problem
 from .load import CONFIG_FILE
 from .models import ContentItem, Project, SocialFile
+from .personalize import check_personalization, resolve
 from .plan import exclusion_reason
 from .tokens import TokenError, TokenFiller, token_context
 
@@ -27,9 +28,10 @@ _URL = re.compile(r"https?://\S+")
 
 def check_project(project: Project) -> list[Problem]:
     """Every cross-reference error and warning of the project."""
-    problems = _check_partners(project)
+    problems = _check_partners(project) + _check_unique_slugs(project)
     for item in project.content:
         problems += _check_item(project, item)
+    problems += check_personalization(project)
     problems += _check_tokens(project)
     if any(problem.severity == "error" for problem in problems):
         return problems  # the per-partner checks below rely on valid tiers and tokens
@@ -53,6 +55,18 @@ def _check_partners(project: Project) -> list[Problem]:
             for value in _unknown(values, known):
                 problems.append(Problem(partner.source, f"unknown {name[:-1]} {value!r}; known: "
                                         f"{', '.join(known)}", field=name))
+    return problems
+
+
+def _check_unique_slugs(project: Project) -> list[Problem]:
+    """Content slugs are unique across kinds, so overrides and links can name them alone."""
+    first: dict[str, str] = {}
+    problems = []
+    for item in project.content:
+        if item.slug in first:
+            problems.append(Problem(item.source, f"uses the slug {item.slug!r} of {first[item.slug]}; "
+                                    "content slugs must be unique across kinds"))
+        first.setdefault(item.slug, item.source)
     return problems
 
 
@@ -89,7 +103,7 @@ def _check_tokens(project: Project) -> list[Problem]:
     if not project.partners:
         return []
     filler = TokenFiller()
-    context = token_context(project.partners[0], project.vendor)
+    context = token_context(project.partners[0], project.vendor, resolve(project, project.partners[0]))
     problems = []
     for item in project.content:
         templated = [("", item.body)] if item.body else []
@@ -130,7 +144,7 @@ def _check_social_lengths(project: Project) -> list[Problem]:
         for partner in project.partners:
             if exclusion_reason(item, partner, project) is not None:
                 continue
-            context = token_context(partner, project.vendor)
+            context = token_context(partner, project.vendor, resolve(project, partner, item.slug))
             for network, templated in sorted(item.variants.items()):
                 try:
                     text = str(filler.fill(templated, context))

@@ -5,10 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Problem
-from ..models import Partner, PartnerFile
+from pydantic import BaseModel, ConfigDict
+
+from ..models import Partner, PartnerFile, PersonalValues
 from ..values import SLUG_PATTERN
 from .logos import LogoError, confined_file, inspect_logo
-from .schema import parse_toml, validate
+from .schema import parse_toml, toml_line, validate
+
+class OverrideFile(BaseModel):
+    """An override file is a flat table of personalisation values."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    values: PersonalValues
+
 
 LOGO_CANDIDATES = ("logo.svg", "logo.png", "logo.webp", "logo.jpg", "logo.jpeg")
 
@@ -57,4 +66,34 @@ def load_partner(root: Path, folder: Path) -> tuple[Partner | None, list[Problem
         logo = inspect_logo(confined_file(folder, logo_name))
     except LogoError as error:
         return None, [Problem(file, f"{logo_name}: {error}", field="logo")]
-    return Partner(slug=folder.name, source=file, folder=folder, data=data, logo=logo), []
+    overrides, problems = _load_overrides(root, folder)
+    if problems:
+        return None, problems
+    return Partner(slug=folder.name, source=file, folder=folder, data=data, logo=logo,
+                   overrides=overrides), []
+
+
+def _load_overrides(root: Path, folder: Path) -> tuple[dict[str, tuple[str, dict[str, str]]], list[Problem]]:
+    """Read ``overrides/<content-slug>.toml``: per-item personalisation kept in the partner's folder."""
+    overrides: dict[str, tuple[str, dict[str, str]]] = {}
+    problems: list[Problem] = []
+    directory = folder / "overrides"
+    if not directory.is_dir() or directory.is_symlink():
+        return overrides, problems
+    for path in sorted(directory.iterdir()):
+        file = path.relative_to(root).as_posix()
+        if path.is_symlink() or not path.is_file() or path.suffix != ".toml" or not SLUG_PATTERN.match(path.stem):
+            if not path.name.startswith("."):
+                problems.append(Problem(file, "overrides must be files named <content-slug>.toml"))
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        raw, found = parse_toml(text, file)
+        problems += found
+        if raw is None:
+            continue
+        values, found = validate(OverrideFile, {"values": raw}, file)
+        problems += [Problem(p.file, p.message, (p.field or "").removeprefix("values.") or None,
+                             toml_line(text, (p.field or "").split(".")[1:2] or [""])) for p in found]
+        if values is not None:
+            overrides[path.stem] = (file, dict(values.values))
+    return overrides, problems

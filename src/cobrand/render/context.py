@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 from markupsafe import Markup
 
 from ..models import ContentItem, MediaFile, OnePagerFile, Partner, Project, SocialFile
+from ..personalize import resolve
 from ..plan import PartnerPlan
 from ..tokens import TokenError, TokenFiller, token_context
 from ..validate import social_text
@@ -53,11 +54,13 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> Par
     """Fill tokens and assemble the template data for one partner."""
     partner = plan.partner
     data = partner.data
-    tokens = token_context(partner, project.vendor)
     items = {}
     for item in plan.items:
+        personal = resolve(project, partner, item.slug)
         try:
-            items[item.key] = _item_view(project, partner, item, filler, tokens)
+            items[item.key] = _item_view(project, partner, item, filler,
+                                         token_context(partner, project.vendor, personal))
+            items[item.key]["personalize"] = personal
         except TokenError as error:
             error.source = item.source
             raise
@@ -65,7 +68,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> Par
     vendor_palette = palette(project.vendor.colors)
     brand_css = Markup(":root{" + partner_palette.css_variables("partner")
                        + vendor_palette.css_variables("vendor") + "}")
-    personalize = data.personalize
+    personalize = resolve(project, partner)
     common = {
         "site": {"title": project.config.site.title, "paper": paper_size(data.locale)},
         "lang": data.locale,
@@ -85,13 +88,14 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> Par
             "phone": data.contact.phone,
             "phone_uri": "tel:" + "".join(c for c in data.contact.phone or "" if c in "+0123456789"),
             "address": data.contact.address,
-            "intro": personalize.intro,
-            "cta_label": personalize.cta_label or "Contact us",
-            "cta_url": personalize.cta_url or _default_cta(data.contact.email, data.website),
-            "closing": personalize.closing,
+            "intro": personalize.get("intro"),
+            "cta_label": personalize.get("cta_label") or "Contact us",
+            "cta_url": personalize.get("cta_url") or _default_cta(data.contact.email, data.website),
+            "closing": personalize.get("closing"),
             "logo": f"{PARTNER_LOGO}.{partner.logo.extension}",
             "logo_ratio": partner.logo.width / partner.logo.height,
         },
+        "personalize": personalize,
         "brand_css": brand_css,
         "palette": partner_palette,
         "posts": [items[item.key] for item in plan.posts],

@@ -1,0 +1,68 @@
+"""Personalisation the vendor controls.
+
+``cobrand.toml`` declares the fields partners may fill (``[personalize.<field>]``
+with kind, maximum length, required, default). Partners fill them in
+``[personalize]`` and per content item in ``overrides/<content-slug>.toml``.
+Values resolve override -> partner -> vendor default, so a vendor edit to the
+content never wipes a partner's text, and everything else stays locked.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from .errors import Problem
+from .models import Partner, PersonalizeFieldFile, Project
+from .values import check_link_url
+
+
+def resolve(project: Project, partner: Partner, item_slug: str | None = None) -> dict[str, str | None]:
+    """The value of every declared field for ``partner`` (and one content item, if given)."""
+    fields = project.config.personalize
+    values: dict[str, str | None] = {name: spec.default for name, spec in fields.items()}
+    values.update({name: value for name, value in partner.data.personalize.items() if name in fields})
+    if item_slug is not None and item_slug in partner.overrides:
+        _, overrides = partner.overrides[item_slug]
+        values.update({name: value for name, value in overrides.items() if name in fields})
+    return values
+
+
+def check_personalization(project: Project) -> list[Problem]:
+    """Partner and override values against the vendor's declarations."""
+    fields = project.config.personalize
+    slugs = {item.slug for item in project.content}
+    problems: list[Problem] = []
+    for partner in project.partners:
+        problems += _check_values(partner.source, "personalize.", partner.data.personalize, fields)
+        for name, spec in sorted(fields.items()):
+            if spec.required and spec.default is None and not partner.data.personalize.get(name):
+                problems.append(Problem(partner.source, "is required by cobrand.toml", field=f"personalize.{name}"))
+        for slug, (file, values) in sorted(partner.overrides.items()):
+            if slug not in slugs:
+                guess = difflib.get_close_matches(slug, sorted(slugs), n=1)
+                hint = f"; did you mean {guess[0]}.toml?" if guess else ""
+                problems.append(Problem(file, f"overrides content {slug!r}, which does not exist{hint}"))
+            problems += _check_values(file, "", values, fields)
+    return problems
+
+
+def _check_values(file: str, prefix: str, values: dict[str, str],
+                  fields: dict[str, PersonalizeFieldFile]) -> list[Problem]:
+    problems = []
+    for name, value in sorted(values.items()):
+        spec = fields.get(name)
+        field = prefix + name
+        if spec is None:
+            open_fields = ", ".join(sorted(fields)) or "none"
+            problems.append(Problem(file, f"is not a field the vendor opened for personalisation "
+                                    f"(open fields: {open_fields})", field=field))
+            continue
+        if len(value) > spec.max_length:
+            problems.append(Problem(file, f"is {len(value)} characters; at most {spec.max_length} allowed",
+                                    field=field))
+        if spec.kind == "url":
+            try:
+                check_link_url(value)
+            except ValueError as error:
+                problems.append(Problem(file, str(error), field=field))
+    return problems

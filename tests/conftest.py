@@ -1,0 +1,175 @@
+"""Shared fixtures for the cobrand test suite.
+
+The example project at the repository root is built once per session (with
+PDFs, jobs=2, a fixed SOURCE_DATE_EPOCH) and every test that only reads the
+output reuses that build. Tests that change the project work on a copy made
+by :func:`copy_example`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+import cobrand
+
+ROOT = Path(__file__).resolve().parent.parent
+EPOCH = "1795305600"  # 2026-11-22T00:00:00Z
+ENVIRON = {"SOURCE_DATE_EPOCH": EPOCH}
+BUILD_DATE = dt.datetime.fromtimestamp(int(EPOCH), tz=dt.UTC).date()
+COPY_IGNORE = shutil.ignore_patterns("build", ".venv", ".git", "node_modules", "__pycache__",
+                                     ".pytest_cache", "test-artifacts", ".mypy_cache", ".ruff_cache")
+
+
+def copy_example(tmp_path: Path, name: str = "project") -> Path:
+    """Copy the example project to ``tmp_path/name`` (without build output, venv, git) and return it."""
+    target = tmp_path / name
+    shutil.copytree(ROOT, target, ignore=COPY_IGNORE, symlinks=False)
+    return target
+
+
+def project_files(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` by POSIX relative path, with its bytes."""
+    return {path.relative_to(root).as_posix(): path.read_bytes()
+            for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+# --- an independent reading of the example project ------------------------------------
+
+
+def _front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in {".yaml", ".yml"}:
+        return yaml.safe_load(text)
+    assert text.startswith("---\n"), path
+    return yaml.safe_load(text.split("---\n", 2)[1])
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str  # blog, one-pagers, media, social
+    slug: str
+    meta: dict
+    source: Path
+
+    @property
+    def title(self) -> str:
+        return self.meta["title"]
+
+    @property
+    def page_path(self) -> str | None:
+        return None if self.kind == "social" else f"{self.kind}/{self.slug}.html"
+
+    @property
+    def body(self) -> str:
+        text = self.source.read_text(encoding="utf-8")
+        if self.kind == "social":
+            return "\n".join(self.meta["variants"].values())
+        return text.split("---\n", 2)[2]
+
+
+@dataclass(frozen=True)
+class PartnerInfo:
+    slug: str
+    data: dict
+
+    @property
+    def name(self) -> str:
+        return self.data["name"]
+
+    @property
+    def email(self) -> str:
+        return self.data["contact"]["email"]
+
+    @property
+    def phone(self) -> str:
+        return self.data["contact"]["phone"]
+
+    @property
+    def primary(self) -> str:
+        return self.data["colors"]["primary"].lower()
+
+    @property
+    def locale(self) -> str:
+        return self.data.get("locale", "en-US")
+
+    @property
+    def letter(self) -> bool:
+        return self.locale.rsplit("-", 1)[-1] in {"US", "CA"}
+
+
+def load_config(root: Path = ROOT) -> dict:
+    return tomllib.loads((root / "cobrand.toml").read_text(encoding="utf-8"))
+
+
+def load_partners(root: Path = ROOT) -> list[PartnerInfo]:
+    return [PartnerInfo(folder.name, tomllib.loads((folder / "partner.toml").read_text(encoding="utf-8")))
+            for folder in sorted((root / "partners").iterdir()) if (folder / "partner.toml").is_file()]
+
+
+def load_items(root: Path = ROOT) -> list[Item]:
+    items = []
+    for kind, pattern in (("blog", "*.md"), ("one-pagers", "*.md"), ("media", "*.md"), ("social", "*.yaml")):
+        for path in sorted((root / "content" / kind).glob(pattern)):
+            items.append(Item(kind, path.stem, _front_matter(path), path))
+    return items
+
+
+def _as_date(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def entitled(item: Item, partner: PartnerInfo, config: dict, today: dt.date = BUILD_DATE) -> bool:
+    """The entitlement rules, re-implemented from the design, not from src/."""
+    meta, data = item.meta, partner.data
+    order = config["tiers"]["order"]
+    if meta.get("draft"):
+        return False
+    if meta.get("expires") is not None and _as_date(meta["expires"]) < today:
+        return False
+    if meta.get("partners") is not None and partner.slug not in meta["partners"]:
+        return False
+    if meta.get("min_tier") is not None and order.index(data["tier"]) < order.index(meta["min_tier"]):
+        return False
+    if meta.get("ecosystems") is not None and not set(meta["ecosystems"]) & set(data.get("ecosystems", [])):
+        return False
+    return not (meta.get("regions") is not None and not set(meta["regions"]) & set(data.get("regions", [])))
+
+
+CONFIG = load_config()
+PARTNERS = load_partners()
+PARTNER_SLUGS = [partner.slug for partner in PARTNERS]
+ITEMS = load_items()
+
+
+def partner_by_slug(slug: str) -> PartnerInfo:
+    return next(partner for partner in PARTNERS if partner.slug == slug)
+
+
+# --- the session build ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExampleBuild:
+    out: Path
+    report: cobrand.BuildReport
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh, writable copy of the example project."""
+    return copy_example(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
+    """The example project built once, with PDFs, into a temporary folder."""
+    out = tmp_path_factory.mktemp("example-build") / "build"
+    report = cobrand.build(ROOT, out_dir=out, jobs=2, environ=ENVIRON)
+    return ExampleBuild(out, report)
