@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup
 
@@ -18,6 +18,7 @@ from ..models import ContentItem, MediaFile, OnePagerFile, Partner, Project, Soc
 from ..personalize import resolve
 from ..plan import PartnerPlan
 from ..tokens import TokenError, TokenFiller, token_context
+from ..tracking import Tracking, share_url
 from ..validate import social_text
 from ..values import paper_size
 from .brand import palette
@@ -31,6 +32,14 @@ def partner_url(project: Project, partner: Partner, path: str = "") -> str:
     """Absolute URL of ``path`` in the partner's deployed site, from ``site.base_url``."""
     base = project.config.site.base_url.replace("{partner}", partner.slug)
     return base + ("" if path == "index.html" else path)
+
+
+def partner_tracking(project: Project, partner: Partner) -> Tracking:
+    """The partner's tracking parameters for links to the vendor."""
+    config = project.config.tracking
+    host = (urlsplit(project.vendor.website).hostname or "").lower().removeprefix("www.")
+    source = partner.data.tracking.utm_source or partner.slug
+    return Tracking(vendor_host=host, source=source, medium=config.utm_medium, enabled=config.enabled)
 
 
 def format_date(value: dt.date) -> str:
@@ -48,18 +57,20 @@ class PartnerViews:
 
     common: dict[str, Any]
     items: dict[str, dict[str, Any]]  # by item key
+    tracking: Tracking
 
 
 def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> PartnerViews:
     """Fill tokens and assemble the template data for one partner."""
     partner = plan.partner
     data = partner.data
+    tracking = partner_tracking(project, partner)
     items = {}
     for item in plan.items:
         personal = resolve(project, partner, item.slug)
         try:
             items[item.key] = _item_view(project, partner, item, filler,
-                                         token_context(partner, project.vendor, personal))
+                                         token_context(partner, project.vendor, personal), tracking)
             items[item.key]["personalize"] = personal
         except TokenError as error:
             error.source = item.source
@@ -103,11 +114,11 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> Par
         "media": [items[item.key] for item in plan.media],
         "social": [items[item.key] for item in plan.social],
         "kit_zip": kit_zip_path(partner),
-        "social_csv": None,  # site path of the scheduling-tool CSV, when rendered
+        "social_csv": {},  # network -> site path of the Hootsuite CSV, when rendered
         "home_url": partner_url(project, partner),
         "build_date": project.today,
     }
-    return PartnerViews(common, items)
+    return PartnerViews(common, items, tracking)
 
 
 def _default_cta(email: str | None, website: str | None) -> str | None:
@@ -117,7 +128,7 @@ def _default_cta(email: str | None, website: str | None) -> str | None:
 
 
 def _item_view(project: Project, partner: Partner, item: ContentItem, filler: TokenFiller,
-               tokens: dict[str, Any]) -> dict[str, Any]:
+               tokens: dict[str, Any], tracking: Tracking) -> dict[str, Any]:
     meta = item.meta
     view: dict[str, Any] = {
         "key": item.key,
@@ -131,15 +142,21 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
     }
     if isinstance(meta, SocialFile):
         link = next((other for other in project.content if other.key == meta.link), None)
-        url = partner_url(project, partner, link.page_path) if link and link.page_path else None
-        variants = {network: social_text(str(filler.fill(value, tokens)), meta.hashtags, url, network)
-                    for network, value in sorted(item.variants.items())}
+        page_url = partner_url(project, partner, link.page_path) if link and link.page_path else None
+        variants, share, urls = {}, {}, {}
+        for network, value in sorted(item.variants.items()):
+            url = share_url(page_url, network, item.slug) if page_url else None
+            text = tracking.text(str(filler.fill(value, tokens)), item.slug)
+            variants[network] = social_text(text, meta.hashtags, url, network)
+            urls[network] = url
+            if url:
+                share[network] = _share_link(network, url, social_text(text, meta.hashtags, None, network))
         view |= {
             "hashtags": meta.hashtags,
-            "link_url": url,
             "link_path": link.page_path if link else None,
             "variants": variants,
-            "share": _share_links(url, variants["x"]) if url else {},
+            "urls": urls,
+            "share": share,
             "images": {},  # network -> site path of the co-branded image, when rendered
         }
         return view
@@ -168,10 +185,10 @@ def _embed(meta: MediaFile) -> dict[str, str]:
             "watch": f"https://vimeo.com/{video}"}
 
 
-def _share_links(url: str, x_text: str) -> dict[str, str]:
-    x_without_url = x_text.replace(url, "").strip()
-    return {
-        "linkedin": "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),
-        "x": "https://x.com/intent/post?" + urlencode({"text": x_without_url, "url": url}, quote_via=quote),
-        "facebook": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
-    }
+def _share_link(network: str, url: str, text: str) -> str:
+    """The network's own share dialog for ``url``; only X takes prefilled text."""
+    if network == "linkedin":
+        return "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})
+    if network == "x":
+        return "https://x.com/intent/post?" + urlencode({"text": text, "url": url}, quote_via=quote)
+    return "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})

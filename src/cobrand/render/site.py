@@ -81,14 +81,16 @@ def theme_static_files(theme: Theme) -> dict[str, Path]:
 def site_pages(views: PartnerViews) -> Iterator[Page]:
     """Every page of one partner's site."""
     common = views.common
-    yield Page("index.html", "index.html", common["partner"]["name"], {})
-    yield Page("blog/index.html", "blog.html", "Blog", {})
+    home_card = {"og_image": common.get("og_image")}
+    yield Page("index.html", "index.html", common["partner"]["name"], home_card)
     for kind, template in (("posts", "post.html"), ("one_pagers", "one-pager.html"), ("media", "media.html")):
         for item in common[kind]:
-            yield Page(item["path"], template, item["title"], {"item": item}, item["summary"])
-    yield Page("social.html", "social.html", "Social posts", {})
-    yield Page("kit.html", "kit.html", "Download kit", {})
-    yield Page("404.html", "404.html", "Page not found", {})
+            card = {"og_image": item.get("og_image") or common.get("og_image")}
+            yield Page(item["path"], template, item["title"], {"item": item} | card, item["summary"])
+    yield Page("blog/index.html", "blog.html", "Blog", home_card)
+    yield Page("social.html", "social.html", "Social posts", home_card)
+    yield Page("kit.html", "kit.html", "Download kit", home_card)
+    yield Page("404.html", "404.html", "Page not found", home_card)
 
 
 def render_page(env: Environment, project: Project, partner: Partner, views: PartnerViews,
@@ -96,11 +98,12 @@ def render_page(env: Environment, project: Project, partner: Partner, views: Par
     """Render one page to UTF-8 bytes."""
     template = env.get_template(page.template)
     canonical = partner_url(project, partner, page.path)
-    html = template.render(
-        **views.common,
-        **page.extra,
+    document = template.render(
+        views.common | page.extra,
         page={"path": page.path, "title": page.title, "description": page.description,
               "canonical": canonical, "is_404": page.path == "404.html",
               "og_image": page.extra.get("og_image")},
     )
-    return html.encode("utf-8")
+    item = page.extra.get("item")
+    campaign = item["slug"] if item else project.config.tracking.site_campaign
+    return views.tracking.html(document, campaign).encode("utf-8")

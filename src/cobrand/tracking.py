@@ -1,0 +1,69 @@
+"""Tracked links: UTM parameters on every link to the vendor's site.
+
+Links to the vendor carry the partner's ``utm_source``, the configured
+``utm_medium`` and the content item as ``utm_campaign``; links to the
+partner's own site and to third parties are left alone. Parameters are
+appended in a fixed order, and ones the author already set are kept, so the
+same input always gives the same URL.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_HREF = re.compile(r'href="(https?://[^"]+)"')
+_TEXT_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """The parameters for one partner; ``campaign`` is filled per item."""
+
+    vendor_host: str
+    source: str
+    medium: str
+    enabled: bool = True
+
+    def is_vendor(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        return host == self.vendor_host or host.endswith("." + self.vendor_host)
+
+    def url(self, url: str, campaign: str) -> str:
+        """``url`` with tracking parameters when it points at the vendor; otherwise unchanged."""
+        if not self.enabled or not self.is_vendor(url):
+            return url
+        return add_parameters(url, {"utm_source": self.source, "utm_medium": self.medium,
+                                    "utm_campaign": campaign})
+
+    def html(self, document: str, campaign: str) -> str:
+        """Track every vendor ``href`` in rendered HTML."""
+        def replace(match: re.Match[str]) -> str:
+            url = html.unescape(match.group(1))
+            return f'href="{html.escape(self.url(url, campaign))}"'
+        return _HREF.sub(replace, document)
+
+    def text(self, text: str, campaign: str) -> str:
+        """Track every vendor URL in plain text, such as social copy."""
+        return _TEXT_URL.sub(lambda match: self.url(match.group(0), campaign), text)
+
+
+def add_parameters(url: str, parameters: dict[str, str]) -> str:
+    """Append query parameters that ``url`` does not already set."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    present = {key for key, _ in query}
+    query += [(key, value) for key, value in parameters.items() if key not in present]
+    return urlunsplit(parts._replace(path=parts.path or "/", query=urlencode(query)))
+
+
+def share_url(page_url: str, network: str, campaign: str) -> str:
+    """A partner page URL as shared on a social network, tagged with that network."""
+    return add_parameters(page_url, {"utm_source": network, "utm_medium": "social", "utm_campaign": campaign})
+
+
+def print_url(page_url: str, source: str, campaign: str) -> str:
+    """A partner page URL as printed (QR codes), tagged as print."""
+    return add_parameters(page_url, {"utm_source": source, "utm_medium": "print", "utm_campaign": campaign})

@@ -1,0 +1,307 @@
+"""The example project, built once: every partner gets its brand, its content and nothing else."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree as ET
+
+import pypdf
+import pytest
+
+from conftest import CONFIG, ITEMS, PARTNER_SLUGS, PARTNERS, PartnerInfo, entitled, partner_by_slug
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+FIXED_PAGES = ["index.html", "blog/index.html", "social.html", "kit.html", "404.html"]
+PAGE_KINDS = ("blog", "one-pagers", "media")
+
+
+def base_url(slug: str) -> str:
+    return CONFIG["site"]["base_url"].replace("{partner}", slug)
+
+
+def entitled_items(partner: PartnerInfo, kinds: tuple[str, ...] = (*PAGE_KINDS, "social")) -> list:
+    return [item for item in ITEMS if item.kind in kinds and entitled(item, partner, CONFIG)]
+
+
+def withheld_items(partner: PartnerInfo, kinds: tuple[str, ...] = (*PAGE_KINDS, "social")) -> list:
+    return [item for item in ITEMS if item.kind in kinds and not entitled(item, partner, CONFIG)]
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def text_files(site: Path) -> dict[str, str]:
+    """Every HTML, XML and text file of a partner's site, decoded."""
+    return {path.relative_to(site).as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(site.rglob("*")) if path.suffix in {".html", ".xml", ".txt"}}
+
+
+def pdf_text(path: Path) -> str:
+    return " ".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+class LinkCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in {"href", "src"} and value is not None:
+                self.links.append((tag, value))
+            if name == "srcset" and value:
+                self.links += [(tag, part.strip().split()[0]) for part in value.split(",") if part.strip()]
+
+
+def links_of(page: Path) -> list[tuple[str, str]]:
+    collector = LinkCollector()
+    collector.feed(page.read_text(encoding="utf-8"))
+    return collector.links
+
+
+@pytest.fixture(params=PARTNER_SLUGS)
+def partner(request: pytest.FixtureRequest) -> PartnerInfo:
+    return partner_by_slug(request.param)
+
+
+@pytest.fixture
+def site(example_build, partner: PartnerInfo) -> Path:
+    return example_build.out / partner.slug
+
+
+# --- the build as a whole ------------------------------------------------------------------
+
+
+def test_report_lists_every_partner_as_built(example_build):
+    report = example_build.report
+    assert report.ok, report.failures
+    assert report.failures == []
+    assert sorted(result.slug for result in report.partners) == sorted(PARTNER_SLUGS)
+    assert all(result.status == "built" for result in report.partners)
+    for result in report.partners:
+        expected_pdfs = len(entitled_items(partner_by_slug(result.slug), ("one-pagers",)))
+        assert result.pdfs == expected_pdfs
+        site = example_build.out / result.slug
+        assert result.files == sum(1 for path in site.rglob("*") if path.is_file())
+
+
+def test_example_has_real_gating_to_test():
+    """Guard against a vacuous suite: the example gates something away from every partner."""
+    for partner in PARTNERS:
+        assert withheld_items(partner), partner.slug
+        assert entitled_items(partner, ("one-pagers",)), partner.slug
+
+
+# --- per partner --------------------------------------------------------------------
+
+
+def test_expected_pages_and_pdfs_exist(partner, site):
+    expected = list(FIXED_PAGES) + ["feed.xml", "sitemap.xml", "robots.txt", "kit/social-posts.txt",
+                                    f"kit/{partner.slug}-kit.zip"]
+    expected += [item.page_path for item in entitled_items(partner, PAGE_KINDS)]
+    expected += [f"kit/{item.slug}.pdf" for item in entitled_items(partner, ("one-pagers",))]
+    missing = [path for path in expected if not (site / path).is_file()]
+    assert missing == []
+    for path in expected:
+        assert (site / path).stat().st_size > 0, path
+
+
+def test_exactly_the_entitled_pages_and_pdfs(partner, site):
+    pages = {path.relative_to(site).as_posix() for path in html_pages(site)}
+    expected = set(FIXED_PAGES) | {item.page_path for item in entitled_items(partner, PAGE_KINDS)}
+    assert pages == expected
+    pdfs = {path.name for path in (site / "kit").glob("*.pdf")}
+    assert pdfs == {f"{item.slug}.pdf" for item in entitled_items(partner, ("one-pagers",))}
+
+
+def test_brand_on_every_page(partner, site):
+    logo = next((site / "static").glob("partner-logo.*"))
+    name = html.escape(partner.name, quote=False)
+    legal = html.escape(CONFIG["vendor"]["legal"], quote=False)
+    vendor = html.escape(CONFIG["vendor"]["name"], quote=False)
+    for page in html_pages(site):
+        text = page.read_text(encoding="utf-8")
+        where = page.relative_to(site).as_posix()
+        assert name in text, where
+        style = " ".join(re.findall(r"<style[^>]*>(.*?)</style>", text, flags=re.S))
+        assert partner.primary in style, where
+        assert re.search(rf"--partner-primary:\s*{re.escape(partner.primary)}\b", style), where
+        logo_srcs = [src for tag, src in links_of(page) if tag == "img" and src.endswith(logo.name)]
+        assert logo_srcs, f"{where} does not show the partner logo"
+        assert partner.email in text, where
+        assert html.escape(partner.phone) in text, where
+        assert "in partnership with" in text, where
+        assert vendor in text, where
+        assert legal in text, where
+
+
+def test_logo_is_the_partners_own_file(partner, site):
+    source = Path(__file__).resolve().parent.parent / "partners" / partner.slug
+    logo_name = partner.data.get("logo") or next(p.name for p in source.glob("logo.*"))
+    copied = next((site / "static").glob("partner-logo.*"))
+    assert copied.suffix == Path(logo_name).suffix
+    assert copied.read_bytes() == (source / logo_name).read_bytes()
+
+
+def test_no_other_partner_leaks(partner, site):
+    others = [other for other in PARTNERS if other.slug != partner.slug]
+    texts = text_files(site)
+    texts |= {path.relative_to(site).as_posix(): squash(pdf_text(path)) for path in (site / "kit").glob("*.pdf")}
+    assert any(name.endswith(".pdf") for name in texts)
+    for other in others:
+        needles = {other.name, html.escape(other.name), other.email, other.slug,
+                   other.email.split("@", 1)[1]}
+        for file, text in texts.items():
+            for needle in needles:
+                assert needle not in text, f"{other.slug}'s {needle!r} appears in {partner.slug}/{file}"
+
+
+def test_gated_content_follows_entitlement(partner, site):
+    pages = {path.relative_to(site).as_posix(): path.read_text(encoding="utf-8") for path in html_pages(site)}
+    all_html = "\n".join(pages.values())
+    social_page = pages["social.html"]
+    social_txt = (site / "kit" / "social-posts.txt").read_text(encoding="utf-8")
+    kit_page = pages["kit.html"]
+    feed = (site / "feed.xml").read_text(encoding="utf-8")
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    for item in entitled_items(partner):
+        title = html.escape(item.title, quote=True)
+        if item.kind == "social":
+            assert title in social_page, item.slug
+            assert f"# {item.title}" in social_txt, item.slug
+        else:
+            assert (site / item.page_path).is_file()
+            assert base_url(partner.slug) + item.page_path in feed
+            assert base_url(partner.slug) + item.page_path in sitemap
+        if item.kind == "one-pagers":
+            assert (site / "kit" / f"{item.slug}.pdf").is_file()
+            assert f"kit/{item.slug}.pdf" in kit_page
+    for item in withheld_items(partner):
+        title = html.escape(item.title, quote=True)
+        assert title not in all_html, f"{item.kind}/{item.slug} is listed for {partner.slug}"
+        assert item.title not in social_txt
+        assert item.slug not in feed
+        assert item.slug not in sitemap
+        if item.kind != "social":
+            assert not (site / item.page_path).exists()
+            assert f"{item.kind}/{item.slug}.html" not in all_html
+        if item.kind == "one-pagers":
+            assert not (site / "kit" / f"{item.slug}.pdf").exists()
+            assert f"{item.slug}.pdf" not in kit_page
+
+
+def test_tokens_are_filled(partner, site):
+    name = html.escape(partner.name, quote=False)
+    checked = 0
+    for page in html_pages(site):
+        text = page.read_text(encoding="utf-8")
+        assert "{{" not in text and "}}" not in text, page
+        assert "{%" not in text and "cobrandtoken" not in text, page
+    for item in entitled_items(partner, PAGE_KINDS):
+        text = (site / item.page_path).read_text(encoding="utf-8")
+        # "{{ partner.name }} runs Recovery Assurance" must read "<name> runs Recovery Assurance"
+        for following in re.findall(r"\{\{ partner\.name \}\} ([A-Za-z]+ [A-Za-z]+)", item.body):
+            assert f"{name} {following}" in text, (item.slug, following)
+            checked += 1
+        for following in re.findall(r"\{\{ partner\.contact\.email \}\} ([a-z]+ [a-z]+)", item.body):
+            assert f"{partner.email}</a> {following}" in text or f"{partner.email} {following}" in text
+            checked += 1
+    assert checked >= 3
+    social_txt = (site / "kit" / "social-posts.txt").read_text(encoding="utf-8")
+    assert "{{" not in social_txt
+    assert partner.name in social_txt
+
+
+def test_internal_links_resolve(partner, site):
+    checked = 0
+    for page in html_pages(site):
+        where = page.relative_to(site).as_posix()
+        if where == "404.html":
+            continue
+        for tag, link in links_of(page):
+            parts = urlsplit(link)
+            if parts.scheme in {"http", "https", "mailto", "tel"} or link.startswith("#"):
+                continue
+            assert not parts.scheme, f"{where}: unexpected scheme in {link!r}"
+            assert not link.startswith("/"), f"{where}: root-absolute link {link!r} (links must be relative)"
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(where), unquote(parts.path)))
+            assert not target.startswith(".."), f"{where}: {link!r} leaves the partner folder"
+            assert (site / target).is_file(), f"{where}: <{tag}> {link!r} -> {target} is missing"
+            checked += 1
+    assert checked > 50
+
+
+def test_404_links_are_absolute_from_base_url(partner, site):
+    """404.html is served at any depth, so its links into the site are absolute (by design)."""
+    base = base_url(partner.slug)
+    links = [link for _, link in links_of(site / "404.html")]
+    relative = [link for link in links if not urlsplit(link).scheme and not link.startswith("#")]
+    assert relative == []
+    assert base in links or base + "index.html" in links
+    assert base + "static/cobrand.css" in links
+
+
+def test_feed_lists_exactly_the_entitled_pages(partner, site):
+    root = ET.parse(site / "feed.xml").getroot()
+    assert root.tag == f"{ATOM}feed"
+    links = [entry.find(f"{ATOM}link").get("href") for entry in root.iter(f"{ATOM}entry")]
+    expected = {base_url(partner.slug) + item.page_path for item in entitled_items(partner, PAGE_KINDS)}
+    assert sorted(links) == sorted(expected)
+    titles = {entry.find(f"{ATOM}title").text for entry in root.iter(f"{ATOM}entry")}
+    assert titles == {item.title for item in entitled_items(partner, PAGE_KINDS)}
+
+
+def test_sitemap_lists_exactly_the_entitled_pages(partner, site):
+    root = ET.parse(site / "sitemap.xml").getroot()
+    assert root.tag == f"{SITEMAP}urlset"
+    locs = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
+    base = base_url(partner.slug)
+    expected = {base, base + "blog/index.html", base + "social.html", base + "kit.html"}
+    expected |= {base + item.page_path for item in entitled_items(partner, PAGE_KINDS)}
+    assert len(locs) == len(set(locs))
+    assert set(locs) == expected
+
+
+def test_robots_points_at_sitemap(partner, site):
+    robots = (site / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {base_url(partner.slug)}sitemap.xml" in robots
+
+
+def test_zip_contains_exactly_the_kit(partner, site):
+    kit = site / "kit"
+    zip_path = kit / f"{partner.slug}-kit.zip"
+    files = {path.name: path.read_bytes() for path in kit.iterdir() if path.is_file() and path != zip_path}
+    assert "social-posts.txt" in files
+    with zipfile.ZipFile(zip_path) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        assert sorted(names) == sorted(f"{partner.slug}-kit/{name}" for name in files)
+        for name, data in files.items():
+            assert archive.read(f"{partner.slug}-kit/{name}") == data, name
+
+
+def test_html_lang_is_partner_locale(partner, site):
+    for page in html_pages(site):
+        assert f'<html lang="{partner.locale}"' in page.read_text(encoding="utf-8"), page
+
+
+def test_report_json_written(example_build):
+    import json
+
+    data = json.loads((example_build.out / "report.json").read_text(encoding="utf-8"))
+    assert data["ok"] is True
+    assert sorted(entry["slug"] for entry in data["partners"]) == sorted(PARTNER_SLUGS)
+    assert data["counts"]["partners_built"] == len(PARTNER_SLUGS)
+    assert data["counts"]["pdfs"] == sum(len(entitled_items(p, ("one-pagers",))) for p in PARTNERS)
