@@ -39,9 +39,9 @@ def html_pages(site: Path) -> list[Path]:
 
 
 def text_files(site: Path) -> dict[str, str]:
-    """Every HTML, XML and text file of a partner's site, decoded."""
+    """Every HTML, XML, CSV and text file of a partner's site, decoded."""
     return {path.relative_to(site).as_posix(): path.read_text(encoding="utf-8")
-            for path in sorted(site.rglob("*")) if path.suffix in {".html", ".xml", ".txt"}}
+            for path in sorted(site.rglob("*")) if path.suffix in {".html", ".xml", ".txt", ".csv"}}
 
 
 def pdf_text(path: Path) -> str:
@@ -246,9 +246,10 @@ def test_internal_links_resolve(partner, site):
 def test_404_links_are_absolute_from_base_url(partner, site):
     """404.html is served at any depth, so its links into the site are absolute (by design)."""
     base = base_url(partner.slug)
-    links = [link for _, link in links_of(site / "404.html")]
-    relative = [link for link in links if not urlsplit(link).scheme and not link.startswith("#")]
+    raw = [link for _, link in links_of(site / "404.html")]
+    relative = [link for link in raw if not urlsplit(link).scheme and not link.startswith("#")]
     assert relative == []
+    links = [link.split("?", 1)[0].split("#", 1)[0] for link in raw]
     assert base in links or base + "index.html" in links
     assert base + "static/cobrand.css" in links
 
@@ -282,7 +283,8 @@ def test_robots_points_at_sitemap(partner, site):
 def test_zip_contains_exactly_the_kit(partner, site):
     kit = site / "kit"
     zip_path = kit / f"{partner.slug}-kit.zip"
-    files = {path.name: path.read_bytes() for path in kit.iterdir() if path.is_file() and path != zip_path}
+    files = {path.relative_to(kit).as_posix(): path.read_bytes()
+             for path in sorted(kit.rglob("*")) if path.is_file() and path != zip_path}
     assert "social-posts.txt" in files
     with zipfile.ZipFile(zip_path) as archive:
         assert archive.testzip() is None

@@ -8,12 +8,16 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+import traceback
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+from jinja2 import TemplateSyntaxError
+
 from .errors import Problem, ProjectError, UsageError
+from .links import link_problems
 from .load import load_project
 from .models import Partner, Project
 from .plan import select_partners
@@ -77,7 +81,7 @@ def build(
     _check_selection(project, partners, shard)
     selected = select_partners(project, partners, shard)
     report = BuildReport(project=str(project.root), out_dir=str(out.resolve()), warnings=warnings,
-                         timings=timings)
+                         timings=timings, strict=strict)
     with build_lock(out):
         with _timed(timings, "render+write"):
             report.partners = _render_all(project, selected, out, jobs or os.cpu_count() or 1, pdfs)
@@ -152,7 +156,29 @@ def render_partner(renderer: PartnerRenderer, partner: Partner, out: Path) -> Pa
         return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure)
     except Exception as error:  # noqa: BLE001 - one partner's failure must not stop the others
         discard_staging(out, partner.slug)
-        failure = Problem(partner.source, f"could not be built: {type(error).__name__}: {error}")
+        failure = describe_failure(renderer.project, partner, error)
         return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure)
     pdf_count = sum(1 for output in outputs if output.path.endswith(".pdf"))
-    return PartnerResult(partner.slug, "built", files, pdf_count, time.perf_counter() - start)
+    warnings = link_problems(renderer.project, partner, outputs)
+    return PartnerResult(partner.slug, "built", files, pdf_count, time.perf_counter() - start,
+                         warnings=tuple(warnings))
+
+
+def describe_failure(project: Project, partner: Partner, error: Exception) -> Problem:
+    """Name the template and line behind a render error when there is one, else the partner."""
+    message = f"{type(error).__name__}: {error} (while building partner {partner.slug})"
+    if isinstance(error, TemplateSyntaxError) and error.filename:
+        return Problem(_project_path(project, error.filename), message, line=error.lineno)
+    template_frames = [frame for frame, line in traceback.walk_tb(error.__traceback__)
+                       if frame.f_code.co_filename.endswith((".html", ".xml", ".txt"))]
+    if template_frames:
+        frame = template_frames[-1]
+        lines = traceback.extract_tb(error.__traceback__)
+        line = next((entry.lineno for entry in reversed(lines) if entry.filename == frame.f_code.co_filename), None)
+        return Problem(_project_path(project, frame.f_code.co_filename), message, line=line)
+    return Problem(partner.source, message)
+
+
+def _project_path(project: Project, filename: str) -> str:
+    path = Path(filename)
+    return path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)

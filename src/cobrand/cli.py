@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .build import build as run_build
+from .check import check as run_check
 from .errors import CobrandError, UsageError
 
 
@@ -59,6 +60,18 @@ def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, strict
             click.echo(line, err=True)
     else:
         click.echo(report.summary())
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def check(project: Path, strict: bool, as_json: bool) -> None:
+    """Check PROJECT without writing anything: schemas, references, links, social limits."""
+    report = run_check(project, strict=strict)
+    click.echo(report.to_json() if as_json else report.summary(), nl=not as_json)
     if not report.ok:
         sys.exit(1)
 

@@ -18,6 +18,7 @@ class PartnerResult:
     pdfs: int = 0
     seconds: float = 0.0
     failure: Problem | None = None
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass
@@ -30,14 +31,21 @@ class BuildReport:
     warnings: list[Problem] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    strict: bool = False
 
     @property
     def failures(self) -> list[Problem]:
         return [result.failure for result in self.partners if result.failure is not None]
 
     @property
+    def all_warnings(self) -> list[Problem]:
+        """Project warnings and those found while rendering partners."""
+        return self.warnings + sorted({w for result in self.partners for w in result.warnings})
+
+    @property
     def ok(self) -> bool:
-        return not self.failures
+        """False when a partner failed, or, in strict mode, when anything warned."""
+        return not self.failures and not (self.strict and self.all_warnings)
 
     @property
     def built(self) -> list[PartnerResult]:
@@ -54,7 +62,7 @@ class BuildReport:
                 "partners_failed": len(self.failures),
                 "files": sum(result.files for result in self.partners),
                 "pdfs": sum(result.pdfs for result in self.partners),
-                "warnings": len(self.warnings),
+                "warnings": len(self.all_warnings),
                 "removed": len(self.removed),
             },
             "partners": [
@@ -62,7 +70,7 @@ class BuildReport:
                  "seconds": round(r.seconds, 3), "failure": r.failure.to_dict() if r.failure else None}
                 for r in self.partners
             ],
-            "warnings": [problem.to_dict() for problem in self.warnings],
+            "warnings": [problem.to_dict() for problem in self.all_warnings],
             "failures": [problem.to_dict() for problem in self.failures],
             "removed": self.removed,
             "timings": {stage: round(seconds, 3) for stage, seconds in self.timings.items()},
@@ -78,7 +86,7 @@ class BuildReport:
         total = sum(self.timings.values())
         lines = [f"Built {counts['partners_built']} partner site(s): {counts['files']} files, "
                  f"{counts['pdfs']} PDFs in {total:.1f}s -> {self.out_dir}"]
-        lines += [f"warning: {problem}" for problem in self.warnings]
+        lines += [f"warning: {problem}" for problem in self.all_warnings]
         lines += [f"failed: {problem}" for problem in self.failures]
         if self.removed:
             lines.append(f"Removed stale output: {', '.join(self.removed)}")

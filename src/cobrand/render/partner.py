@@ -44,7 +44,8 @@ class PartnerRenderer:
     parsed once, then reused for every partner.
     """
 
-    def __init__(self, project: Project, *, pdfs: bool = True, images: bool = True) -> None:
+    def __init__(self, project: Project, *, pdfs: bool = True, images: bool = True,
+                 pdf_links: bool | None = None) -> None:
         self.project = project
         self.env = theme_environment(project.theme)
         self.filler = TokenFiller()
@@ -54,6 +55,8 @@ class PartnerRenderer:
         self.assets = {path: (project.root / "content" / path).read_bytes()
                        for item in project.content for path in item.assets}
         self.images = images
+        # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
+        self.pdf_links = pdfs if pdf_links is None else pdf_links
         self.pdf = (PdfRenderer(_theme_file(project, PRINT_STYLESHEET), (project.root, DEFAULT_THEME))
                     if pdfs else None)
 
@@ -62,6 +65,9 @@ class PartnerRenderer:
         project = self.project
         plan = plan_partner(project, partner)
         views = build_views(project, plan, self.filler)
+        if not self.pdf_links:  # previews without PDFs must not link to them
+            for view in views.items.values():
+                view["pdf_path"] = None
         outputs = [Output(path, data) for path, data in self.static.items()]
         outputs.append(Output(f"{PARTNER_LOGO}.{partner.logo.extension}", partner.logo.path.read_bytes()))
         used_assets = sorted({path for item in plan.pages for path in item.assets})

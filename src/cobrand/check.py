@@ -1,0 +1,80 @@
+"""``cobrand check``: every check of a build, without writing anything.
+
+Loads and validates the project, then renders each partner's pages in
+memory (no PDFs or images) to check internal links.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .build import describe_failure
+from .errors import Problem
+from .links import link_problems
+from .load import load_project
+from .plan import plan_partner
+from .render.partner import PartnerRenderer
+from .validate import check_project, today_from_environment
+
+
+@dataclass
+class CheckReport:
+    """Problems found by a check; ``ok`` honours strict mode."""
+
+    problems: list[Problem] = field(default_factory=list)
+    partners: int = 0
+    content: int = 0
+    strict: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not (self.strict and self.warnings)
+
+    def to_json(self) -> str:
+        data = {"ok": self.ok, "partners": self.partners, "content": self.content,
+                "errors": [p.to_dict() for p in self.errors], "warnings": [p.to_dict() for p in self.warnings]}
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def summary(self) -> str:
+        lines = [f"{'error' if p.severity == 'error' else 'warning'}: {p}" for p in self.problems]
+        verdict = "OK" if self.ok else "FAILED"
+        lines.append(f"{verdict}: {self.partners} partners, {self.content} content items, "
+                     f"{len(self.errors)} errors, {len(self.warnings)} warnings")
+        return "\n".join(lines)
+
+
+def check(project_dir: Path | str = ".", *, strict: bool = False,
+          environ: Mapping[str, str] | None = None) -> CheckReport:
+    """Validate a project completely without writing output."""
+    today = today_from_environment(dict(os.environ if environ is None else environ))
+    project, problems = load_project(Path(project_dir), today)
+    report = CheckReport(strict=strict)
+    if project is None:
+        report.problems = sorted(problems)
+        return report
+    problems += check_project(project)
+    report.partners, report.content = len(project.partners), len(project.content)
+    if not any(p.severity == "error" for p in problems):
+        renderer = PartnerRenderer(project, pdfs=False, images=False, pdf_links=True)
+        for partner in project.partners:
+            try:
+                outputs = renderer.render(partner)
+            except Exception as error:  # noqa: BLE001 - reported like a build failure
+                problems.append(describe_failure(project, partner, error))
+                continue
+            pdfs = [item.pdf_path for item in plan_partner(project, partner).one_pagers if item.pdf_path]
+            problems += link_problems(project, partner, outputs, planned=pdfs)
+    report.problems = sorted(set(problems))
+    return report

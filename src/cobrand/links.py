@@ -1,0 +1,64 @@
+"""Internal link checking over a partner's rendered pages.
+
+cobrand writes the HTML itself, so every link is a quoted ``href`` or ``src``
+attribute and a regular expression finds them all, fast enough to run on
+every page of every build.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
+
+from .errors import Problem
+from .models import Partner, Project
+from .render.partner import Output
+
+_LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
+
+
+def internal_links(document: str) -> list[str]:
+    """Relative links of an HTML document, without query or fragment."""
+    links = []
+    for raw in _LINK.findall(document):
+        target = html.unescape(raw)
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc or not parts.path:
+            continue
+        links.append(unquote(parts.path))
+    return links
+
+
+def broken_links(pages: Iterable[tuple[str, str]], existing: set[str]) -> list[tuple[str, str]]:
+    """``(page, link)`` pairs whose target is not among ``existing`` site paths."""
+    broken = []
+    for page, document in pages:
+        base = posixpath.dirname(page)
+        for link in internal_links(document):
+            target = posixpath.normpath(posixpath.join(base, link))
+            if target.endswith("/") or target == ".":
+                target = posixpath.join(target, "index.html")
+            if target not in existing:
+                broken.append((page, link))
+    return broken
+
+
+def link_problems(project: Project, partner: Partner, outputs: list[Output],
+                  planned: Iterable[str] = ()) -> list[Problem]:
+    """Broken internal links in a partner's pages, each named by the content or template behind it.
+
+    ``planned`` adds paths that a full build writes but this render skipped (PDFs in a check).
+    """
+    existing = {output.path for output in outputs} | set(planned)
+    pages = [(output.path, output.data.decode("utf-8")) for output in outputs
+             if output.path.endswith(".html") and output.path != "404.html"]
+    sources = {item.page_path: item.source for item in project.content if item.page_path}
+    problems = []
+    for page, link in broken_links(pages, existing):
+        source = sources.get(page, f"theme template for {page}")
+        problems.append(Problem(source, f"links to {link!r}, which partner {partner.slug} does not have "
+                                f"(on {page})", severity="warning"))
+    return problems
