@@ -9,32 +9,31 @@ import multiprocessing
 import os
 import time
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import TemplateSyntaxError
 
+from .cache import Store
 from .errors import Problem, ProjectError, UsageError
 from .links import link_problems
 from .load import load_project
 from .models import Partner, Project
-from .plan import select_partners
+from .plan import plan_partner, select_partners
 from .render.partner import PartnerRenderer
 from .report import BuildReport, PartnerResult
 from .tokens import TokenError
 from .validate import check_project, today_from_environment
 from .write import (
     build_lock,
-    discard_staging,
-    publish,
-    read_manifest,
-    remove_stale,
-    staging_folder,
+    is_current,
+    known_partners,
+    remove_partners,
     write_atomic,
-    write_files,
-    write_manifest,
+    write_partner,
 )
 
 REPORT_FILE = "report.json"
@@ -65,14 +64,20 @@ def build(
     strict: bool = False,
     jobs: int | None = None,
     pdfs: bool = True,
+    images: bool = True,
+    cache_dir: Path | str | None = None,
     environ: Mapping[str, str] | None = None,
+    on_partner: Callable[[PartnerResult], None] | None = None,
 ) -> BuildReport:
     """Build every selected partner's site and kit into ``out_dir`` (default ``<project>/build``).
 
     Raises :class:`ProjectError` before writing anything when the project has
     errors, and :class:`UsageError` for an unknown partner or a bad shard.
     A partner that fails to render is reported in the returned report; its
-    previous output is kept and the other partners are still built.
+    previous output is kept and the other partners are still built. Only
+    outputs whose inputs changed are rendered again; PDFs and images are kept
+    in ``cache_dir`` (default ``out_dir/.cobrand/cache``). ``on_partner`` is
+    called with each partner's result as it finishes (for progress displays).
     """
     timings: dict[str, float] = {}
     with _timed(timings, "load+validate"):
@@ -82,18 +87,14 @@ def build(
     selected = select_partners(project, partners, shard)
     report = BuildReport(project=str(project.root), out_dir=str(out.resolve()), warnings=warnings,
                          timings=timings, strict=strict)
+    store = Store(Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache")
     with build_lock(out):
         with _timed(timings, "render+write"):
-            report.partners = _render_all(project, selected, out, jobs or os.cpu_count() or 1, pdfs)
-        with _timed(timings, "publish"):
-            built = [result.slug for result in report.partners if result.status == "built"]
-            publish(out, built)
+            options = RenderOptions(out, store, pdfs, images)
+            report.partners = _render_all(project, selected, options, jobs or os.cpu_count() or 1, on_partner)
+        if not partners and shard is None:
             everyone = {partner.slug for partner in project.partners}
-            if not partners and shard is None:
-                report.removed = remove_stale(out, everyone)
-                write_manifest(out, everyone)
-            else:
-                write_manifest(out, (read_manifest(out) & everyone) | set(built))
+            report.removed = remove_partners(out, known_partners(out) - everyone)
         write_atomic(out / REPORT_FILE, report.to_json().encode("utf-8"))
     return report
 
@@ -116,52 +117,76 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
+@dataclass(frozen=True)
+class RenderOptions:
+    """What every partner's render shares: where to write and what to make."""
+
+    out: Path
+    store: Store
+    pdfs: bool
+    images: bool
+
+
 # Worker processes are forked after the project is loaded, so each one
 # inherits it (and builds its own renderer once) instead of re-parsing content.
-_worker: tuple[PartnerRenderer, Path] | None = None
+_worker: tuple[PartnerRenderer, RenderOptions] | None = None
 
 
-def _init_worker(project: Project, out: Path, pdfs: bool) -> None:
+def _init_worker(project: Project, options: RenderOptions) -> None:
     global _worker
-    _worker = (PartnerRenderer(project, pdfs=pdfs), out)
+    _worker = (PartnerRenderer(project, pdfs=options.pdfs, images=options.images), options)
 
 
 def _render_in_worker(partner: Partner) -> PartnerResult:
     assert _worker is not None
-    renderer, out = _worker
-    return render_partner(renderer, partner, out)
+    renderer, options = _worker
+    return render_partner(renderer, partner, options)
 
 
-def _render_all(project: Project, partners: tuple[Partner, ...], out: Path, jobs: int,
-                pdfs: bool) -> list[PartnerResult]:
+def _render_all(project: Project, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
+                on_partner: Callable[[PartnerResult], None] | None) -> list[PartnerResult]:
+    results: list[PartnerResult] = []
+
+    def collect(result: PartnerResult) -> None:
+        results.append(result)
+        if on_partner is not None:
+            on_partner(result)
+
     if jobs <= 1 or len(partners) <= 1:
-        renderer = PartnerRenderer(project, pdfs=pdfs)
-        return [render_partner(renderer, partner, out) for partner in partners]
+        renderer = PartnerRenderer(project, pdfs=options.pdfs, images=options.images)
+        for partner in partners:
+            collect(render_partner(renderer, partner, options))
+        return results
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(jobs, len(partners)), mp_context=context,
-                             initializer=_init_worker, initargs=(project, out, pdfs)) as pool:
-        return list(pool.map(_render_in_worker, partners, chunksize=max(1, len(partners) // (jobs * 8))))
+                             initializer=_init_worker, initargs=(project, options)) as pool:
+        for result in pool.map(_render_in_worker, partners, chunksize=max(1, len(partners) // (jobs * 8))):
+            collect(result)
+    return results
 
 
-def render_partner(renderer: PartnerRenderer, partner: Partner, out: Path) -> PartnerResult:
-    """Render one partner into its staging folder; a failure is returned, not raised."""
+def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderOptions) -> PartnerResult:
+    """Bring one partner's output up to date; a failure is returned, not raised."""
     start = time.perf_counter()
-    folder = staging_folder(out, partner.slug)
+    plan = plan_partner(renderer.project, partner)
+    fingerprint = renderer.fingerprint(partner, plan)
+    if is_current(options.out, partner.slug, fingerprint):
+        return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start)
     try:
-        outputs = renderer.render(partner)
-        files = write_files(folder, ((output.path, output.data) for output in outputs))
+        jobs = renderer.jobs(partner, plan)
+        written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store)
     except TokenError as error:
-        discard_staging(out, partner.slug)
         failure = Problem(error.source, f"{error} (for partner {partner.slug})", line=error.expression.line)
         return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure)
-    except Exception as error:  # noqa: BLE001 - one partner's failure must not stop the others
-        discard_staging(out, partner.slug)
+    except Exception as error:
         failure = describe_failure(renderer.project, partner, error)
         return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure)
-    pdf_count = sum(1 for output in outputs if output.path.endswith(".pdf"))
-    warnings = link_problems(renderer.project, partner, outputs)
-    return PartnerResult(partner.slug, "built", files, pdf_count, time.perf_counter() - start,
-                         warnings=tuple(warnings))
+    folder = options.out / partner.slug
+    pages = [(job.path, (folder / job.path).read_text("utf-8")) for job in jobs if job.path.endswith(".html")]
+    warnings = link_problems(renderer.project, partner, pages, {job.path for job in jobs})
+    pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf"))
+    return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
+                         warnings=tuple(warnings), written=written.written, removed=written.removed)
 
 
 def describe_failure(project: Project, partner: Partner, error: Exception) -> Problem:

@@ -71,10 +71,11 @@ def check(project_dir: Path | str = ".", *, strict: bool = False,
         for partner in project.partners:
             try:
                 outputs = renderer.render(partner)
-            except Exception as error:  # noqa: BLE001 - reported like a build failure
+            except Exception as error:
                 problems.append(describe_failure(project, partner, error))
                 continue
             pdfs = [item.pdf_path for item in plan_partner(project, partner).one_pagers if item.pdf_path]
-            problems += link_problems(project, partner, outputs, planned=pdfs)
+            pages = [(output.path, output.data.decode("utf-8")) for output in outputs]
+            problems += link_problems(project, partner, pages, {output.path for output in outputs} | set(pdfs))
     report.problems = sorted(set(problems))
     return report

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
 from .build import build as run_build
 from .check import check as run_check
 from .errors import CobrandError, UsageError
+from .version import __version__
 
 
 def _shard(_: click.Context, __: click.Parameter, value: str | None) -> tuple[int, int] | None:

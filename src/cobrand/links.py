@@ -15,7 +15,6 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import Problem
 from .models import Partner, Project
-from .render.partner import Output
 
 _LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
 
@@ -46,18 +45,16 @@ def broken_links(pages: Iterable[tuple[str, str]], existing: set[str]) -> list[t
     return broken
 
 
-def link_problems(project: Project, partner: Partner, outputs: list[Output],
-                  planned: Iterable[str] = ()) -> list[Problem]:
+def link_problems(project: Project, partner: Partner, pages: Iterable[tuple[str, str]],
+                  existing: set[str]) -> list[Problem]:
     """Broken internal links in a partner's pages, each named by the content or template behind it.
 
-    ``planned`` adds paths that a full build writes but this render skipped (PDFs in a check).
+    ``pages`` are (site path, HTML) pairs; ``existing`` every site path the partner's build has.
     """
-    existing = {output.path for output in outputs} | set(planned)
-    pages = [(output.path, output.data.decode("utf-8")) for output in outputs
-             if output.path.endswith(".html") and output.path != "404.html"]
     sources = {item.page_path: item.source for item in project.content if item.page_path}
+    checked = [(path, document) for path, document in pages if path.endswith(".html") and path != "404.html"]
     problems = []
-    for page, link in broken_links(pages, existing):
+    for page, link in broken_links(checked, existing):
         source = sources.get(page, f"theme template for {page}")
         problems.append(Problem(source, f"links to {link!r}, which partner {partner.slug} does not have "
                                 f"(on {page})", severity="warning"))

@@ -13,12 +13,14 @@ class PartnerResult:
     """The outcome of one partner's render."""
 
     slug: str
-    status: str  # "built" or "failed"
+    status: str  # "built", "reused" (nothing changed) or "failed"
     files: int = 0
     pdfs: int = 0
     seconds: float = 0.0
     failure: Problem | None = None
     warnings: tuple[Problem, ...] = ()
+    written: int = 0  # files rewritten because their inputs changed
+    removed: int = 0  # stale files deleted from the partner's folder
 
 
 @dataclass
@@ -51,6 +53,10 @@ class BuildReport:
     def built(self) -> list[PartnerResult]:
         return [result for result in self.partners if result.status == "built"]
 
+    @property
+    def reused(self) -> list[PartnerResult]:
+        return [result for result in self.partners if result.status == "reused"]
+
     def to_dict(self) -> dict[str, object]:
         """Plain data for ``report.json``."""
         return {
@@ -59,15 +65,19 @@ class BuildReport:
             "out_dir": self.out_dir,
             "counts": {
                 "partners_built": len(self.built),
+                "partners_reused": len(self.reused),
                 "partners_failed": len(self.failures),
                 "files": sum(result.files for result in self.partners),
+                "files_written": sum(result.written for result in self.partners),
+                "files_removed": sum(result.removed for result in self.partners),
                 "pdfs": sum(result.pdfs for result in self.partners),
                 "warnings": len(self.all_warnings),
                 "removed": len(self.removed),
             },
             "partners": [
-                {"slug": r.slug, "status": r.status, "files": r.files, "pdfs": r.pdfs,
-                 "seconds": round(r.seconds, 3), "failure": r.failure.to_dict() if r.failure else None}
+                {"slug": r.slug, "status": r.status, "files": r.files, "written": r.written,
+                 "removed": r.removed, "pdfs": r.pdfs, "seconds": round(r.seconds, 3),
+                 "failure": r.failure.to_dict() if r.failure else None}
                 for r in self.partners
             ],
             "warnings": [problem.to_dict() for problem in self.all_warnings],
@@ -84,8 +94,9 @@ class BuildReport:
         counts = self.to_dict()["counts"]
         assert isinstance(counts, dict)
         total = sum(self.timings.values())
-        lines = [f"Built {counts['partners_built']} partner site(s): {counts['files']} files, "
-                 f"{counts['pdfs']} PDFs in {total:.1f}s -> {self.out_dir}"]
+        lines = [f"Built {counts['partners_built']} partner site(s), reused {counts['partners_reused']}: "
+                 f"{counts['files_written']} files written, {counts['files_removed']} removed, "
+                 f"in {total:.1f}s -> {self.out_dir}"]
         lines += [f"warning: {problem}" for problem in self.all_warnings]
         lines += [f"failed: {problem}" for problem in self.failures]
         if self.removed:

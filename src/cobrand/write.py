@@ -1,9 +1,12 @@
-"""Stage 5, write: stage each partner's files, then swap them in.
+"""Stage 5, write: bring one partner's folder up to date, changing only what changed.
 
-Nothing under ``out/<partner>/`` is touched until that partner has rendered
-completely into ``out/.staging/``; the swap is two renames on one file
-system. A failed or killed build therefore leaves the previous good output
-in place. Like Pelican's writer, we refuse to write one path twice.
+Everything a partner needs is made in memory before its folder is touched,
+so a render failure writes nothing. Files are replaced atomically (write
+beside, then rename), so a reader never sees half a file. Each partner's
+manifest (``out/.cobrand/<slug>.json``) records the key of every file; it is
+removed before writing and rewritten after, so a build killed midway is
+repaired by the next one. Like Pelican's writer, we refuse to write one
+path twice.
 """
 
 from __future__ import annotations
@@ -12,15 +15,16 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import Store
 from .errors import BuildLockedError, CobrandError
+from .render.partner import Job
 
-STAGING = ".staging"
-TRASH = ".trash"
-MANIFEST = ".cobrand-manifest.json"
+STATE = ".cobrand"
 LOCK = ".cobrand.lock"
 
 
@@ -28,73 +32,108 @@ class DuplicateOutputError(CobrandError):
     """Two outputs of one build claim the same path."""
 
 
-def write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
-    """Write ``(relative path, bytes)`` pairs under ``folder``; return how many."""
-    seen: set[str] = set()
-    for relative, data in files:
-        if relative in seen:
-            raise DuplicateOutputError(f"{relative} would be written twice")
-        seen.add(relative)
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    return len(seen)
+@dataclass(frozen=True)
+class WriteResult:
+    """What writing one partner did."""
+
+    files: int
+    written: int
+    reused: int
+    removed: int
 
 
-def staging_folder(out_dir: Path, slug: str) -> Path:
-    """A fresh, empty staging folder for one partner."""
-    folder = out_dir / STAGING / slug
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    return folder
+def _manifest_path(out_dir: Path, slug: str) -> Path:
+    return out_dir / STATE / f"{slug}.json"
 
 
-def discard_staging(out_dir: Path, slug: str) -> None:
-    """Drop a partner's half-written staging folder."""
-    shutil.rmtree(out_dir / STAGING / slug, ignore_errors=True)
-
-
-def publish(out_dir: Path, slugs: Iterable[str]) -> None:
-    """Swap each staged partner folder into place, keeping the old one until the new one is there."""
-    trash = out_dir / TRASH
-    trash.mkdir(exist_ok=True)
-    for slug in slugs:
-        live = out_dir / slug
-        old = trash / slug
-        if old.exists():
-            shutil.rmtree(old)
-        if live.exists():
-            live.rename(old)
-        (out_dir / STAGING / slug).rename(live)
-    shutil.rmtree(trash, ignore_errors=True)
-    shutil.rmtree(out_dir / STAGING, ignore_errors=True)
-
-
-def read_manifest(out_dir: Path) -> set[str]:
-    """Partner folders that earlier builds wrote into ``out_dir``."""
+def read_manifest(out_dir: Path, slug: str) -> dict[str, object]:
+    """The recorded state of a partner's folder, or an empty dict."""
     try:
-        return set(json.loads((out_dir / MANIFEST).read_text())["partners"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return set()
+        data = json.loads(_manifest_path(out_dir, slug).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
-def remove_stale(out_dir: Path, current: set[str]) -> list[str]:
-    """Delete partner folders we wrote before whose partner no longer exists."""
-    stale = sorted(read_manifest(out_dir) - current)
-    for slug in stale:
+def is_current(out_dir: Path, slug: str, fingerprint: str) -> bool:
+    """True when the partner's folder was written from exactly these inputs."""
+    manifest = read_manifest(out_dir, slug)
+    return manifest.get("fingerprint") == fingerprint and (out_dir / slug).is_dir()
+
+
+def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, store: Store | None) -> WriteResult:
+    """Make what changed, then update ``out_dir/slug`` in place."""
+    folder = out_dir / slug
+    previous = read_manifest(out_dir, slug).get("files")
+    old_keys: dict[str, str] = previous if isinstance(previous, dict) else {}
+    by_path: dict[str, Job] = {}
+    for job in jobs:
+        if job.path in by_path:
+            raise DuplicateOutputError(f"{slug}/{job.path} would be written twice")
+        by_path[job.path] = job
+
+    made: dict[str, bytes] = {}
+
+    def unchanged(job: Job) -> bool:
+        return old_keys.get(job.path) == job.key and (folder / job.path).is_file()
+
+    def resolve(path: str) -> bytes:
+        if path not in made:
+            job = by_path[path]
+            if unchanged(job):
+                return (folder / path).read_bytes()
+            cached = store.get(job.key) if store is not None and job.costly else None
+            if cached is None:
+                cached = job.make(resolve)
+                if store is not None and job.costly:
+                    store.put(job.key, cached)
+            made[path] = cached
+        return made[path]
+
+    changed = [job for job in jobs if not unchanged(job)]
+    for job in changed:
+        resolve(job.path)
+
+    manifest = _manifest_path(out_dir, slug)
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    manifest.unlink(missing_ok=True)  # until the manifest is back, the folder counts as unknown
+    for job in changed:
+        write_atomic(folder / job.path, made[job.path])
+    stale = sorted(set(old_keys) - set(by_path))
+    for path in stale:
+        (folder / path).unlink(missing_ok=True)
+    _remove_empty_folders(folder, stale)
+    record = {"fingerprint": fingerprint, "files": {job.path: job.key for job in jobs}}
+    write_atomic(manifest, json.dumps(record, sort_keys=True).encode())
+    return WriteResult(len(jobs), len(changed), len(jobs) - len(changed), len(stale))
+
+
+def _remove_empty_folders(folder: Path, removed: list[str]) -> None:
+    parents = sorted({(folder / path).parent for path in removed}, key=lambda p: len(p.parts), reverse=True)
+    for parent in parents:
+        while parent != folder and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+
+
+def known_partners(out_dir: Path) -> set[str]:
+    """Partner folders that cobrand wrote into ``out_dir``."""
+    state = out_dir / STATE
+    return {path.stem for path in state.glob("*.json")} if state.is_dir() else set()
+
+
+def remove_partners(out_dir: Path, slugs: set[str]) -> list[str]:
+    """Delete the output of partners that no longer exist."""
+    for slug in sorted(slugs):
         shutil.rmtree(out_dir / slug, ignore_errors=True)
-    return stale
-
-
-def write_manifest(out_dir: Path, partners: set[str]) -> None:
-    """Record which partner folders cobrand owns in ``out_dir``."""
-    write_atomic(out_dir / MANIFEST, json.dumps({"partners": sorted(partners)}, indent=2).encode() + b"\n")
+        _manifest_path(out_dir, slug).unlink(missing_ok=True)
+    return sorted(slugs)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a single file so readers see the old or the new bytes, never half."""
-    temporary = path.with_name(f".{path.name}.tmp")
+    """Write a file so readers see the old or the new bytes, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-
 from markdown_it import MarkdownIt
 
 from ..errors import Problem

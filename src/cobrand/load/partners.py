@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import Problem
 from pydantic import BaseModel, ConfigDict
 
+from ..errors import Problem
 from ..models import Partner, PartnerFile, PersonalValues
 from ..values import SLUG_PATTERN
 from .logos import LogoError, confined_file, inspect_logo
 from .schema import parse_toml, toml_line, validate
+
 
 class OverrideFile(BaseModel):
     """An override file is a flat table of personalisation values."""

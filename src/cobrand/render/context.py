@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup
 
-from ..models import ContentItem, MediaFile, OnePagerFile, Partner, Project, SocialFile
+from ..models import ContentItem, MediaFile, OnePagerFile, Partner, Project, SocialFile, Templated
 from ..personalize import resolve
 from ..plan import PartnerPlan
 from ..tokens import TokenError, TokenFiller, token_context
@@ -164,7 +164,7 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
         "summary": meta.summary,
         "author": meta.author,
         "tags": meta.tags,
-        "body": filler.fill(item.body, tokens) if item.body else Markup(""),
+        "body": LazyBody(filler, item.body, tokens, item.source) if item.body else Markup(""),
         "reading_minutes": max(1, math.ceil(item.words / WORDS_PER_MINUTE)),
         "pdf_path": item.pdf_path,
     }
@@ -173,6 +173,30 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
     if isinstance(meta, MediaFile):
         view |= {"media_kind": meta.kind, "duration": meta.duration, "embed": _embed(meta)}
     return view
+
+
+class LazyBody:
+    """An item body filled only when a template prints it.
+
+    Listings need titles, not bodies, so an incremental build that re-renders
+    a few pages fills only the bodies those pages show.
+    """
+
+    def __init__(self, filler: TokenFiller, body: Templated, tokens: dict[str, Any], source: str) -> None:
+        self._filler, self._body, self._tokens, self._source = filler, body, tokens, source
+        self._html: str | None = None
+
+    def __html__(self) -> str:
+        if self._html is None:
+            try:
+                self._html = str(self._filler.fill(self._body, self._tokens))
+            except TokenError as error:
+                error.source = self._source
+                raise
+        return self._html
+
+    def __str__(self) -> str:
+        return self.__html__()
 
 
 def _embed(meta: MediaFile) -> dict[str, str]:

@@ -1,25 +1,34 @@
-"""Render everything one partner gets: pages, PDFs, feeds, static files and the kit."""
+"""Render everything one partner gets: pages, PDFs, feeds, images, static files and the kit.
+
+Rendering is described as jobs: each output's path, the key of its inputs,
+and a function that makes its bytes. The writer runs only the jobs whose key
+changed, which is how incremental builds, the dev server and caching work.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cache import digest, partner_key, site_key
 from ..load import DEFAULT_THEME
-from ..models import Partner, Project
-from ..plan import plan_partner
+from ..models import ContentItem, Partner, Project
+from ..plan import PartnerPlan, plan_partner
 from ..tokens import TokenFiller
+from ..version import __version__
 from . import feeds, kit
 from .brand import palette
 from .context import PARTNER_LOGO, VENDOR_LOGO, PartnerViews, build_views, kit_zip_path
 from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle
-from .schedule import hootsuite_csv
 from .pdf import PdfRenderer
-from .site import render_page, site_pages, theme_environment, theme_static_files
+from .schedule import hootsuite_csv
+from .site import Page, render_page, site_pages, theme_environment, theme_static_files
 
 PRINT_STYLESHEET = "print/one-pager.css"
+Resolve = Callable[[str], bytes]
 
 
 @dataclass(frozen=True)
@@ -30,11 +39,25 @@ class Output:
     data: bytes
 
 
+@dataclass(frozen=True)
+class Job:
+    """How to make one output: ``make`` receives a resolver for other outputs' bytes."""
+
+    path: str
+    key: str
+    make: Callable[[Resolve], bytes]
+    costly: bool = False  # PDFs and images: worth keeping in the shared store
+
+
 def _theme_file(project: Project, relative: str) -> Path | None:
     for folder in project.theme.folders:
         if (folder / relative).is_file():
             return folder / relative
     return None
+
+
+def _constant(data: bytes) -> Callable[[Resolve], bytes]:
+    return lambda _: data
 
 
 class PartnerRenderer:
@@ -49,7 +72,8 @@ class PartnerRenderer:
         self.project = project
         self.env = theme_environment(project.theme)
         self.filler = TokenFiller()
-        self.static = {path: file.read_bytes() for path, file in theme_static_files(project.theme).items()}
+        theme_files = theme_static_files(project.theme)
+        self.static = {path: file.read_bytes() for path, file in theme_files.items()}
         vendor_logo = project.vendor.logo
         self.static[f"{VENDOR_LOGO}.{vendor_logo.extension}"] = vendor_logo.path.read_bytes()
         self.assets = {path: (project.root / "content" / path).read_bytes()
@@ -57,76 +81,148 @@ class PartnerRenderer:
         self.images = images
         # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
         self.pdf_links = pdfs if pdf_links is None else pdf_links
-        self.pdf = (PdfRenderer(_theme_file(project, PRINT_STYLESHEET), (project.root, DEFAULT_THEME))
-                    if pdfs else None)
+        stylesheet = _theme_file(project, PRINT_STYLESHEET)
+        self.pdf = PdfRenderer(stylesheet, (project.root, DEFAULT_THEME)) if pdfs else None
+        every_theme_file = {f"{folder}/{path.relative_to(folder)}": path
+                            for folder in project.theme.folders for path in folder.rglob("*") if path.is_file()}
+        self.site_key = site_key(project, __version__, f"pdfs={pdfs},images={images},links={self.pdf_links}",
+                                 every_theme_file)
+        self._item_keys = {item.key: digest(item.digest, *(hashlib.sha256(self.assets[a]).hexdigest()
+                                                           for a in item.assets))
+                           for item in project.content}
+
+    def fingerprint(self, partner: Partner, plan: PartnerPlan) -> str:
+        """One key for everything the partner's output depends on."""
+        return digest(self.site_key, partner_key(partner), self.project.today.isoformat(),
+                      *(self._item_keys[item.key] for item in plan.items))
 
     def render(self, partner: Partner) -> list[Output]:
-        """Every output file of ``partner``'s site, in a stable order."""
+        """Every output file of ``partner``'s site, rendered now, in job order."""
+        jobs = self.jobs(partner)
+        made: dict[str, bytes] = {}
+        by_path = {job.path: job for job in jobs}
+
+        def resolve(path: str) -> bytes:
+            if path not in made:
+                made[path] = by_path[path].make(resolve)
+            return made[path]
+
+        return [Output(job.path, resolve(job.path)) for job in jobs]
+
+    def jobs(self, partner: Partner, plan: PartnerPlan | None = None) -> list[Job]:
+        """Every output of ``partner``'s site as a job, in a stable order."""
         project = self.project
-        plan = plan_partner(project, partner)
+        plan = plan or plan_partner(project, partner)
         views = build_views(project, plan, self.filler)
         if not self.pdf_links:  # previews without PDFs must not link to them
             for view in views.items.values():
                 view["pdf_path"] = None
-        outputs = [Output(path, data) for path, data in self.static.items()]
-        outputs.append(Output(f"{PARTNER_LOGO}.{partner.logo.extension}", partner.logo.path.read_bytes()))
-        used_assets = sorted({path for item in plan.pages for path in item.assets})
-        outputs += [Output(path, self.assets[path]) for path in used_assets]
+        base = digest(self.site_key, partner_key(partner))
+        listing = digest(base, *(self._item_keys[item.key] for item in plan.items))
+        dated = digest(listing, project.today.isoformat())
 
+        jobs = [Job(path, digest(self.site_key, path), _constant(data)) for path, data in self.static.items()]
+        logo = f"{PARTNER_LOGO}.{partner.logo.extension}"
+        jobs.append(Job(logo, digest(base, logo), lambda _: partner.logo.path.read_bytes()))
+        used_assets = sorted({path for item in plan.pages for path in item.assets})
+        jobs += [Job(path, digest(self.site_key, path, self.assets[path]), _constant(self.assets[path]))
+                 for path in used_assets]
         if self.images:
-            outputs += self._images(partner, views)
-        for network in SOCIAL_SIZES:
-            outputs.append(Output(f"kit/hootsuite-{network}.csv",
-                                  hootsuite_csv(views.common["social"], network, project.today)))
-        views.common["social_csv"] = {network: f"kit/hootsuite-{network}.csv" for network in SOCIAL_SIZES}
+            jobs += self._image_jobs(partner, views, base)
+        csv_paths = {network: f"kit/hootsuite-{network}.csv" for network in SOCIAL_SIZES}
+        views.common["social_csv"] = csv_paths
+        for network, path in csv_paths.items():
+            jobs.append(Job(path, digest(dated, path), self._csv_maker(views, network)))
 
         pages = list(site_pages(views))
-        outputs += [Output(page.path, render_page(self.env, project, partner, views, page)) for page in pages]
+        items_by_path = {item.page_path: item for item in plan.pages}
+        for page in pages:
+            item = items_by_path.get(page.path)
+            key = digest(base, page.path, self._item_keys[item.key]) if item else digest(listing, page.path)
+            jobs.append(Job(page.path, key, self._page_maker(partner, views, page)))
 
-        kit_files: dict[str, bytes] = {}
+        kit_jobs = [job for job in jobs if job.path.startswith("kit/")]
         if self.pdf is not None:
+            kit_jobs += [self._pdf_job(partner, views, item, base) for item in plan.one_pagers]
+        kit_jobs.append(Job("kit/social-posts.txt", digest(listing, "social-posts.txt"),
+                            lambda _: kit.social_copy(views.common["social"])))
+        known = {job.path for job in jobs}
+        jobs += [job for job in kit_jobs if job.path not in known]
+        jobs.append(self._zip_job(partner, plan, sorted(kit_jobs, key=lambda job: job.path)))
+
+        titles = {key: view["title"] for key, view in views.items.items()}
+        html_pages = [page.path for page in pages if page.path != "404.html"]
+        jobs += [
+            Job("feed.xml", digest(listing, "feed.xml"), lambda _: feeds.atom_feed(project, plan, titles)),
+            Job("sitemap.xml", digest(listing, "sitemap.xml"),
+                lambda _: feeds.sitemap(project, partner, html_pages)),
+            Job("robots.txt", digest(base, "robots.txt"), lambda _: feeds.robots(project, partner)),
+        ]
+        return jobs
+
+    def _page_maker(self, partner: Partner, views: PartnerViews, page: Page) -> Callable[[Resolve], bytes]:
+        return lambda _: render_page(self.env, self.project, partner, views, page)
+
+    def _csv_maker(self, views: PartnerViews, network: str) -> Callable[[Resolve], bytes]:
+        return lambda _: hootsuite_csv(views.common["social"], network, self.project.today)
+
+    def _pdf_job(self, partner: Partner, views: PartnerViews, item: ContentItem, base: str) -> Job:
+        assert item.pdf_path is not None and self.pdf is not None
+        pdf = self.pdf
+        project = self.project
+
+        def make(_: Resolve) -> bytes:
             template = self.env.get_template("print/one-pager.html")
             files = {"partner_logo": partner.logo.path.resolve().as_uri(),
                      "vendor_logo": project.vendor.logo.path.resolve().as_uri()}
-            for item in plan.one_pagers:
-                html = template.render(**views.common, item=views.items[item.key], files=files,
-                                       page={"path": item.pdf_path, "is_404": False})
-                identifier = hashlib.sha256(f"{partner.slug}/{item.key}".encode()).hexdigest()[:32]
-                pdf = self.pdf.render(html, project.root / "content" / item.kind, identifier.encode())
-                kit_files[f"{item.slug}.pdf"] = pdf
-        kit_files["social-posts.txt"] = kit.social_copy(views.common["social"])
-        kit_files |= {output.path.removeprefix("kit/"): output.data
-                      for output in outputs if output.path.startswith("kit/")}
-        outputs += [Output(f"kit/{name}", data) for name, data in sorted(kit_files.items())
-                    if not any(output.path == f"kit/{name}" for output in outputs)]
+            html = template.render(views.common | {"item": views.items[item.key], "files": files,
+                                                   "page": {"path": item.pdf_path, "is_404": False}})
+            identifier = hashlib.sha256(f"{partner.slug}/{item.key}".encode()).hexdigest()[:32]
+            return pdf.render(html, project.root / "content" / item.kind, identifier.encode())
+
+        return Job(item.pdf_path, digest(base, item.pdf_path, self._item_keys[item.key]), make, costly=True)
+
+    def _zip_job(self, partner: Partner, plan: PartnerPlan, kit_jobs: list[Job]) -> Job:
         newest = max((item.meta.date for item in plan.items), default=dt.date(1980, 1, 1))
         zip_time = (max(newest.year, 1980), newest.month, newest.day, 0, 0, 0)
-        outputs.append(Output(kit_zip_path(partner), kit.kit_zip(kit_files, f"{partner.slug}-kit", zip_time)))
+        path = kit_zip_path(partner)
 
-        titles = {key: view["title"] for key, view in views.items.items()}
-        outputs.append(Output("feed.xml", feeds.atom_feed(project, plan, titles)))
-        html_pages = [page.path for page in pages if page.path != "404.html"]
-        outputs.append(Output("sitemap.xml", feeds.sitemap(project, partner, html_pages)))
-        outputs.append(Output("robots.txt", feeds.robots(project, partner)))
-        return outputs
+        def make(resolve: Resolve) -> bytes:
+            files = {job.path.removeprefix("kit/"): resolve(job.path) for job in kit_jobs}
+            return kit.kit_zip(files, f"{partner.slug}-kit", zip_time)
 
-    def _images(self, partner: Partner, views: PartnerViews) -> list[Output]:
+        return Job(path, digest(path, str(zip_time), *(job.key for job in kit_jobs)), make, costly=True)
+
+    def _image_jobs(self, partner: Partner, views: PartnerViews, base: str) -> list[Job]:
         """Open Graph cards for the home page and each item page, and social images per network."""
         project = self.project
-        style = CardStyle(partner.name, project.vendor.name, views.common["palette"],
-                          palette(project.vendor.colors))
-        painter = CardPainter(partner.logo, project.vendor.logo, style)
-        outputs = [Output("static/og/home.png", painter.card(OG_SIZE, project.config.site.title, partner.name))]
-        views.common["og_image"] = "static/og/home.png"
-        for view in views.items.values():
+        painters: list[CardPainter] = []
+
+        def painter() -> CardPainter:  # logos are rasterised only if some image must be made
+            if not painters:
+                style = CardStyle(partner.name, project.vendor.name, views.common["palette"],
+                                  palette(project.vendor.colors))
+                painters.append(CardPainter(partner.logo, project.vendor.logo, style))
+            return painters[0]
+
+        def card(size: tuple[int, int], title: str, eyebrow: str) -> Callable[[Resolve], bytes]:
+            return lambda _: painter().card(size, title, eyebrow)
+
+        home = "static/og/home.png"
+        jobs = [Job(home, digest(base, home), card(OG_SIZE, project.config.site.title, partner.name), True)]
+        views.common["og_image"] = home
+        eyebrows = {"blog": "Blog", "one-pagers": "Datasheet"}
+        for key, view in views.items.items():
+            item_key = self._item_keys[key]
             if view["kind"] == "social":
                 for network, size in SOCIAL_SIZES.items():
                     path = f"kit/social/{view['slug']}-{network}.png"
-                    outputs.append(Output(path, painter.card(size, view["title"], partner.name)))
+                    jobs.append(Job(path, digest(base, path, item_key), card(size, view["title"], partner.name),
+                                    True))
                     view["images"][network] = path
             else:
                 path = f"static/og/{view['slug']}.png"
-                eyebrow = {"blog": "Blog", "one-pagers": "Datasheet", "media": view.get("media_kind", "")}
-                outputs.append(Output(path, painter.card(OG_SIZE, view["title"], eyebrow[view["kind"]])))
+                eyebrow = eyebrows.get(view["kind"]) or view.get("media_kind", "")
+                jobs.append(Job(path, digest(base, path, item_key), card(OG_SIZE, view["title"], eyebrow), True))
                 view["og_image"] = path
-        return outputs
+        return jobs

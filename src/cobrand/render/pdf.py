@@ -22,7 +22,7 @@ class ProjectOnlyFetcher(URLFetcher):
         super().__init__(allowed_protocols={"file"})
         self.roots = tuple(root.resolve() for root in roots)
 
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:  # noqa: ARG002
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file":
             raise FatalURLFetchingError(f"refused to fetch {url[:80]!r}: PDFs may use project files only")

@@ -1,0 +1,63 @@
+"""What makes a build incremental: input fingerprints and a store of costly outputs.
+
+Every output has a key, the digest of everything it is made from (cobrand's
+version, config, theme, partner data and logo, the content it shows). An
+output whose key is unchanged is not rendered again. PDFs and images are also
+kept by key in a content-addressed store (``--cache-dir``), so a CI job with a
+restored cache but an empty output folder reuses them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .models import Partner, Project
+
+
+def digest(*parts: str | bytes) -> str:
+    """A stable hex digest of ``parts`` (order matters)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def site_key(project: Project, version: str, options: str, theme_files: dict[str, Path]) -> str:
+    """Inputs every partner shares: version, render options, config, theme and vendor logo."""
+    theme = [f"{path}={hashlib.sha256(file.read_bytes()).hexdigest()}" for path, file in sorted(theme_files.items())]
+    return digest(version, options, project.config.model_dump_json(), project.vendor.logo.digest, *theme)
+
+
+def partner_key(partner: Partner) -> str:
+    """Inputs of one partner: its data, logo bytes and overrides."""
+    overrides = json.dumps({slug: values for slug, (_, values) in partner.overrides.items()}, sort_keys=True)
+    return digest(partner.slug, partner.data.model_dump_json(), partner.logo.digest, overrides)
+
+
+class Store:
+    """Output bytes by key, on disk; safe to share between builds and machines."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        return self.root / "objects" / key[:2] / key
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{key}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
