@@ -42,10 +42,12 @@ def load_content(root: Path) -> tuple[list[ContentItem], list[Problem]]:
         if entry.name.startswith(".") or not entry.is_dir():
             continue
         if entry.name not in KNOWN_FOLDERS:
-            problems.append(Problem(_rel(root, entry), f"unknown content folder; use one of {', '.join(KNOWN_FOLDERS)}"))
-    for kind in ("blog", "one-pagers", "media"):
+            known = ", ".join(KNOWN_FOLDERS)
+            problems.append(Problem(_rel(root, entry), f"unknown content folder; use one of {known}"))
+    page_kinds: tuple[ContentKind, ...] = ("blog", "one-pagers", "media")
+    for kind in page_kinds:
         for path in _files(content_dir / kind, ".md"):
-            item, found = _load_page(root, path, kind, md)  # type: ignore[arg-type]
+            item, found = _load_page(root, path, kind, md)
             problems += found
             if item:
                 items.append(item)
@@ -100,7 +102,7 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
         return None, problems
     parts = split_front_matter(text)
     if parts is None:
-        return None, problems + [Problem(file, "must start with YAML front matter between '---' lines", line=1)]
+        return None, [*problems, Problem(file, "must start with YAML front matter between '---' lines", line=1)]
     yaml_text, body_text, body_line = parts
     raw, key_lines, found = parse_yaml(yaml_text, file, line_offset=1)
     problems += found
@@ -109,8 +111,8 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
     meta, found = validate(PAGE_SCHEMAS[kind], raw, file, key_lines=key_lines)
     problems += found
     body, statements, assets = render_body(md, body_text, body_line, kind)
-    problems += [Problem(file, f"'{tag}' is not supported in content; use {{{{ partner.field }}}} tokens only", line=line)
-                 for line, tag in statements]
+    problems += [Problem(file, f"'{tag}' is not supported in content; use {{{{ partner.field }}}} tokens only",
+                         line=line) for line, tag in statements]
     problems += check_syntax(body, sandbox(), file)
     for asset in assets:
         target = (root / "content" / asset)

@@ -87,4 +87,4 @@ def _rewrite_images(tokens: list, page_dir: str) -> list[str]:
 
 def count_words(text: str) -> int:
     """Words in Markdown source, for reading-time estimates."""
-    return len(re.findall(r"[\w'’-]+", text))
+    return len(re.findall(r"[\w'\u2019-]+", text))

@@ -123,6 +123,6 @@ def toml_line(text: str, path: list[str]) -> int | None:
                 return number
             continue
         key = key_pattern.match(raw)
-        if key and table + [key.group(1)] == target:
+        if key and [*table, key.group(1)] == target:
             return number
     return None

@@ -36,11 +36,10 @@ def rasterise(logo: Logo) -> Image.Image:
         scale = RASTER_HEIGHT / logo.height
         png = cairosvg.svg2png(bytestring=logo.path.read_bytes(), output_width=round(logo.width * scale),
                                output_height=RASTER_HEIGHT, unsafe=False)
-        image = Image.open(io.BytesIO(png))
+        source = Image.open(io.BytesIO(png))
     else:
-        image = Image.open(logo.path)
-    image = image.convert("RGBA")
-    return trim(image)
+        source = Image.open(logo.path)
+    return trim(source.convert("RGBA"))
 
 
 def trim(image: Image.Image) -> Image.Image:
