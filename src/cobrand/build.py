@@ -129,17 +129,23 @@ class RenderOptions:
 
 # Worker processes are forked after the project is loaded, so each one
 # inherits it (and builds its own renderer once) instead of re-parsing content.
-_worker: tuple[PartnerRenderer, RenderOptions] | None = None
+_worker: tuple[Project, PartnerRenderer | Exception, RenderOptions] | None = None
 
 
 def _init_worker(project: Project, options: RenderOptions) -> None:
     global _worker
-    _worker = (PartnerRenderer(project, pdfs=options.pdfs, images=options.images), options)
+    try:
+        renderer: PartnerRenderer | Exception = PartnerRenderer(project, pdfs=options.pdfs, images=options.images)
+    except Exception as error:  # reported per partner instead of breaking the pool
+        renderer = error
+    _worker = (project, renderer, options)
 
 
 def _render_in_worker(partner: Partner) -> PartnerResult:
     assert _worker is not None
-    renderer, options = _worker
+    project, renderer, options = _worker
+    if isinstance(renderer, Exception):
+        return PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, renderer))
     return render_partner(renderer, partner, options)
 
 

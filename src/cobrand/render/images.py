@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import cairosvg
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from ..models import Logo
@@ -33,6 +32,8 @@ def _rgb(color: str) -> tuple[int, int, int]:
 def rasterise(logo: Logo) -> Image.Image:
     """The logo as RGBA pixels, trimmed to its visible content."""
     if logo.format == "svg":
+        import cairosvg  # imported on first use: it is slow to import and only images need it
+
         scale = RASTER_HEIGHT / logo.height
         png = cairosvg.svg2png(bytestring=logo.path.read_bytes(), output_width=round(logo.width * scale),
                                output_height=RASTER_HEIGHT, unsafe=False)

@@ -2,36 +2,15 @@
 
 The stylesheet is parsed once per renderer and reused for every document;
 fonts are configured once; the url fetcher refuses anything outside the
-allowed folders (project, theme) and every non-file URL.
+allowed folders (project, theme) and every non-file URL. WeasyPrint is
+imported on first use, so commands that make no PDF start fast.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
-
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
-
-
-class ProjectOnlyFetcher(URLFetcher):
-    """A WeasyPrint fetcher that serves local files under the allowed roots, nothing else."""
-
-    def __init__(self, roots: tuple[Path, ...]) -> None:
-        super().__init__(allowed_protocols={"file"})
-        self.roots = tuple(root.resolve() for root in roots)
-
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        if parts.scheme != "file":
-            raise FatalURLFetchingError(f"refused to fetch {url[:80]!r}: PDFs may use project files only")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
-            raise FatalURLFetchingError(f"refused to fetch {path}: outside the project or missing")
-        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
-                                  headers={"Content-Type": _mime(path)})
-
 
 _MIME = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
          ".jpeg": "image/jpeg", ".webp": "image/webp", ".woff2": "font/woff2", ".woff": "font/woff",
@@ -42,21 +21,44 @@ def _mime(path: Path) -> str:
     return _MIME.get(path.suffix.lower(), "application/octet-stream")
 
 
+def project_only_fetcher(roots: tuple[Path, ...]) -> Any:
+    """A WeasyPrint URL fetcher that serves local files under ``roots`` and nothing else."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    allowed = tuple(root.resolve() for root in roots)
+
+    class ProjectOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            parts = urlsplit(url)
+            if parts.scheme != "file":
+                raise FatalURLFetchingError(f"refused to fetch {url[:80]!r}: PDFs may use project files only")
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path.is_relative_to(root) for root in allowed) or not path.is_file():
+                raise FatalURLFetchingError(f"refused to fetch {path}: outside the project or missing")
+            return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": _mime(path)})
+
+    return ProjectOnlyFetcher(allowed_protocols={"file"})
+
+
 class PdfRenderer:
     """Renders print HTML to PDF bytes with a shared stylesheet and font configuration."""
 
     def __init__(self, stylesheet: Path | None, roots: tuple[Path, ...]) -> None:
-        self.fetcher = ProjectOnlyFetcher(roots)
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.fetcher = project_only_fetcher(roots)
         self.fonts = FontConfiguration()
         self.stylesheets = []
         if stylesheet is not None:
-            self.stylesheets.append(CSS(filename=str(stylesheet), url_fetcher=self.fetcher,
-                                        font_config=self.fonts))
+            self.stylesheets.append(CSS(filename=str(stylesheet), url_fetcher=self.fetcher, font_config=self.fonts))
 
     def render(self, html: str, base_url: Path, identifier: bytes) -> bytes:
         """PDF bytes for ``html``; relative URLs resolve against ``base_url`` (a folder)."""
+        from weasyprint import HTML
+
         document = HTML(string=html, base_url=base_url.as_uri() + "/", url_fetcher=self.fetcher)
         pdf = document.write_pdf(stylesheets=self.stylesheets, font_config=self.fonts,
                                  pdf_tags=True, pdf_identifier=identifier)
         assert pdf is not None
-        return pdf
+        return bytes(pdf)
