@@ -8,7 +8,7 @@ import re
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 from xml.etree import ElementTree as ET
 
 import pypdf
@@ -307,3 +307,39 @@ def test_report_json_written(example_build):
     assert sorted(entry["slug"] for entry in data["partners"]) == sorted(PARTNER_SLUGS)
     assert data["counts"]["partners_built"] == len(PARTNER_SLUGS)
     assert data["counts"]["pdfs"] == sum(len(entitled_items(p, ("one-pagers",))) for p in PARTNERS)
+
+
+def test_example_builds_without_warnings(example_build):
+    """The example is the showcase: no expiry, link or social-length warnings."""
+    assert example_build.report.to_dict()["warnings"] == []
+
+
+def test_links_to_the_partner_site_are_not_tracked(partner, site):
+    """Canonical, Open Graph and 404 links point at the partner's own site, untagged."""
+    base = base_url(partner.slug)
+    for page in html_pages(site):
+        where = page.relative_to(site).as_posix()
+        text = page.read_text(encoding="utf-8")
+        canonical = re.search(r'<link rel="canonical" href="([^"]*)"', text)
+        assert canonical, where
+        expected = base if where == "index.html" else base + where
+        assert html.unescape(canonical.group(1)) == expected, where
+        for _, link in links_of(page):
+            if link.startswith(base):
+                assert "utm_" not in link, f"{where}: {link}"
+    for name in ("feed.xml", "sitemap.xml", "robots.txt"):
+        assert "utm_" not in (site / name).read_text(encoding="utf-8"), name
+
+
+def test_links_to_the_vendor_carry_the_partners_utm_source(partner, site):
+    vendor_host = urlsplit(CONFIG["vendor"]["website"]).hostname
+    source = partner.data.get("tracking", {}).get("utm_source", partner.slug)
+    checked = 0
+    for page in html_pages(site):
+        for _, link in links_of(page):
+            parts = urlsplit(link)
+            if parts.hostname in {vendor_host, f"www.{vendor_host}"}:
+                query = dict(parse_qsl(parts.query))
+                assert query.get("utm_source") == source, link
+                checked += 1
+    assert checked >= len(html_pages(site))  # the footer links to the vendor on every page

@@ -27,7 +27,7 @@ def project_only_fetcher(roots: tuple[Path, ...]) -> Any:
 
     allowed = tuple(root.resolve() for root in roots)
 
-    class ProjectOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    class ProjectOnlyFetcher(URLFetcher):
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
             parts = urlsplit(url)
             if parts.scheme != "file":
