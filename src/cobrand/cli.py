@@ -43,14 +43,18 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
 @click.option("--shard", callback=_shard, metavar="K/N", help="Build only shard K of N (for CI matrices).")
 @click.option("--no-pdf", is_flag=True, help="Skip PDFs (faster previews).")
+@click.option("--no-images", is_flag=True, help="Skip social and Open Graph images.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep PDFs and images here between builds (default: OUT/.cobrand/cache).")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, strict: bool, jobs: int | None,
-          shard: tuple[int, int] | None, no_pdf: bool, as_json: bool, quiet: bool) -> None:
+          shard: tuple[int, int] | None, no_pdf: bool, no_images: bool, cache_dir: Path | None, as_json: bool,
+          quiet: bool) -> None:
     """Build every partner's site and kit from PROJECT (default: the current folder)."""
     try:
         report = run_build(project, out_dir=out_dir, partners=partners, shard=shard, strict=strict,
-                           jobs=jobs, pdfs=not no_pdf)
+                           jobs=jobs, pdfs=not no_pdf, images=not no_images, cache_dir=cache_dir)
     except CobrandError as error:
         _fail(error)
     if as_json:
