@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from .audit import audit as run_audit
 from .build import build as run_build
 from .check import check as run_check
 from .errors import CobrandError, UsageError
@@ -76,6 +77,21 @@ def check(project: Path, strict: bool, as_json: bool) -> None:
     """Check PROJECT without writing anything: schemas, references, links, social limits."""
     report = run_check(project, strict=strict)
     click.echo(report.to_json() if as_json else report.summary(), nl=not as_json)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder to audit (default: PROJECT/build).")
+def audit(project: Path, out_dir: Path | None) -> None:
+    """Check every partner's output for other partners' data and content above its entitlement."""
+    try:
+        report = run_audit(project, out_dir)
+    except CobrandError as error:
+        _fail(error)
+    click.echo(report.summary())
     if not report.ok:
         sys.exit(1)
 
