@@ -49,7 +49,7 @@ def load_and_check(project_dir: Path | str = ".", *, strict: bool = False,
     project, problems = load_project(Path(project_dir), today)
     if project is not None:
         problems += check_project(project)
-    errors = [p for p in problems if p.severity == "error" or strict]
+    errors = [p for p in problems if p.severity == "error" or (strict and p.severity == "warning")]
     if errors or project is None:
         raise ProjectError(errors)
     return project, [p for p in problems if p.severity == "warning"]

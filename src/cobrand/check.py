@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .brand_checks import brand_notes
 from .build import describe_failure
 from .errors import Problem
 from .links import link_problems
@@ -39,16 +40,22 @@ class CheckReport:
         return [p for p in self.problems if p.severity == "warning"]
 
     @property
+    def notes(self) -> list[Problem]:
+        """Information that needs no action, such as partner colours cobrand adjusted."""
+        return [p for p in self.problems if p.severity == "info"]
+
+    @property
     def ok(self) -> bool:
         return not self.errors and not (self.strict and self.warnings)
 
     def to_json(self) -> str:
         data = {"ok": self.ok, "partners": self.partners, "content": self.content,
-                "errors": [p.to_dict() for p in self.errors], "warnings": [p.to_dict() for p in self.warnings]}
+                "errors": [p.to_dict() for p in self.errors], "warnings": [p.to_dict() for p in self.warnings],
+                "notes": [p.to_dict() for p in self.notes]}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     def summary(self) -> str:
-        lines = [f"{'error' if p.severity == 'error' else 'warning'}: {p}" for p in self.problems]
+        lines = [f"{p.severity}: {p}" for p in self.problems]
         verdict = "OK" if self.ok else "FAILED"
         lines.append(f"{verdict}: {self.partners} partners, {self.content} content items, "
                      f"{len(self.errors)} errors, {len(self.warnings)} warnings")
@@ -64,7 +71,7 @@ def check(project_dir: Path | str = ".", *, strict: bool = False,
     if project is None:
         report.problems = sorted(problems)
         return report
-    problems += check_project(project)
+    problems += check_project(project) + brand_notes(project)
     report.partners, report.content = len(project.partners), len(project.content)
     if not any(p.severity == "error" for p in problems):
         renderer = PartnerRenderer(project, pdfs=False, images=False, pdf_links=True)
@@ -75,7 +82,8 @@ def check(project_dir: Path | str = ".", *, strict: bool = False,
                 problems.append(describe_failure(project, partner, error))
                 continue
             pdfs = [item.pdf_path for item in plan_partner(project, partner).one_pagers if item.pdf_path]
-            pages = [(output.path, output.data.decode("utf-8")) for output in outputs]
+            pages = [(output.path, output.data.decode("utf-8")) for output in outputs
+                     if output.path.endswith(".html")]
             problems += link_problems(project, partner, pages, {output.path for output in outputs} | set(pdfs))
     report.problems = sorted(set(problems))
     return report

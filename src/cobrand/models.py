@@ -110,6 +110,15 @@ class TrackingConfigFile(Schema):
     site_campaign: Slug = "partner-site"
 
 
+class BrandFile(Schema):
+    """Brand rules applied in every lockup and reported by ``cobrand check``."""
+
+    clear_space: float = Field(default=0.5, ge=0, le=3)         # gap between logos, in partner-logo heights
+    vendor_max_ratio: float = Field(default=0.6, gt=0, le=1)    # vendor logo area / partner logo area, at most
+    min_logo_height_px: int = Field(default=28, ge=8, le=200)   # smallest on-screen partner logo height
+    print_logo_height_mm: float = Field(default=12, ge=4, le=60)  # partner logo height on PDFs
+
+
 class ProjectFile(Schema):
     vendor: VendorFile
     site: SiteFile
@@ -118,6 +127,7 @@ class ProjectFile(Schema):
     regions: KnownValuesFile = KnownValuesFile()
     personalize: dict[FieldName, PersonalizeFieldFile] = Field(default_factory=lambda: dict(DEFAULT_PERSONALIZE))
     tracking: TrackingConfigFile = TrackingConfigFile()
+    brand: BrandFile = BrandFile()
 
 
 # --- partners/<slug>/partner.toml ---------------------------------------------

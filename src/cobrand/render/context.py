@@ -77,8 +77,11 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> Par
             raise
     partner_palette = palette(data.colors)
     vendor_palette = palette(project.vendor.colors)
+    rules = project.config.brand
+    lockup = (f"--lockup-clear-space:{rules.clear_space:g};--lockup-vendor-ratio:{rules.vendor_max_ratio:g};"
+              f"--logo-min-height:{rules.min_logo_height_px}px;--print-logo-height:{rules.print_logo_height_mm:g}mm;")
     brand_css = Markup(":root{" + partner_palette.css_variables("partner")
-                       + vendor_palette.css_variables("vendor") + "}")
+                       + vendor_palette.css_variables("vendor") + lockup + "}")
     personalize = resolve(project, partner)
     common = {
         "site": {"title": project.config.site.title, "paper": paper_size(data.locale)},

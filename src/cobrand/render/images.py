@@ -74,6 +74,8 @@ class CardStyle:
     vendor_name: str
     partner: Palette
     vendor: Palette
+    vendor_max_ratio: float = 0.6  # brand rule: vendor logo area / partner logo area
+    clear_space: float = 0.5       # brand rule: gap between the logos, in partner-logo heights
 
 
 class CardPainter:
@@ -112,8 +114,8 @@ class CardPainter:
         footer_height = round(unit * 0.24)
         footer_top = height - margin - footer_height
         partner = self._fit("partner", (unit * 0.16) ** 2 * 2.2, round(width * 0.4), footer_height)
-        # Brand rule: the vendor logo never outweighs the partner's (half its area at most).
-        vendor = self._fit("vendor", partner.width * partner.height * 0.5, round(width * 0.3),
+        # Brand rule: the vendor logo never outweighs the partner's.
+        vendor = self._fit("vendor", partner.width * partner.height * style.vendor_max_ratio, round(width * 0.3),
                            round(footer_height * 0.7))
         canvas.paste(partner, (margin, footer_top + (footer_height - partner.height) // 2), partner)
         vendor_x = width - margin - vendor.width

@@ -200,8 +200,9 @@ class PartnerRenderer:
 
         def painter() -> CardPainter:  # logos are rasterised only if some image must be made
             if not painters:
+                rules = project.config.brand
                 style = CardStyle(partner.name, project.vendor.name, views.common["palette"],
-                                  palette(project.vendor.colors))
+                                  palette(project.vendor.colors), rules.vendor_max_ratio, rules.clear_space)
                 painters.append(CardPainter(partner.logo, project.vendor.logo, style))
             return painters[0]
 
