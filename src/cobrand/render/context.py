@@ -18,7 +18,7 @@ from ..models import ContentItem, MediaFile, OnePagerFile, Partner, Project, Soc
 from ..personalize import resolve
 from ..plan import PartnerPlan
 from ..tokens import TokenError, TokenFiller, token_context
-from ..tracking import Tracking, share_url
+from ..tracking import Tracking, print_url, share_url
 from ..validate import social_text
 from ..values import paper_size
 from .brand import palette
@@ -172,7 +172,9 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
         "pdf_path": item.pdf_path,
     }
     if isinstance(meta, OnePagerFile):
-        view["subtitle"] = meta.subtitle
+        printed = print_url(view["canonical"], tracking.source, item.slug)
+        view |= {"subtitle": meta.subtitle, "print_url": printed, "qr_svg": Markup(qr_svg(printed)),
+                 "thumbnail": None}
     if isinstance(meta, MediaFile):
         view |= {"media_kind": meta.kind, "duration": meta.duration, "embed": _embed(meta)}
     return view
@@ -200,6 +202,13 @@ class LazyBody:
 
     def __str__(self) -> str:
         return self.__html__()
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code for ``url`` (medium error correction, survives print)."""
+    import segno
+
+    return str(segno.make(url, error="m").svg_inline(scale=4, border=2, title=None, svgclass="qr", lineclass=None))
 
 
 def _embed(meta: MediaFile) -> dict[str, str]:

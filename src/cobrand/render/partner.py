@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..cache import digest, partner_key, site_key
 from ..load import DEFAULT_THEME
@@ -23,7 +24,7 @@ from . import feeds, kit
 from .brand import palette
 from .context import PARTNER_LOGO, VENDOR_LOGO, PartnerViews, build_views, kit_zip_path
 from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle
-from .pdf import PdfRenderer
+from .pdf import PdfRenderer, first_page_thumbnail
 from .schedule import hootsuite_csv
 from .site import Page, render_page, site_pages, theme_environment, theme_static_files
 
@@ -143,7 +144,10 @@ class PartnerRenderer:
 
         kit_jobs = [job for job in jobs if job.path.startswith("kit/")]
         if self.pdf is not None:
-            kit_jobs += [self._pdf_job(partner, views, item, base) for item in plan.one_pagers]
+            for item in plan.one_pagers:
+                pdf_job = self._pdf_job(partner, views, item, base)
+                kit_jobs.append(pdf_job)
+                jobs.append(self._thumbnail_job(pdf_job, views.items[item.key]))
         kit_jobs.append(Job("kit/social-posts.txt", digest(listing, "social-posts.txt"),
                             lambda _: kit.social_copy(views.common["social"])))
         known = {job.path for job in jobs}
@@ -181,6 +185,13 @@ class PartnerRenderer:
             return pdf.render(html, project.root / "content" / item.kind, identifier.encode())
 
         return Job(item.pdf_path, digest(base, item.pdf_path, self._item_keys[item.key]), make, costly=True)
+
+    def _thumbnail_job(self, pdf_job: Job, view: dict[str, Any]) -> Job:
+        """A picture of the PDF's first page for the kit page; made from the PDF's bytes."""
+        path = "static/thumbs/" + pdf_job.path.rsplit("/", 1)[-1].replace(".pdf", ".png")
+        view["thumbnail"] = path
+        return Job(path, digest(pdf_job.key, "thumbnail"), lambda resolve: first_page_thumbnail(resolve(pdf_job.path)),
+                   costly=True)
 
     def _zip_job(self, partner: Partner, plan: PartnerPlan, kit_jobs: list[Job]) -> Job:
         newest = max((item.meta.date for item in plan.items), default=dt.date(1980, 1, 1))

@@ -40,6 +40,24 @@ def project_only_fetcher(roots: tuple[Path, ...]) -> Any:
     return ProjectOnlyFetcher(allowed_protocols={"file"})
 
 
+def first_page_thumbnail(pdf: bytes, width: int = 360) -> bytes:
+    """A PNG of the first page of ``pdf``, ``width`` pixels wide, for the kit page."""
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        scale = width / page.get_width()
+        image = page.render(scale=scale).to_pil().convert("RGB")
+    finally:
+        document.close()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=6)
+    return buffer.getvalue()
+
+
 class PdfRenderer:
     """Renders print HTML to PDF bytes with a shared stylesheet and font configuration."""
 
@@ -59,6 +77,6 @@ class PdfRenderer:
 
         document = HTML(string=html, base_url=base_url.as_uri() + "/", url_fetcher=self.fetcher)
         pdf = document.write_pdf(stylesheets=self.stylesheets, font_config=self.fonts,
-                                 pdf_tags=True, pdf_identifier=identifier)
+                                 pdf_variant="pdf/ua-1", pdf_identifier=identifier)
         assert pdf is not None
         return bytes(pdf)
