@@ -312,11 +312,17 @@ class ContentItem:
     digest: str = ""
     words: int = 0
     assets: tuple[str, ...] = ()
+    lang: str | None = None  # a translation's language (``<slug>.<lang>.md``); None for the original
 
     @property
     def key(self) -> str:
-        """``kind/slug``: how social posts and reports name an item."""
+        """``kind/slug``: how social posts and reports name an item (the same for its translations)."""
         return f"{self.kind}/{self.slug}"
+
+    @property
+    def variant_id(self) -> str:
+        """``kind/slug`` plus the language of a translation: unique among all loaded files."""
+        return self.key + (f".{self.lang}" if self.lang else "")
 
     @property
     def page_path(self) -> str | None:
@@ -346,6 +352,11 @@ class Project:
     theme: Theme
     today: dt.date
     partner_folders: frozenset[str] = frozenset()  # every folder under partners/, loadable or not
+    translations: dict[str, dict[str, ContentItem]] = field(default_factory=dict)  # key -> lang -> item
+
+    def localized(self, item: ContentItem, locale: str) -> ContentItem:
+        """The translation of ``item`` for ``locale`` (``de-DE`` -> ``de``) when there is one."""
+        return self.translations.get(item.key, {}).get(locale.split("-")[0].lower(), item)
 
     def tier_rank(self, tier: str) -> int:
         return self.config.tiers.order.index(tier)

@@ -47,8 +47,10 @@ class PartnerPlan:
 
 
 def plan_partner(project: Project, partner: Partner) -> PartnerPlan:
-    """Select and order the items ``partner`` is entitled to."""
-    entitled = [item for item in project.content if exclusion_reason(item, partner, project) is None]
+    """Select and order the items ``partner`` is entitled to, in its language where translated."""
+    locale = partner.data.locale
+    entitled = [project.localized(item, locale) for item in project.content
+                if exclusion_reason(item, partner, project) is None]
     entitled.sort(key=lambda item: (item.meta.date, item.slug), reverse=True)
 
     def of(kind: str) -> tuple[ContentItem, ...]:

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..errors import Problem
-from ..models import Project, ProjectFile, Theme, Vendor
+from ..models import ContentItem, Project, ProjectFile, Theme, Vendor
 from .content import load_content
 from .logos import LogoError, confined_file, inspect_logo
 from .partners import load_partners
@@ -37,13 +37,15 @@ def load_project(root: Path, today: dt.date) -> tuple[Project | None, list[Probl
         problems += found
     partners, found = load_partners(root)
     problems += found
-    content, found = load_content(root)
+    loaded, found = load_content(root)
+    problems += found
+    content, translations, found = _split_translations(loaded)
     problems += found
     if config is None or vendor is None or theme is None:
         return None, problems
     project = Project(root=root, config=config, vendor=vendor, partners=tuple(partners),
                       content=tuple(content), theme=theme, today=today,
-                      partner_folders=_folder_names(root / "partners"))
+                      partner_folders=_folder_names(root / "partners"), translations=translations)
     return project, problems
 
 
@@ -64,6 +66,22 @@ def _load_theme(root: Path, name: str) -> tuple[Theme | None, list[Problem]]:
         return None, [Problem(CONFIG_FILE, f"theme {name!r} not found (expected themes/{name}/)",
                               field="site.theme")]
     return Theme(name, (folder, DEFAULT_THEME)), []
+
+
+def _split_translations(items: list[ContentItem]
+                        ) -> tuple[list[ContentItem], dict[str, dict[str, ContentItem]], list[Problem]]:
+    """Originals, and translations by original key and language; orphans are problems."""
+    originals = [item for item in items if item.lang is None]
+    keys = {item.key for item in originals}
+    translations: dict[str, dict[str, ContentItem]] = {}
+    problems = []
+    for item in items:
+        if item.lang is None:
+            continue
+        if item.key not in keys:
+            problems.append(Problem(item.source, f"is a translation of {item.key}, which does not exist"))
+        translations.setdefault(item.key, {})[item.lang] = item
+    return originals, translations, problems
 
 
 def _folder_names(folder: Path) -> frozenset[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -18,7 +19,6 @@ from ..models import (
     Templated,
 )
 from ..tokens import check_syntax, sandbox, split_tokens
-from ..values import SLUG_PATTERN
 from .markdown import count_words, make_markdown, render_body
 from .schema import parse_yaml, validate
 
@@ -28,6 +28,9 @@ PAGE_SCHEMAS: dict[str, type[PageFile]] = {
     "media": MediaFile,
 }
 KNOWN_FOLDERS = ("blog", "one-pagers", "media", "social", "assets")
+# <slug>.md, or <slug>.<lang>.md for a translation (the same for .yaml)
+_FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?:\.(?P<lang>[a-z]{2,3}))?\.(?:md|ya?ml)$")
+GATING_FIELDS = ("min_tier", "ecosystems", "regions", "partners", "expires", "draft")
 
 
 def load_content(root: Path) -> tuple[list[ContentItem], list[Problem]]:
@@ -77,10 +80,21 @@ def _read(root: Path, path: Path) -> tuple[str | None, bytes, list[Problem]]:
         return None, data, [Problem(_rel(root, path), f"is not UTF-8 text (byte {error.start})")]
 
 
-def _check_slug(root: Path, path: Path) -> list[Problem]:
-    if SLUG_PATTERN.match(path.stem):
+def _name(root: Path, path: Path) -> tuple[str, str | None, list[Problem]]:
+    """The slug and translation language a file name gives, or a problem."""
+    match = _FILE_NAME.match(path.name)
+    if match is None:
+        return path.stem, None, [Problem(_rel(root, path), "file name must be <slug>.md or <slug>.<lang>.md, the slug "
+                                         "in lower-case letters, digits and hyphens")]
+    return match.group("slug"), match.group("lang"), []
+
+
+def _translation_problems(file: str, raw: object, lang: str | None, key_lines: dict[str, int]) -> list[Problem]:
+    """Translations follow their original's entitlements; they may not set their own."""
+    if lang is None or not isinstance(raw, dict):
         return []
-    return [Problem(_rel(root, path), "file name must be a slug: lower-case letters, digits and hyphens")]
+    return [Problem(file, "a translation takes its entitlements from the original file; remove it here",
+                    field=name, line=key_lines.get(name)) for name in GATING_FIELDS if name in raw]
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -97,7 +111,8 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tuple[ContentItem | None, list[Problem]]:
     file = _rel(root, path)
     text, data, problems = _read(root, path)
-    problems += _check_slug(root, path)
+    slug, lang, found = _name(root, path)
+    problems += found
     if text is None:
         return None, problems
     parts = split_front_matter(text)
@@ -109,7 +124,7 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
     if found:
         return None, problems
     meta, found = validate(PAGE_SCHEMAS[kind], raw, file, key_lines=key_lines)
-    problems += found
+    problems += found + _translation_problems(file, raw, lang, key_lines)
     body, statements, assets = render_body(md, body_text, body_line, kind)
     problems += [Problem(file, f"'{tag}' is not supported in content; use {{{{ partner.field }}}} tokens only",
                          line=line) for line, tag in statements]
@@ -121,7 +136,7 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
     if meta is None or problems:
         return None, problems
     return ContentItem(
-        kind=kind, slug=path.stem, source=file, meta=meta, body=body,
+        kind=kind, slug=slug, source=file, meta=meta, body=body, lang=lang,
         digest=hashlib.sha256(data).hexdigest(), words=count_words(body_text), assets=tuple(assets),
     ), []
 
@@ -129,14 +144,15 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
 def _load_social(root: Path, path: Path) -> tuple[ContentItem | None, list[Problem]]:
     file = _rel(root, path)
     text, data, problems = _read(root, path)
-    problems += _check_slug(root, path)
+    slug, lang, found = _name(root, path)
+    problems += found
     if text is None:
         return None, problems
     raw, key_lines, found = parse_yaml(text, file)
     if found:
         return None, problems + found
     meta, found = validate(SocialFile, raw, file, key_lines=key_lines)
-    problems += found
+    problems += found + _translation_problems(file, raw, lang, key_lines)
     variants: dict[str, Templated] = {}
     if meta is not None:
         env = sandbox()
@@ -149,7 +165,7 @@ def _load_social(root: Path, path: Path) -> tuple[ContentItem | None, list[Probl
             variants[network] = templated
     if meta is None or problems:
         return None, problems
-    return ContentItem(kind="social", slug=path.stem, source=file, meta=meta, body=None,
+    return ContentItem(kind="social", slug=slug, source=file, meta=meta, body=None, lang=lang,
                        variants=variants, digest=hashlib.sha256(data).hexdigest()), []
 
 

@@ -135,6 +135,8 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
     meta = item.meta
     view: dict[str, Any] = {
         "key": item.key,
+        "variant_id": item.variant_id,
+        "lang": item.lang,
         "kind": item.kind,
         "slug": item.slug,
         "title": meta.title,

@@ -77,8 +77,6 @@ class PartnerRenderer:
         self.static = {path: file.read_bytes() for path, file in theme_files.items()}
         vendor_logo = project.vendor.logo
         self.static[f"{VENDOR_LOGO}.{vendor_logo.extension}"] = vendor_logo.path.read_bytes()
-        self.assets = {path: (project.root / "content" / path).read_bytes()
-                       for item in project.content for path in item.assets}
         self.images = images
         # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
         self.pdf_links = pdfs if pdf_links is None else pdf_links
@@ -88,14 +86,16 @@ class PartnerRenderer:
                             for folder in project.theme.folders for path in folder.rglob("*") if path.is_file()}
         self.site_key = site_key(project, __version__, f"pdfs={pdfs},images={images},links={self.pdf_links}",
                                  every_theme_file)
-        self._item_keys = {item.key: digest(item.digest, *(hashlib.sha256(self.assets[a]).hexdigest()
-                                                           for a in item.assets))
-                           for item in project.content}
+        every_item = list(project.content) + [t for by_lang in project.translations.values() for t in by_lang.values()]
+        self.assets = {path: (project.root / "content" / path).read_bytes() for item in every_item for path in item.assets}
+        self._item_keys = {item.variant_id: digest(item.digest, *(hashlib.sha256(self.assets[a]).hexdigest()
+                                                                  for a in item.assets))
+                           for item in every_item}
 
     def fingerprint(self, partner: Partner, plan: PartnerPlan) -> str:
         """One key for everything the partner's output depends on."""
         return digest(self.site_key, partner_key(partner), self.project.today.isoformat(),
-                      *(self._item_keys[item.key] for item in plan.items))
+                      *(self._item_keys[item.variant_id] for item in plan.items))
 
     def render(self, partner: Partner) -> list[Output]:
         """Every output file of ``partner``'s site, rendered now, in job order."""
@@ -119,7 +119,7 @@ class PartnerRenderer:
             for view in views.items.values():
                 view["pdf_path"] = None
         base = digest(self.site_key, partner_key(partner))
-        listing = digest(base, *(self._item_keys[item.key] for item in plan.items))
+        listing = digest(base, *(self._item_keys[item.variant_id] for item in plan.items))
         dated = digest(listing, project.today.isoformat())
 
         jobs = [Job(path, digest(self.site_key, path), _constant(data)) for path, data in self.static.items()]
@@ -139,7 +139,7 @@ class PartnerRenderer:
         items_by_path = {item.page_path: item for item in plan.pages}
         for page in pages:
             item = items_by_path.get(page.path)
-            key = digest(base, page.path, self._item_keys[item.key]) if item else digest(listing, page.path)
+            key = digest(base, page.path, self._item_keys[item.variant_id]) if item else digest(listing, page.path)
             jobs.append(Job(page.path, key, self._page_maker(partner, views, page)))
 
         kit_jobs = [job for job in jobs if job.path.startswith("kit/")]
@@ -184,7 +184,7 @@ class PartnerRenderer:
             identifier = hashlib.sha256(f"{partner.slug}/{item.key}".encode()).hexdigest()[:32]
             return pdf.render(html, project.root / "content" / item.kind, identifier.encode())
 
-        return Job(item.pdf_path, digest(base, item.pdf_path, self._item_keys[item.key]), make, costly=True)
+        return Job(item.pdf_path, digest(base, item.pdf_path, self._item_keys[item.variant_id]), make, costly=True)
 
     def _thumbnail_job(self, pdf_job: Job, view: dict[str, Any]) -> Job:
         """A picture of the PDF's first page for the kit page; made from the PDF's bytes."""
@@ -224,8 +224,8 @@ class PartnerRenderer:
         jobs = [Job(home, digest(base, home), card(OG_SIZE, project.config.site.title, partner.name), True)]
         views.common["og_image"] = home
         eyebrows = {"blog": "Blog", "one-pagers": "Datasheet"}
-        for key, view in views.items.items():
-            item_key = self._item_keys[key]
+        for view in views.items.values():
+            item_key = self._item_keys[view["variant_id"]]
             if view["kind"] == "social":
                 for network, size in SOCIAL_SIZES.items():
                     path = f"kit/social/{view['slug']}-{network}.png"
