@@ -87,7 +87,8 @@ class PartnerRenderer:
         self.site_key = site_key(project, __version__, f"pdfs={pdfs},images={images},links={self.pdf_links}",
                                  every_theme_file)
         every_item = list(project.content) + [t for by_lang in project.translations.values() for t in by_lang.values()]
-        self.assets = {path: (project.root / "content" / path).read_bytes() for item in every_item for path in item.assets}
+        self.assets = {path: (project.root / "content" / path).read_bytes()
+                       for item in every_item for path in item.assets}
         self._item_keys = {item.variant_id: digest(item.digest, *(hashlib.sha256(self.assets[a]).hexdigest()
                                                                   for a in item.assets))
                            for item in every_item}
