@@ -68,6 +68,7 @@ def build(
     cache_dir: Path | str | None = None,
     environ: Mapping[str, str] | None = None,
     on_partner: Callable[[PartnerResult], None] | None = None,
+    fail_fast: bool = False,
 ) -> BuildReport:
     """Build every selected partner's site and kit into ``out_dir`` (default ``<project>/build``).
 
@@ -78,6 +79,7 @@ def build(
     outputs whose inputs changed are rendered again; PDFs and images are kept
     in ``cache_dir`` (default ``out_dir/.cobrand/cache``). ``on_partner`` is
     called with each partner's result as it finishes (for progress displays).
+    With ``fail_fast``, no further partner is started after the first failure.
     """
     timings: dict[str, float] = {}
     with _timed(timings, "load+validate"):
@@ -90,7 +92,7 @@ def build(
     store = Store(Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache")
     with build_lock(out):
         with _timed(timings, "render+write"):
-            options = RenderOptions(out, store, pdfs, images)
+            options = RenderOptions(out, store, pdfs, images, fail_fast)
             report.partners = _render_all(project, selected, options, jobs or os.cpu_count() or 1, on_partner)
         if not partners and shard is None:
             everyone = {partner.slug for partner in project.partners}
@@ -125,6 +127,7 @@ class RenderOptions:
     store: Store
     pdfs: bool
     images: bool
+    fail_fast: bool = False
 
 
 # Worker processes are forked after the project is loaded, so each one
@@ -162,12 +165,18 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
         renderer = PartnerRenderer(project, pdfs=options.pdfs, images=options.images)
         for partner in partners:
             collect(render_partner(renderer, partner, options))
+            if options.fail_fast and results[-1].failure is not None:
+                break
         return results
     context = multiprocessing.get_context("fork")
+    chunk = 1 if options.fail_fast else max(1, len(partners) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=min(jobs, len(partners)), mp_context=context,
                              initializer=_init_worker, initargs=(project, options)) as pool:
-        for result in pool.map(_render_in_worker, partners, chunksize=max(1, len(partners) // (jobs * 8))):
+        for result in pool.map(_render_in_worker, partners, chunksize=chunk):
             collect(result)
+            if options.fail_fast and result.failure is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+                break
     return results
 
 
