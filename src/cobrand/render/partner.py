@@ -24,6 +24,7 @@ from . import feeds, kit
 from .brand import palette
 from .context import PARTNER_LOGO, VENDOR_LOGO, PartnerViews, build_views, kit_zip_path
 from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle
+from .logos import logo_files, make_logo_file
 from .pdf import PdfRenderer, first_page_thumbnail
 from .schedule import hootsuite_csv
 from .site import Page, render_page, site_pages, theme_environment, theme_static_files
@@ -126,6 +127,8 @@ class PartnerRenderer:
         jobs = [Job(path, digest(self.site_key, path), _constant(data)) for path, data in self.static.items()]
         logo = f"{PARTNER_LOGO}.{partner.logo.extension}"
         jobs.append(Job(logo, digest(base, logo), lambda _: partner.logo.path.read_bytes()))
+        if self.images:
+            jobs += self._logo_jobs(partner, views, base)
         used_assets = sorted({path for item in plan.pages for path in item.assets})
         jobs += [Job(path, digest(self.site_key, path, self.assets[path]), _constant(self.assets[path]))
                  for path in used_assets]
@@ -204,6 +207,17 @@ class PartnerRenderer:
             return kit.kit_zip(files, f"{partner.slug}-kit", zip_time)
 
         return Job(path, digest(path, str(zip_time), *(job.key for job in kit_jobs)), make, costly=True)
+
+    def _logo_jobs(self, partner: Partner, views: PartnerViews, base: str) -> list[Job]:
+        """Sized logo files (1x, 2x, WebP and PNG) and favicons, named by digest and size."""
+        files = logo_files(partner.logo, self.project.config.brand.min_logo_height_px)
+        views.common["partner"] |= {"logo_files": files}
+
+        def maker(path: str) -> Callable[[Resolve], bytes]:
+            return lambda _: make_logo_file(partner.logo, path, files)
+
+        paths = (files.png_1x, files.png_2x, files.webp_1x, files.webp_2x, files.favicon, files.touch_icon)
+        return [Job(path, digest(base, path), maker(path), costly=True) for path in paths]
 
     def _image_jobs(self, partner: Partner, views: PartnerViews, base: str) -> list[Job]:
         """Open Graph cards for the home page and each item page, and social images per network."""
