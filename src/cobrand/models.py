@@ -119,6 +119,12 @@ class BrandFile(Schema):
     print_logo_height_mm: float = Field(default=12, ge=4, le=60)  # partner logo height on PDFs
 
 
+class PrintFile(Schema):
+    """PDF options: ``press`` adds a bleed-and-crop-marks PDF of each one-pager for print shops."""
+
+    press: bool = False
+
+
 class ProjectFile(Schema):
     vendor: VendorFile
     site: SiteFile
@@ -128,6 +134,7 @@ class ProjectFile(Schema):
     personalize: dict[FieldName, PersonalizeFieldFile] = Field(default_factory=lambda: dict(DEFAULT_PERSONALIZE))
     tracking: TrackingConfigFile = TrackingConfigFile()
     brand: BrandFile = BrandFile()
+    print: PrintFile = PrintFile()
 
 
 # --- partners/<slug>/partner.toml ---------------------------------------------

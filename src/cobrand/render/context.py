@@ -172,6 +172,8 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
         "body": LazyBody(filler, item.body, tokens, item.source) if item.body else Markup(""),
         "reading_minutes": max(1, math.ceil(item.words / WORDS_PER_MINUTE)),
         "pdf_path": item.pdf_path,
+        "press_path": item.pdf_path.replace(".pdf", "-press.pdf") if item.pdf_path and project.config.print.press
+        else None,
     }
     if isinstance(meta, OnePagerFile):
         printed = print_url(view["canonical"], tracking.source, item.slug)

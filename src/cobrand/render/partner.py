@@ -30,6 +30,7 @@ from .schedule import hootsuite_csv
 from .site import Page, render_page, site_pages, theme_environment, theme_static_files
 
 PRINT_STYLESHEET = "print/one-pager.css"
+PRESS_STYLESHEET = "print/press.css"
 Resolve = Callable[[str], bytes]
 
 
@@ -82,7 +83,8 @@ class PartnerRenderer:
         # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
         self.pdf_links = pdfs if pdf_links is None else pdf_links
         stylesheet = _theme_file(project, PRINT_STYLESHEET)
-        self.pdf = PdfRenderer(stylesheet, (project.root, DEFAULT_THEME)) if pdfs else None
+        press = _theme_file(project, PRESS_STYLESHEET) if project.config.print.press else None
+        self.pdf = PdfRenderer(stylesheet, (project.root, DEFAULT_THEME), press) if pdfs else None
         every_theme_file = {f"{folder}/{path.relative_to(folder)}": path
                             for folder in project.theme.folders for path in folder.rglob("*") if path.is_file()}
         self.site_key = site_key(project, __version__, f"pdfs={pdfs},images={images},links={self.pdf_links}",
@@ -119,7 +121,7 @@ class PartnerRenderer:
         views = build_views(project, plan, self.filler)
         if not self.pdf_links:  # previews without PDFs must not link to them
             for view in views.items.values():
-                view["pdf_path"] = None
+                view["pdf_path"] = view["press_path"] = None
         base = digest(self.site_key, partner_key(partner))
         listing = digest(base, *(self._item_keys[item.variant_id] for item in plan.items))
         dated = digest(listing, project.today.isoformat())
@@ -152,6 +154,8 @@ class PartnerRenderer:
                 pdf_job = self._pdf_job(partner, views, item, base)
                 kit_jobs.append(pdf_job)
                 jobs.append(self._thumbnail_job(pdf_job, views.items[item.key]))
+                if project.config.print.press:
+                    kit_jobs.append(self._pdf_job(partner, views, item, base, press=True))
         kit_jobs.append(Job("kit/social-posts.txt", digest(listing, "social-posts.txt"),
                             lambda _: kit.social_copy(views.common["social"])))
         known = {job.path for job in jobs}
@@ -174,8 +178,10 @@ class PartnerRenderer:
     def _csv_maker(self, views: PartnerViews, network: str) -> Callable[[Resolve], bytes]:
         return lambda _: hootsuite_csv(views.common["social"], network, self.project.today)
 
-    def _pdf_job(self, partner: Partner, views: PartnerViews, item: ContentItem, base: str) -> Job:
+    def _pdf_job(self, partner: Partner, views: PartnerViews, item: ContentItem, base: str,
+                 press: bool = False) -> Job:
         assert item.pdf_path is not None and self.pdf is not None
+        path = item.pdf_path.replace(".pdf", "-press.pdf") if press else item.pdf_path
         pdf = self.pdf
         project = self.project
 
@@ -185,10 +191,10 @@ class PartnerRenderer:
                      "vendor_logo": project.vendor.logo.path.resolve().as_uri()}
             html = template.render(views.common | {"item": views.items[item.key], "files": files,
                                                    "page": {"path": item.pdf_path, "is_404": False}})
-            identifier = hashlib.sha256(f"{partner.slug}/{item.key}".encode()).hexdigest()[:32]
-            return pdf.render(html, project.root / "content" / item.kind, identifier.encode())
+            identifier = hashlib.sha256(f"{partner.slug}/{path}".encode()).hexdigest()[:32]
+            return pdf.render(html, project.root / "content" / item.kind, identifier.encode(), press)
 
-        return Job(item.pdf_path, digest(base, item.pdf_path, self._item_keys[item.variant_id]), make, costly=True)
+        return Job(path, digest(base, path, self._item_keys[item.variant_id]), make, costly=True)
 
     def _thumbnail_job(self, pdf_job: Job, view: dict[str, Any]) -> Job:
         """A picture of the PDF's first page for the kit page; made from the PDF's bytes."""

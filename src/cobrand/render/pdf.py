@@ -61,7 +61,7 @@ def first_page_thumbnail(pdf: bytes, width: int = 360) -> bytes:
 class PdfRenderer:
     """Renders print HTML to PDF bytes with a shared stylesheet and font configuration."""
 
-    def __init__(self, stylesheet: Path | None, roots: tuple[Path, ...]) -> None:
+    def __init__(self, stylesheet: Path | None, roots: tuple[Path, ...], press: Path | None = None) -> None:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
@@ -70,13 +70,20 @@ class PdfRenderer:
         self.stylesheets = []
         if stylesheet is not None:
             self.stylesheets.append(CSS(filename=str(stylesheet), url_fetcher=self.fetcher, font_config=self.fonts))
+        self.press_stylesheets = list(self.stylesheets)
+        if press is not None:
+            self.press_stylesheets.append(CSS(filename=str(press), url_fetcher=self.fetcher, font_config=self.fonts))
 
-    def render(self, html: str, base_url: Path, identifier: bytes) -> bytes:
-        """PDF bytes for ``html``; relative URLs resolve against ``base_url`` (a folder)."""
+    def render(self, html: str, base_url: Path, identifier: bytes, press: bool = False) -> bytes:
+        """PDF bytes for ``html``; relative URLs resolve against ``base_url`` (a folder).
+
+        ``press`` adds the press profile (bleed and crop marks).
+        """
         from weasyprint import HTML
 
         document = HTML(string=html, base_url=base_url.as_uri() + "/", url_fetcher=self.fetcher)
-        pdf = document.write_pdf(stylesheets=self.stylesheets, font_config=self.fonts,
+        stylesheets = self.press_stylesheets if press else self.stylesheets
+        pdf = document.write_pdf(stylesheets=stylesheets, font_config=self.fonts,
                                  pdf_variant="pdf/ua-1", pdf_identifier=identifier)
         assert pdf is not None
         return bytes(pdf)
