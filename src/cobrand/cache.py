@@ -26,10 +26,23 @@ def digest(*parts: str | bytes) -> str:
     return hasher.hexdigest()
 
 
+def code_digest() -> str:
+    """A digest of cobrand's own source, so that any change to the code invalidates the cache.
+
+    The version alone is not enough: development builds share a version number.
+    """
+    package = Path(__file__).resolve().parent
+    hasher = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return hasher.hexdigest()
+
+
 def site_key(project: Project, version: str, options: str, theme_files: dict[str, Path]) -> str:
-    """Inputs every partner shares: version, render options, config, theme and vendor logo."""
+    """Inputs every partner shares: cobrand's code, render options, config, theme and vendor logo."""
     theme = [f"{path}={hashlib.sha256(file.read_bytes()).hexdigest()}" for path, file in sorted(theme_files.items())]
-    return digest(version, options, project.config.model_dump_json(), project.vendor.logo.digest, *theme)
+    return digest(version, code_digest(), options, project.config.model_dump_json(), project.vendor.logo.digest,
+                  *theme)
 
 
 def partner_key(partner: Partner) -> str:

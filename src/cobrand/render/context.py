@@ -42,9 +42,23 @@ def partner_tracking(project: Project, partner: Partner) -> Tracking:
     return Tracking(vendor_host=host, source=source, medium=config.utm_medium, enabled=config.enabled)
 
 
-def format_date(value: dt.date) -> str:
-    """A date as people read it, independent of the machine's locale."""
-    return f"{value.day} {value:%B} {value.year}"
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi"})
+
+
+def format_date(value: dt.date, locale: str) -> str:
+    """A date as people of ``locale`` read it (Babel's CLDR data, not the machine's locale)."""
+    from babel.core import UnknownLocaleError
+    from babel.dates import format_date as babel_format_date
+
+    try:
+        return babel_format_date(value, format="long", locale=locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return babel_format_date(value, format="long", locale="en")
+
+
+def text_direction(locale: str) -> str:
+    """``rtl`` for right-to-left languages, else ``ltr``."""
+    return "rtl" if locale.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
 
 def kit_zip_path(partner: Partner) -> str:
@@ -86,6 +100,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> Par
     common = {
         "site": {"title": project.config.site.title, "paper": paper_size(data.locale)},
         "lang": data.locale,
+        "dir": text_direction(data.locale),
         "vendor": {
             "name": project.vendor.name,
             "website": project.vendor.website,
@@ -141,7 +156,7 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
         "slug": item.slug,
         "title": meta.title,
         "date": meta.date,
-        "date_display": format_date(meta.date),
+        "date_display": format_date(meta.date, partner.data.locale),
         "path": item.page_path,
         "canonical": partner_url(project, partner, item.page_path) if item.page_path else None,
     }
