@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -68,6 +69,7 @@ def build(
     cache_dir: Path | str | None = None,
     environ: Mapping[str, str] | None = None,
     on_partner: Callable[[PartnerResult], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
     fail_fast: bool = False,
 ) -> BuildReport:
     """Build every selected partner's site and kit into ``out_dir`` (default ``<project>/build``).
@@ -78,7 +80,8 @@ def build(
     previous output is kept and the other partners are still built. Only
     outputs whose inputs changed are rendered again; PDFs and images are kept
     in ``cache_dir`` (default ``out_dir/.cobrand/cache``). ``on_partner`` is
-    called with each partner's result as it finishes (for progress displays).
+    called with each partner's result as it finishes and ``on_start`` with
+    the number of partners first (for progress displays).
     With ``fail_fast``, no further partner is started after the first failure.
     """
     timings: dict[str, float] = {}
@@ -87,6 +90,8 @@ def build(
     out = Path(out_dir) if out_dir is not None else project.root / "build"
     _check_selection(project, partners, shard)
     selected = select_partners(project, partners, shard)
+    if on_start is not None:
+        on_start(len(selected))
     report = BuildReport(project=str(project.root), out_dir=str(out.resolve()), warnings=warnings,
                          timings=timings, strict=strict)
     store = Store(Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache")
@@ -137,6 +142,8 @@ _worker: tuple[Project, PartnerRenderer | Exception, RenderOptions] | None = Non
 
 def _init_worker(project: Project, options: RenderOptions) -> None:
     global _worker
+    # Ctrl-C reaches the whole process group; the parent alone handles it and cancels the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         renderer: PartnerRenderer | Exception = PartnerRenderer(project, pdfs=options.pdfs, images=options.images)
     except Exception as error:  # reported per partner instead of breaking the pool
@@ -170,13 +177,16 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
         return results
     context = multiprocessing.get_context("fork")
     chunk = 1 if options.fail_fast else max(1, len(partners) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=min(jobs, len(partners)), mp_context=context,
-                             initializer=_init_worker, initargs=(project, options)) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(partners)), mp_context=context,
+                               initializer=_init_worker, initargs=(project, options))
+    try:
         for result in pool.map(_render_in_worker, partners, chunksize=chunk):
             collect(result)
             if options.fail_fast and result.failure is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
                 break
+    finally:
+        # On fail-fast, Ctrl-C or any error: start nothing more, let running partners finish their files.
+        pool.shutdown(wait=True, cancel_futures=True)
     return results
 
 

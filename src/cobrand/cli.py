@@ -5,15 +5,22 @@ Exit codes: 0 success, 1 build or project failures, 2 usage errors.
 
 from __future__ import annotations
 
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from .audit import audit as run_audit
 from .build import build as run_build
+from .build import load_and_check
 from .check import check as run_check
 from .errors import CobrandError, UsageError
+from .partners_table import matrix_csv, partner_rows, rows_json, rows_table
+from .progress import Progress, verbosity
+from .scaffold import Gating, init_project, new_content, new_partner
+from .serve import BuildState, DevServer, describe_build, describe_changes
 from .version import __version__
 
 
@@ -47,15 +54,20 @@ def main() -> None:
 @click.option("--no-images", is_flag=True, help="Skip social and Open Graph images.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep PDFs and images here between builds (default: OUT/.cobrand/cache).")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first partner that fails.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@click.option("-v", "--verbose", is_flag=True, help="One line per partner.")
 def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, strict: bool, jobs: int | None,
-          shard: tuple[int, int] | None, no_pdf: bool, no_images: bool, cache_dir: Path | None, as_json: bool,
-          quiet: bool) -> None:
+          shard: tuple[int, int] | None, no_pdf: bool, no_images: bool, cache_dir: Path | None, fail_fast: bool,
+          as_json: bool, quiet: bool, verbose: bool) -> None:
     """Build every partner's site and kit from PROJECT (default: the current folder)."""
+    progress = Progress(level=verbosity(quiet or as_json, verbose))
     try:
-        report = run_build(project, out_dir=out_dir, partners=partners, shard=shard, strict=strict,
-                           jobs=jobs, pdfs=not no_pdf, images=not no_images, cache_dir=cache_dir)
+        with progress:
+            report = run_build(project, out_dir=out_dir, partners=partners, shard=shard, strict=strict,
+                               jobs=jobs, pdfs=not no_pdf, images=not no_images, cache_dir=cache_dir,
+                               fail_fast=fail_fast, on_partner=progress, on_start=progress.start)
     except CobrandError as error:
         _fail(error)
     if as_json:
@@ -99,6 +111,225 @@ def audit(project: Path, out_dir: Path | None) -> None:
 def _fail(error: CobrandError) -> None:
     click.secho(f"Error: {error}", fg="red", err=True)
     sys.exit(2 if isinstance(error, UsageError) else error.exit_code)
+
+
+# --- serve, init, new, partners -----------------------------------------------------------------
+
+
+@main.command("serve")
+@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 makes the preview reachable from your network.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Build into this folder and keep it (default: a temporary folder, removed on exit).")
+@click.option("--partner", "partners", multiple=True, metavar="SLUG",
+              help="Preview only this partner (repeatable; faster on big projects).")
+@click.option("--no-pdf", is_flag=True, help="Skip PDFs for faster rebuilds.")
+@click.option("--no-images", is_flag=True, help="Skip social and Open Graph images for faster rebuilds.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a web browser.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failed builds.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print every request.")
+def serve_command(project: Path, port: int, host: str, out_dir: Path | None, partners: tuple[str, ...],
+                  no_pdf: bool, no_images: bool, jobs: int | None, open_browser: bool, quiet: bool,
+                  verbose: bool) -> None:
+    """Preview every partner's site, rebuilding and reloading the browser on every save.
+
+    Open the address it prints: the first page lists every partner. Ctrl-C stops it.
+    """
+    if not (project / "cobrand.toml").is_file():
+        _fail(UsageError(f"{project.resolve()} is not a cobrand project (no cobrand.toml); "
+                         "create one with `cobrand init DIR`"))
+
+    def on_build(state: BuildState) -> None:
+        lines = describe_build(state)
+        if quiet and lines[0].startswith("✓"):
+            return
+        for index, line in enumerate(lines):
+            click.secho(line, fg=None if index else ("green" if line.startswith("✓") else "red"),
+                        err=not line.startswith("✓"))
+
+    server = DevServer(project, host=host, port=port, out_dir=out_dir, pdfs=not no_pdf, images=not no_images,
+                       partners=partners,
+                       jobs=jobs, on_build=on_build,
+                       on_change=None if quiet else (lambda paths: click.echo(describe_changes(paths))),
+                       log_request=click.echo if verbose else None)
+    try:
+        server.start(wait=False)
+    except OSError as error:
+        server.stop()
+        _fail(UsageError(f"cannot listen on {host}:{port} ({error.strerror or error}); "
+                         "try another --port, or --port 0 for any free one"))
+
+    def stop_on_sigterm(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop_on_sigterm)
+    try:
+        click.echo(f"Serving at {server.url} (Ctrl-C to stop); building {server.root.name}…")
+        if host in {"0.0.0.0", "::"}:
+            click.secho("Note: the preview is reachable from other machines on your network.", fg="yellow")
+        if open_browser:
+            click.launch(server.url)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.stop()
+    if not quiet:
+        click.echo("Stopped.")
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--vendor", default="Your Company", show_default=True, help="Your company's name.")
+@click.option("--website", default="https://www.example.com", show_default=True, help="Your company's website.")
+@click.option("--base-url", default="https://partners.example.com/{partner}/", show_default=True,
+              help="Where partner sites are published; {partner} becomes each partner's slug.")
+def init_command(directory: Path, vendor: str, website: str, base_url: str) -> None:
+    """Create a new project in DIRECTORY (new or empty) that builds straight away."""
+    try:
+        files = init_project(directory, vendor=vendor, website=website, base_url=base_url)
+    except CobrandError as error:
+        _fail(error)
+    click.echo(f"Created a cobrand project in {directory} ({len(files)} files):")
+    for path in files:
+        click.echo(f"  {path.relative_to(directory).as_posix()}")
+    click.echo(f"\nNext: cd {directory} && cobrand serve   (then edit cobrand.toml and content/)")
+
+
+def _created(project: Path, paths: list[Path], hint: str = "") -> None:
+    for path in paths:
+        click.echo(f"Created {path.relative_to(project).as_posix()}")
+    if hint:
+        click.echo(hint)
+
+
+@main.group("new")
+def new_command() -> None:
+    """Create a partner or a content item from a template (never overwrites a file)."""
+
+
+_project_option = click.option("--project", "project", default=".", show_default=True,
+                               type=click.Path(file_okay=False, path_type=Path), help="The cobrand project.")
+
+
+def _content_options(function: Callable[..., None]) -> Callable[..., None]:
+    options = [
+        _project_option,
+        click.option("--slug", help="File name (default: from the title)."),
+        click.option("--summary", help="One sentence for listings and social cards."),
+        click.option("--min-tier", metavar="TIER", help="Only partners of this tier and above get it."),
+        click.option("--ecosystem", "ecosystems", multiple=True, help="Only partners in this ecosystem (repeatable)."),
+        click.option("--region", "regions", multiple=True, help="Only partners in this region (repeatable)."),
+        click.option("--for-partner", "for_partners", multiple=True, metavar="SLUG",
+                     help="Only this partner (repeatable)."),
+        click.option("--draft", is_flag=True, help="Create it as a draft (published to nobody)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _new_content(kind: str, title: str, project: Path, slug: str | None, summary: str | None, min_tier: str | None,
+                 ecosystems: tuple[str, ...], regions: tuple[str, ...], for_partners: tuple[str, ...], draft: bool,
+                 hint: str = "", **extra: object) -> None:
+    gating = Gating(min_tier=min_tier, ecosystems=ecosystems, regions=regions, partners=for_partners, draft=draft)
+    try:
+        path = new_content(project, kind, title, slug=slug, summary=summary, gating=gating, **extra)  # type: ignore[arg-type]
+    except CobrandError as error:
+        _fail(error)
+    _created(project, [path], hint or "Preview it with `cobrand serve`.")
+
+
+@new_command.command("partner")
+@click.argument("slug")
+@click.option("--name", help="The partner's name (default: from the slug).")
+@click.option("--tier", help="The partner's tier (default: the lowest in cobrand.toml).")
+@click.option("--ecosystem", "ecosystems", multiple=True, help="An ecosystem the partner works in (repeatable).")
+@click.option("--region", "regions", multiple=True, help="A region the partner sells in (repeatable).")
+@click.option("--locale", default="en-US", show_default=True, help="Language and country, such as en-GB or de-DE.")
+@click.option("--website", help="The partner's website.")
+@click.option("--email", help="The partner's sales e-mail address.")
+@_project_option
+def new_partner_command(slug: str, name: str | None, tier: str | None, ecosystems: tuple[str, ...],
+                        regions: tuple[str, ...], locale: str, website: str | None, email: str | None,
+                        project: Path) -> None:
+    """Create partners/SLUG/ with a partner.toml and a placeholder logo."""
+    try:
+        paths = new_partner(project, slug, name=name, tier=tier, ecosystems=ecosystems, regions=regions,
+                            locale=locale, website=website, email=email)
+    except CobrandError as error:
+        _fail(error)
+    _created(project, paths, "Next: fill in the contact details and replace logo.svg with the partner's logo.")
+
+
+@new_command.command("post")
+@click.argument("title")
+@_content_options
+def new_post_command(title: str, **options: object) -> None:
+    """Create a blog post in content/blog/."""
+    _new_content("post", title, **options)  # type: ignore[arg-type]
+
+
+@new_command.command("one-pager")
+@click.argument("title")
+@click.option("--subtitle", help="A line under the title.")
+@_content_options
+def new_one_pager_command(title: str, subtitle: str | None, **options: object) -> None:
+    """Create a one-pager (a web page and a PDF datasheet) in content/one-pagers/."""
+    _new_content("one-pager", title, subtitle=subtitle, **options)  # type: ignore[arg-type]
+
+
+@new_command.command("social")
+@click.argument("title")
+@click.option("--link", metavar="KIND/SLUG", help="The page the post promotes, such as blog/my-post.")
+@click.option("--hashtag", "hashtags", multiple=True, help="A hashtag, without # (repeatable).")
+@_content_options
+def new_social_command(title: str, link: str | None, hashtags: tuple[str, ...], **options: object) -> None:
+    """Create a social post (LinkedIn, X and Facebook variants) in content/social/."""
+    _new_content("social", title, link=link, hashtags=hashtags, **options)  # type: ignore[arg-type]
+
+
+@new_command.command("media")
+@click.argument("title")
+@click.option("--youtube", metavar="ID", help="YouTube video ID or URL.")
+@click.option("--vimeo", metavar="ID", help="Vimeo video ID or URL.")
+@click.option("--kind", "media_kind", type=click.Choice(["video", "podcast"]), default="video", show_default=True)
+@click.option("--duration", metavar="M:SS", help="Length, such as 12:40 or 1:02:05.")
+@_content_options
+def new_media_command(title: str, youtube: str | None, vimeo: str | None, media_kind: str, duration: str | None,
+                      **options: object) -> None:
+    """Create a video or podcast page in content/media/."""
+    hint = "" if duration else "Next: set its duration (it is 0:00 for now) and paste the transcript."
+    _new_content("media", title, youtube=youtube, vimeo=vimeo, media_kind=media_kind, duration=duration,
+                 hint=hint, **options)  # type: ignore[arg-type]
+
+
+@main.command("partners")
+@click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print the entitlement matrix as CSV: a row per partner, a column per content item.")
+@click.option("--binary", is_flag=True, help="With --csv: 1/0 cells instead of 1 or the reason it is withheld.")
+@click.option("--json", "as_json", is_flag=True, help="Print the partner list as JSON.")
+def partners_command(project: Path, as_csv: bool, binary: bool, as_json: bool) -> None:
+    """List partners with tier, ecosystems, regions, locale and how many items each gets."""
+    try:
+        loaded, _ = load_and_check(project)
+    except CobrandError as error:
+        _fail(error)
+    if as_csv:
+        click.echo(matrix_csv(loaded, reasons=not binary), nl=False)
+    elif as_json:
+        click.echo(rows_json(partner_rows(loaded)), nl=False)
+    else:
+        rows = partner_rows(loaded)
+        click.echo(rows_table(rows))
+        click.echo(f"\n{len(rows)} partner(s), {len(loaded.content)} content item(s). "
+                   "`cobrand partners --csv` exports who gets what.")
 
 
 if __name__ == "__main__":  # pragma: no cover
