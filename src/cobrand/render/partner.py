@@ -23,6 +23,7 @@ from ..version import __version__
 from . import feeds, kit
 from .brand import palette
 from .context import PARTNER_LOGO, VENDOR_LOGO, PartnerViews, build_views, kit_zip_path
+from .i18n import for_locale, load_translations
 from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle
 from .logos import logo_files, make_logo_file
 from .pdf import PdfRenderer, first_page_thumbnail
@@ -80,6 +81,7 @@ class PartnerRenderer:
         vendor_logo = project.vendor.logo
         self.static[f"{VENDOR_LOGO}.{vendor_logo.extension}"] = vendor_logo.path.read_bytes()
         self.images = images
+        self.languages = load_translations(project.theme)
         # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
         self.pdf_links = pdfs if pdf_links is None else pdf_links
         stylesheet = _theme_file(project, PRINT_STYLESHEET)
@@ -172,8 +174,17 @@ class PartnerRenderer:
         ]
         return jobs
 
+    def _translate(self, partner: Partner) -> None:
+        """Switch the theme's strings to the partner's language (one partner renders at a time)."""
+        translations = for_locale(self.languages, partner.data.locale)
+        self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+
     def _page_maker(self, partner: Partner, views: PartnerViews, page: Page) -> Callable[[Resolve], bytes]:
-        return lambda _: render_page(self.env, self.project, partner, views, page)
+        def make(_: Resolve) -> bytes:
+            self._translate(partner)
+            return render_page(self.env, self.project, partner, views, page)
+
+        return make
 
     def _csv_maker(self, views: PartnerViews, network: str) -> Callable[[Resolve], bytes]:
         return lambda _: hootsuite_csv(views.common["social"], network, self.project.today)
@@ -186,6 +197,7 @@ class PartnerRenderer:
         project = self.project
 
         def make(_: Resolve) -> bytes:
+            self._translate(partner)
             template = self.env.get_template("print/one-pager.html")
             files = {"partner_logo": partner.logo.path.resolve().as_uri(),
                      "vendor_logo": project.vendor.logo.path.resolve().as_uri()}

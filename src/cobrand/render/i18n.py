@@ -1,0 +1,53 @@
+"""Theme strings in the partner's language: gettext catalogues read with Babel.
+
+Each theme may ship ``locale/<lang>/LC_MESSAGES/messages.po``; catalogues
+are read once per renderer (no compile step: Babel parses the .po files) and
+a vendor theme's entries override the default theme's. Templates mark
+strings as ``{{ _("Download the kit") }}`` (Jinja2's i18n extension, with
+autoescaping) and get the partner's language, falling back to English.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from ..models import Theme
+
+
+def _catalogue(path: Path) -> gettext.GNUTranslations:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def load_translations(theme: Theme) -> dict[str, gettext.NullTranslations]:
+    """Translations by language for the theme chain; the most specific theme wins."""
+    languages: dict[str, gettext.NullTranslations] = {}
+    for folder in theme.folders:  # most specific first
+        locale_dir = folder / "locale"
+        if not locale_dir.is_dir():
+            continue
+        for po in sorted(locale_dir.glob("*/LC_MESSAGES/messages.po")):
+            language = po.parent.parent.name
+            translations = _catalogue(po)
+            if language in languages:
+                languages[language].add_fallback(translations)
+            else:
+                languages[language] = translations
+    return languages
+
+
+def for_locale(languages: dict[str, gettext.NullTranslations], locale: str) -> gettext.NullTranslations:
+    """The catalogue for ``de-DE`` (then ``de``), else none: templates' English strings stay."""
+    for candidate in (locale.replace("-", "_"), locale.split("-")[0]):
+        if candidate in languages:
+            return languages[candidate]
+    return gettext.NullTranslations()
