@@ -9,6 +9,7 @@ by :func:`copy_example`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import tomllib
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EPOCH = "1795305600"  # 2026-11-22T00:00:00Z
 ENVIRON = {"SOURCE_DATE_EPOCH": EPOCH}
 BUILD_DATE = dt.datetime.fromtimestamp(int(EPOCH), tz=dt.UTC).date()
+PROJECT_PARTS = ("cobrand.toml", "content", "partners", "themes", "brand")
 COPY_IGNORE = shutil.ignore_patterns("build", ".venv", ".git", "node_modules", "__pycache__",
                                      ".pytest_cache", "test-artifacts", ".mypy_cache", ".ruff_cache")
 
@@ -30,7 +32,14 @@ COPY_IGNORE = shutil.ignore_patterns("build", ".venv", ".git", "node_modules", "
 def copy_example(tmp_path: Path, name: str = "project") -> Path:
     """Copy the example project to ``tmp_path/name`` (without build output, venv, git) and return it."""
     target = tmp_path / name
-    shutil.copytree(ROOT, target, ignore=COPY_IGNORE, symlinks=False)
+    target.mkdir(parents=True)
+    # Only the project itself: not the code, tests, benchmarks or build output of this repository.
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=COPY_IGNORE, symlinks=False)
+        elif source.is_file():
+            shutil.copy2(source, target / part)
     return target
 
 
@@ -38,6 +47,15 @@ def project_files(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` by POSIX relative path, with its bytes."""
     return {path.relative_to(root).as_posix(): path.read_bytes()
             for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def file_digests(root: Path) -> dict[str, str]:
+    """Every file under ``root`` by POSIX relative path, with the SHA-256 of its bytes.
+
+    Compare these rather than bytes: a failing assertion then prints names and hashes, not
+    megabytes of PDF (pytest's diff of large byte strings can take minutes).
+    """
+    return {name: hashlib.sha256(data).hexdigest() for name, data in project_files(root).items()}
 
 
 # --- an independent reading of the example project ------------------------------------
@@ -57,6 +75,7 @@ class Item:
     slug: str
     meta: dict
     source: Path
+    lang: str | None = None  # set on translations: <slug>.<lang>.md
 
     @property
     def title(self) -> str:
@@ -113,11 +132,21 @@ def load_partners(root: Path = ROOT) -> list[PartnerInfo]:
             for folder in sorted((root / "partners").iterdir()) if (folder / "partner.toml").is_file()]
 
 
-def load_items(root: Path = ROOT) -> list[Item]:
+def _split_name(path: Path) -> tuple[str, str | None]:
+    """``<slug>.md`` -> (slug, None); ``<slug>.<lang>.md`` (a translation) -> (slug, lang)."""
+    stem = path.name.rsplit(".", 1)[0]
+    slug, _, lang = stem.partition(".")
+    return slug, lang or None
+
+
+def load_items(root: Path = ROOT, *, translations: bool = False) -> list[Item]:
+    """Content items in their original language (or, with ``translations``, only the translations)."""
     items = []
     for kind, pattern in (("blog", "*.md"), ("one-pagers", "*.md"), ("media", "*.md"), ("social", "*.yaml")):
         for path in sorted((root / "content" / kind).glob(pattern)):
-            items.append(Item(kind, path.stem, _front_matter(path), path))
+            slug, lang = _split_name(path)
+            if (lang is not None) == translations:
+                items.append(Item(kind, slug, _front_matter(path), path, lang))
     return items
 
 
@@ -146,6 +175,13 @@ CONFIG = load_config()
 PARTNERS = load_partners()
 PARTNER_SLUGS = [partner.slug for partner in PARTNERS]
 ITEMS = load_items()
+TRANSLATIONS = load_items(translations=True)
+
+
+def localized(item: Item, partner: PartnerInfo) -> Item:
+    """The version of ``item`` a partner gets: the translation into its locale's language, if any."""
+    language = partner.locale.split("-", 1)[0]
+    return next((t for t in TRANSLATIONS if (t.kind, t.slug, t.lang) == (item.kind, item.slug, language)), item)
 
 
 def partner_by_slug(slug: str) -> PartnerInfo:

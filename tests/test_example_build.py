@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import posixpath
 import re
@@ -14,7 +15,17 @@ from xml.etree import ElementTree as ET
 import pypdf
 import pytest
 
-from conftest import CONFIG, ITEMS, PARTNER_SLUGS, PARTNERS, PartnerInfo, entitled, partner_by_slug
+from conftest import (
+    CONFIG,
+    ITEMS,
+    PARTNER_SLUGS,
+    PARTNERS,
+    TRANSLATIONS,
+    PartnerInfo,
+    entitled,
+    localized,
+    partner_by_slug,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -46,6 +57,10 @@ def text_files(site: Path) -> dict[str, str]:
 
 def pdf_text(path: Path) -> str:
     return " ".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def squash(text: str) -> str:
@@ -108,8 +123,8 @@ def test_example_has_real_gating_to_test():
 
 
 def test_expected_pages_and_pdfs_exist(partner, site):
-    expected = list(FIXED_PAGES) + ["feed.xml", "sitemap.xml", "robots.txt", "kit/social-posts.txt",
-                                    f"kit/{partner.slug}-kit.zip"]
+    expected = [*FIXED_PAGES, "feed.xml", "sitemap.xml", "robots.txt", "kit/social-posts.txt",
+                f"kit/{partner.slug}-kit.zip"]
     expected += [item.page_path for item in entitled_items(partner, PAGE_KINDS)]
     expected += [f"kit/{item.slug}.pdf" for item in entitled_items(partner, ("one-pagers",))]
     missing = [path for path in expected if not (site / path).is_file()]
@@ -152,7 +167,7 @@ def test_logo_is_the_partners_own_file(partner, site):
     logo_name = partner.data.get("logo") or next(p.name for p in source.glob("logo.*"))
     copied = next((site / "static").glob("partner-logo.*"))
     assert copied.suffix == Path(logo_name).suffix
-    assert copied.read_bytes() == (source / logo_name).read_bytes()
+    assert sha(copied.read_bytes()) == sha((source / logo_name).read_bytes())
 
 
 def test_no_other_partner_leaks(partner, site):
@@ -211,11 +226,12 @@ def test_tokens_are_filled(partner, site):
         assert "{%" not in text and "cobrandtoken" not in text, page
     for item in entitled_items(partner, PAGE_KINDS):
         text = (site / item.page_path).read_text(encoding="utf-8")
+        body = localized(item, partner).body
         # "{{ partner.name }} runs Recovery Assurance" must read "<name> runs Recovery Assurance"
-        for following in re.findall(r"\{\{ partner\.name \}\} ([A-Za-z]+ [A-Za-z]+)", item.body):
+        for following in re.findall(r"\{\{ partner\.name \}\} (\w+ \w+)", body):
             assert f"{name} {following}" in text, (item.slug, following)
             checked += 1
-        for following in re.findall(r"\{\{ partner\.contact\.email \}\} ([a-z]+ [a-z]+)", item.body):
+        for following in re.findall(r"\{\{ partner\.contact\.email \}\} ([a-z]+ [a-z]+)", body):
             assert f"{partner.email}</a> {following}" in text or f"{partner.email} {following}" in text
             checked += 1
     assert checked >= 3
@@ -257,11 +273,13 @@ def test_404_links_are_absolute_from_base_url(partner, site):
 def test_feed_lists_exactly_the_entitled_pages(partner, site):
     root = ET.parse(site / "feed.xml").getroot()
     assert root.tag == f"{ATOM}feed"
-    links = [entry.find(f"{ATOM}link").get("href") for entry in root.iter(f"{ATOM}entry")]
+    links = [entry.findtext(f"{ATOM}id") or "" for entry in root.iter(f"{ATOM}entry")]
+    hrefs = [link.get("href", "") for entry in root.iter(f"{ATOM}entry") for link in entry.iter(f"{ATOM}link")]
     expected = {base_url(partner.slug) + item.page_path for item in entitled_items(partner, PAGE_KINDS)}
     assert sorted(links) == sorted(expected)
-    titles = {entry.find(f"{ATOM}title").text for entry in root.iter(f"{ATOM}entry")}
-    assert titles == {item.title for item in entitled_items(partner, PAGE_KINDS)}
+    assert sorted(hrefs) == sorted(expected)
+    titles = {entry.findtext(f"{ATOM}title") for entry in root.iter(f"{ATOM}entry")}
+    assert titles == {localized(item, partner).title for item in entitled_items(partner, PAGE_KINDS)}
 
 
 def test_sitemap_lists_exactly_the_entitled_pages(partner, site):
@@ -283,15 +301,15 @@ def test_robots_points_at_sitemap(partner, site):
 def test_zip_contains_exactly_the_kit(partner, site):
     kit = site / "kit"
     zip_path = kit / f"{partner.slug}-kit.zip"
-    files = {path.relative_to(kit).as_posix(): path.read_bytes()
+    files = {path.relative_to(kit).as_posix(): sha(path.read_bytes())
              for path in sorted(kit.rglob("*")) if path.is_file() and path != zip_path}
     assert "social-posts.txt" in files
     with zipfile.ZipFile(zip_path) as archive:
         assert archive.testzip() is None
         names = archive.namelist()
         assert sorted(names) == sorted(f"{partner.slug}-kit/{name}" for name in files)
-        for name, data in files.items():
-            assert archive.read(f"{partner.slug}-kit/{name}") == data, name
+        for name, digest in files.items():
+            assert sha(archive.read(f"{partner.slug}-kit/{name}")) == digest, name
 
 
 def test_html_lang_is_partner_locale(partner, site):
@@ -343,3 +361,34 @@ def test_links_to_the_vendor_carry_the_partners_utm_source(partner, site):
                 assert query.get("utm_source") == source, link
                 checked += 1
     assert checked >= len(html_pages(site))  # the footer links to the vendor on every page
+
+
+def _plain_headings(item) -> list[str]:
+    return [line[3:].strip() for line in item.body.splitlines()
+            if line.startswith("## ") and re.fullmatch(r"[\w ]+", line[3:].strip())]
+
+
+def test_translations_serve_partners_in_their_language(partner, site):
+    """A partner gets <slug>.<lang>.md when its locale's language matches, else the original."""
+    translated_keys = {(t.kind, t.slug) for t in TRANSLATIONS}
+    checked = 0
+    for item in entitled_items(partner, PAGE_KINDS):
+        if (item.kind, item.slug) not in translated_keys:
+            continue
+        version = localized(item, partner)
+        text = (site / item.page_path).read_text(encoding="utf-8")
+        own = _plain_headings(version)
+        assert own, item.slug
+        for heading in own:
+            assert f">{heading}</h2>" in text, (item.slug, heading)
+        others = [t for t in [item, *TRANSLATIONS] if (t.kind, t.slug) == (item.kind, item.slug) and t is not version]
+        for other in others:
+            for heading in set(_plain_headings(other)) - set(own):
+                assert f">{heading}</h2>" not in text, (item.slug, heading)
+        if version.kind == "one-pagers":
+            pdf = " ".join(" ".join(page.extract_text() or "" for page in
+                                    pypdf.PdfReader(site / "kit" / f"{item.slug}.pdf").pages).split())
+            assert own[0] in pdf
+        checked += 1
+    entitled_translated = [i for i in entitled_items(partner, PAGE_KINDS) if (i.kind, i.slug) in translated_keys]
+    assert checked == len(entitled_translated)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -60,15 +60,26 @@ def split_tokens(text: str, first_line: int) -> tuple[list[str | Expression], li
     return segments, statements
 
 
+CONTENT_NAMES = frozenset({"partner", "vendor", "personalize"})
+
+
 def check_syntax(templated: Templated, env: ImmutableSandboxedEnvironment, file: str) -> list[Problem]:
-    """Compile every expression once so syntax errors surface at load time."""
+    """Compile every expression once so syntax errors, and names other than partner data, surface at load."""
     problems = []
     for expression in templated.expressions:
         try:
             env.compile_expression(expression.source)
+            tree = env.parse(f"{{{{ {expression.source} }}}}")
+            # Every name, not just "undeclared" ones: Jinja2 counts `self` and `loop` as declared.
+            names = {node.name for node in tree.find_all(nodes.Name)}
         except TemplateError as error:
             problems.append(Problem(file, f"invalid token {{{{ {expression.source} }}}}: {error}",
                                     line=expression.line))
+            continue
+        unknown = sorted(names - CONTENT_NAMES)
+        if unknown:
+            problems.append(Problem(file, f"token {{{{ {expression.source} }}}} uses {', '.join(unknown)}; content "
+                                    "tokens can read only partner, vendor and personalize", line=expression.line))
     return problems
 
 
@@ -109,10 +120,10 @@ class TokenFiller:
             compiled = self.env.compile_expression(expression.source, undefined_to_none=False)
             self._compiled[expression.source] = compiled
         try:
-            value = compiled(**context)
+            # str() inside the try: StrictUndefined and the sandbox raise when a value is printed.
+            return str(_finalize(compiled(**context)))
         except TemplateError as error:
             raise TokenError(expression, f"{{{{ {expression.source} }}}}: {error}") from None
-        return str(_finalize(value))
 
     def fill(self, templated: Templated, context: Mapping[str, Any]) -> str:
         """Render to a string: HTML-escaped for HTML content, plain for text."""

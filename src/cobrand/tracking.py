@@ -26,8 +26,11 @@ class Tracking:
     source: str
     medium: str
     enabled: bool = True
+    partner_site: str = ""  # the partner's own microsite (base_url): never tagged as the vendor's
 
     def is_vendor(self, url: str) -> bool:
+        if self.partner_site and url.startswith(self.partner_site):
+            return False
         host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
         return host == self.vendor_host or host.endswith("." + self.vendor_host)
 

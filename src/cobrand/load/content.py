@@ -6,6 +6,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import yaml
 from markdown_it import MarkdownIt
 
 from ..errors import Problem
@@ -141,6 +142,20 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
     ), []
 
 
+def _variant_lines(text: str) -> dict[str, int]:
+    """The line where each network's text starts, so token errors point into the variant itself."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    lines: dict[str, int] = {}
+    if not isinstance(node, yaml.MappingNode):
+        return lines
+    for key, value in node.value:
+        if key.value == "variants" and isinstance(value, yaml.MappingNode):
+            for network, text_node in value.value:
+                block = text_node.style in ("|", ">")  # a block scalar's text starts on the next line
+                lines[str(network.value)] = text_node.start_mark.line + 1 + (1 if block else 0)
+    return lines
+
+
 def _load_social(root: Path, path: Path) -> tuple[ContentItem | None, list[Problem]]:
     file = _rel(root, path)
     text, data, problems = _read(root, path)
@@ -154,10 +169,12 @@ def _load_social(root: Path, path: Path) -> tuple[ContentItem | None, list[Probl
     meta, found = validate(SocialFile, raw, file, key_lines=key_lines)
     problems += found + _translation_problems(file, raw, lang, key_lines)
     variants: dict[str, Templated] = {}
+    variant_lines = _variant_lines(text)
     if meta is not None:
         env = sandbox()
         for network, value in meta.variants.model_dump().items():
-            segments, statements = split_tokens(value, key_lines.get("variants", 1))
+            first_line = variant_lines.get(network, key_lines.get("variants", 1))
+            segments, statements = split_tokens(value, first_line)
             templated = Templated(tuple(s for s in segments if s != ""), html=False)
             problems += check_syntax(templated, env, file)
             problems += [Problem(file, f"'{tag}' is not supported; use {{{{ partner.field }}}} tokens only",

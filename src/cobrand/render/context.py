@@ -39,7 +39,8 @@ def partner_tracking(project: Project, partner: Partner) -> Tracking:
     config = project.config.tracking
     host = (urlsplit(project.vendor.website).hostname or "").lower().removeprefix("www.")
     source = partner.data.tracking.utm_source or partner.slug
-    return Tracking(vendor_host=host, source=source, medium=config.utm_medium, enabled=config.enabled)
+    return Tracking(vendor_host=host, source=source, medium=config.utm_medium, enabled=config.enabled,
+                    partner_site=partner_url(project, partner))
 
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi"})
