@@ -4,16 +4,27 @@
   // Copy buttons on the social page: shown only when the clipboard API exists.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     if (!navigator.clipboard) { return; }
+    var label = button.innerHTML;  // the theme's own markup, restored after "Copied"
     button.hidden = false;
     button.addEventListener("click", function () {
       var source = document.getElementById(button.getAttribute("data-copy"));
       navigator.clipboard.writeText(source.textContent).then(function () {
-        var label = button.textContent;
         button.textContent = "Copied";
-        setTimeout(function () { button.textContent = label; }, 1600);
+        setTimeout(function () { button.innerHTML = label; }, 1600);
       });
     });
   });
+  // Tables wider than the text column scroll inside it: make them reachable by keyboard.
+  var tables = document.querySelectorAll(".prose table");
+  function markScrollingTables() {
+    tables.forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth + 1) { table.tabIndex = 0; } else { table.removeAttribute("tabindex"); }
+    });
+  }
+  if (tables.length) {
+    markScrollingTables();
+    window.addEventListener("resize", markScrollingTables);
+  }
   // Video and podcast players: no third-party request until the visitor clicks play.
   document.querySelectorAll(".player[data-embed]").forEach(function (player) {
     var start = player.querySelector(".player__start");
