@@ -122,10 +122,9 @@ class CardPainter:
         vendor_y = footer_top + (footer_height - vendor.height) // 2
         canvas.paste(vendor, (vendor_x, vendor_y), vendor)
         small = self._font(max(12, round(unit * 0.024)))
-        label = "in partnership with"
-        label_width = draw.textlength(label, font=small)
-        draw.text((vendor_x - label_width - round(unit * 0.03), vendor_y + vendor.height / 2), label,
-                  font=small, fill=MUTED, anchor="lm")
+        # The label sits above the vendor logo, right-aligned, so wide partner logos never run into it.
+        draw.text((width - margin, vendor_y - round(unit * 0.012)), "in partnership with", font=small, fill=MUTED,
+                  anchor="rs")
         draw.line((margin, footer_top - round(unit * 0.03), width - margin, footer_top - round(unit * 0.03)),
                   fill=(221, 226, 232), width=max(1, unit // 400))
 
