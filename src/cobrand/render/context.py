@@ -124,6 +124,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> Par
             "closing": personalize.get("closing"),
             "logo": f"{PARTNER_LOGO}.{partner.logo.extension}",
             "logo_ratio": partner.logo.width / partner.logo.height,
+            "logo_files": None,  # sized logo files and favicons (render/logos.py), when images are made
         },
         "personalize": personalize,
         "brand_css": brand_css,
