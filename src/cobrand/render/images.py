@@ -20,6 +20,7 @@ from .brand import Palette
 FONT_DIR = Path(__file__).resolve().parent.parent / "themes" / "default" / "fonts"
 SOCIAL_SIZES = {"linkedin": (1200, 627), "x": (1600, 900), "facebook": (1080, 1080)}
 OG_SIZE = (1200, 630)
+LOCKUP_MIN_RATIO = 0.4
 RASTER_HEIGHT = 600  # logos are rasterised once at this height, then scaled down
 INK = (27, 31, 36)
 MUTED = (79, 88, 99)
@@ -113,7 +114,9 @@ class CardPainter:
         # Lockup at the bottom, partner logo first and dominant.
         footer_height = round(unit * 0.24)
         footer_top = height - margin - footer_height
-        partner = self._fit("partner", (unit * 0.16) ** 2 * 2.2, round(width * 0.4), footer_height)
+        # Equal visual area for any aspect ratio from 0.4 (tall) to 6 (wide): the area is what a 0.4 mark
+        # gets at the full footer height, so no logo in that range is cut short by the box.
+        partner = self._fit("partner", footer_height**2 * LOCKUP_MIN_RATIO, round(width * 0.4), footer_height)
         # Brand rule: the vendor logo never outweighs the partner's.
         vendor = self._fit("vendor", partner.width * partner.height * style.vendor_max_ratio, round(width * 0.3),
                            round(footer_height * 0.7))
