@@ -11,7 +11,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import ENVIRON, PARTNER_SLUGS, ROOT, copy_example
 from PIL import Image
 
 import cobrand
@@ -20,6 +19,8 @@ from cobrand.check import check
 from cobrand.models import Colors, Logo
 from cobrand.render.brand import AA_LARGE, AA_TEXT, WHITE, contrast, palette
 from cobrand.render.images import OG_SIZE, CardPainter, CardStyle
+
+from conftest import ENVIRON, PARTNER_SLUGS, ROOT, copy_example
 
 AREA_TOLERANCE = 0.10  # partner logos of aspect ratio 0.4 to 6 get the same area within 10%
 
@@ -77,7 +78,7 @@ def test_derived_colours_reach_wcag_aa(colour):
     assert contrast(derived.on_button, derived.button) >= AA_TEXT
     assert contrast(derived.on_primary, derived.primary) >= AA_LARGE
     hue, lightness, saturation = colorsys.rgb_to_hls(*(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)))
-    text_hue, _, text_saturation = colorsys.rgb_to_hls(*(int(derived.text[i:i + 2], 16) / 255 for i in (1, 3, 5)))
+    text_hue, _, _ = colorsys.rgb_to_hls(*(int(derived.text[i:i + 2], 16) / 255 for i in (1, 3, 5)))
     if saturation > 0.1 and 0.05 < lightness < 0.95:  # a hue worth keeping
         assert min(abs(hue - text_hue), 1 - abs(hue - text_hue)) < 0.03
 
