@@ -25,6 +25,7 @@ from .load import load_project
 from .models import Partner, Project
 from .plan import plan_partner, select_partners
 from .render.partner import PartnerRenderer
+from .render.pdf import PdfFetchError
 from .report import BuildReport, PartnerResult
 from .tokens import TokenError
 from .validate import check_project, today_from_environment
@@ -33,6 +34,7 @@ from .write import (
     is_current,
     known_partners,
     remove_partners,
+    sweep_temporary,
     write_atomic,
     write_partner,
 )
@@ -96,6 +98,7 @@ def build(
                          timings=timings, strict=strict)
     store = Store(Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache")
     with build_lock(out):
+        sweep_temporary(out)
         with _timed(timings, "render+write"):
             options = RenderOptions(out, store, pdfs, images, fail_fast)
             report.partners = _render_all(project, selected, options, jobs or os.cpu_count() or 1, on_partner)
@@ -202,6 +205,9 @@ def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderO
         written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store)
     except TokenError as error:
         failure = Problem(error.source, f"{error} (for partner {partner.slug})", line=error.expression.line)
+        return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure)
+    except PdfFetchError as error:
+        failure = Problem(error.source, f"{error} (for partner {partner.slug})")
         return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure)
     except Exception as error:
         failure = describe_failure(renderer.project, partner, error)

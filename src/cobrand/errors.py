@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with the project, located as precisely as we can.
 
@@ -23,6 +23,13 @@ class Problem:
     field: str | None = None
     line: int | None = None
     severity: str = "error"
+
+    def sort_key(self) -> tuple[str, int, str, str, str]:
+        """Order by file, line, field, message; missing parts sort first."""
+        return (self.file, self.line or 0, self.field or "", self.message, self.severity)
+
+    def __lt__(self, other: Problem) -> bool:
+        return self.sort_key() < other.sort_key()
 
     def __str__(self) -> str:
         location = self.file

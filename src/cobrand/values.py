@@ -19,7 +19,8 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LETTER_REGIONS = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "CR", "GT", "PA", "PR",
                             "DO", "SV", "NI", "BZ"})
 _LOCALE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|\d{3}))?$")
-_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+MAX_URL_LENGTH = 2000
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+$")
 _PHONE = re.compile(r"^\+?[0-9 ().\-]{5,30}$")
 
@@ -37,21 +38,28 @@ def parse_color(value: str) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb[:3])
 
 
+def shown(value: str, limit: int = 80) -> str:
+    """``value`` quoted for an error message, shortened if long."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
 def _check_url(value: str, schemes: frozenset[str]) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a URL string")
+    if len(value) > MAX_URL_LENGTH:
+        raise ValueError(f"{shown(value)} is {len(value)} characters; URLs may have at most {MAX_URL_LENGTH}")
     if _CONTROL.search(value):
-        raise ValueError(f"{value!r} contains spaces or control characters")
+        raise ValueError(f"{shown(value)} contains spaces or control characters")
     parts = urlsplit(value)
     scheme = parts.scheme.lower()
     allowed = ", ".join(sorted(schemes))
     if scheme not in schemes:
-        shown = f"{scheme}:" if scheme else "no scheme"
-        raise ValueError(f"{value!r} uses {shown}; only {allowed} links are allowed")
+        used = f"{scheme[:20]}:" if scheme else "no scheme"
+        raise ValueError(f"{shown(value)} uses {used}; only {allowed} links are allowed")
     if scheme in {"http", "https"} and not parts.hostname:
-        raise ValueError(f"{value!r} has no host name")
+        raise ValueError(f"{shown(value)} has no host name")
     if scheme in {"mailto", "tel"} and not parts.path:
-        raise ValueError(f"{value!r} is empty after {scheme}:")
+        raise ValueError(f"{shown(value)} is empty after {scheme}:")
     return value
 
 
@@ -74,8 +82,8 @@ def check_slug(value: str) -> str:
 
 def check_email(value: str) -> str:
     """A plain e-mail address, no display name and no header tricks."""
-    if not isinstance(value, str) or not _EMAIL.match(value):
-        raise ValueError(f"{value!r} is not an e-mail address")
+    if not isinstance(value, str) or len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError(f"{shown(str(value))} is not an e-mail address")
     return value
 
 

@@ -28,6 +28,10 @@ STATE = ".cobrand"
 LOCK = ".cobrand.lock"
 
 
+class OutputError(CobrandError):
+    """The output folder cannot be created or written."""
+
+
 class DuplicateOutputError(CobrandError):
     """Two outputs of one build claim the same path."""
 
@@ -65,7 +69,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     """Make what changed, then update ``out_dir/slug`` in place."""
     folder = out_dir / slug
     previous = read_manifest(out_dir, slug).get("files")
-    old_keys: dict[str, str] = previous if isinstance(previous, dict) else {}
+    old_keys: dict[str, str] = previous if isinstance(previous, dict) else _unknown_files(folder)
     by_path: dict[str, Job] = {}
     for job in jobs:
         if job.path in by_path:
@@ -108,6 +112,30 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     return WriteResult(len(jobs), len(changed), len(jobs) - len(changed), len(stale))
 
 
+def _unknown_files(folder: Path) -> dict[str, str]:
+    """Files of a partner folder with no manifest (a killed build): all to be replaced or removed.
+
+    Left-over temporary files of the killed build are deleted here.
+    """
+    files: dict[str, str] = {}
+    if not folder.is_dir():
+        return files
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        if path.name.startswith(".") and path.name.endswith(".tmp"):
+            path.unlink(missing_ok=True)
+        else:
+            files[path.relative_to(folder).as_posix()] = ""  # no key matches: rewritten, or removed as stale
+    return files
+
+
+def sweep_temporary(out_dir: Path) -> None:
+    """Remove temporary files a killed build left at the top of the output folder."""
+    for path in out_dir.glob(".*.tmp"):
+        path.unlink(missing_ok=True)
+
+
 def _remove_empty_folders(folder: Path, removed: list[str]) -> None:
     parents = sorted({(folder / path).parent for path in removed}, key=lambda p: len(p.parts), reverse=True)
     for parent in parents:
@@ -141,8 +169,12 @@ def write_atomic(path: Path, data: bytes) -> None:
 @contextmanager
 def build_lock(out_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``out_dir`` for one build."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK, "w") as handle:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(out_dir / LOCK, "w")  # noqa: SIM115 - closed by the with below
+    except OSError as error:
+        raise OutputError(f"cannot write to the output folder {out_dir}: {error.strerror or error}") from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -132,7 +132,11 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
     problems += check_syntax(body, sandbox(), file)
     for asset in assets:
         target = (root / "content" / asset)
-        if not asset.startswith("assets/") or not target.is_file():
+        try:
+            found_file = asset.startswith("assets/") and target.is_file()
+        except OSError:  # a name too long for the file system
+            found_file = False
+        if not found_file:
             problems.append(Problem(file, f"image {asset!r} not found in content/assets"))
     if meta is None or problems:
         return None, problems
@@ -151,7 +155,7 @@ def _variant_lines(text: str) -> dict[str, int]:
     for key, value in node.value:
         if key.value == "variants" and isinstance(value, yaml.MappingNode):
             for network, text_node in value.value:
-                block = text_node.style in ("|", ">")  # a block scalar's text starts on the next line
+                block = getattr(text_node, "style", None) in ("|", ">")  # a block scalar's text starts on the next line
                 lines[str(network.value)] = text_node.start_mark.line + 1 + (1 if block else 0)
     return lines
 

@@ -31,19 +31,23 @@ class LogoError(ValueError):
 def confined_file(folder: Path, relative: str) -> Path:
     """Resolve ``relative`` inside ``folder``; refuse anything that leads outside it."""
     base = folder.resolve()
-    target = (folder / relative).resolve()
-    if not target.is_relative_to(base):
-        raise LogoError(f"{relative!r} leads outside {folder.name}/")
-    if not target.is_file():
-        raise LogoError(f"file {relative!r} not found")
+    try:
+        target = (folder / relative).resolve()
+        if not target.is_relative_to(base):
+            raise LogoError(f"{relative[:80]!r} leads outside {folder.name}/")
+        if not target.is_file():
+            raise LogoError(f"file {relative[:80]!r} not found")
+    except OSError as error:  # a name too long, a loop of links...
+        raise LogoError(f"{relative[:80]!r} cannot be opened ({error.strerror or error})") from None
     return target
 
 
 def inspect_logo(path: Path) -> Logo:
     """Open and check a logo; raise :class:`LogoError` with a reason if unusable."""
+    size = path.stat().st_size  # before reading: a huge file is refused without loading it
+    if size > MAX_LOGO_BYTES:
+        raise LogoError(f"is {size // 1024} KiB; logos may be at most {MAX_LOGO_BYTES // 1024 // 1024} MiB")
     data = path.read_bytes()
-    if len(data) > MAX_LOGO_BYTES:
-        raise LogoError(f"is {len(data) // 1024} KiB; logos may be at most {MAX_LOGO_BYTES // 1024 // 1024} MiB")
     digest = hashlib.sha256(data).hexdigest()
     if path.suffix.lower() == ".svg" or data.lstrip()[:5] in (b"<?xml", b"<svg ") :
         width, height = _svg_size(data)
@@ -61,7 +65,9 @@ def _raster(path: Path, data: bytes, digest: str) -> Logo:
             if width * height > MAX_LOGO_PIXELS:
                 raise LogoError(f"is {width}x{height} pixels; at most {MAX_LOGO_PIXELS:,} pixels are allowed")
             image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise LogoError(f"has too many pixels; at most {MAX_LOGO_PIXELS:,} are allowed") from None
+    except UnidentifiedImageError:
         raise LogoError("is not an image (PNG, JPEG, WebP or SVG)") from None
     except OSError as error:
         raise LogoError(f"is damaged or truncated ({error})") from None
@@ -71,9 +77,18 @@ def _raster(path: Path, data: bytes, digest: str) -> Logo:
     return Logo(path, kind, float(width), float(height), digest)  # type: ignore[arg-type]
 
 
+_RAW_FORBIDDEN = re.compile(rb"<\?xml-stylesheet|<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_CSS_OUTSIDE = re.compile(r"@import|url\(\s*[^#\s)]|\\", re.IGNORECASE)
+_ANIMATION = {"set", "animate", "animateTransform", "animateMotion"}
+
+
 def _svg_size(data: bytes) -> tuple[float, float]:
+    forbidden = _RAW_FORBIDDEN.search(data)
+    if forbidden:
+        found = forbidden.group(0).decode(errors="replace")
+        raise LogoError(f"SVG contains {found}: DTDs, entities and stylesheet instructions are not allowed in a logo")
     try:
-        root = SafeET.fromstring(data)
+        root = SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
         raise LogoError("SVG declares entities or a DTD, which are not allowed") from None
     except SafeET.ParseError as error:
@@ -84,18 +99,27 @@ def _svg_size(data: bytes) -> tuple[float, float]:
         name = str(element.tag).rsplit("}", 1)[-1]
         if name in _FORBIDDEN_ELEMENTS:
             raise LogoError(f"SVG contains <{name}>, which is not allowed in a logo")
+        if name in _ANIMATION and "href" in (element.get("attributeName") or "").lower():
+            raise LogoError(f"SVG <{name}> changes a link, which is not allowed in a logo")
         for attribute, value in element.attrib.items():
             local = attribute.rsplit("}", 1)[-1]
             if local.lower().startswith("on"):
                 raise LogoError(f"SVG has an event handler ({local}), which is not allowed")
             if local == "href" and not value.startswith("#"):
                 raise LogoError(f"SVG refers to an outside resource ({value[:60]!r}); embed shapes instead")
-            if "url(" in value and not re.search(r"url\(\s*#", value):
-                raise LogoError("SVG style refers to an outside resource; only url(#id) is allowed")
-        if name == "style" and element.text and re.search(r"@import|url\(\s*[^#\s]", element.text):
-            raise LogoError("SVG <style> imports or links outside resources")
+            if _CSS_OUTSIDE.search(value):
+                raise LogoError("SVG style refers to an outside resource or uses escapes; only url(#id) is allowed")
+        if name == "style" and element.text and _CSS_OUTSIDE.search(element.text):
+            raise LogoError("SVG <style> imports or links outside resources, or uses escapes")
+    for attribute in ("width", "height"):
+        size = root.get(attribute) or ""
+        match = _LENGTH.match(size)
+        if match and not _is_number(match.group(1)):
+            raise LogoError(f"SVG {attribute} {size[:40]!r} is not a number")
     width, height = _length(root.get("width")), _length(root.get("height"))
     view_box = (root.get("viewBox") or "").replace(",", " ").split()
+    if not all(_is_number(part) for part in view_box):
+        raise LogoError("SVG viewBox is not four numbers")
     if len(view_box) == 4:
         try:
             box_width, box_height = float(view_box[2]), float(view_box[3])
@@ -113,6 +137,14 @@ def _svg_size(data: bytes) -> tuple[float, float]:
     return width, height
 
 
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _length(value: str | None) -> float | None:
     match = _LENGTH.match(value or "")
-    return float(match.group(1)) if match else None
+    return float(match.group(1)) if match and _is_number(match.group(1)) else None

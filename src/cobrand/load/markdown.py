@@ -17,7 +17,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from ..models import Expression, Templated
 from ..tokens import split_tokens
 
-_PLACEHOLDER = re.compile(r"cobrandtoken(\d+)x")
+PLACEHOLDER_PREFIX = "cobrandtoken"
 _URL_ATTRIBUTE = re.compile(r'(?:href|src)="([^"<>]*)$')
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -43,17 +43,21 @@ def render_body(
     """
     raw_segments, statements = split_tokens(text, first_line)
     expressions = [seg for seg in raw_segments if isinstance(seg, Expression)]
+    prefix = PLACEHOLDER_PREFIX
+    while prefix in text:  # a placeholder must never match the author's own text
+        prefix += "q"
+    placeholder = re.compile(re.escape(prefix) + r"(\d+)x")
     protected = "".join(
-        f"cobrandtoken{expressions.index(seg)}x" if isinstance(seg, Expression) else seg
+        f"{prefix}{expressions.index(seg)}x" if isinstance(seg, Expression) else seg
         for seg in raw_segments
     )
     tokens = md.parse(protected)
-    assets = _rewrite_images(tokens, page_dir)
+    assets = _rewrite_images(tokens, page_dir, prefix)
     html = md.renderer.render(tokens, md.options, {})
 
     segments: list[str | Expression] = []
     position = 0
-    for match in _PLACEHOLDER.finditer(html):
+    for match in placeholder.finditer(html):
         literal = html[position:match.start()]
         segments.append(literal)
         expression = expressions[int(match.group(1))]
@@ -66,7 +70,7 @@ def render_body(
     return Templated(tuple(seg for seg in segments if seg != ""), html=True), statements, assets
 
 
-def _rewrite_images(tokens: list, page_dir: str) -> list[str]:
+def _rewrite_images(tokens: list, page_dir: str, prefix: str) -> list[str]:
     """Point relative images at the site copy of ``content/assets`` (pages sit one folder deep)."""
     assets: list[str] = []
     stack = list(tokens)
@@ -77,7 +81,7 @@ def _rewrite_images(tokens: list, page_dir: str) -> list[str]:
         if token.type != "image":
             continue
         src = str(token.attrGet("src") or "")
-        if not src or _SCHEME.match(src) or src.startswith(("/", "#")) or "cobrandtoken" in src:
+        if not src or _SCHEME.match(src) or src.startswith(("/", "#")) or prefix in src:
             continue
         resolved = posixpath.normpath(posixpath.join(page_dir, src))
         assets.append(resolved)

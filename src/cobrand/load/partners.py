@@ -47,7 +47,9 @@ def load_partner(root: Path, folder: Path) -> tuple[Partner | None, list[Problem
     if not SLUG_PATTERN.match(folder.name):
         return None, [Problem(folder.relative_to(root).as_posix(),
                               "folder name must be a slug: lower-case letters, digits and hyphens")]
-    if folder.is_symlink() or not toml_path.is_file() or toml_path.is_symlink():
+    if folder.is_symlink() or toml_path.is_symlink():
+        return None, [Problem(file, "is a symbolic link; partner folders and partner.toml must be real files")]
+    if not toml_path.is_file():
         return None, [Problem(file, "is missing (every partner folder needs a partner.toml)")]
     try:
         text = toml_path.read_text(encoding="utf-8")

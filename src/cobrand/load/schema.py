@@ -44,11 +44,28 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, dict[st
         line = mark.line + 1 + line_offset if mark is not None else None
         reason = getattr(error, "problem", None) or str(error)
         return None, {}, [Problem(file, f"invalid YAML: {reason}", line=line)]
+    except (ValueError, TypeError, AttributeError) as error:  # e.g. date: 2026-02-30
+        return None, {}, [_bad_value(text, file, line_offset, error)]
+    except RecursionError:
+        return None, {}, [Problem(file, "invalid YAML: nested too deeply")]
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             lines[str(key_node.value)] = key_node.start_mark.line + 1 + line_offset
     return data, lines, []
+
+
+def _bad_value(text: str, file: str, line_offset: int, error: Exception) -> Problem:
+    """Find the top-level key whose value YAML could not construct, for the message's field and line."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            try:
+                yaml.SafeLoader("").construct_object(value_node, deep=True)
+            except (ValueError, TypeError, AttributeError) as found:
+                return Problem(file, f"invalid value: {found}", field=str(key_node.value),
+                               line=key_node.start_mark.line + 1 + line_offset)
+    return Problem(file, f"invalid YAML value: {error}")
 
 
 def validate(

@@ -26,7 +26,7 @@ from .context import PARTNER_LOGO, VENDOR_LOGO, PartnerViews, build_views, kit_z
 from .i18n import for_locale, load_translations
 from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle
 from .logos import logo_files, make_logo_file
-from .pdf import PdfRenderer, first_page_thumbnail
+from .pdf import PdfFetchError, PdfRenderer, first_page_thumbnail
 from .schedule import hootsuite_csv
 from .site import Page, render_page, site_pages, theme_environment, theme_static_files
 
@@ -87,8 +87,10 @@ class PartnerRenderer:
         stylesheet = _theme_file(project, PRINT_STYLESHEET)
         press = _theme_file(project, PRESS_STYLESHEET) if project.config.print.press else None
         self.pdf = PdfRenderer(stylesheet, (project.root, DEFAULT_THEME), press) if pdfs else None
-        every_theme_file = {f"{folder}/{path.relative_to(folder)}": path
-                            for folder in project.theme.folders for path in folder.rglob("*") if path.is_file()}
+        # Keyed by position in the theme chain, not absolute path, so caches move between checkouts.
+        every_theme_file = {f"{index}/{path.relative_to(folder).as_posix()}": path
+                            for index, folder in enumerate(project.theme.folders)
+                            for path in folder.rglob("*") if path.is_file()}
         self.site_key = site_key(project, __version__, f"pdfs={pdfs},images={images},links={self.pdf_links}",
                                  every_theme_file)
         every_item = list(project.content) + [t for by_lang in project.translations.values() for t in by_lang.values()]
@@ -204,7 +206,11 @@ class PartnerRenderer:
             html = template.render(views.common | {"item": views.items[item.key], "files": files,
                                                    "page": {"path": item.pdf_path, "is_404": False}})
             identifier = hashlib.sha256(f"{partner.slug}/{path}".encode()).hexdigest()[:32]
-            return pdf.render(html, project.root / "content" / item.kind, identifier.encode(), press)
+            try:
+                return pdf.render(html, project.root / "content" / item.kind, identifier.encode(), press)
+            except PdfFetchError as error:
+                error.source = item.source
+                raise
 
         return Job(path, digest(base, path, self._item_keys[item.variant_id]), make, costly=True)
 

@@ -58,6 +58,12 @@ def first_page_thumbnail(pdf: bytes, width: int = 360) -> bytes:
     return buffer.getvalue()
 
 
+class PdfFetchError(Exception):
+    """A PDF asked for a file outside the project, or for the network; ``source`` is the content file."""
+
+    source = "content"
+
+
 class PdfRenderer:
     """Renders print HTML to PDF bytes with a shared stylesheet and font configuration."""
 
@@ -80,10 +86,14 @@ class PdfRenderer:
         ``press`` adds the press profile (bleed and crop marks).
         """
         from weasyprint import HTML
+        from weasyprint.urls import FatalURLFetchingError
 
-        document = HTML(string=html, base_url=base_url.as_uri() + "/", url_fetcher=self.fetcher)
         stylesheets = self.press_stylesheets if press else self.stylesheets
-        pdf = document.write_pdf(stylesheets=stylesheets, font_config=self.fonts,
-                                 pdf_variant="pdf/ua-1", pdf_identifier=identifier)
+        try:
+            document = HTML(string=html, base_url=base_url.as_uri() + "/", url_fetcher=self.fetcher)
+            pdf = document.write_pdf(stylesheets=stylesheets, font_config=self.fonts,
+                                     pdf_variant="pdf/ua-1", pdf_identifier=identifier)
+        except FatalURLFetchingError as error:  # a BaseException in WeasyPrint: make it an ordinary failure
+            raise PdfFetchError(str(error)) from None
         assert pdf is not None
         return bytes(pdf)
