@@ -93,6 +93,18 @@ class PersonalizeFieldFile(Schema):
     required: bool = False
     default: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None = None
 
+    @model_validator(mode="after")
+    def _default_fits(self) -> PersonalizeFieldFile:
+        """The default is what partners who fill nothing show: it obeys the field's own rules."""
+        if self.default is not None:
+            if len(self.default) > self.max_length:
+                raise ValueError(f"default is {len(self.default)} characters; max_length is {self.max_length}")
+            if self.kind == "url":
+                from .values import check_link_url
+
+                check_link_url(self.default)
+        return self
+
 
 DEFAULT_PERSONALIZE = {
     "intro": PersonalizeFieldFile(label="Introduction", max_length=400),

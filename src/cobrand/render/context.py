@@ -165,11 +165,12 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
     if isinstance(meta, SocialFile):
         link = next((other for other in project.content if other.key == meta.link), None)
         page_url = partner_url(project, partner, link.page_path) if link and link.page_path else None
-        variants, share, urls = {}, {}, {}
+        variants, messages, share, urls = {}, {}, {}, {}
         for network, value in sorted(item.variants.items()):
             url = share_url(page_url, network, item.slug) if page_url else None
             text = tracking.text(str(filler.fill(value, tokens)), item.slug)
             variants[network] = social_text(text, meta.hashtags, url, network)
+            messages[network] = social_text(text, meta.hashtags, None, network)  # for tools that take the link apart
             urls[network] = url
             if url:
                 share[network] = _share_link(network, url, social_text(text, meta.hashtags, None, network))
@@ -177,6 +178,7 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
             "hashtags": meta.hashtags,
             "link_path": link.page_path if link else None,
             "variants": variants,
+            "messages": messages,
             "urls": urls,
             "share": share,
             "images": {},  # network -> site path of the co-branded image, when rendered

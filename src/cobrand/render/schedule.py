@@ -35,8 +35,5 @@ def hootsuite_csv(posts: list[dict[str, Any]], network: str, start: dt.date) -> 
     writer = csv.writer(buffer, lineterminator="\r\n")
     for post, when in zip(ordered, schedule_dates(start, len(ordered)), strict=True):
         url = post["urls"].get(network) or ""
-        message = post["variants"][network]
-        if url:
-            message = message.replace(url, "").replace("\n\n\n", "\n\n").strip()
-        writer.writerow([when.strftime("%m/%d/%Y %H:%M"), message, url])
+        writer.writerow([when.strftime("%m/%d/%Y %H:%M"), post["messages"][network], url])
     return buffer.getvalue().encode("utf-8")

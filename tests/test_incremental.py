@@ -1,0 +1,362 @@
+"""Incremental builds: after any edit, an incremental build equals a clean build, byte for byte.
+
+One project copy is edited step by step and rebuilt into the same folder A;
+after each step a clean build of the same inputs into a fresh folder B must
+be identical to A (every file but report.json and cobrand's own state).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+import cobrand
+
+from conftest import BUILD_DATE, ENVIRON, ROOT, entitled, load_config, load_items, load_partners
+
+PROJECT_INPUTS = ("cobrand.toml", "brand", "content", "partners", "themes")
+STATE = (".cobrand/", ".cobrand.lock", "report.json")
+TEXT_SUFFIXES = {".html", ".xml", ".txt", ".csv"}
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def copy_project(tmp_path: Path, name: str = "project") -> Path:
+    """Copy only the example project's inputs (conftest's copy_example also copies
+    benchmarks/work/, which other runs write into while we copy)."""
+    target = tmp_path / name
+    target.mkdir()
+    for entry in PROJECT_INPUTS:
+        source = ROOT / entry
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / entry)
+    return target
+
+
+def run_build(project: Path, out: Path, **options) -> cobrand.BuildReport:
+    options = {"jobs": 1, "environ": ENVIRON, "pdfs": False, "images": False} | options
+    report = cobrand.build(project, out_dir=out, **options)
+    assert report.ok, report.summary()
+    return report
+
+
+def output_files(out: Path) -> dict[str, bytes]:
+    """Every output file but the report and cobrand's state (manifests, cache, lock)."""
+    files = {}
+    for path in sorted(out.rglob("*")):
+        relative = path.relative_to(out).as_posix()
+        if path.is_file() and not any(relative == s or relative.startswith(s) for s in STATE):
+            files[relative] = path.read_bytes()
+    return files
+
+
+def assert_same_output(a: Path, b: Path, label: str) -> dict[str, bytes]:
+    got, want = output_files(a), output_files(b)
+    missing = sorted(set(want) - set(got))
+    extra = sorted(set(got) - set(want))
+    different = sorted(path for path in set(got) & set(want) if got[path] != want[path])
+    assert not (missing or extra or different), (
+        f"after {label}: incremental output differs from a clean build\n"
+        f"  missing (stale A lacks): {missing[:8]}\n  extra (not removed): {extra[:8]}\n"
+        f"  different: {different[:8]}")
+    return got
+
+
+def edit(project: Path, relative: str, old: str, new: str) -> None:
+    path = project / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def counts(report: cobrand.BuildReport) -> dict[str, int]:
+    data = report.to_dict()["counts"]
+    assert isinstance(data, dict)
+    return data
+
+
+def built(report: cobrand.BuildReport) -> set[str]:
+    return {result.slug for result in report.built}
+
+
+def entitled_to(project: Path, slug: str) -> set[str]:
+    """Partners entitled to content ``slug``, from the copy's own files."""
+    config = load_config(project)
+    item = next(item for item in load_items(project) if item.slug == slug)
+    return {partner.slug for partner in load_partners(project) if entitled(item, partner, config)}
+
+
+def mentions(site: Path, needle: str) -> list[str]:
+    return [path.relative_to(site).as_posix() for path in site.rglob("*")
+            if path.suffix in TEXT_SUFFIXES and needle in path.read_text(encoding="utf-8")]
+
+
+def new_logo() -> bytes:
+    """A valid PNG logo, different from every logo in the example."""
+    image = Image.new("RGBA", (640, 200), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 190, 190), fill=(201, 42, 42, 255))
+    draw.rectangle((220, 60, 620, 140), fill=(33, 37, 41, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class Steps:
+    """Rebuilds A in place and compares it with a clean build B of the same inputs."""
+
+    def __init__(self, project: Path, tmp_path: Path, **options) -> None:
+        self.project, self.tmp_path, self.options = project, tmp_path, options
+        self.a = tmp_path / "A"
+        self.count = 0
+
+    def rebuild(self, **options) -> cobrand.BuildReport:
+        return run_build(self.project, self.a, **(self.options | options))
+
+    def compare(self, label: str, **options) -> dict[str, bytes]:
+        """A clean build into a fresh folder, with its own cache (never A's), must equal A."""
+        self.count += 1
+        b = self.tmp_path / f"B{self.count}"
+        clean = {key: value for key, value in (self.options | options).items() if key != "cache_dir"}
+        run_build(self.project, b, **clean)
+        try:
+            return assert_same_output(self.a, b, label)
+        finally:
+            shutil.rmtree(b)
+
+
+# --- every kind of edit ----------------------------------------------------------------------
+
+
+def test_incremental_build_equals_clean_build_after_every_edit(tmp_path):
+    """Pages, feeds, CSVs and the kit after every kind of edit. Without PDFs and images: a full
+    PDF build takes about 20 s of CPU here, so PDFs and images have their own one-partner tests below."""
+    project = copy_project(tmp_path)
+    steps = Steps(project, tmp_path)
+    slugs = {partner.slug for partner in load_partners(project)}
+
+    report = steps.rebuild()
+    assert built(report) == slugs
+    steps.compare("the first build")
+
+    # A post body: only the partners entitled to the post are rebuilt, and only the files that show it.
+    edit(project, "content/blog/aws-snapshot-pitfalls.md", "Amazon EBS snapshots are cheap",
+         "Amazon EBS snapshots are inexpensive")
+    report = steps.rebuild()
+    aws = entitled_to(project, "aws-snapshot-pitfalls")
+    assert built(report) == aws != slugs
+    assert {result.slug for result in report.reused} == slugs - aws
+    assert all(0 < result.written < result.files for result in report.built), report.built
+    assert "snapshots are inexpensive" in (steps.a / "kestrel-cloud/blog/aws-snapshot-pitfalls.html").read_text()
+    steps.compare("editing a post")
+
+    # A partner's colour.
+    edit(project, "partners/falkenstein-systeme/partner.toml", 'primary = "#f5d90a"', 'primary = "#1d6fa5"')
+    report = steps.rebuild()
+    assert built(report) == {"falkenstein-systeme"}
+    assert "#1d6fa5" in (steps.a / "falkenstein-systeme/index.html").read_text()
+    steps.compare("changing a partner colour")
+
+    # A partner's logo, replaced by another valid PNG.
+    logo = new_logo()
+    (project / "partners/northbeam-it/logo.png").write_bytes(logo)
+    report = steps.rebuild()
+    assert built(report) == {"northbeam-it"}
+    assert (steps.a / "northbeam-it/static/partner-logo.png").read_bytes() == logo
+    steps.compare("replacing a logo")
+
+    # A partner's per-item override.
+    edit(project, "partners/northbeam-it/overrides/ransomware-recovery-drill.toml", "140 recovery drills",
+         "150 recovery drills")
+    report = steps.rebuild()
+    assert built(report) == {"northbeam-it"}
+    assert "150 recovery drills" in (steps.a / "northbeam-it/blog/ransomware-recovery-drill.html").read_text()
+    steps.compare("editing an override")
+
+    # A translation: only the partners who read that language get it.
+    edit(project, "content/one-pagers/harborline-vault.de.md", "## Warum Vault", "## Warum Harborline Vault")
+    report = steps.rebuild()
+    german = {p.slug for p in load_partners(project) if p.locale.split("-")[0] == "de"}
+    assert german and built(report) == german
+    page = (steps.a / "falkenstein-systeme/one-pagers/harborline-vault.html").read_text()
+    assert "Warum Harborline Vault" in page
+    steps.compare("editing a translation")
+
+    # A theme template.
+    edit(project, "themes/harborline/templates/index.html", "Recover from anything with",
+         "Bounce back from anything with")
+    report = steps.rebuild()
+    assert built(report) == slugs
+    assert "Bounce back from anything with" in (steps.a / "sakura-systems/index.html").read_text()
+    steps.compare("editing a theme template")
+
+    # cobrand.toml: the vendor's legal line.
+    edit(project, "cobrand.toml", "registered in England and Wales", "registered in Scotland")
+    report = steps.rebuild()
+    assert built(report) == slugs
+    assert "registered in Scotland" in (steps.a / "kestrel-cloud/kit.html").read_text()
+    steps.compare("editing cobrand.toml")
+
+    # A partner moves down a tier: gated items disappear at once.
+    before = {item.slug for item in load_items(project) if "falkenstein-systeme" in entitled_to(project, item.slug)}
+    edit(project, "partners/falkenstein-systeme/partner.toml", 'tier = "gold"', 'tier = "registered"')
+    after = {item.slug for item in load_items(project) if "falkenstein-systeme" in entitled_to(project, item.slug)}
+    lost = before - after
+    assert "what-managed-backup-should-cost" in lost
+    report = steps.rebuild()
+    assert built(report) == {"falkenstein-systeme"}
+    site = steps.a / "falkenstein-systeme"
+    assert not (site / "blog/what-managed-backup-should-cost.html").exists()
+    for slug in lost:
+        assert not list(site.rglob(f"{slug}*")), f"{slug} still has files"
+        assert not mentions(site, f"{slug}.html"), f"{slug} still linked"
+    steps.compare("moving a partner to a lower tier")
+
+    # A post is deleted.
+    had_it = entitled_to(project, "microsoft-365-backup-gaps")
+    assert had_it
+    (project / "content/blog/microsoft-365-backup-gaps.md").unlink()
+    report = steps.rebuild()
+    assert built(report) == had_it
+    for slug in slugs:
+        assert not (steps.a / slug / "blog/microsoft-365-backup-gaps.html").exists()
+        assert not mentions(steps.a / slug, "microsoft-365-backup-gaps"), slug
+    steps.compare("deleting a post")
+
+    # A partner folder is removed.
+    shutil.rmtree(project / "partners/sakura-systems")
+    report = steps.rebuild()
+    assert report.removed == ["sakura-systems"]
+    assert built(report) == set() and len(report.reused) == len(slugs) - 1
+    assert not (steps.a / "sakura-systems").exists()
+    steps.compare("removing a partner")
+
+
+NEW_SVG_LOGO = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100" viewBox="0 0 300 100">
+  <circle cx="50" cy="50" r="40" fill="#c92a2a"/>
+  <rect x="110" y="30" width="180" height="40" rx="6" fill="#212529"/>
+</svg>
+"""
+
+
+def test_brand_edits_redraw_images_like_a_clean_build(tmp_path):
+    """Colours and logos are in every image: with images on, A still equals a clean build.
+
+    One partner (the one with the fewest images, and an SVG logo) keeps this fast.
+    """
+    project = copy_project(tmp_path)
+    steps = Steps(project, tmp_path, partners=("kestrel-cloud",), images=True)
+    site = steps.a / "kestrel-cloud"
+    steps.rebuild()
+    assert (site / "static/og/home.png").is_file() and list((site / "kit/social").glob("*.png"))
+    card = (site / "static/og/home.png").read_bytes()
+    social = (site / "kit/social/recovery-drill-afternoon-x.png").read_bytes()
+
+    edit(project, "partners/kestrel-cloud/partner.toml", 'primary = "#3d7ea6"', 'primary = "#8e44ad"')
+    steps.rebuild()
+    assert (site / "static/og/home.png").read_bytes() != card
+    with Image.open(site / "static/og/home.png") as image:
+        colours = {colour: count for count, colour in image.convert("RGB").getcolors(1_000_000) or []}
+    assert colours.get((0x8E, 0x44, 0xAD), 0) > 1000, "the new colour is drawn"
+    steps.compare("changing the partner colour")
+
+    # A new logo and a deleted post, in one step (each image build of a clean B costs seconds).
+    card = (site / "static/og/home.png").read_bytes()
+    (project / "partners/kestrel-cloud/logo.svg").write_text(NEW_SVG_LOGO, encoding="utf-8")
+    assert (site / "static/og/aws-snapshot-pitfalls.png").is_file()
+    (project / "content/blog/aws-snapshot-pitfalls.md").unlink()
+    steps.rebuild()
+    assert (site / "static/og/home.png").read_bytes() != card
+    assert (site / "kit/social/recovery-drill-afternoon-x.png").read_bytes() != social
+    assert not (site / "blog/aws-snapshot-pitfalls.html").exists()
+    assert not (site / "static/og/aws-snapshot-pitfalls.png").exists()
+    assert not mentions(site, "aws-snapshot-pitfalls")
+    steps.compare("replacing the logo and deleting a post")
+
+
+def stored_objects(cache: Path) -> dict[str, bytes]:
+    return {path.relative_to(cache).as_posix(): path.read_bytes() for path in cache.rglob("*") if path.is_file()}
+
+
+def test_pdfs_from_a_shared_cache_and_after_edits_equal_clean_builds(tmp_path):
+    """PDFs byte for byte, for one partner (two one-pagers; a full PDF build takes ~20 s of CPU):
+    from a shared --cache-dir into an empty folder, after a one-pager edit, after a logo change."""
+    project = copy_project(tmp_path)
+    cache = tmp_path / "cache"
+    only = ("kestrel-cloud",)
+    steps = Steps(project, tmp_path, partners=only, pdfs=True, cache_dir=cache)
+    kit = steps.a / "kestrel-cloud" / "kit"
+    steps.rebuild()
+    before = {path.name: path.read_bytes() for path in kit.glob("*.pdf")}
+    assert {"recovery-assurance.pdf", "harborline-vault.pdf"} <= set(before)
+
+    # --cache-dir: the store is where it was told to be, holds every PDF, and serves an empty folder.
+    assert not (steps.a / ".cobrand" / "cache").exists()
+    stored = stored_objects(cache)
+    assert set(before.values()) <= set(stored.values()), "every PDF is kept in the cache"
+    d = tmp_path / "D"
+    report = run_build(project, d, partners=only, pdfs=True, cache_dir=cache)
+    assert built(report) == set(only)
+    assert {path.name: path.read_bytes() for path in (d / "kestrel-cloud" / "kit").glob("*.pdf")} == before
+    assert_same_output(d, steps.a, "a build into an empty folder with the same --cache-dir")
+    assert stored_objects(cache) == stored, "keys do not depend on the output folder: nothing new to store"
+
+    # A one-pager changes: its PDF is made again, the other is kept as it was.
+    edit(project, "content/one-pagers/recovery-assurance.md", "## The problem with untested backups",
+         "## Why untested backups fail")
+    steps.rebuild()
+    assert (kit / "recovery-assurance.pdf").read_bytes() != before["recovery-assurance.pdf"]
+    assert (kit / "harborline-vault.pdf").read_bytes() == before["harborline-vault.pdf"]
+    files = steps.compare("editing a one-pager")
+    assert "kestrel-cloud/kit/recovery-assurance.pdf" in files
+
+    # The partner's logo is on every PDF.
+    (project / "partners/kestrel-cloud/logo.svg").write_text(NEW_SVG_LOGO, encoding="utf-8")
+    steps.rebuild()
+    assert (kit / "harborline-vault.pdf").read_bytes() != before["harborline-vault.pdf"]
+    steps.compare("replacing the partner logo")
+
+
+# --- reuse ---------------------------------------------------------------------------------------
+
+
+def test_a_later_build_date_matches_a_clean_build_of_that_date(tmp_path):
+    """Expiry and the posting schedule depend on the date: a rebuild on a later day is like a clean one."""
+    project = copy_project(tmp_path)
+    expires = BUILD_DATE + dt.timedelta(days=1)
+    path = project / "content/blog/ransomware-recovery-drill.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("---\n", f"---\nexpires: {expires}\n", 1),
+                    encoding="utf-8")
+    a = tmp_path / "A"
+    run_build(project, a)
+    assert (a / "kestrel-cloud/blog/ransomware-recovery-drill.html").is_file()
+    later = {"SOURCE_DATE_EPOCH": str(int(ENVIRON["SOURCE_DATE_EPOCH"]) + 3 * 86400)}  # Wednesday
+    report = run_build(project, a, environ=later)
+    assert built(report) == {partner.slug for partner in load_partners(project)}
+    assert not list(a.rglob("ransomware-recovery-drill.html")), "expired content is withdrawn"
+    csv_text = (a / "kestrel-cloud/kit/hootsuite-x.csv").read_text(encoding="utf-8")
+    assert csv_text.startswith("11/26/2026 10:00"), "the schedule starts after the new build date"
+    b = tmp_path / "B"
+    run_build(project, b, environ=later)
+    assert_same_output(a, b, "a build on a later date")
+
+
+def test_noop_rebuild_reuses_every_partner_and_writes_nothing(tmp_path):
+    project = copy_project(tmp_path)
+    out = tmp_path / "out"
+    first = run_build(project, out)
+    assert counts(first)["files_written"] > 0
+    stamps = {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()
+              and path.name not in {"report.json", ".cobrand.lock"}}
+    report = run_build(project, out)
+    data = counts(report)
+    assert data["partners_reused"] == len(load_partners(project))
+    assert data["partners_built"] == 0
+    assert data["files_written"] == 0 and data["files_removed"] == 0
+    after = {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()
+             and path.name not in {"report.json", ".cobrand.lock"}}
+    assert after == stamps, "no file was rewritten"
