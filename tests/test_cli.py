@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 import cobrand
 from cobrand.cli import main
+
 from conftest import EPOCH, ROOT
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import cobrand
+
 from conftest import ENVIRON, PARTNER_SLUGS, ROOT, file_digests
 
 

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 import cobrand
 from cobrand.cli import main
+
 from conftest import ENVIRON, copy_example, file_digests
 
 KESTREL = "partners/kestrel-cloud/partner.toml"

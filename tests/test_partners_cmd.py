@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cobrand.cli import main
+
 from conftest import (
     BUILD_DATE,
     CONFIG,

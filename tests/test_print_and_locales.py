@@ -8,11 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pypdfium2
 import zxingcpp
-from conftest import CONFIG, ENVIRON, PARTNERS, copy_example, partner_by_slug
 from PIL import Image
 from pypdf import PdfReader
 
 import cobrand
+
+from conftest import CONFIG, ENVIRON, PARTNERS, copy_example, partner_by_slug
 
 
 def _qr_codes(pdf: Path) -> list[str]:

@@ -9,6 +9,7 @@ import cobrand
 from cobrand.errors import Problem
 from cobrand.progress import NORMAL, QUIET, VERBOSE, Progress, is_ci, is_interactive, verbosity
 from cobrand.report import PartnerResult
+
 from conftest import ENVIRON, ROOT
 
 

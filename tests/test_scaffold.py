@@ -17,6 +17,7 @@ import cobrand
 from cobrand.check import check
 from cobrand.cli import main
 from cobrand.scaffold import WORKFLOW_PATH, quoted, slugify, workflow_text
+
 from conftest import BUILD_DATE, ENVIRON, ROOT, project_files
 
 

@@ -9,6 +9,7 @@ import pypdf
 import pytest
 
 import cobrand
+
 from conftest import ENVIRON
 
 KESTREL = "partners/kestrel-cloud/partner.toml"

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from cobrand.serve import DevServer
+
 from conftest import ENVIRON, PARTNERS, ROOT
 
 WAIT = 30.0  # upper bound for a rebuild to show; it normally takes a second or two
