@@ -20,6 +20,7 @@ from conftest import (
     ITEMS,
     PARTNER_SLUGS,
     PARTNERS,
+    ROOT,
     TRANSLATIONS,
     PartnerInfo,
     entitled,
@@ -141,6 +142,19 @@ def test_exactly_the_entitled_pages_and_pdfs(partner, site):
     assert pdfs == {f"{item.slug}.pdf" for item in entitled_items(partner, ("one-pagers",))}
 
 
+def partnership_phrase(locale: str) -> str:
+    """ "in partnership with" in the partner's language, from the theme's own catalogue."""
+    from babel.messages.pofile import read_po
+
+    locale_dir = ROOT / "src" / "cobrand" / "themes" / "default" / "locale"
+    po = locale_dir / locale.split("-")[0] / "LC_MESSAGES" / "messages.po"
+    if not po.is_file():
+        return "in partnership with"
+    with po.open("rb") as handle:
+        message = read_po(handle).get("in partnership with")
+    return message.string if message is not None and message.string else "in partnership with"
+
+
 def test_brand_on_every_page(partner, site):
     logo = next((site / "static").glob("partner-logo.*"))
     name = html.escape(partner.name, quote=False)
@@ -153,11 +167,13 @@ def test_brand_on_every_page(partner, site):
         style = " ".join(re.findall(r"<style[^>]*>(.*?)</style>", text, flags=re.S))
         assert partner.primary in style, where
         assert re.search(rf"--partner-primary:\s*{re.escape(partner.primary)}\b", style), where
-        logo_srcs = [src for tag, src in links_of(page) if tag == "img" and src.endswith(logo.name)]
+        generated = re.compile(r"static/logo/partner-[0-9a-f]{10}-\d+h\.png$")  # sized 1x/2x raster logos
+        logo_srcs = [src for tag, src in links_of(page)
+                     if tag == "img" and (src.endswith(logo.name) or generated.search(src))]
         assert logo_srcs, f"{where} does not show the partner logo"
         assert partner.email in text, where
         assert html.escape(partner.phone) in text, where
-        assert "in partnership with" in text, where
+        assert html.escape(partnership_phrase(partner.locale), quote=False) in text, where
         assert vendor in text, where
         assert legal in text, where
 
