@@ -57,6 +57,15 @@ def inspect_logo(path: Path) -> Logo:
 
 def _raster(path: Path, data: bytes, digest: str) -> Logo:
     try:
+        # verify() checks the file's structure (PNG chunks and CRCs) whatever other libraries set
+        # ImageFile.LOAD_TRUNCATED_IMAGES to; load() below then decodes every pixel.
+        with Image.open(path) as image:
+            image.verify()
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        pass  # reported with the right message by the full open below
+    except Exception as error:
+        raise LogoError(f"is damaged or truncated ({error})") from None
+    try:
         with Image.open(path) as image:
             kind = RASTER_FORMATS.get(image.format or "")
             if kind is None:
