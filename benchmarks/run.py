@@ -250,10 +250,26 @@ class Results:
     config: dict[str, Any]
     samples: dict[str, list[Sample]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    checkpoint: Path | None = None  # raw results are saved here after every measurement
 
     def add(self, key: str, sample: Sample) -> Sample:
         self.samples.setdefault(key, []).append(sample)
+        self.save()
         return sample
+
+    def save(self) -> None:
+        if self.checkpoint is not None:
+            raw = {"config": self.config, "extra": self.extra,
+                   "samples": {key: [vars(x) for x in samples] for key, samples in self.samples.items()}}
+            temporary = self.checkpoint.with_suffix(".tmp")
+            temporary.write_text(json.dumps(raw, indent=1, default=str))
+            os.replace(temporary, self.checkpoint)
+
+    @classmethod
+    def load(cls, path: Path) -> Results:
+        raw = json.loads(path.read_text())
+        samples = {key: [Sample(**sample) for sample in values] for key, values in raw["samples"].items()}
+        return cls(raw["config"], samples, raw["extra"])
 
     def wall(self, key: str) -> float:
         return median([s.wall_s for s in self.samples.get(key, [])])
@@ -468,7 +484,7 @@ def render_markdown(results: Results) -> str:
         rows.append((f"1. Full build with PDFs and images: {partners} x {items}, {count:,} PDFs, -j {jobs} (1 run)",
                      fmt_s(sample.wall_s), "", "", "(info)", ""))
     pdfs = s.extra.get("pdf_count", 0)
-    pdf_project = f"{c['pdf_partners']} partners x {c['pdf_items']} one-pagers"
+    pdf_project = s.extra.get("pdf_project") or f"{c['pdf_partners']} partners x {c['pdf_items']} one-pagers"
     if s.samples.get("pdf_j2") and s.samples.get("pdf_html_j1") and s.samples.get("pdf_all_j2"):
         rows.append((f"1. Full build with PDFs: {pdf_project}, {pdfs} PDFs, -j 2", fmt_s(s.build("pdf_j2")),
                      f"HTML only -j 1: {fmt_s(s.build('pdf_html_j1'))}", "", "(info)", ""))
@@ -551,7 +567,8 @@ def render_markdown(results: Results) -> str:
               f"Python {m['python']}; cobrand {m['cobrand']} at {m.get('commit', '?')} (snapshot "
               f"{c.get('source_digest', '?')} of src/cobrand, taken at the start); WeasyPrint {m['weasyprint']}; "
               f"{c.get('hugo_version') or 'Hugo not installed'}. Load average at start {c['load_start']}, "
-              f"at end {c.get('load_end', '?')}. Run on {c['date']}; took {c.get('elapsed_min', 0):.0f} min.", ""]
+              f"at end {c.get('load_end', '?')}. Run on {c['date']}; took {c.get('elapsed_min', 0):.0f} min."
+              + (f" Figures of skipped sections come from {c['merged_from']}." if c.get("merged_from") else ""), ""]
     lines += ["Every figure is a median; cobrand and Hugo builds alternate within each run. Rebuild times are the "
               "time spent in `cobrand.build()`; the process wall time (adding Python start-up and imports) and the CPU "
               "time of all its processes are in brackets. On a busy machine wall times grow, CPU times much less.", ""]
@@ -603,14 +620,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, help="where to write the Markdown table (default: "
                         "benchmarks/results.md; with --quick, benchmarks/work/results-quick.md)")
     parser.add_argument("--keep", action="store_true", help="keep the build output under benchmarks/work/")
+    parser.add_argument("--merge", type=Path, metavar="JSON",
+                        help="start from the raw results of an earlier run (with --skip, to redo some sections)")
     parser.add_argument("--render", type=Path, metavar="JSON",
                         help="only print the table again from a results JSON of an earlier run")
     args = parser.parse_args(argv)
     if args.render:
-        raw = json.loads(args.render.read_text())
-        again = Results(raw["config"], {key: [Sample(**sample) for sample in samples]
-                                        for key, samples in raw["samples"].items()}, raw["extra"])
-        markdown = render_markdown(again)
+        markdown = render_markdown(Results.load(args.render))
         print(markdown)
         if args.results:
             args.results.write_text(markdown, "utf-8")
@@ -623,14 +639,19 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     WORK.mkdir(parents=True, exist_ok=True)
     source_digest = snapshot_source()
-    hugo = ensure_hugo() if "full" not in skip else None
+    hugo = ensure_hugo()
     hugo_version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.split(" ")[0:2] \
         if hugo else None
     config = {"partners": args.partners, "items": args.items, "runs": args.runs, "jobs": args.jobs,
               "pdf_partners": args.pdf_partners, "pdf_items": args.pdf_items, "machine": machine(),
               "hugo_version": " ".join(hugo_version) if hugo_version else None, "load_start": load_average(),
               "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "source_digest": source_digest}
-    results = Results(config)
+    results = Results(config, checkpoint=WORK / f"results-{args.partners}x{args.items}.json")
+    if args.merge:  # figures of sections this run skips come from an earlier run
+        earlier = Results.load(args.merge)
+        results.samples.update(earlier.samples)
+        results.extra.update(earlier.extra)
+        config["merged_from"] = f"{args.merge.name} ({earlier.config.get('date')})"
     log(f"machine: {config['machine']}; load average {config['load_start']}")
 
     folder, manifest = prepare(f"p{args.partners}x{args.items}", args.partners, args.items)
@@ -643,6 +664,8 @@ def main(argv: list[str] | None = None) -> int:
             results.extra.setdefault("errors", []).append(f"{name}: {str(error)[:500]}")
 
     if "full" not in skip:
+        for key in ("full_html", "hugo"):
+            results.samples.pop(key, None)
         log("1/5 full builds (cobrand HTML only, fresh output and cache) and Hugo, side by side")
         section("full builds", lambda: measure_full_builds(results, folder, args.runs, args.jobs, hugo))
     if "rebuilds" not in skip:
@@ -650,12 +673,17 @@ def main(argv: list[str] | None = None) -> int:
             if not (folder / "out").is_dir():
                 cobrand_build(folder / "project", folder / "out", folder / "cache", jobs=args.jobs, fresh=True)
             measure_rebuilds(results, folder, manifest, args.runs, args.jobs)
+        for key in ("noop", "edit_post", "edit_partner", "edit_template"):
+            results.samples.pop(key, None)
         log("2/5 and 3/5 no-op and incremental rebuilds")
         section("rebuilds", rebuilds)
     if "pdfs" not in skip:
+        for key in ("pdf_html_j1", "pdf_j1", "pdf_j2", "pdf_all_j2"):
+            results.samples.pop(key, None)
         log("4/5 PDFs")
         pdf_folder, _ = prepare(f"pdf{args.pdf_partners}x{args.pdf_items}", args.pdf_partners, args.pdf_items,
                                 mix=(0, 1, 0), hugo=False)
+        results.extra["pdf_project"] = f"{args.pdf_partners} partners x {args.pdf_items} one-pagers"
         section("PDFs", lambda: measure_pdfs(results, pdf_folder, args.runs,
                                              min(args.pdf_docs, args.pdf_partners * args.pdf_items)))
     if args.full_pdf:
@@ -670,9 +698,7 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown)
     target = args.results or (WORK / "results-quick.md" if args.quick else BENCH / "results.md")
     target.write_text(markdown, "utf-8")
-    raw = {"config": config, "extra": results.extra,
-           "samples": {key: [vars(x) for x in samples] for key, samples in results.samples.items()}}
-    (WORK / f"results-{args.partners}x{args.items}.json").write_text(json.dumps(raw, indent=1, default=str))
+    results.save()
     log(f"wrote {target} and {WORK / f'results-{args.partners}x{args.items}.json'}")
     return 0
 
