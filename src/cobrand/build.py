@@ -213,7 +213,8 @@ def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderO
         failure = describe_failure(renderer.project, partner, error)
         return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure)
     folder = options.out / partner.slug
-    pages = [(job.path, (folder / job.path).read_text("utf-8")) for job in jobs if job.path.endswith(".html")]
+    pages = [(job.path, written.made[job.path].decode() if job.path in written.made
+              else (folder / job.path).read_text("utf-8")) for job in jobs if job.path.endswith(".html")]
     warnings = link_problems(renderer.project, partner, pages, {job.path for job in jobs})
     pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf"))
     return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,

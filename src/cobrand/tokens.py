@@ -8,6 +8,7 @@ escaped, in URL attributes they must be safe URLs or are percent-encoded.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -63,15 +64,20 @@ def split_tokens(text: str, first_line: int) -> tuple[list[str | Expression], li
 CONTENT_NAMES = frozenset({"partner", "vendor", "personalize"})
 
 
+@functools.lru_cache(maxsize=4096)  # content repeats the same few tokens ({{ partner.name }}) many times
+def _expression_names(env: ImmutableSandboxedEnvironment, source: str) -> frozenset[str]:
+    env.compile_expression(source)
+    tree = env.parse(f"{{{{ {source} }}}}")
+    # Every name, not just "undeclared" ones: Jinja2 counts `self` and `loop` as declared.
+    return frozenset(node.name for node in tree.find_all(nodes.Name))
+
+
 def check_syntax(templated: Templated, env: ImmutableSandboxedEnvironment, file: str) -> list[Problem]:
     """Compile every expression once so syntax errors, and names other than partner data, surface at load."""
     problems = []
     for expression in templated.expressions:
         try:
-            env.compile_expression(expression.source)
-            tree = env.parse(f"{{{{ {expression.source} }}}}")
-            # Every name, not just "undeclared" ones: Jinja2 counts `self` and `loop` as declared.
-            names = {node.name for node in tree.find_all(nodes.Name)}
+            names = _expression_names(env, expression.source)
         except TemplateError as error:
             problems.append(Problem(file, f"invalid token {{{{ {expression.source} }}}}: {error}",
                                     line=expression.line))

@@ -44,6 +44,7 @@ class WriteResult:
     written: int
     reused: int
     removed: int
+    made: dict[str, bytes]  # the bytes of each file written, so later stages need not read them back
 
 
 def _manifest_path(out_dir: Path, slug: str) -> Path:
@@ -101,15 +102,21 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     manifest = _manifest_path(out_dir, slug)
     manifest.parent.mkdir(parents=True, exist_ok=True)
     manifest.unlink(missing_ok=True)  # until the manifest is back, the folder counts as unknown
+    folders: set[Path] = set()
     for job in changed:
-        write_atomic(folder / job.path, made[job.path])
+        target = folder / job.path
+        if target.parent not in folders:  # one mkdir per folder, not per file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        _replace(target, made[job.path])
     stale = sorted(set(old_keys) - set(by_path))
     for path in stale:
         (folder / path).unlink(missing_ok=True)
     _remove_empty_folders(folder, stale)
     record = {"fingerprint": fingerprint, "files": {job.path: job.key for job in jobs}}
     write_atomic(manifest, json.dumps(record, sort_keys=True).encode())
-    return WriteResult(len(jobs), len(changed), len(jobs) - len(changed), len(stale))
+    return WriteResult(len(jobs), len(changed), len(jobs) - len(changed), len(stale),
+                       {job.path: made[job.path] for job in changed})
 
 
 def _unknown_files(folder: Path) -> dict[str, str]:
@@ -161,6 +168,11 @@ def remove_partners(out_dir: Path, slugs: set[str]) -> list[str]:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file so readers see the old or the new bytes, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    _replace(path, data)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write beside ``path``, then rename over it; the folder must exist."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)

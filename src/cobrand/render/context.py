@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -188,7 +189,7 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
         "summary": meta.summary,
         "author": meta.author,
         "tags": meta.tags,
-        "body": LazyBody(filler, item.body, tokens, item.source) if item.body else Markup(""),
+        "body": LazyMarkup(_body_filler(filler, item.body, tokens, item.source)) if item.body else Markup(""),
         "reading_minutes": max(1, math.ceil(item.words / WORDS_PER_MINUTE)),
         "pdf_path": item.pdf_path,
         "press_path": item.pdf_path.replace(".pdf", "-press.pdf") if item.pdf_path and project.config.print.press
@@ -196,35 +197,42 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
     }
     if isinstance(meta, OnePagerFile):
         printed = print_url(view["canonical"], tracking.source, item.slug)
-        view |= {"subtitle": meta.subtitle, "print_url": printed, "qr_svg": Markup(qr_svg(printed)),
+        view |= {"subtitle": meta.subtitle, "print_url": printed, "qr_svg": LazyMarkup(lambda: qr_svg(printed)),
                  "thumbnail": None}
     if isinstance(meta, MediaFile):
         view |= {"media_kind": meta.kind, "duration": meta.duration, "embed": _embed(meta)}
     return view
 
 
-class LazyBody:
-    """An item body filled only when a template prints it.
+class LazyMarkup:
+    """Markup made only when a template prints it, then kept.
 
-    Listings need titles, not bodies, so an incremental build that re-renders
-    a few pages fills only the bodies those pages show.
+    Listings need titles, not bodies, and only PDFs show QR codes, so an
+    incremental build that re-renders a few pages makes only what they show.
     """
 
-    def __init__(self, filler: TokenFiller, body: Templated, tokens: dict[str, Any], source: str) -> None:
-        self._filler, self._body, self._tokens, self._source = filler, body, tokens, source
+    def __init__(self, make: Callable[[], str]) -> None:
+        self._make = make
         self._html: str | None = None
 
     def __html__(self) -> str:
         if self._html is None:
-            try:
-                self._html = str(self._filler.fill(self._body, self._tokens))
-            except TokenError as error:
-                error.source = self._source
-                raise
+            self._html = self._make()
         return self._html
 
     def __str__(self) -> str:
         return self.__html__()
+
+
+def _body_filler(filler: TokenFiller, body: Templated, tokens: dict[str, Any], source: str) -> Callable[[], str]:
+    def fill() -> str:
+        try:
+            return str(filler.fill(body, tokens))
+        except TokenError as error:
+            error.source = source
+            raise
+
+    return fill
 
 
 def qr_svg(url: str) -> str:

@@ -83,6 +83,7 @@ class PartnerRenderer:
         self.images = images
         self.languages = load_translations(project.theme)
         # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
+        self._locale: str | None = None  # the language the theme's strings are switched to
         self.pdf_links = pdfs if pdf_links is None else pdf_links
         stylesheet = _theme_file(project, PRINT_STYLESHEET)
         press = _theme_file(project, PRESS_STYLESHEET) if project.config.print.press else None
@@ -179,8 +180,11 @@ class PartnerRenderer:
     def _translate(self, partner: Partner) -> None:
         """Switch the theme's strings to the partner's language (one partner renders at a time)."""
         translations = for_locale(self.languages, partner.data.locale)
+        if self._locale == partner.data.locale:
+            return
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
 
+        self._locale = partner.data.locale
     def _page_maker(self, partner: Partner, views: PartnerViews, page: Page) -> Callable[[Resolve], bytes]:
         def make(_: Resolve) -> bytes:
             self._translate(partner)

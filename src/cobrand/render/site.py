@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from jinja2 import (
 
 from ..models import Partner, Project, Theme
 from .context import PartnerViews, partner_url
+from .fragments import FragmentCache, reset_fragments
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Page:
     description: str = ""
 
 
+@functools.lru_cache(maxsize=8192)  # pages repeat the same few links thousands of times per build
 def relative_url(from_path: str, target: str) -> str:
     """``target`` (a site path) as a link relative to the page at ``from_path``."""
     if "://" in target or target.startswith(("mailto:", "tel:", "#")):
@@ -61,7 +64,7 @@ def theme_environment(theme: Theme) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", FragmentCache],
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals["url"] = _url
@@ -98,13 +101,14 @@ def site_pages(views: PartnerViews) -> Iterator[Page]:
 def render_page(env: Environment, project: Project, partner: Partner, views: PartnerViews,
                 page: Page) -> bytes:
     """Render one page to UTF-8 bytes."""
+    reset_fragments(env, views)
     template = env.get_template(page.template)
     canonical = partner_url(project, partner, page.path)
     document = template.render(
         views.common | page.extra,
         page={"path": page.path, "title": page.title, "description": page.description,
               "canonical": canonical, "is_404": page.path == "404.html",
-              "og_image": page.extra.get("og_image")},
+              "section": page.path.split("/", 1)[0], "og_image": page.extra.get("og_image")},
     )
     item = page.extra.get("item")
     campaign = item["slug"] if item else project.config.tracking.site_campaign
