@@ -185,7 +185,7 @@ CHILD = textwrap.dedent("""
         target = (out / argument).resolve()
         original = write_module.write_atomic
 
-        def write_atomic(path, data):
+        def write_atomic(path, data, **options):
             path = Path(path)
             if path.resolve() == target:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -193,7 +193,7 @@ CHILD = textwrap.dedent("""
                     handle.write(data[: len(data) // 2])
                     handle.flush()
                 os.kill(os.getpid(), signal.SIGKILL)
-            return original(path, data)
+            return original(path, data, **options)
 
         write_module.write_atomic = build_module.write_atomic = write_atomic
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from jinja2 import TemplateSyntaxError
 
-from .cache import Store
+from .cache import Store, code_digest, digest
 from .errors import Problem, ProjectError, UsageError
 from .links import link_problems
-from .load import load_project
+from .load import MEMO_FILE, LoadMemo, load_project
 from .models import Partner, Project
 from .plan import plan_partner, select_partners
 from .render.partner import PartnerRenderer
@@ -43,13 +43,15 @@ REPORT_FILE = "report.json"
 
 
 def load_and_check(project_dir: Path | str = ".", *, strict: bool = False,
-                   environ: Mapping[str, str] | None = None) -> tuple[Project, list[Problem]]:
+                   environ: Mapping[str, str] | None = None,
+                   memo: LoadMemo | None = None) -> tuple[Project, list[Problem]]:
     """Load and validate a project; raise :class:`ProjectError` listing every error.
 
     Returns the project and its warnings. With ``strict``, warnings are errors.
+    ``memo`` lets unchanged files skip parsing (see :mod:`cobrand.load.memo`).
     """
     today = today_from_environment(dict(os.environ if environ is None else environ))
-    project, problems = load_project(Path(project_dir), today)
+    project, problems = load_project(Path(project_dir), today, memo)
     if project is not None:
         problems += check_project(project)
     errors = [p for p in problems if p.severity == "error" or (strict and p.severity == "warning")]
@@ -87,18 +89,22 @@ def build(
     With ``fail_fast``, no further partner is started after the first failure.
     """
     timings: dict[str, float] = {}
+    root = Path(project_dir).resolve()
+    out = Path(out_dir) if out_dir is not None else root / "build"
+    cache = Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache"
     with _timed(timings, "load+validate"):
-        project, warnings = load_and_check(project_dir, strict=strict, environ=environ)
-    out = Path(out_dir) if out_dir is not None else project.root / "build"
+        memo = LoadMemo(cache / MEMO_FILE, salt=digest(code_digest(), str(root)))
+        project, warnings = load_and_check(root, strict=strict, environ=environ, memo=memo)
     _check_selection(project, partners, shard)
     selected = select_partners(project, partners, shard)
     if on_start is not None:
         on_start(len(selected))
     report = BuildReport(project=str(project.root), out_dir=str(out.resolve()), warnings=warnings,
                          timings=timings, strict=strict)
-    store = Store(Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache")
+    store = Store(cache)
     with build_lock(out):
         sweep_temporary(out)
+        memo.save()
         with _timed(timings, "render+write"):
             options = RenderOptions(out, store, pdfs, images, fail_fast)
             report.partners = _render_all(project, selected, options, jobs or os.cpu_count() or 1, on_partner)

@@ -108,7 +108,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
         if target.parent not in folders:  # one mkdir per folder, not per file
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
-        _replace(target, made[job.path])
+        write_atomic(target, made[job.path], folder_exists=True)
     stale = sorted(set(old_keys) - set(by_path))
     for path in stale:
         (folder / path).unlink(missing_ok=True)
@@ -165,14 +165,13 @@ def remove_partners(out_dir: Path, slugs: set[str]) -> list[str]:
     return sorted(slugs)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so readers see the old or the new bytes, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _replace(path, data)
+def write_atomic(path: Path, data: bytes, *, folder_exists: bool = False) -> None:
+    """Write a file so readers see the old or the new bytes, never half.
 
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write beside ``path``, then rename over it; the folder must exist."""
+    ``folder_exists`` skips making the parent folder, for callers that already made it.
+    """
+    if not folder_exists:
+        path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)

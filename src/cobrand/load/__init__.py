@@ -9,17 +9,21 @@ from ..errors import Problem
 from ..models import ContentItem, Project, ProjectFile, Theme, Vendor
 from .content import load_content
 from .logos import LogoError, confined_file, inspect_logo
+from .memo import MEMO_FILE, LoadMemo
 from .partners import load_partners
 from .schema import parse_toml, validate
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 CONFIG_FILE = "cobrand.toml"
 
-__all__ = ["CONFIG_FILE", "DEFAULT_THEME", "load_project"]
+__all__ = ["CONFIG_FILE", "DEFAULT_THEME", "MEMO_FILE", "LoadMemo", "load_project"]
 
 
-def load_project(root: Path, today: dt.date) -> tuple[Project | None, list[Problem]]:
-    """Load a whole project; return it (when loadable) and every problem found."""
+def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None) -> tuple[Project | None, list[Problem]]:
+    """Load a whole project; return it (when loadable) and every problem found.
+
+    ``memo`` holds an earlier build's results for files that have not changed.
+    """
     root = root.resolve()
     config_path = root / CONFIG_FILE
     if not config_path.is_file():
@@ -35,9 +39,9 @@ def load_project(root: Path, today: dt.date) -> tuple[Project | None, list[Probl
         problems += found
         theme, found = _load_theme(root, config.site.theme)
         problems += found
-    partners, found = load_partners(root)
+    partners, found = load_partners(root, memo)
     problems += found
-    loaded, found = load_content(root)
+    loaded, found = load_content(root, memo)
     problems += found
     content, translations, found = _split_translations(loaded)
     problems += found

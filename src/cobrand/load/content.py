@@ -21,7 +21,8 @@ from ..models import (
 )
 from ..tokens import check_syntax, sandbox, split_tokens
 from .markdown import count_words, make_markdown, render_body
-from .schema import parse_yaml, validate
+from .memo import LoadMemo, file_digest, tree_digest
+from .schema import YAML_LOADER, parse_yaml, validate
 
 PAGE_SCHEMAS: dict[str, type[PageFile]] = {
     "blog": PageFile,
@@ -31,11 +32,17 @@ PAGE_SCHEMAS: dict[str, type[PageFile]] = {
 KNOWN_FOLDERS = ("blog", "one-pagers", "media", "social", "assets")
 # <slug>.md, or <slug>.<lang>.md for a translation (the same for .yaml)
 _FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?:\.(?P<lang>[a-z]{2,3}))?\.(?:md|ya?ml)$")
+DOCUMENT_SUFFIXES = (".md", ".yaml", ".yml")
 GATING_FIELDS = ("min_tier", "ecosystems", "regions", "partners", "expires", "draft")
 
 
-def load_content(root: Path) -> tuple[list[ContentItem], list[Problem]]:
-    """Parse every content file once; return the items and every problem found."""
+def load_content(root: Path, memo: LoadMemo | None = None) -> tuple[list[ContentItem], list[Problem]]:
+    """Parse every content file once; return the items and every problem found.
+
+    With ``memo``, a file is not parsed again while its bytes and the content
+    folder's other files (images and audio it may refer to) are unchanged.
+    """
+    memo = memo or LoadMemo()
     content_dir = root / "content"
     items: list[ContentItem] = []
     problems: list[Problem] = []
@@ -48,15 +55,18 @@ def load_content(root: Path) -> tuple[list[ContentItem], list[Problem]]:
         if entry.name not in KNOWN_FOLDERS:
             known = ", ".join(KNOWN_FOLDERS)
             problems.append(Problem(_rel(root, entry), f"unknown content folder; use one of {known}"))
+    referable = tree_digest(content_dir, skip=lambda name: name.endswith(DOCUMENT_SUFFIXES))
     page_kinds: tuple[ContentKind, ...] = ("blog", "one-pagers", "media")
     for kind in page_kinds:
         for path in _files(content_dir / kind, ".md"):
-            item, found = _load_page(root, path, kind, md)
+            item, found = memo.recall(_rel(root, path), file_digest(path, referable),
+                                      lambda: _load_page(root, path, kind, md))  # noqa: B023 - called at once
             problems += found
             if item:
                 items.append(item)
     for path in _files(content_dir / "social", ".yaml", ".yml"):
-        item, found = _load_social(root, path)
+        item, found = memo.recall(_rel(root, path), file_digest(path, referable),
+                                  lambda: _load_social(root, path))  # noqa: B023 - called at once
         problems += found
         if item:
             items.append(item)
@@ -148,7 +158,7 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
 
 def _variant_lines(text: str) -> dict[str, int]:
     """The line where each network's text starts, so token errors point into the variant itself."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = yaml.compose(text, Loader=YAML_LOADER)
     lines: dict[str, int] = {}
     if not isinstance(node, yaml.MappingNode):
         return lines

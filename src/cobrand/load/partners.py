@@ -10,6 +10,7 @@ from ..errors import Problem
 from ..models import Partner, PartnerFile, PersonalValues
 from ..values import SLUG_PATTERN
 from .logos import LogoError, confined_file, inspect_logo
+from .memo import LoadMemo, tree_digest
 from .schema import parse_toml, toml_line, validate
 
 
@@ -23,8 +24,12 @@ class OverrideFile(BaseModel):
 LOGO_CANDIDATES = ("logo.svg", "logo.png", "logo.webp", "logo.jpg", "logo.jpeg")
 
 
-def load_partners(root: Path) -> tuple[list[Partner], list[Problem]]:
-    """Load every partner folder, sorted by slug; collect all problems."""
+def load_partners(root: Path, memo: LoadMemo | None = None) -> tuple[list[Partner], list[Problem]]:
+    """Load every partner folder, sorted by slug; collect all problems.
+
+    With ``memo``, a folder whose files are byte-for-byte unchanged is not parsed again.
+    """
+    memo = memo or LoadMemo()
     partners_dir = root / "partners"
     if not partners_dir.is_dir():
         return [], [Problem("partners", "folder is missing; create partners/<slug>/partner.toml")]
@@ -33,7 +38,8 @@ def load_partners(root: Path) -> tuple[list[Partner], list[Problem]]:
     for folder in sorted(partners_dir.iterdir()):
         if folder.name.startswith(".") or not folder.is_dir():
             continue
-        partner, found = load_partner(root, folder)
+        read = tree_digest(folder) + (" (link)" if folder.is_symlink() else "")
+        partner, found = memo.recall(f"partners/{folder.name}", read, lambda: load_partner(root, folder))  # noqa: B023 - called at once
         problems += found
         if partner is not None:
             partners.append(partner)

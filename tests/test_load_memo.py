@@ -1,0 +1,111 @@
+"""The load memo: unchanged files are not parsed again, and no edit is ever missed."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+from conftest import ENVIRON, copy_example
+
+import cobrand
+from cobrand.load import MEMO_FILE
+from cobrand.load.memo import LoadMemo, tree_digest
+
+
+def build(project: Path, out: Path) -> cobrand.BuildReport:
+    report = cobrand.build(project, out_dir=out, jobs=1, pdfs=False, images=False, environ=ENVIRON)
+    assert report.ok, report.failures
+    return report
+
+
+def test_a_result_is_reused_across_memos_only_for_the_same_digest(tmp_path):
+    path = tmp_path / "memo.pickle"
+    calls: list[str] = []
+
+    def load(value: str) -> str:
+        calls.append(value)
+        return value.upper()
+
+    first = LoadMemo(path, salt="v1")
+    assert first.recall("a", "digest-1", lambda: load("a")) == "A"
+    first.save()
+    second = LoadMemo(path, salt="v1")
+    assert second.recall("a", "digest-1", lambda: load("again")) == "A"  # reused: not loaded
+    assert second.recall("a2", "digest-1", lambda: load("b")) == "B"     # another key: loaded
+    second.save()
+    third = LoadMemo(path, salt="v1")
+    assert third.recall("a", "digest-2", lambda: load("c")) == "C"       # the bytes changed: loaded
+    other_version = LoadMemo(path, salt="v2")
+    assert other_version.recall("a2", "digest-1", lambda: load("d")) == "D"  # another cobrand: loaded
+    assert calls == ["a", "b", "c", "d"]
+
+
+def test_a_damaged_memo_is_ignored(tmp_path):
+    path = tmp_path / "memo.pickle"
+    path.write_bytes(b"not a pickle at all")
+    assert LoadMemo(path, salt="v1").recall("a", "d", lambda: 42) == 42
+    path.write_bytes(pickle.dumps(("v1", ["not", "a", "dict"])))
+    assert LoadMemo(path, salt="v1").recall("a", "d", lambda: 43) == 43
+
+
+def test_tree_digest_sees_names_bytes_and_links(tmp_path):
+    folder = tmp_path / "partner"
+    folder.mkdir()
+    (folder / "partner.toml").write_text("name = 'A'\n")
+    (folder / "logo.svg").write_text("<svg/>")
+    original = tree_digest(folder)
+    (folder / "logo.svg").write_text("<svg/>")  # rewritten with the same bytes
+    assert tree_digest(folder) == original
+    (folder / "partner.toml").write_text("name = 'B'\n")  # same size, new bytes
+    changed = tree_digest(folder)
+    assert changed != original
+    (folder / "logo.svg").unlink()
+    (folder / "logo.svg").symlink_to(folder / "partner.toml")
+    assert tree_digest(folder) not in {original, changed}
+
+
+def test_an_edit_with_the_same_size_and_time_is_still_seen(tmp_path):
+    """Digests, not timestamps: an edit that keeps size and mtime still reaches the output."""
+    project = copy_example(tmp_path)
+    out = tmp_path / "out"
+    build(project, out)
+    assert (out / ".cobrand" / "cache" / MEMO_FILE).is_file()
+    toml = project / "partners" / "kestrel-cloud" / "partner.toml"
+    before = toml.stat()
+    text = toml.read_text()
+    name_line = next(line for line in text.splitlines() if line.startswith("name"))
+    renamed = name_line.replace(name_line[-3:-1], "Zq")  # same length
+    toml.write_text(text.replace(name_line, renamed))
+    os.utime(toml, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert toml.stat().st_size == before.st_size and toml.stat().st_mtime_ns == before.st_mtime_ns
+    report = build(project, out)
+    assert [result.status for result in report.partners if result.slug == "kestrel-cloud"] == ["built"]
+    assert renamed.split('"')[1] in (out / "kestrel-cloud" / "index.html").read_text()
+
+
+def test_memoised_and_fresh_loads_give_the_same_project_and_warnings(tmp_path):
+    project = copy_example(tmp_path)
+    memo_path = tmp_path / "memo.pickle"
+    fresh, fresh_warnings = cobrand.load_and_check(project, environ=ENVIRON)
+    first = LoadMemo(memo_path, salt="s")
+    cobrand.load_and_check(project, environ=ENVIRON, memo=first)
+    first.save()
+    remembered, remembered_warnings = cobrand.load_and_check(project, environ=ENVIRON,
+                                                             memo=LoadMemo(memo_path, salt="s"))
+    assert remembered == fresh
+    assert remembered_warnings == fresh_warnings
+
+
+def test_a_broken_partner_file_is_reported_even_after_a_good_build(tmp_path):
+    project = copy_example(tmp_path)
+    out = tmp_path / "out"
+    build(project, out)
+    toml = project / "partners" / "kestrel-cloud" / "partner.toml"
+    toml.write_text(toml.read_text() + "\ntier = \n")
+    try:
+        cobrand.build(project, out_dir=out, jobs=1, pdfs=False, images=False, environ=ENVIRON)
+    except cobrand.ProjectError as error:
+        assert any(problem.file == "partners/kestrel-cloud/partner.toml" for problem in error.problems)
+    else:
+        raise AssertionError("the broken partner.toml was not reported")
