@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -207,14 +207,37 @@ class OnePagerFile(PageFile):
     subtitle: ShortText | None = None
 
 
+# Audio formats browsers play in <audio>, by file extension, with their MIME type.
+AUDIO_TYPES = {"mp3": "audio/mpeg", "m4a": "audio/mp4", "aac": "audio/aac", "ogg": "audio/ogg",
+               "oga": "audio/ogg", "opus": "audio/ogg", "wav": "audio/wav"}
+
+
+def audio_extension(path: str) -> str:
+    """The lower-case extension of an audio path without its dot (``""`` when it has none)."""
+    return PurePosixPath(path).suffix.lower().removeprefix(".")
+
+
 class EmbedFile(Schema):
+    """Where a media item plays from: a YouTube or Vimeo video, or an audio file in ``content/``."""
+
     youtube: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{11}$")] | None = None
     vimeo: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}$")] | None = None
+    audio: RelativePath | None = None  # relative to content/, e.g. media/audio/episode-12.mp3
+
+    @field_validator("audio")
+    @classmethod
+    def _audio_format(cls, value: str | None) -> str | None:
+        # The extension decides the MIME type the page announces; the loader checks the bytes match it.
+        if value is not None and audio_extension(value) not in AUDIO_TYPES:
+            allowed = ", ".join(f".{extension}" for extension in AUDIO_TYPES)
+            raise ValueError(f"{value[:80]!r} is not an audio file; use one of {allowed}")
+        return value
 
     @model_validator(mode="after")
     def _exactly_one(self) -> EmbedFile:
-        if (self.youtube is None) == (self.vimeo is None):
-            raise ValueError("give exactly one of youtube or vimeo")
+        given = [name for name in ("youtube", "vimeo", "audio") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of youtube, vimeo or audio")
         return self
 
 

@@ -21,6 +21,7 @@ from ..models import (
 )
 from ..tokens import check_syntax, sandbox, split_tokens
 from .markdown import count_words, make_markdown, render_body
+from .media import check_audio, check_image
 from .memo import LoadMemo, file_digest, tree_digest
 from .schema import YAML_LOADER, parse_yaml, validate
 
@@ -148,6 +149,10 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
             found_file = False
         if not found_file:
             problems.append(Problem(file, f"image {asset!r} not found in content/assets"))
+    if isinstance(meta, MediaFile) and meta.embed.audio:
+        # The audio is an asset like the body's images: copied into the sites that get the page, part of its key.
+        problems += check_audio(root, file, meta.embed.audio, key_lines.get("embed"))
+        assets = sorted({*assets, meta.embed.audio})
     if meta is None or problems:
         return None, problems
     return ContentItem(
@@ -194,9 +199,13 @@ def _load_social(root: Path, path: Path) -> tuple[ContentItem | None, list[Probl
             problems += [Problem(file, f"'{tag}' is not supported; use {{{{ partner.field }}}} tokens only",
                                  field=f"variants.{network}", line=line) for line, tag in statements]
             variants[network] = templated
+    if meta is not None and meta.image:
+        # An asset of the post: its bytes are part of the social images' cache key (no page copies it).
+        problems += check_image(root, file, meta.image, key_lines.get("image"))
     if meta is None or problems:
         return None, problems
     return ContentItem(kind="social", slug=slug, source=file, meta=meta, body=None, lang=lang,
-                       variants=variants, digest=hashlib.sha256(data).hexdigest()), []
+                       variants=variants, digest=hashlib.sha256(data).hexdigest(),
+                       assets=(meta.image,) if meta.image else ()), []
 
 
