@@ -28,11 +28,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from babel.messages.pofile import read_po
 from playwright import sync_api
 
 from cobrand.serve import DevServer
 
-from conftest import ENVIRON, PARTNERS, ROOT, ExampleBuild, PartnerInfo, copy_example
+from conftest import CONFIG, ENVIRON, PARTNERS, ROOT, ExampleBuild, PartnerInfo, copy_example
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -175,6 +176,18 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
+def copied_label(partner: PartnerInfo) -> str:
+    """What the copy button says after copying, from the default theme's catalogue for the partner's language."""
+    po = ROOT / "src" / "cobrand" / "themes" / "default" / "locale" / partner.locale.split("-")[0] / "LC_MESSAGES" \
+        / "messages.po"
+    if not po.is_file():
+        return "Copied"
+    with po.open("rb") as handle:
+        message = read_po(handle).get("Copied")
+    assert message is not None and message.string, po
+    return str(message.string)
+
+
 # --- the built sites, served as they would be in production ------------------------------------------------
 
 
@@ -243,6 +256,50 @@ def test_pages_load_cleanly_and_fit_a_phone(browser: Any, site: str, example_bui
         context.close()
 
 
+LOCKUP_BOXES = """() => {
+    const box = selector => {
+        const element = document.querySelector(selector);
+        const rect = element.getBoundingClientRect();
+        return {left: rect.left, right: rect.right, top: rect.top, bottom: rect.bottom, width: rect.width,
+                height: rect.height, complete: element.complete, natural: element.naturalWidth / element.naturalHeight};
+    };
+    return {partner: box('.masthead .lockup__partner'), vendor: box('.masthead .lockup__vendor img'),
+            heroPartner: box('.hero__partner'), heroVendor: box('.hero__vendor')};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, PHONE_WIDTH])
+@pytest.mark.parametrize("partner", PARTNER_PARAMS)
+def test_logo_lockups_follow_the_brand_rules(browser: Any, site: str, partner: PartnerInfo, width: int) -> None:
+    """As laid out by Chromium: the vendor logo covers vendor_max_ratio of the partner logo's area, clear_space
+    partner-logo heights apart, and each logo file has the shape of its box (trimmed, so no hidden margin)."""
+    rules = CONFIG["brand"]
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{site}/{partner.slug}/index.html", wait_until="load")
+        boxes = page.evaluate(LOCKUP_BOXES)
+        lockups = [(boxes["partner"], boxes["vendor"])]
+        if width > PHONE_WIDTH:  # the home page's card is hidden on phones
+            lockups.append((boxes["heroPartner"], boxes["heroVendor"]))
+        for index, (partner_box, vendor_box) in enumerate(lockups):
+            where = (partner.slug, width, "masthead" if index == 0 else "card")
+            for box in (partner_box, vendor_box):
+                assert box["complete"] and box["width"] > 0, where
+                assert box["natural"] == pytest.approx(box["width"] / box["height"], rel=0.03), (where, box)
+            ratio = vendor_box["width"] * vendor_box["height"] / (partner_box["width"] * partner_box["height"])
+            assert ratio == pytest.approx(rules["vendor_max_ratio"], rel=0.05), (where, ratio)
+            clear_space = rules["clear_space"] * partner_box["height"]
+            if index == 0:  # side by side: exactly the clear space
+                gap = vendor_box["left"] - partner_box["right"]
+                assert gap == pytest.approx(clear_space, abs=1), (where, gap, clear_space)
+                assert partner_box["height"] >= rules["min_logo_height_px"] - 0.5, where
+            else:  # stacked, with the label between: at least the clear space
+                assert vendor_box["top"] - partner_box["bottom"] >= clear_space - 1, where
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("partner", PARTNER_PARAMS)
 def test_copy_button_puts_the_social_text_on_the_clipboard(browser: Any, site: str, partner: PartnerInfo) -> None:
     context = browser.new_context()
@@ -271,7 +328,7 @@ def test_copy_button_puts_the_social_text_on_the_clipboard(browser: Any, site: s
                 break
             time.sleep(0.05)
         assert copied == expected
-        assert button.text_content().strip() == "Copied"
+        assert button.text_content().strip() == copied_label(partner)  # in the partner's language
         trouble.assert_none()
     finally:
         context.close()

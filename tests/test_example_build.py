@@ -167,7 +167,8 @@ def test_brand_on_every_page(partner, site):
         style = " ".join(re.findall(r"<style[^>]*>(.*?)</style>", text, flags=re.S))
         assert partner.primary in style, where
         assert re.search(rf"--partner-primary:\s*{re.escape(partner.primary)}\b", style), where
-        generated = re.compile(r"static/logo/partner-[0-9a-f]{10}-\d+h\.png$")  # sized 1x/2x raster logos
+        # sized 1x/2x raster logos, or the SVG logo trimmed to its visible box
+        generated = re.compile(r"static/logo/partner-[0-9a-f]{10}(-\d+h\.png|\.svg)$")
         logo_srcs = [src for tag, src in links_of(page)
                      if tag == "img" and (src.endswith(logo.name) or generated.search(src))]
         assert logo_srcs, f"{where} does not show the partner logo"

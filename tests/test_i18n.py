@@ -178,3 +178,72 @@ def test_templates_carry_no_unmarked_ui_strings() -> None:
             for match in re.finditer(re.escape(string), text):
                 before = text[max(0, match.start() - 40):match.start()]
                 assert '_("' in before or 'gettext("' in before, (path.name, string)
+
+
+# --- page titles and the copy button's label: from the catalogue, not from Python or JavaScript ---------
+
+# The theme's own pages, by the catalogue entry their title comes from.
+TITLED_PAGES = {"blog/index.html": "Blog", "social.html": "Social posts", "kit.html": "Download kit",
+                "404.html": "Page not found"}
+
+
+def _translation(language: str, msgid: str) -> str:
+    message = _catalogue(DEFAULT_LOCALE / language / "LC_MESSAGES" / "messages.po").get(msgid)
+    assert message is not None and message.string, (language, msgid)
+    return message.string
+
+
+def _head(path: Path) -> tuple[str, str, str]:
+    """The page's ``<title>``, ``og:title`` and ``twitter:title``, unescaped."""
+    text = path.read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", text, flags=re.S)
+    og = re.search(r'<meta property="og:title" content="([^"]*)">', text)
+    twitter = re.search(r'<meta name="twitter:title" content="([^"]*)">', text)
+    assert title and og and twitter, path
+    return html.unescape(title.group(1)), html.unescape(og.group(1)), html.unescape(twitter.group(1))
+
+
+def _copied_labels(path: Path) -> set[str | None]:
+    """The ``data-copied`` label of every copy button on the page (None where a button has none)."""
+    labels: set[str | None] = set()
+    for button in re.findall(r"<button[^>]*\bdata-copy=[^>]*>", path.read_text(encoding="utf-8")):
+        label = re.search(r'data-copied="([^"]*)"', button)
+        labels.add(html.unescape(label.group(1)) if label else None)
+    assert labels, f"{path} has no copy button"
+    return labels
+
+
+def _assert_translated_titles_and_label(site: Path, name: str, language: str) -> None:
+    for page, msgid in TITLED_PAGES.items():
+        expected = _translation(language, msgid)
+        assert expected != msgid or language == "de" and msgid == "Blog", (language, msgid)  # "Blog" is German too
+        title, og, twitter = _head(site / page)
+        assert title == f"{expected} · {name}", (language, page, title)
+        assert og == twitter == expected, (language, page, og, twitter)
+        if expected != msgid:
+            assert msgid not in title, (language, page, title)
+    assert _copied_labels(site / "social.html") == {_translation(language, "Copied")}
+
+
+@pytest.mark.parametrize(("slug", "name", "language"), [("falkenstein-systeme", "Falkenstein Systeme GmbH", "de"),
+                                                        ("sakura-systems", "Sakura Systems", "ja")])
+def test_page_titles_and_copied_label_are_translated(built: Path, slug: str, name: str, language: str) -> None:
+    _assert_translated_titles_and_label(built / slug, name, language)
+
+
+def test_page_titles_and_copied_label_are_translated_into_arabic(tmp_path: Path) -> None:
+    project = copy_example(tmp_path)
+    _switch_locale(project, "kestrel-cloud", "ar-AE")
+    out = tmp_path / "out"
+    report = cobrand.build(project, out_dir=out, partners=("kestrel-cloud",), pdfs=False, images=False,
+                           environ=ENVIRON)
+    assert report.ok, report.failures
+    _assert_translated_titles_and_label(out / "kestrel-cloud", "Kestrel Cloud", "ar")
+
+
+def test_english_page_titles_and_copied_label_stay_english(built: Path) -> None:
+    site = built / "northbeam-it"
+    for page, msgid in TITLED_PAGES.items():
+        title, og, _ = _head(site / page)
+        assert title == f"{msgid} · Northbeam IT" and og == msgid, (page, title, og)
+    assert _copied_labels(site / "social.html") == {"Copied"}

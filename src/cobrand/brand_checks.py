@@ -9,41 +9,48 @@ after.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from .errors import Problem
 from .models import Partner, Project
 from .render.brand import AA_LARGE, AA_TEXT, WHITE, contrast, palette
+from .render.lockup import HERO, MM_PER_INCH, PRINT_DPI, partner_height, print_pixels, printed_partner_height_mm
+from .render.trim import trimmed_ratio, trimmed_size
 
-MM_PER_INCH = 25.4
-PRINT_DPI = 300
 SCREEN_DENSITY = 2  # a 2x (retina) screen
 
 
-def required_pixels(project: Project) -> tuple[int, int]:
-    """Logo heights in pixels needed for 300 dpi print and a 2x screen."""
-    rules = project.config.brand
-    print_px = math.ceil(rules.print_logo_height_mm / MM_PER_INCH * PRINT_DPI)
-    screen_px = rules.min_logo_height_px * 2 * SCREEN_DENSITY  # the header shows up to twice the minimum
-    return print_px, screen_px
+def required_pixels(project: Project, partner: Partner) -> tuple[float, int, int]:
+    """The partner logo's printed height in mm, and the pixels of visible logo that 300 dpi print and
+    the site's largest lockup on a 2x screen need (sizes from render/lockup.py)."""
+    ratio = trimmed_ratio(partner.logo)
+    printed = printed_partner_height_mm(project, ratio)
+    largest = partner_height(ratio, replace(HERO, min_height=project.config.brand.min_logo_height_px))
+    return printed, print_pixels(printed), math.ceil(largest * SCREEN_DENSITY)
 
 
 def logo_warnings(project: Project, partner: Partner) -> list[Problem]:
-    """A raster logo too small for its printed size or for a 2x screen."""
+    """A raster logo too small for its printed size or for a 2x screen.
+
+    Sizes are those of the logo's visible content: empty margins are trimmed, so they do not count.
+    """
     logo = partner.logo
     if logo.format == "svg":
         return []
-    print_px, screen_px = required_pixels(project)
+    printed, print_px, screen_px = required_pixels(project, partner)
+    width, height = (int(size) for size in trimmed_size(logo))
+    size = f"{logo.path.name} is {int(logo.width)}x{int(logo.height)} px"
+    if (width, height) != (int(logo.width), int(logo.height)):
+        size += f" ({width}x{height} px without its margins)"
     problems = []
-    height = int(logo.height)
     if height < print_px:
-        dpi = round(height / project.config.brand.print_logo_height_mm * MM_PER_INCH)
-        problems.append(Problem(partner.source, f"{logo.path.name} is {int(logo.width)}x{height} px: printed "
-                                f"{project.config.brand.print_logo_height_mm:g} mm high that is {dpi} dpi "
+        dpi = round(height / printed * MM_PER_INCH)
+        problems.append(Problem(partner.source, f"{size}: printed {printed:.1f} mm high that is {dpi} dpi "
                                 f"(needs {print_px} px high for {PRINT_DPI} dpi); send a larger file or SVG",
                                 field="logo", severity="warning"))
     elif height < screen_px:
-        problems.append(Problem(partner.source, f"{logo.path.name} is {int(logo.width)}x{height} px: blurry "
-                                f"on 2x screens (needs {screen_px} px high)", field="logo", severity="warning"))
+        problems.append(Problem(partner.source, f"{size}: blurry on 2x screens (needs {screen_px} px high)",
+                                field="logo", severity="warning"))
     return problems
 
 

@@ -23,6 +23,7 @@ from ..tracking import Tracking, print_url, share_url
 from ..validate import social_text
 from ..values import paper_size
 from .brand import palette
+from .lockup import lockup_view
 
 PARTNER_LOGO = "static/partner-logo"
 VENDOR_LOGO = "static/vendor-logo"
@@ -129,6 +130,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> Par
         },
         "personalize": personalize,
         "brand_css": brand_css,
+        "lockup": lockup_view(project, partner),  # logo sizes by the [brand] rules (render/lockup.py)
         "palette": partner_palette,
         "posts": [items[item.key] for item in plan.posts],
         "one_pagers": [items[item.key] for item in plan.one_pagers],

@@ -1,25 +1,24 @@
 """Logo files for the site: trimmed, sized 1x and 2x (WebP with PNG fallback), and favicons.
 
 File names carry the logo's digest and size, so they change whenever the
-image does and can be cached forever.
+image does and can be cached forever. Sizes come from the lockups
+(render/lockup.py), so the files are exactly as high as the masthead and
+the home page's card show them.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import Image
 
 from ..models import Logo
 from .images import rasterise
+from .lockup import HERO, MASTHEAD, partner_height
+from .trim import trimmed_ratio, trimmed_svg
 
-# The default theme shows the partner logo at about this area (CSS px²), by
-# its aspect ratio, within these heights; see .lockup__partner in cobrand.css.
-HEADER_AREA_HEIGHT = 46.4
-HEADER_MIN_HEIGHT = 28
-HEADER_MAX_HEIGHT = 58
 FAVICON_SIZES = [(16, 16), (32, 32), (48, 48)]
 TOUCH_ICON = 180
 
@@ -35,20 +34,31 @@ class LogoFiles:
     favicon: str
     touch_icon: str
     height: int
+    hero_height: int
+    hero: str | None  # raster logos: a PNG for the home page's card, at twice the card's CSS height
+    svg: str | None  # SVG logos: the logo trimmed to its visible box, still vector (masthead and card)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every file to make, in a stable order."""
+        optional = tuple(path for path in (self.hero, self.svg) if path)
+        return (self.png_1x, self.png_2x, self.webp_1x, self.webp_2x, self.favicon, self.touch_icon, *optional)
 
 
-def header_height(logo: Logo, min_height: int = HEADER_MIN_HEIGHT) -> int:
-    """CSS pixel height of the partner logo in the site header (area-balanced)."""
-    ratio = logo.width / logo.height
-    return round(min(HEADER_MAX_HEIGHT, max(min_height, HEADER_AREA_HEIGHT / math.sqrt(ratio))))
+def header_height(logo: Logo, min_height: float = MASTHEAD.min_height) -> int:
+    """CSS pixel height of the partner logo in the site's masthead (area-balanced), rounded up."""
+    return math.ceil(partner_height(trimmed_ratio(logo), replace(MASTHEAD, min_height=min_height)))
 
 
-def logo_files(logo: Logo, min_height: int = HEADER_MIN_HEIGHT) -> LogoFiles:
-    """The paths :func:`make_logo_file` makes for ``logo``."""
+def logo_files(logo: Logo, min_height: float = MASTHEAD.min_height) -> LogoFiles:
+    """The paths :func:`make_logo_file` makes for ``logo``; ``min_height`` is the brand's minimum, in CSS px."""
     height = header_height(logo, min_height)
+    hero = 2 * math.ceil(partner_height(trimmed_ratio(logo), replace(HERO, min_height=min_height)))
     stem = f"static/logo/partner-{logo.digest[:10]}"
+    vector = logo.format == "svg"
     return LogoFiles(f"{stem}-{height}h.png", f"{stem}-{height * 2}h.png", f"{stem}-{height}h.webp",
-                     f"{stem}-{height * 2}h.webp", f"{stem}-favicon.ico", f"{stem}-touch-{TOUCH_ICON}.png", height)
+                     f"{stem}-{height * 2}h.webp", f"{stem}-favicon.ico", f"{stem}-touch-{TOUCH_ICON}.png", height,
+                     hero, None if vector else f"{stem}-card-{hero}h.png", f"{stem}.svg" if vector else None)
 
 
 def _encode(image: Image.Image, kind: str) -> bytes:
@@ -75,12 +85,17 @@ def _square(image: Image.Image, size: int) -> Image.Image:
 
 def make_logo_file(logo: Logo, path: str, files: LogoFiles) -> bytes:
     """Bytes of one of the files named in ``files``."""
+    if path == files.svg:
+        return trimmed_svg(logo)
     image = rasterise(logo)
     if path == files.favicon:
         return _encode(_square(image, 48), "ico")
     if path == files.touch_icon:
         return _encode(_square(image, TOUCH_ICON), "png")
-    height = files.height * (2 if path in (files.png_2x, files.webp_2x) else 1)
+    if path == files.hero:
+        height = files.hero_height
+    else:
+        height = files.height * (2 if path in (files.png_2x, files.webp_2x) else 1)
     width = max(1, round(image.width * height / image.height))
     resized = image.resize((width, height), Image.Resampling.LANCZOS)
     return _encode(resized, "webp" if path.endswith(".webp") else "png")

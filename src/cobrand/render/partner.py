@@ -25,10 +25,12 @@ from .brand import palette
 from .context import PARTNER_LOGO, VENDOR_LOGO, PartnerViews, build_views, kit_zip_path
 from .i18n import for_locale, load_translations
 from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle
+from .lockup import print_logo_files
 from .logos import logo_files, make_logo_file
 from .pdf import PdfFetchError, PdfRenderer, first_page_thumbnail
 from .schedule import hootsuite_csv
 from .site import Page, render_page, site_pages, theme_environment, theme_static_files
+from .trim import vendor_logo_bytes, vendor_logo_path
 
 PRINT_STYLESHEET = "print/one-pager.css"
 PRESS_STYLESHEET = "print/press.css"
@@ -80,6 +82,7 @@ class PartnerRenderer:
         self.static = {path: file.read_bytes() for path, file in theme_files.items()}
         vendor_logo = project.vendor.logo
         self.static[f"{VENDOR_LOGO}.{vendor_logo.extension}"] = vendor_logo.path.read_bytes()
+        self.static[vendor_logo_path(vendor_logo)] = vendor_logo_bytes(vendor_logo)  # the lockups show it trimmed
         self.images = images
         self.languages = load_translations(project.theme)
         # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
@@ -205,13 +208,13 @@ class PartnerRenderer:
         def make(_: Resolve) -> bytes:
             self._translate(partner)
             template = self.env.get_template("print/one-pager.html")
-            files = {"partner_logo": partner.logo.path.resolve().as_uri(),
-                     "vendor_logo": project.vendor.logo.path.resolve().as_uri()}
+            # Both logos trimmed of their margins, handed to WeasyPrint in memory.
+            files, generated = print_logo_files(partner.logo, project.vendor.logo, views.common["lockup"]["print"])
             html = template.render(views.common | {"item": views.items[item.key], "files": files,
                                                    "page": {"path": item.pdf_path, "is_404": False}})
             identifier = hashlib.sha256(f"{partner.slug}/{path}".encode()).hexdigest()[:32]
             try:
-                return pdf.render(html, project.root / "content" / item.kind, identifier.encode(), press)
+                return pdf.render(html, project.root / "content" / item.kind, identifier.encode(), press, generated)
             except PdfFetchError as error:
                 error.source = item.source
                 raise
@@ -244,8 +247,7 @@ class PartnerRenderer:
         def maker(path: str) -> Callable[[Resolve], bytes]:
             return lambda _: make_logo_file(partner.logo, path, files)
 
-        paths = (files.png_1x, files.png_2x, files.webp_1x, files.webp_2x, files.favicon, files.touch_icon)
-        return [Job(path, digest(base, path), maker(path), costly=True) for path in paths]
+        return [Job(path, digest(base, path), maker(path), costly=True) for path in files.paths]
 
     def _image_jobs(self, partner: Partner, views: PartnerViews, base: str) -> list[Job]:
         """Open Graph cards for the home page and each item page, and social images per network."""

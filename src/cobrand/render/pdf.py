@@ -2,12 +2,16 @@
 
 The stylesheet is parsed once per renderer and reused for every document;
 fonts are configured once; the url fetcher refuses anything outside the
-allowed folders (project, theme) and every non-file URL. WeasyPrint is
-imported on first use, so commands that make no PDF start fast.
+allowed folders (project, theme) and every non-file URL. Files cobrand
+makes for one document (trimmed logos) are handed over in memory under
+``cobrand-generated:`` URLs that only that document's fetcher answers: no
+temporary files, and no data: URLs that content could use as well.
+WeasyPrint is imported on first use, so commands that make no PDF start fast.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -15,20 +19,33 @@ from urllib.parse import unquote, urlsplit
 _MIME = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
          ".jpeg": "image/jpeg", ".webp": "image/webp", ".woff2": "font/woff2", ".woff": "font/woff",
          ".ttf": "font/ttf", ".otf": "font/otf"}
+GENERATED = "cobrand-generated:"  # the scheme of files made for one document: see generated_url
 
 
 def _mime(path: Path) -> str:
     return _MIME.get(path.suffix.lower(), "application/octet-stream")
 
 
-def project_only_fetcher(roots: tuple[Path, ...]) -> Any:
-    """A WeasyPrint URL fetcher that serves local files under ``roots`` and nothing else."""
+def generated_url(name: str) -> str:
+    """The URL under which a document's template refers to the generated file ``name`` (a file name)."""
+    return GENERATED + name
+
+
+def project_only_fetcher(roots: tuple[Path, ...], generated: Mapping[str, bytes] | None = None) -> Any:
+    """A WeasyPrint URL fetcher that serves local files under ``roots`` and nothing else.
+
+    ``generated`` maps file names to bytes made for this document, served at :func:`generated_url`.
+    """
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     allowed = tuple(root.resolve() for root in roots)
+    made = dict(generated or {})
 
     class ProjectOnlyFetcher(URLFetcher):
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            if url.startswith(GENERATED) and url.removeprefix(GENERATED) in made:
+                name = url.removeprefix(GENERATED)
+                return URLFetcherResponse(url, body=made[name], headers={"Content-Type": _mime(Path(name))})
             parts = urlsplit(url)
             if parts.scheme != "file":
                 raise FatalURLFetchingError(f"refused to fetch {url[:80]!r}: PDFs may use project files only")
@@ -71,6 +88,7 @@ class PdfRenderer:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
+        self.roots = roots
         self.fetcher = project_only_fetcher(roots)
         self.fonts = FontConfiguration()
         self.stylesheets = []
@@ -80,17 +98,20 @@ class PdfRenderer:
         if press is not None:
             self.press_stylesheets.append(CSS(filename=str(press), url_fetcher=self.fetcher, font_config=self.fonts))
 
-    def render(self, html: str, base_url: Path, identifier: bytes, press: bool = False) -> bytes:
+    def render(self, html: str, base_url: Path, identifier: bytes, press: bool = False,
+               generated: Mapping[str, bytes] | None = None) -> bytes:
         """PDF bytes for ``html``; relative URLs resolve against ``base_url`` (a folder).
 
-        ``press`` adds the press profile (bleed and crop marks).
+        ``press`` adds the press profile (bleed and crop marks); ``generated`` holds files made for
+        this document, which ``html`` names by :func:`generated_url`.
         """
         from weasyprint import HTML
         from weasyprint.urls import FatalURLFetchingError
 
         stylesheets = self.press_stylesheets if press else self.stylesheets
         try:
-            document = HTML(string=html, base_url=base_url.as_uri() + "/", url_fetcher=self.fetcher)
+            fetcher = project_only_fetcher(self.roots, generated) if generated else self.fetcher
+            document = HTML(string=html, base_url=base_url.as_uri() + "/", url_fetcher=fetcher)
             pdf = document.write_pdf(stylesheets=stylesheets, font_config=self.fonts,
                                      pdf_variant="pdf/ua-1", pdf_identifier=identifier)
         except FatalURLFetchingError as error:  # a BaseException in WeasyPrint: make it an ordinary failure

@@ -9,7 +9,8 @@
     button.addEventListener("click", function () {
       var source = document.getElementById(button.getAttribute("data-copy"));
       navigator.clipboard.writeText(source.textContent).then(function () {
-        button.textContent = "Copied";
+        // The label comes translated from the template; English only if a theme left it out.
+        button.textContent = button.getAttribute("data-copied") || "Copied";
         setTimeout(function () { button.innerHTML = label; }, 1600);
       });
     });
