@@ -21,7 +21,7 @@ from ..models import (
 )
 from ..tokens import check_syntax, sandbox, split_tokens
 from .markdown import count_words, make_markdown, render_body
-from .media import check_audio, check_image
+from .media import check_audio, check_body_image, check_image
 from .memo import LoadMemo, file_digest, tree_digest
 from .schema import YAML_LOADER, parse_yaml, validate
 
@@ -142,13 +142,7 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
                          line=line) for line, tag in statements]
     problems += check_syntax(body, sandbox(), file)
     for asset in assets:
-        target = (root / "content" / asset)
-        try:
-            found_file = asset.startswith("assets/") and target.is_file()
-        except OSError:  # a name too long for the file system
-            found_file = False
-        if not found_file:
-            problems.append(Problem(file, f"image {asset!r} not found in content/assets"))
+        problems += check_body_image(root, file, asset)
     if isinstance(meta, MediaFile) and meta.embed.audio:
         # The audio is an asset like the body's images: copied into the sites that get the page, part of its key.
         problems += check_audio(root, file, meta.embed.audio, key_lines.get("embed"))

@@ -42,17 +42,23 @@ class _Unusable(ValueError):
     """The named file cannot be used; the message says why."""
 
 
+class _Outside(_Unusable):
+    """The named path resolves to a file outside ``content/``."""
+
+
 def _content_file(root: Path, relative: str) -> Path:
     """``relative`` resolved inside ``content/``, following links only while they stay inside it."""
     base = (root / "content").resolve()
     try:
         target = (base / relative).resolve()
         if not target.is_relative_to(base):
-            raise _Unusable(f"{relative[:80]!r} leads outside content/ (through a symbolic link)")
+            raise _Outside(f"{relative[:80]!r} leads outside content/ (through a symbolic link)")
         if not target.is_file():
             raise _Unusable(f"content/{relative[:80]} not found")
-    except OSError as error:  # a name too long, a loop of links...
-        raise _Unusable(f"{relative[:80]!r} cannot be opened ({error.strerror or error})") from None
+    except _Unusable:
+        raise
+    except (OSError, ValueError) as error:  # a name too long, a loop of links, a NUL byte...
+        raise _Unusable(f"{relative[:80]!r} cannot be opened ({getattr(error, 'strerror', None) or error})") from None
     return target
 
 
@@ -77,6 +83,23 @@ def check_audio(root: Path, file: str, relative: str, line: int | None = None) -
         return [Problem(file, f"content/{relative} is not a .{extension} audio file (its bytes do not start "
                         "like one)", field="embed.audio", line=line)]
     return []
+
+
+def check_body_image(root: Path, file: str, relative: str) -> list[Problem]:
+    """Problems with an image of a page's Markdown body: it must be a file under ``content/assets/``.
+
+    The renderer copies it into partner sites, so a link inside ``content/`` to a file elsewhere
+    (``/etc/passwd``, another project) is refused like a ``..`` path.
+    """
+    if relative.startswith("assets/"):
+        try:
+            _content_file(root, relative)
+            return []
+        except _Outside as error:
+            return [Problem(file, f"image {error}")]
+        except _Unusable:
+            pass  # missing: the message below says where images belong
+    return [Problem(file, f"image {relative[:80]!r} not found in content/assets")]
 
 
 def check_image(root: Path, file: str, relative: str, line: int | None = None) -> list[Problem]:
