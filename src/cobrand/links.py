@@ -7,6 +7,7 @@ every page of every build.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -21,14 +22,23 @@ _LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
 
 def internal_links(document: str) -> list[str]:
     """Relative links of an HTML document, without query or fragment."""
-    links = []
-    for raw in _LINK.findall(document):
-        target = html.unescape(raw)
-        parts = urlsplit(target)
-        if parts.scheme or parts.netloc or not parts.path:
-            continue
-        links.append(unquote(parts.path))
-    return links
+    return [path for path in map(_internal_path, _LINK.findall(document)) if path is not None]
+
+
+@functools.lru_cache(maxsize=65536)  # pages repeat the same links thousands of times per build
+def _internal_path(raw: str) -> str | None:
+    parts = urlsplit(html.unescape(raw))
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    return unquote(parts.path)
+
+
+@functools.lru_cache(maxsize=65536)
+def _site_path(base: str, link: str) -> str:
+    target = posixpath.normpath(posixpath.join(base, link))
+    if target.endswith("/") or target == ".":
+        target = posixpath.join(target, "index.html")
+    return target
 
 
 def broken_links(pages: Iterable[tuple[str, str]], existing: set[str]) -> list[tuple[str, str]]:
@@ -37,10 +47,7 @@ def broken_links(pages: Iterable[tuple[str, str]], existing: set[str]) -> list[t
     for page, document in pages:
         base = posixpath.dirname(page)
         for link in internal_links(document):
-            target = posixpath.normpath(posixpath.join(base, link))
-            if target.endswith("/") or target == ".":
-                target = posixpath.join(target, "index.html")
-            if target not in existing:
+            if _site_path(base, link) not in existing:
                 broken.append((page, link))
     return broken
 

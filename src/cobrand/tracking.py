@@ -9,6 +9,7 @@ same input always gives the same URL.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -43,14 +44,16 @@ class Tracking:
 
     def html(self, document: str, campaign: str) -> str:
         """Track every vendor ``href`` in rendered HTML."""
-        def replace(match: re.Match[str]) -> str:
-            url = html.unescape(match.group(1))
-            return f'href="{html.escape(self.url(url, campaign))}"'
-        return _HREF.sub(replace, document)
+        return _HREF.sub(lambda match: _tracked_href(self, match.group(1), campaign), document)
 
     def text(self, text: str, campaign: str) -> str:
         """Track every vendor URL in plain text, such as social copy."""
         return _TEXT_URL.sub(lambda match: self.url(match.group(0), campaign), text)
+
+
+@functools.lru_cache(maxsize=65536)  # every page of a partner repeats the same links
+def _tracked_href(tracking: Tracking, escaped_url: str, campaign: str) -> str:
+    return f'href="{html.escape(tracking.url(html.unescape(escaped_url), campaign))}"'
 
 
 def add_parameters(url: str, parameters: dict[str, str]) -> str:
