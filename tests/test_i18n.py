@@ -216,7 +216,7 @@ def _copied_labels(path: Path) -> set[str | None]:
 def _assert_translated_titles_and_label(site: Path, name: str, language: str) -> None:
     for page, msgid in TITLED_PAGES.items():
         expected = _translation(language, msgid)
-        assert expected != msgid or language == "de" and msgid == "Blog", (language, msgid)  # "Blog" is German too
+        assert expected != msgid or (language == "de" and msgid == "Blog"), (language, msgid)  # "Blog" is German too
         title, og, twitter = _head(site / page)
         assert title == f"{expected} · {name}", (language, page, title)
         assert og == twitter == expected, (language, page, og, twitter)
