@@ -71,11 +71,6 @@ class Lockup:
     vendor_height: float
     gap: float
 
-    @property
-    def area_ratio(self) -> float:
-        """Vendor logo area over partner logo area."""
-        return (self.vendor_width * self.vendor_height) / (self.partner_width * self.partner_height)
-
     def view(self) -> dict[str, float]:
         """The sizes for templates, rounded so output is stable and short."""
         return {"partner_width": round(self.partner_width, 2), "partner_height": round(self.partner_height, 2),
