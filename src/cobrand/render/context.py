@@ -15,7 +15,17 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup
 
-from ..models import ContentItem, MediaFile, OnePagerFile, Partner, Project, SocialFile, Templated
+from ..models import (
+    AUDIO_TYPES,
+    ContentItem,
+    MediaFile,
+    OnePagerFile,
+    Partner,
+    Project,
+    SocialFile,
+    Templated,
+    audio_extension,
+)
 from ..personalize import resolve
 from ..plan import PartnerPlan
 from ..tokens import TokenError, TokenFiller, token_context
@@ -245,6 +255,11 @@ def qr_svg(url: str) -> str:
 
 
 def _embed(meta: MediaFile) -> dict[str, str]:
+    """What the media page plays: a player to load on click, or an audio file of the site itself."""
+    if meta.embed.audio:
+        # The loader copied the file to the same path in the partner's site; media pages sit one folder deep.
+        extension = audio_extension(meta.embed.audio)
+        return {"audio": "../" + meta.embed.audio, "type": AUDIO_TYPES[extension], "format": extension.upper()}
     if meta.embed.youtube:
         video = meta.embed.youtube
         return {"provider": "YouTube", "url": f"https://www.youtube-nocookie.com/embed/{video}?autoplay=1",
