@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,9 @@ from ..tokens import TokenFiller
 from ..version import __version__
 from . import feeds, kit
 from .brand import palette
-from .context import PARTNER_LOGO, VENDOR_LOGO, PartnerViews, build_views, kit_zip_path
+from .context import PARTNER_LOGO, VENDOR_LOGO, PartnerViews, build_views, kit_zip_path, text_direction
 from .i18n import for_locale, load_translations
-from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle
+from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle, fonts_key
 from .lockup import print_logo_files
 from .logos import logo_files, make_logo_file
 from .pdf import PdfFetchError, PdfRenderer, first_page_thumbnail
@@ -249,37 +250,52 @@ class PartnerRenderer:
 
         return [Job(path, digest(base, path), maker(path), costly=True) for path in files.paths]
 
+    @cached_property
+    def _social_pictures(self) -> dict[str, str]:
+        """``variant_id`` -> the content path of the picture a social post names (its only asset)."""
+        project = self.project
+        every_item = list(project.content) + [t for by_lang in project.translations.values() for t in by_lang.values()]
+        return {item.variant_id: item.assets[0] for item in every_item if item.kind == "social" and item.assets}
+
     def _image_jobs(self, partner: Partner, views: PartnerViews, base: str) -> list[Job]:
         """Open Graph cards for the home page and each item page, and social images per network."""
         project = self.project
+        base = digest(base, fonts_key())  # a newly installed font changes how cards look
         painters: list[CardPainter] = []
+        # Card text in the partner's language, from the theme's catalogues like the pages' strings.
+        strings = for_locale(self.languages, partner.data.locale)
 
         def painter() -> CardPainter:  # logos are rasterised only if some image must be made
             if not painters:
                 rules = project.config.brand
                 style = CardStyle(partner.name, project.vendor.name, views.common["palette"],
-                                  palette(project.vendor.colors), rules.vendor_max_ratio, rules.clear_space)
+                                  palette(project.vendor.colors), rules.vendor_max_ratio, rules.clear_space,
+                                  strings.gettext("in partnership with"), text_direction(partner.data.locale))
                 painters.append(CardPainter(partner.logo, project.vendor.logo, style))
             return painters[0]
 
-        def card(size: tuple[int, int], title: str, eyebrow: str) -> Callable[[Resolve], bytes]:
-            return lambda _: painter().card(size, title, eyebrow)
+        def card(size: tuple[int, int], title: str, eyebrow: str, picture: str | None = None
+                 ) -> Callable[[Resolve], bytes]:
+            background = self.assets[picture] if picture else None
+            return lambda _: painter().card(size, title, eyebrow, background)
 
         home = "static/og/home.png"
         jobs = [Job(home, digest(base, home), card(OG_SIZE, project.config.site.title, partner.name), True)]
         views.common["og_image"] = home
-        eyebrows = {"blog": "Blog", "one-pagers": "Datasheet"}
+        eyebrows = {"blog": strings.gettext("Blog"), "one-pagers": strings.gettext("Datasheet"),
+                    "video": strings.gettext("Video"), "podcast": strings.gettext("Podcast")}
         for view in views.items.values():
-            item_key = self._item_keys[view["variant_id"]]
+            item_key = self._item_keys[view["variant_id"]]  # includes the bytes of the post's picture
             if view["kind"] == "social":
+                picture = self._social_pictures.get(view["variant_id"])
                 for network, size in SOCIAL_SIZES.items():
                     path = f"kit/social/{view['slug']}-{network}.png"
-                    jobs.append(Job(path, digest(base, path, item_key), card(size, view["title"], partner.name),
-                                    True))
+                    jobs.append(Job(path, digest(base, path, item_key),
+                                    card(size, view["title"], partner.name, picture), True))
                     view["images"][network] = path
             else:
                 path = f"static/og/{view['slug']}.png"
-                eyebrow = eyebrows.get(view["kind"]) or view.get("media_kind", "")
+                eyebrow = eyebrows.get(view["kind"]) or eyebrows.get(view.get("media_kind", ""), "")
                 jobs.append(Job(path, digest(base, path, item_key), card(OG_SIZE, view["title"], eyebrow), True))
                 view["og_image"] = path
         return jobs
