@@ -177,13 +177,33 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
         if on_partner is not None:
             on_partner(result)
 
-    if jobs <= 1 or len(partners) <= 1:
+    try:
         renderer = PartnerRenderer(project, pdfs=options.pdfs, images=options.images)
+    except Exception as error:  # e.g. a broken print stylesheet: every partner reports it
         for partner in partners:
+            collect(PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, error)))
+        return results
+    # Partners whose inputs are unchanged are found here, so worker processes start only for real work.
+    stale = []
+    for partner in partners:
+        start = time.perf_counter()
+        if is_current(options.out, partner.slug, renderer.fingerprint(partner, plan_partner(project, partner))):
+            collect(PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start))
+        else:
+            stale.append(partner)
+    if jobs <= 1 or len(stale) <= 1:
+        for partner in stale:
             collect(render_partner(renderer, partner, options))
             if options.fail_fast and results[-1].failure is not None:
                 break
-        return results
+    else:
+        _render_in_pool(project, tuple(stale), options, jobs, collect)
+    order = {partner.slug: index for index, partner in enumerate(partners)}
+    return sorted(results, key=lambda result: order[result.slug])
+
+
+def _render_in_pool(project: Project, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
+                    collect: Callable[[PartnerResult], None]) -> None:
     context = multiprocessing.get_context("fork")
     chunk = 1 if options.fail_fast else max(1, len(partners) // (jobs * 8))
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(partners)), mp_context=context,
@@ -196,7 +216,6 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
     finally:
         # On fail-fast, Ctrl-C or any error: start nothing more, let running partners finish their files.
         pool.shutdown(wait=True, cancel_futures=True)
-    return results
 
 
 def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderOptions) -> PartnerResult:

@@ -86,8 +86,8 @@ class PartnerRenderer:
         self.static[vendor_logo_path(vendor_logo)] = vendor_logo_bytes(vendor_logo)  # the lockups show it trimmed
         self.images = images
         self.languages = load_translations(project.theme)
-        # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
         self._locale: str | None = None  # the language the theme's strings are switched to
+        # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
         self.pdf_links = pdfs if pdf_links is None else pdf_links
         stylesheet = _theme_file(project, PRINT_STYLESHEET)
         press = _theme_file(project, PRESS_STYLESHEET) if project.config.print.press else None
@@ -183,12 +183,12 @@ class PartnerRenderer:
 
     def _translate(self, partner: Partner) -> None:
         """Switch the theme's strings to the partner's language (one partner renders at a time)."""
-        translations = for_locale(self.languages, partner.data.locale)
         if self._locale == partner.data.locale:
             return
+        translations = for_locale(self.languages, partner.data.locale)
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-
         self._locale = partner.data.locale
+
     def _page_maker(self, partner: Partner, views: PartnerViews, page: Page) -> Callable[[Resolve], bytes]:
         def make(_: Resolve) -> bytes:
             self._translate(partner)
