@@ -6,11 +6,11 @@ import os
 import pickle
 from pathlib import Path
 
-from conftest import ENVIRON, copy_example
-
 import cobrand
 from cobrand.load import MEMO_FILE
 from cobrand.load.memo import LoadMemo, tree_digest
+
+from conftest import ENVIRON, copy_example
 
 
 def build(project: Path, out: Path) -> cobrand.BuildReport:

@@ -285,12 +285,12 @@ def test_trimmed_svg_draws_the_same_as_the_original_cropped() -> None:
     """For every SVG logo of the example: the trimmed file, rasterised, equals the original's rasterisation
     cropped to its ink (the drawing is untouched, only the viewBox changed)."""
     from cobrand.load.logos import inspect_logo
-    from cobrand.render.trim import svg_visible_box, trimmed_svg
+    from cobrand.render.trim import trimmed_svg
 
     root = Path(__file__).resolve().parent.parent
     for path in [*sorted(root.glob("partners/*/logo.svg")), root / "brand" / "harborline.svg"]:
         logo = inspect_logo(path)
-        x, y, width, height = svg_visible_box(logo)
+        x, y, width, height = logo.visible_box
         scale = 4
         original = Image.open(io.BytesIO(cairosvg.svg2png(bytestring=path.read_bytes(),
                                                           output_width=round(logo.width * scale),

@@ -276,10 +276,16 @@ class Logo:
     width: float
     height: float
     digest: str
+    visible: tuple[float, float, float, float] | None = None  # x, y, width, height of the ink (load/ink.py)
 
     @property
     def extension(self) -> str:
         return "jpg" if self.format == "jpeg" else self.format
+
+    @property
+    def visible_box(self) -> tuple[float, float, float, float]:
+        """The box of the logo's visible content, in its own units; the whole logo if not measured."""
+        return self.visible or (0.0, 0.0, self.width, self.height)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from defusedxml import DefusedXmlException
 from PIL import Image, UnidentifiedImageError
 
 from ..models import Logo
+from .ink import raster_visible_box, svg_visible_box
 
 MAX_LOGO_BYTES = 5 * 1024 * 1024
 MAX_LOGO_PIXELS = 25_000_000
@@ -51,7 +52,11 @@ def inspect_logo(path: Path) -> Logo:
     digest = hashlib.sha256(data).hexdigest()
     if path.suffix.lower() == ".svg" or data.lstrip()[:5] in (b"<?xml", b"<svg ") :
         width, height = _svg_size(data)
-        return Logo(path, "svg", width, height, digest)
+        try:
+            visible = svg_visible_box(data, width, height)
+        except Exception as error:  # cairosvg's errors have no common base class
+            raise LogoError(f"cannot be drawn ({type(error).__name__}: {error})") from None
+        return Logo(path, "svg", width, height, digest, visible)
     return _raster(path, data, digest)
 
 
@@ -74,6 +79,7 @@ def _raster(path: Path, data: bytes, digest: str) -> Logo:
             if width * height > MAX_LOGO_PIXELS:
                 raise LogoError(f"is {width}x{height} pixels; at most {MAX_LOGO_PIXELS:,} pixels are allowed")
             image.load()
+            visible = raster_visible_box(image)
     except Image.DecompressionBombError:
         raise LogoError(f"has too many pixels; at most {MAX_LOGO_PIXELS:,} are allowed") from None
     except UnidentifiedImageError:
@@ -83,7 +89,7 @@ def _raster(path: Path, data: bytes, digest: str) -> Logo:
     expected = {"png": {".png"}, "jpeg": {".jpg", ".jpeg"}, "webp": {".webp"}}[kind]
     if path.suffix.lower() not in expected:
         raise LogoError(f"is a {kind.upper()} file named {path.suffix!r}; rename it to match its format")
-    return Logo(path, kind, float(width), float(height), digest)  # type: ignore[arg-type]
+    return Logo(path, kind, float(width), float(height), digest, visible)  # type: ignore[arg-type]
 
 
 _RAW_FORBIDDEN = re.compile(rb"<\?xml-stylesheet|<!DOCTYPE|<!ENTITY", re.IGNORECASE)
