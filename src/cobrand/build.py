@@ -144,27 +144,22 @@ class RenderOptions:
     fail_fast: bool = False
 
 
-# Worker processes are forked after the project is loaded, so each one
-# inherits it (and builds its own renderer once) instead of re-parsing content.
-_worker: tuple[Project, PartnerRenderer | Exception, RenderOptions] | None = None
+# Worker processes are forked after the project is loaded and the renderer made, so each one
+# inherits both (compiled templates, theme files, keys) instead of making its own; WeasyPrint is
+# set up lazily, in each worker that prints.
+_worker: tuple[PartnerRenderer, RenderOptions] | None = None
 
 
-def _init_worker(project: Project, options: RenderOptions) -> None:
+def _init_worker(renderer: PartnerRenderer, options: RenderOptions) -> None:
     global _worker
     # Ctrl-C reaches the whole process group; the parent alone handles it and cancels the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        renderer: PartnerRenderer | Exception = PartnerRenderer(project, pdfs=options.pdfs, images=options.images)
-    except Exception as error:  # reported per partner instead of breaking the pool
-        renderer = error
-    _worker = (project, renderer, options)
+    _worker = (renderer, options)
 
 
 def _render_in_worker(partner: Partner) -> PartnerResult:
     assert _worker is not None
-    project, renderer, options = _worker
-    if isinstance(renderer, Exception):
-        return PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, renderer))
+    renderer, options = _worker
     return render_partner(renderer, partner, options)
 
 
@@ -197,17 +192,17 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
             if options.fail_fast and results[-1].failure is not None:
                 break
     else:
-        _render_in_pool(project, tuple(stale), options, jobs, collect)
+        _render_in_pool(renderer, tuple(stale), options, jobs, collect)
     order = {partner.slug: index for index, partner in enumerate(partners)}
     return sorted(results, key=lambda result: order[result.slug])
 
 
-def _render_in_pool(project: Project, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
+def _render_in_pool(renderer: PartnerRenderer, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
                     collect: Callable[[PartnerResult], None]) -> None:
     context = multiprocessing.get_context("fork")
     chunk = 1 if options.fail_fast else max(1, len(partners) // (jobs * 8))
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(partners)), mp_context=context,
-                               initializer=_init_worker, initargs=(project, options))
+                               initializer=_init_worker, initargs=(renderer, options))
     try:
         for result in pool.map(_render_in_worker, partners, chunksize=chunk):
             collect(result)

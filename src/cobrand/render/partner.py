@@ -91,7 +91,7 @@ class PartnerRenderer:
         self.pdf_links = pdfs if pdf_links is None else pdf_links
         stylesheet = _theme_file(project, PRINT_STYLESHEET)
         press = _theme_file(project, PRESS_STYLESHEET) if project.config.print.press else None
-        self.pdf = PdfRenderer(stylesheet, (project.root, DEFAULT_THEME), press) if pdfs else None
+        self._pdf_setup = (stylesheet, (project.root, DEFAULT_THEME), press) if pdfs else None
         # Keyed by position in the theme chain, not absolute path, so caches move between checkouts.
         every_theme_file = {f"{index}/{path.relative_to(folder).as_posix()}": path
                             for index, folder in enumerate(project.theme.folders)
@@ -104,6 +104,12 @@ class PartnerRenderer:
         self._item_keys = {item.variant_id: digest(item.digest, *(hashlib.sha256(self.assets[a]).hexdigest()
                                                                   for a in item.assets))
                            for item in every_item}
+
+    @cached_property
+    def pdf(self) -> PdfRenderer | None:
+        """WeasyPrint's renderer, made when the first PDF is: importing WeasyPrint and parsing the print
+        stylesheet take about a second, which a build with nothing to print need not pay."""
+        return PdfRenderer(*self._pdf_setup) if self._pdf_setup is not None else None
 
     def fingerprint(self, partner: Partner, plan: PartnerPlan) -> str:
         """One key for everything the partner's output depends on."""
@@ -158,7 +164,7 @@ class PartnerRenderer:
             jobs.append(Job(page.path, key, self._page_maker(partner, views, page)))
 
         kit_jobs = [job for job in jobs if job.path.startswith("kit/")]
-        if self.pdf is not None:
+        if self._pdf_setup is not None:
             for item in plan.one_pagers:
                 pdf_job = self._pdf_job(partner, views, item, base)
                 kit_jobs.append(pdf_job)
@@ -201,9 +207,8 @@ class PartnerRenderer:
 
     def _pdf_job(self, partner: Partner, views: PartnerViews, item: ContentItem, base: str,
                  press: bool = False) -> Job:
-        assert item.pdf_path is not None and self.pdf is not None
+        assert item.pdf_path is not None
         path = item.pdf_path.replace(".pdf", "-press.pdf") if press else item.pdf_path
-        pdf = self.pdf
         project = self.project
 
         def make(_: Resolve) -> bytes:
@@ -215,7 +220,9 @@ class PartnerRenderer:
                                                    "page": {"path": item.pdf_path, "is_404": False}})
             identifier = hashlib.sha256(f"{partner.slug}/{path}".encode()).hexdigest()[:32]
             try:
-                return pdf.render(html, project.root / "content" / item.kind, identifier.encode(), press, generated)
+                assert self.pdf is not None
+                return self.pdf.render(html, project.root / "content" / item.kind, identifier.encode(), press,
+                                       generated)
             except PdfFetchError as error:
                 error.source = item.source
                 raise
