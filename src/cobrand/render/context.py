@@ -7,6 +7,7 @@ already-filled Markup bodies, so a theme cannot reach into the pipeline.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ def partner_tracking(project: Project, partner: Partner) -> Tracking:
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi"})
 
 
+@functools.lru_cache(maxsize=8192)  # every partner of a locale shows the same dates
 def format_date(value: dt.date, locale: str) -> str:
     """A date as people of ``locale`` read it (Babel's CLDR data, not the machine's locale)."""
     from babel.core import UnknownLocaleError
