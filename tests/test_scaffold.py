@@ -229,7 +229,8 @@ def test_workflow_builds_shards_and_deploys_to_pages() -> None:
     uses = [step.get("uses", "") for step in steps]
     assert "--shard ${{ matrix.shard }}/${{ strategy.job-total }}" in runs
     assert "--out build" in runs and "--cache-dir .cobrand-cache" in runs
-    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core"):
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core",
+                    "fonts-noto-core", "fonts-noto-cjk"):
         assert package in runs
     assert "pip install cobrand" in runs and "pip install ." not in runs
     assert any(use.startswith("actions/setup-python@") for use in uses)
