@@ -109,3 +109,26 @@ def test_a_broken_partner_file_is_reported_even_after_a_good_build(tmp_path):
         assert any(problem.file == "partners/kestrel-cloud/partner.toml" for problem in error.problems)
     else:
         raise AssertionError("the broken partner.toml was not reported")
+
+
+def test_remembered_checks_still_see_a_partner_edit_that_makes_a_post_too_long(tmp_path):
+    """The social-length check is remembered per partner, keyed by its folder's bytes: renaming a
+    partner to a long name after a good build makes an X post naming it too long, and that is reported."""
+    project = copy_example(tmp_path)
+    (project / "content" / "social" / "name-in-x.yaml").write_text(
+        "title: Names the partner on X\ndate: 2026-06-01\nvariants:\n"
+        "  linkedin: A post for {{ partner.name }}.\n"
+        f"  x: \"{{{{ partner.name }}}} {'a' * 230}\"\n"
+        "  facebook: A post for {{ partner.name }}.\n")
+    out = tmp_path / "out"
+    build(project, out)
+    build(project, out)  # this one uses the remembered checks
+    toml = project / "partners" / "kestrel-cloud" / "partner.toml"
+    toml.write_text(toml.read_text().replace('name = "Kestrel Cloud"', 'name = "' + "Kestrel " * 8 + 'Cloud"'))
+    try:
+        cobrand.build(project, out_dir=out, jobs=1, pdfs=False, images=False, environ=ENVIRON)
+    except cobrand.ProjectError as error:
+        assert any("X post is" in problem.message and "kestrel-cloud" in problem.message
+                   for problem in error.problems), error.problems
+    else:
+        raise AssertionError("the too-long X post was not reported")

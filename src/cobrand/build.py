@@ -53,7 +53,7 @@ def load_and_check(project_dir: Path | str = ".", *, strict: bool = False,
     today = today_from_environment(dict(os.environ if environ is None else environ))
     project, problems = load_project(Path(project_dir), today, memo)
     if project is not None:
-        problems += check_project(project)
+        problems += check_project(project, memo)
     errors = [p for p in problems if p.severity == "error" or (strict and p.severity == "warning")]
     if errors or project is None:
         raise ProjectError(errors)
@@ -104,10 +104,11 @@ def build(
     store = Store(cache)
     with build_lock(out):
         sweep_temporary(out)
-        memo.save()
         with _timed(timings, "render+write"):
             options = RenderOptions(out, store, pdfs, images, fail_fast)
-            report.partners = _render_all(project, selected, options, jobs or os.cpu_count() or 1, on_partner)
+            report.partners = _render_all(project, selected, options, jobs or os.cpu_count() or 1, on_partner,
+                                          memo)
+        memo.save()
         if not partners and shard is None:
             everyone = {partner.slug for partner in project.partners}
             report.removed = remove_partners(out, known_partners(out) - everyone)
@@ -164,7 +165,7 @@ def _render_in_worker(partner: Partner) -> PartnerResult:
 
 
 def _render_all(project: Project, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
-                on_partner: Callable[[PartnerResult], None] | None) -> list[PartnerResult]:
+                on_partner: Callable[[PartnerResult], None] | None, memo: LoadMemo) -> list[PartnerResult]:
     results: list[PartnerResult] = []
 
     def collect(result: PartnerResult) -> None:
@@ -180,9 +181,17 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
         return results
     # Partners whose inputs are unchanged are found here, so worker processes start only for real work.
     stale = []
+    shared = digest(renderer.site_key, renderer.content_key, project.today.isoformat())
     for partner in partners:
         start = time.perf_counter()
-        if is_current(options.out, partner.slug, renderer.fingerprint(partner, plan_partner(project, partner))):
+
+        def fingerprint(partner: Partner = partner) -> str:
+            return renderer.fingerprint(partner, plan_partner(project, partner))
+
+        # Planning every partner to fingerprint it is most of a no-op build: remembered per partner.
+        known = (memo.recall(f"fingerprints/{partner.slug}", digest(shared, partner.digest), fingerprint)
+                 if partner.digest else fingerprint())
+        if is_current(options.out, partner.slug, known):
             collect(PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start))
         else:
             stale.append(partner)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from .cache import digest
 from .errors import Problem
-from .load import CONFIG_FILE
-from .models import ContentItem, Project, SocialFile
+from .load import CONFIG_FILE, LoadMemo
+from .models import ContentItem, Partner, Project, SocialFile
 from .personalize import check_personalization, resolve
 from .plan import exclusion_reason
 from .tokens import TokenError, TokenFiller, token_context
@@ -26,8 +27,12 @@ EXPIRY_WARNING_DAYS = 30
 _URL = re.compile(r"https?://\S+")
 
 
-def check_project(project: Project) -> list[Problem]:
-    """Every cross-reference error and warning of the project."""
+def check_project(project: Project, memo: LoadMemo | None = None) -> list[Problem]:
+    """Every cross-reference error and warning of the project.
+
+    With ``memo``, a partner's social posts are measured again only when the
+    partner, the social posts, the config or the date changed.
+    """
     problems = _check_partners(project) + _check_unique_slugs(project)
     for item in project.content:
         problems += _check_item(project, item)
@@ -35,7 +40,7 @@ def check_project(project: Project) -> list[Problem]:
     problems += _check_tokens(project)
     if any(problem.severity == "error" for problem in problems):
         return problems  # the per-partner checks below rely on valid tiers and tokens
-    return problems + _check_social_lengths(project)
+    return problems + _check_social_lengths(project, memo or LoadMemo())
 
 
 def _unknown(values: list[str] | tuple[str, ...], known: list[str]) -> list[str]:
@@ -134,16 +139,30 @@ def social_text(text: str, hashtags: list[str], url: str | None, network: str) -
     return ("\n\n" if network != "x" else "\n").join(parts)
 
 
-def _check_social_lengths(project: Project) -> list[Problem]:
+def _check_social_lengths(project: Project, memo: LoadMemo) -> list[Problem]:
     filler = TokenFiller()
+    social = [item for item in project.content if isinstance(item.meta, SocialFile)]
+    shared = digest(project.config.model_dump_json(), project.today.isoformat(), *(item.digest for item in social))
     problems: set[Problem] = set()
+    for partner in project.partners:
+        def measure(partner: Partner = partner) -> list[Problem]:
+            return _partner_social_problems(project, partner, social, filler)
+
+        # Partners built in memory (no folder digest) are measured every time.
+        found = (memo.recall(f"checks/social/{partner.slug}", digest(shared, partner.digest), measure)
+                 if partner.digest else measure())
+        problems.update(found)
+    return sorted(problems)
+
+
+def _partner_social_problems(project: Project, partner: Partner, social: list[ContentItem],
+                             filler: TokenFiller) -> list[Problem]:
+    """Length problems of every social post ``partner`` gets, filled with its values."""
+    problems: list[Problem] = []
     placeholder_url = "https://x.example/" + "a" * 40
-    for item in project.content:
-        if not isinstance(item.meta, SocialFile):
-            continue
-        for partner in project.partners:
-            if exclusion_reason(item, partner, project) is not None:
-                continue
+    for item in social:
+        assert isinstance(item.meta, SocialFile)
+        if exclusion_reason(item, partner, project) is None:
             context = token_context(partner, project.vendor, resolve(project, partner, item.slug))
             for network, templated in sorted(item.variants.items()):
                 try:
@@ -153,22 +172,22 @@ def _check_social_lengths(project: Project) -> list[Problem]:
                 full = social_text(text, item.meta.hashtags, placeholder_url if item.meta.link else None, network)
                 field = f"variants.{network}"
                 if network == "x" and (count := x_length(full)) > X_LIMIT:
-                    problems.add(Problem(item.source, f"X post is {count} characters for partner "
+                    problems.append(Problem(item.source, f"X post is {count} characters for partner "
                                          f"{partner.slug} (limit {X_LIMIT}, each URL counts {X_URL_LENGTH})",
                                          field=field))
                 elif network == "linkedin":
                     if len(full) > LINKEDIN_LIMIT:
-                        problems.add(Problem(item.source, f"LinkedIn post is {len(full)} characters for "
+                        problems.append(Problem(item.source, f"LinkedIn post is {len(full)} characters for "
                                              f"partner {partner.slug} (limit {LINKEDIN_LIMIT})", field=field))
                     hook = text.split("\n", 1)[0]
                     if len(hook) > LINKEDIN_HOOK:
-                        problems.add(Problem(item.source, f"LinkedIn hook (first line) is {len(hook)} characters;"
+                        problems.append(Problem(item.source, f"LinkedIn hook (first line) is {len(hook)} characters;"
                                              f" only about {LINKEDIN_HOOK} show before 'see more'",
                                              field=field, severity="warning"))
                 elif network == "facebook" and len(full) > FACEBOOK_LIMIT:
-                    problems.add(Problem(item.source, f"Facebook post is {len(full)} characters for partner "
+                    problems.append(Problem(item.source, f"Facebook post is {len(full)} characters for partner "
                                          f"{partner.slug} (limit {FACEBOOK_LIMIT})", field=field))
-    return sorted(problems)
+    return problems
 
 
 def today_from_environment(environ: dict[str, str]) -> dt.date:

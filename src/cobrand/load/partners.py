@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -42,7 +43,7 @@ def load_partners(root: Path, memo: LoadMemo | None = None) -> tuple[list[Partne
         partner, found = memo.recall(f"partners/{folder.name}", read, lambda: load_partner(root, folder))  # noqa: B023 - called at once
         problems += found
         if partner is not None:
-            partners.append(partner)
+            partners.append(dataclasses.replace(partner, digest=read))
     return partners, problems
 
 

@@ -104,6 +104,9 @@ class PartnerRenderer:
         self._item_keys = {item.variant_id: digest(item.digest, *(hashlib.sha256(self.assets[a]).hexdigest()
                                                                   for a in item.assets))
                            for item in every_item}
+        # Everything a partner's plan can draw from: with the site key, today and the partner's own
+        # digest it fixes the partner's fingerprint (see build.py).
+        self.content_key = digest(*(f"{key}={value}" for key, value in sorted(self._item_keys.items())))
 
     @cached_property
     def pdf(self) -> PdfRenderer | None:
