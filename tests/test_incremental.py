@@ -279,7 +279,9 @@ def test_brand_edits_redraw_images_like_a_clean_build(tmp_path):
 
 
 def stored_objects(cache: Path) -> dict[str, bytes]:
-    return {path.relative_to(cache).as_posix(): path.read_bytes() for path in cache.rglob("*") if path.is_file()}
+    """The rendered outputs the cache keeps (not the load memo or compiled templates beside them)."""
+    objects = cache / "objects"
+    return {path.relative_to(cache).as_posix(): path.read_bytes() for path in objects.rglob("*") if path.is_file()}
 
 
 def test_pdfs_from_a_shared_cache_and_after_edits_equal_clean_builds(tmp_path):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from pathlib import Path
 
 import cobrand
 from cobrand.load import MEMO_FILE
-from cobrand.load.memo import LoadMemo, tree_digest
+from cobrand.load.memo import SETTLED_SECONDS, LoadMemo, file_digest, tree_digest
 
 from conftest import ENVIRON, copy_example
 
@@ -132,3 +133,24 @@ def test_remembered_checks_still_see_a_partner_edit_that_makes_a_post_too_long(t
                    for problem in error.problems), error.problems
     else:
         raise AssertionError("the too-long X post was not reported")
+
+
+def test_settled_files_are_known_by_their_status_and_fresh_ones_are_read(tmp_path):
+    path = tmp_path / "partner.toml"
+    path.write_text("name = 'A'\n")
+    memo_path = tmp_path / "memo.pickle"
+    fresh = file_digest(path)
+    time.sleep(SETTLED_SECONDS + 0.2)  # until then a file is always read: it may still be being edited
+    first = LoadMemo(memo_path, salt="s")
+    assert file_digest(path, memo=first) == fresh
+    first.save()
+    # Same bytes, so a memo that trusted a stale entry and one that re-read would agree: make the
+    # remembered digest observable by changing the file behind the memo's back, status and all.
+    entries = pickle.loads(memo_path.read_bytes())[1]
+    key = f"bytes:{path}"
+    signature, _ = entries[key]
+    entries[key] = (signature, "remembered")
+    memo_path.write_bytes(pickle.dumps(("s", entries)))
+    assert file_digest(path, memo=LoadMemo(memo_path, salt="s")) == "remembered"  # settled: not read
+    path.write_text("name = 'B'\n")  # a real edit changes the status: read again
+    assert file_digest(path, memo=LoadMemo(memo_path, salt="s")) == file_digest(path) != fresh

@@ -92,8 +92,9 @@ def build(
     root = Path(project_dir).resolve()
     out = Path(out_dir) if out_dir is not None else root / "build"
     cache = Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache"
+    code = code_digest()
     with _timed(timings, "load+validate"):
-        memo = LoadMemo(cache / MEMO_FILE, salt=digest(code_digest(), str(root)))
+        memo = LoadMemo(cache / MEMO_FILE, salt=digest(code, str(root)))
         project, warnings = load_and_check(root, strict=strict, environ=environ, memo=memo)
     _check_selection(project, partners, shard)
     selected = select_partners(project, partners, shard)
@@ -105,7 +106,8 @@ def build(
     with build_lock(out):
         sweep_temporary(out)
         with _timed(timings, "render+write"):
-            options = RenderOptions(out, store, pdfs, images, fail_fast)
+            # Compiled templates depend on cobrand's own extensions too, so its code names the folder.
+            options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}")
             report.partners = _render_all(project, selected, options, jobs or os.cpu_count() or 1, on_partner,
                                           memo)
         memo.save()
@@ -143,6 +145,7 @@ class RenderOptions:
     pdfs: bool
     images: bool
     fail_fast: bool = False
+    compiled_templates: Path | None = None
 
 
 # Worker processes are forked after the project is loaded and the renderer made, so each one
@@ -174,7 +177,8 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
             on_partner(result)
 
     try:
-        renderer = PartnerRenderer(project, pdfs=options.pdfs, images=options.images)
+        renderer = PartnerRenderer(project, pdfs=options.pdfs, images=options.images,
+                                   compiled_templates=options.compiled_templates)
     except Exception as error:  # e.g. a broken print stylesheet: every partner reports it
         for partner in partners:
             collect(PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, error)))

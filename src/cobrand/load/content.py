@@ -56,17 +56,17 @@ def load_content(root: Path, memo: LoadMemo | None = None) -> tuple[list[Content
         if entry.name not in KNOWN_FOLDERS:
             known = ", ".join(KNOWN_FOLDERS)
             problems.append(Problem(_rel(root, entry), f"unknown content folder; use one of {known}"))
-    referable = tree_digest(content_dir, skip=lambda name: name.endswith(DOCUMENT_SUFFIXES))
+    referable = tree_digest(content_dir, skip=lambda name: name.endswith(DOCUMENT_SUFFIXES), memo=memo)
     page_kinds: tuple[ContentKind, ...] = ("blog", "one-pagers", "media")
     for kind in page_kinds:
         for path in _files(content_dir / kind, ".md"):
-            item, found = memo.recall(_rel(root, path), file_digest(path, referable),
+            item, found = memo.recall(_rel(root, path), file_digest(path, referable, memo=memo),
                                       lambda: _load_page(root, path, kind, md))  # noqa: B023 - called at once
             problems += found
             if item:
                 items.append(item)
     for path in _files(content_dir / "social", ".yaml", ".yml"):
-        item, found = memo.recall(_rel(root, path), file_digest(path, referable),
+        item, found = memo.recall(_rel(root, path), file_digest(path, referable, memo=memo),
                                   lambda: _load_social(root, path))  # noqa: B023 - called at once
         problems += found
         if item:

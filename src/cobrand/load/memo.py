@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +27,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 MEMO_FILE = "load-memo.pickle"
 HASHED_BYTES = 16 * 1024 * 1024
+SETTLED_SECONDS = 2
 
 
 class LoadMemo:
@@ -74,27 +76,40 @@ class LoadMemo:
         os.replace(temporary, self._path)
 
 
-def file_digest(path: Path, *extra: str) -> str:
+def file_digest(path: Path, *extra: str, memo: LoadMemo | None = None) -> str:
     """The digest of one file's bytes (and ``extra`` strings); '' if it cannot be read.
 
     A file over ``HASHED_BYTES`` is known by its size and modification time instead: reading
-    it would cost more than the parse it saves (and loaders refuse such logos unread).
+    it would cost more than the parse it saves (and loaders refuse such logos unread). With
+    ``memo``, a file whose size, times and inode are those of the last build, and that has
+    not been touched for ``SETTLED_SECONDS``, is not read again: like git's index, an edit
+    made within the file system's timestamp granularity of the last read is never trusted away.
     """
-    hasher = hashlib.sha256()
     try:
         status = path.stat()
-        if status.st_size > HASHED_BYTES:
-            hasher.update(f"large:{status.st_size}:{status.st_mtime_ns}".encode())
-        else:
-            hasher.update(path.read_bytes())
     except OSError:
         return ""
-    for part in extra:
-        hasher.update(b"\0" + part.encode())
-    return hasher.hexdigest()
+    signature = f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}"
+    settled = max(status.st_mtime_ns, status.st_ctime_ns) < time.time_ns() - SETTLED_SECONDS * 1_000_000_000
+    if memo is not None and settled:
+        content = memo.recall(f"bytes:{path}", signature, lambda: _bytes_digest(path, status.st_size, signature))
+    else:
+        content = _bytes_digest(path, status.st_size, signature)
+    if not extra:
+        return content
+    return hashlib.sha256("\0".join((content, *extra)).encode()).hexdigest()
 
 
-def tree_digest(folder: Path, skip: Callable[[str], bool] = lambda name: False) -> str:
+def _bytes_digest(path: Path, size: int, signature: str) -> str:
+    if size > HASHED_BYTES:
+        return hashlib.sha256(f"large:{signature}".encode()).hexdigest()
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def tree_digest(folder: Path, skip: Callable[[str], bool] = lambda name: False, memo: LoadMemo | None = None) -> str:
     """The digest of a folder's names, kinds, link targets and file bytes, recursively, in a stable order."""
     hasher = hashlib.sha256()
 
@@ -117,7 +132,7 @@ def tree_digest(folder: Path, skip: Callable[[str], bool] = lambda name: False) 
                 walk(Path(entry.path), name + "/")
             elif not skip(name):
                 hasher.update(f"file:{name}\0".encode())
-                hasher.update(file_digest(Path(entry.path)).encode())
+                hasher.update(file_digest(Path(entry.path), memo=memo).encode())
 
     if folder.is_dir():
         walk(folder, "")

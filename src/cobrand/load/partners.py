@@ -39,7 +39,7 @@ def load_partners(root: Path, memo: LoadMemo | None = None) -> tuple[list[Partne
     for folder in sorted(partners_dir.iterdir()):
         if folder.name.startswith(".") or not folder.is_dir():
             continue
-        read = tree_digest(folder) + (" (link)" if folder.is_symlink() else "")
+        read = tree_digest(folder, memo=memo) + (" (link)" if folder.is_symlink() else "")
         partner, found = memo.recall(f"partners/{folder.name}", read, lambda: load_partner(root, folder))  # noqa: B023 - called at once
         problems += found
         if partner is not None:

@@ -75,9 +75,9 @@ class PartnerRenderer:
     """
 
     def __init__(self, project: Project, *, pdfs: bool = True, images: bool = True,
-                 pdf_links: bool | None = None) -> None:
+                 pdf_links: bool | None = None, compiled_templates: Path | None = None) -> None:
         self.project = project
-        self.env = theme_environment(project.theme)
+        self.env = theme_environment(project.theme, compiled_templates)
         self.filler = TokenFiller()
         theme_files = theme_static_files(project.theme)
         self.static = {path: file.read_bytes() for path, file in theme_files.items()}

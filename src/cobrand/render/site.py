@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import (
     ChoiceLoader,
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
@@ -53,8 +54,16 @@ def _url(context: Any, target: str) -> str:
     return relative_url(page["path"], target)
 
 
-def theme_environment(theme: Theme) -> Environment:
-    """Templates from the vendor theme first, then cobrand's default; ``default/x.html`` reaches the default."""
+def theme_environment(theme: Theme, compiled: Path | None = None) -> Environment:
+    """Templates from the vendor theme first, then cobrand's default; ``default/x.html`` reaches the default.
+
+    ``compiled`` is a folder where compiled templates are kept between builds (Jinja2's bytecode
+    cache, keyed by each template's source), so a small rebuild does not compile the theme again.
+    """
+    cache = None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+        cache = FileSystemBytecodeCache(str(compiled))
     loaders = [FileSystemLoader(str(folder / "templates")) for folder in theme.folders]
     default = FileSystemLoader(str(theme.folders[-1] / "templates"))
     env = Environment(
@@ -65,6 +74,7 @@ def theme_environment(theme: Theme) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n", FragmentCache],
+        bytecode_cache=cache,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals["url"] = _url
