@@ -59,8 +59,11 @@ def cmd_pdfcompare(args: dict[str, Any]) -> dict[str, Any]:
     arguments cobrand gives ``weasyprint.HTML`` and ``write_pdf`` (the print
     HTML, its base URL, the parsed stylesheets, font configuration, PDF
     variant, identifier), whatever they are in this version of cobrand.
-    WeasyPrint alone then makes the same documents from those arguments, with
-    WeasyPrint's default URL fetcher, and once more with WeasyPrint's defaults.
+    WeasyPrint alone then makes the same documents from those arguments,
+    including the URL fetcher cobrand passed (it serves project files and the
+    logos cobrand trimmed for that document, in memory; WeasyPrint's own
+    fetcher could not load those, so the documents would differ), and once
+    more with WeasyPrint's defaults and that fetcher.
     """
     import weasyprint
 
@@ -98,15 +101,16 @@ def cmd_pdfcompare(args: dict[str, Any]) -> dict[str, Any]:
         weasyprint.HTML.__init__ = real_init
         weasyprint.HTML.write_pdf = real_write
     assert len(documents) == len(options) == len(jobs), (len(documents), len(options), len(jobs))
-    inputs = [(doc["keywords"]["string"], doc["keywords"].get("base_url")) for doc in documents]
+    inputs = [(doc["keywords"]["string"], doc["keywords"].get("base_url"), doc["keywords"].get("url_fetcher"))
+              for doc in documents]
 
     def same_options(index: int) -> bytes:
-        html, base_url = inputs[index]
-        return weasyprint.HTML(string=html, base_url=base_url).write_pdf(**options[index])
+        html, base_url, fetcher = inputs[index]
+        return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(**options[index])
 
     def defaults(index: int) -> bytes:
-        html, base_url = inputs[index]
-        return weasyprint.HTML(string=html, base_url=base_url).write_pdf(
+        html, base_url, fetcher = inputs[index]
+        return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
             stylesheets=options[index].get("stylesheets"))
 
     same_pdfs = [same_options(index) for index in range(len(jobs))]  # warm-up, and output check
