@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,27 +13,17 @@ import cobrand
 from cobrand.check import check
 from cobrand.cli import main
 
-from conftest import BUILD_DATE, CONFIG, ENVIRON, PARTNERS, ROOT, entitled, load_items, project_files
+from conftest import BUILD_DATE, CONFIG, ENVIRON, PARTNERS, ROOT, copy_example, entitled, load_items, project_files
 
-PROJECT_INPUTS = ("cobrand.toml", "brand", "content", "partners", "themes")
 POST = "content/blog/ransomware-recovery-drill.md"  # ungated: every partner has it
 GATED = "what-managed-backup-should-cost"  # min_tier: gold
 
 
-def copy_project(tmp_path: Path, name: str = "project") -> Path:
-    """Copy only the example project's inputs (conftest's copy_example also copies
-    benchmarks/work/, which other runs write into while we copy)."""
-    target = tmp_path / name
-    target.mkdir()
-    for entry in PROJECT_INPUTS:
-        source = ROOT / entry
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / entry)
-    return target
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    return copy_project(tmp_path)
+    return copy_example(tmp_path)
 
 
 def set_expiry(project: Path, relative: str, days: int) -> dt.date:

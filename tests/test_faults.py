@@ -37,21 +37,13 @@ from PIL import Image
 import cobrand
 from cobrand.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
-ENVIRON = {"SOURCE_DATE_EPOCH": "1795305600"}
+from conftest import ENVIRON, copy_example
+
 SLUG = "kestrel-cloud"
 IMMUTABLE = "content/blog/immutable-backups-explained.md"
-COPY_IGNORE = shutil.ignore_patterns("build", ".venv", ".git", "node_modules", "__pycache__", ".pytest_cache",
-                                     "test-artifacts", ".mypy_cache", ".ruff_cache", ".hypothesis", "benchmarks",
-                                     "src", "tests", "*.egg-info")
 # What a build writes besides the sites: excluded when comparing two output folders.
 STATE = re.compile(r"^(report\.json|\.cobrand\.lock|\.cobrand/.*)$")
 TEMPORARY = re.compile(r"^\..+\.tmp$")
-
-
-def copy_project(target: Path) -> Path:
-    shutil.copytree(ROOT, target, ignore=COPY_IGNORE, symlinks=False)
-    return target
 
 
 def build(project: Path, out: Path, **kwargs: object) -> cobrand.BuildReport:
@@ -156,7 +148,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Setup:
     base = tmp_path_factory.mktemp("faults")
     # One project folder, edited in place: output keys include the project's path, so a copy elsewhere
     # would make the "incremental" build of v2 a full one.
-    project = copy_project(base / "project")
+    project = copy_example(base)
     good = base / "good"
     assert build(project, good).ok
     make_v2(project)

@@ -16,9 +16,8 @@ from PIL import Image, ImageDraw
 
 import cobrand
 
-from conftest import BUILD_DATE, ENVIRON, ROOT, entitled, load_config, load_items, load_partners
+from conftest import BUILD_DATE, ENVIRON, copy_example, entitled, load_config, load_items, load_partners
 
-PROJECT_INPUTS = ("cobrand.toml", "brand", "content", "partners", "themes")
 STATE = (".cobrand/", ".cobrand.lock", "report.json")
 TEXT_SUFFIXES = {".html", ".xml", ".txt", ".csv"}
 
@@ -26,15 +25,6 @@ TEXT_SUFFIXES = {".html", ".xml", ".txt", ".csv"}
 # --- helpers -------------------------------------------------------------------------------
 
 
-def copy_project(tmp_path: Path, name: str = "project") -> Path:
-    """Copy only the example project's inputs (conftest's copy_example also copies
-    benchmarks/work/, which other runs write into while we copy)."""
-    target = tmp_path / name
-    target.mkdir()
-    for entry in PROJECT_INPUTS:
-        source = ROOT / entry
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / entry)
-    return target
 
 
 def run_build(project: Path, out: Path, **options) -> cobrand.BuildReport:
@@ -135,7 +125,7 @@ class Steps:
 def test_incremental_build_equals_clean_build_after_every_edit(tmp_path):
     """Pages, feeds, CSVs and the kit after every kind of edit. Without PDFs and images: a full
     PDF build takes about 20 s of CPU here, so PDFs and images have their own one-partner tests below."""
-    project = copy_project(tmp_path)
+    project = copy_example(tmp_path)
     steps = Steps(project, tmp_path)
     slugs = {partner.slug for partner in load_partners(project)}
 
@@ -248,7 +238,7 @@ def test_brand_edits_redraw_images_like_a_clean_build(tmp_path):
 
     One partner (the one with the fewest images, and an SVG logo) keeps this fast.
     """
-    project = copy_project(tmp_path)
+    project = copy_example(tmp_path)
     steps = Steps(project, tmp_path, partners=("kestrel-cloud",), images=True)
     site = steps.a / "kestrel-cloud"
     steps.rebuild()
@@ -287,7 +277,7 @@ def stored_objects(cache: Path) -> dict[str, bytes]:
 def test_pdfs_from_a_shared_cache_and_after_edits_equal_clean_builds(tmp_path):
     """PDFs byte for byte, for one partner (two one-pagers; a full PDF build takes ~20 s of CPU):
     from a shared --cache-dir into an empty folder, after a one-pager edit, after a logo change."""
-    project = copy_project(tmp_path)
+    project = copy_example(tmp_path)
     cache = tmp_path / "cache"
     only = ("kestrel-cloud",)
     steps = Steps(project, tmp_path, partners=only, pdfs=True, cache_dir=cache)
@@ -328,7 +318,7 @@ def test_pdfs_from_a_shared_cache_and_after_edits_equal_clean_builds(tmp_path):
 
 def test_a_later_build_date_matches_a_clean_build_of_that_date(tmp_path):
     """Expiry and the posting schedule depend on the date: a rebuild on a later day is like a clean one."""
-    project = copy_project(tmp_path)
+    project = copy_example(tmp_path)
     expires = BUILD_DATE + dt.timedelta(days=1)
     path = project / "content/blog/ransomware-recovery-drill.md"
     path.write_text(path.read_text(encoding="utf-8").replace("---\n", f"---\nexpires: {expires}\n", 1),
@@ -348,7 +338,7 @@ def test_a_later_build_date_matches_a_clean_build_of_that_date(tmp_path):
 
 
 def test_noop_rebuild_reuses_every_partner_and_writes_nothing(tmp_path):
-    project = copy_project(tmp_path)
+    project = copy_example(tmp_path)
     out = tmp_path / "out"
     first = run_build(project, out)
     assert counts(first)["files_written"] > 0

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from conftest import (
     Item,
     PartnerInfo,
     _as_date,
+    copy_example,
     entitled,
 )
 
@@ -34,19 +34,6 @@ ITEMS = [item for item in ITEMS if "." not in item.slug]
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), env=ENVIRON, catch_exceptions=False)
-
-def copy_project(tmp_path: Path) -> Path:
-    """A writable copy of the example project: only the project's own files (no build output, no benchmarks)."""
-    target = tmp_path / "project"
-    target.mkdir()
-    for name in ("cobrand.toml", "brand", "content", "partners", "themes"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        elif source.is_file():
-            shutil.copy2(source, target / name)
-    return target
-
 
 def expected_reason(item: Item, partner: PartnerInfo) -> str | None:
     """The first rule that withholds ``item``, as a pattern its reason must match (independent of src/)."""
@@ -136,7 +123,7 @@ def test_json_lists_partners() -> None:
 
 
 def test_spreadsheet_formulas_are_neutralised(tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
+    project = copy_example(tmp_path)
     toml = project / "partners/kestrel-cloud/partner.toml"
     toml.write_text(toml.read_text().replace('name = "Kestrel Cloud"', 'name = "=HYPERLINK(\\"x\\")"'))
     result = run("partners", str(project), "--csv")
@@ -148,7 +135,7 @@ def test_spreadsheet_formulas_are_neutralised(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [[], ["--csv"]])
 def test_a_broken_project_names_the_file(tmp_path: Path, args: list[str]) -> None:
-    project = copy_project(tmp_path)
+    project = copy_example(tmp_path)
     toml = project / "partners/kestrel-cloud/partner.toml"
     toml.write_text(toml.read_text().replace('tier = "registered"', 'tier = "diamond"'))
     result = run("partners", str(project), *args)

@@ -9,7 +9,6 @@ cobrand.toml opens fields with ``[personalize.<field>]``; partners fill them in
 from __future__ import annotations
 
 import html
-import shutil
 import tomllib
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 import cobrand
 
-from conftest import ENVIRON, PARTNER_SLUGS, ROOT, load_config, load_partners, project_files
+from conftest import ENVIRON, PARTNER_SLUGS, copy_example, load_config, load_partners, project_files
 
 POST = "ransomware-recovery-drill"  # its body ends with {{ personalize.closing }}
 POST_PAGE = f"blog/{POST}.html"
@@ -27,31 +26,14 @@ NORTHBEAM = "partners/northbeam-it/partner.toml"
 
 # --- helpers -----------------------------------------------------------------------------
 
-PROJECT_INPUTS = ("cobrand.toml", "brand", "content", "partners", "themes")
 
 
-def copy_project(tmp_path: Path, name: str = "project") -> Path:
-    """Copy only the example project's inputs.
-
-    conftest's copy_example copies the whole repository root, including
-    benchmarks/work/ that other runs write into while we copy (which makes
-    copytree fail at random and takes seconds); a project is only these inputs.
-    """
-    target = tmp_path / name
-    target.mkdir()
-    for entry in PROJECT_INPUTS:
-        source = ROOT / entry
-        if source.is_dir():
-            shutil.copytree(source, target / entry)
-        else:
-            shutil.copy2(source, target / entry)
-    return target
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A fresh copy of the example project (shadows conftest's, see copy_project)."""
-    return copy_project(tmp_path)
+    return copy_example(tmp_path)
 
 
 
@@ -104,7 +86,7 @@ def expected_closing(root: Path, slug: str) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    root = copy_project(tmp_path_factory.mktemp("personalize"))
+    root = copy_example(tmp_path_factory.mktemp("personalize"))
     out = root.parent / "out"
     report = run_build(root, out)
     assert report.ok, report.summary()
@@ -156,7 +138,7 @@ def test_partner_without_a_value_gets_the_vendor_default(built):
 
 
 def test_override_survives_a_vendor_edit_of_the_post(tmp_path):
-    root = copy_project(tmp_path)
+    root = copy_example(tmp_path)
     out = tmp_path / "out"
     run_build(root, out)
     partners_before = {path: data for path, data in project_files(root).items() if path.startswith("partners/")}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, urlsplit
@@ -17,33 +16,35 @@ from PIL import Image
 import cobrand
 from cobrand.check import check
 
-from conftest import BUILD_DATE, CONFIG, ENVIRON, PARTNERS, ROOT, Item, PartnerInfo, entitled, load_items, localized
+from conftest import (
+    BUILD_DATE,
+    CONFIG,
+    ENVIRON,
+    PARTNERS,
+    ROOT,
+    Item,
+    PartnerInfo,
+    copy_example,
+    entitled,
+    load_items,
+    localized,
+)
 
 SOCIAL_FILE = "content/social/recovery-drill-afternoon.yaml"  # linked, every partner gets it
 NETWORKS = ("linkedin", "x", "facebook")
 SIZES = {"linkedin": (1200, 627), "x": (1600, 900), "facebook": (1080, 1080)}
 X_LIMIT, X_URL = 280, 23
 SHARE_HOSTS = {"www.linkedin.com": "linkedin", "x.com": "x", "www.facebook.com": "facebook"}
-PROJECT_INPUTS = ("cobrand.toml", "brand", "content", "partners", "themes")
 
 
 # --- helpers -------------------------------------------------------------------------------
 
 
-def copy_project(tmp_path: Path, name: str = "project") -> Path:
-    """Copy only the example project's inputs (conftest's copy_example also copies
-    benchmarks/work/, which other runs write into while we copy)."""
-    target = tmp_path / name
-    target.mkdir()
-    for entry in PROJECT_INPUTS:
-        source = ROOT / entry
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / entry)
-    return target
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    return copy_project(tmp_path)
+    return copy_example(tmp_path)
 
 
 def run_build(project: Path, out: Path, **options) -> cobrand.BuildReport:

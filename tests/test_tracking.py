@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -11,9 +10,8 @@ import pytest
 
 import cobrand
 
-from conftest import CONFIG, ENVIRON, PARTNERS, ROOT, PartnerInfo
+from conftest import CONFIG, ENVIRON, PARTNERS, ROOT, PartnerInfo, copy_example
 
-PROJECT_INPUTS = ("cobrand.toml", "brand", "content", "partners", "themes")
 VENDOR_HOSTS = {"harborline.example", "www.harborline.example"}
 ITEM_FOLDERS = ("blog", "one-pagers", "media")
 URL_ATTRIBUTES = {"href", "src", "action", "data-embed", "poster"}
@@ -22,20 +20,11 @@ URL_ATTRIBUTES = {"href", "src", "action", "data-embed", "poster"}
 # --- helpers ------------------------------------------------------------------------------
 
 
-def copy_project(tmp_path: Path, name: str = "project") -> Path:
-    """Copy only the example project's inputs (conftest's copy_example also copies
-    benchmarks/work/, which other runs write into while we copy)."""
-    target = tmp_path / name
-    target.mkdir()
-    for entry in PROJECT_INPUTS:
-        source = ROOT / entry
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / entry)
-    return target
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    return copy_project(tmp_path)
+    return copy_example(tmp_path)
 
 
 def run_build(project: Path, out: Path) -> cobrand.BuildReport:
