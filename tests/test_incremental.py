@@ -352,3 +352,81 @@ def test_noop_rebuild_reuses_every_partner_and_writes_nothing(tmp_path):
     after = {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()
              and path.name not in {"report.json", ".cobrand.lock"}}
     assert after == stamps, "no file was rewritten"
+
+
+# --- what a content edit re-renders ------------------------------------------------------------
+
+
+def changed_files(out: Path, before: dict[str, bytes]) -> set[str]:
+    after = output_files(out)
+    return {path for path in set(before) | set(after) if before.get(path) != after.get(path)}
+
+
+def rewritten(out: Path, stamps: dict[Path, int]) -> set[str]:
+    return {path.relative_to(out).as_posix() for path, stamp in stamps.items()
+            if path.exists() and path.stat().st_mtime_ns != stamp}
+
+
+def mtimes(out: Path) -> dict[Path, int]:
+    return {path: path.stat().st_mtime_ns for path in out.rglob("*")
+            if path.is_file() and not path.relative_to(out).as_posix().startswith(STATE)}
+
+
+def test_a_body_edit_rewrites_only_that_page_and_a_title_edit_rewrites_the_listings(tmp_path):
+    """Listings show cards, not bodies: a body edit re-renders one page per partner; a title edit every page."""
+    project = copy_example(tmp_path)
+    steps = Steps(project, tmp_path)
+    steps.rebuild()
+    aws = entitled_to(project, "aws-snapshot-pitfalls")
+
+    stamps = mtimes(steps.a)
+    edit(project, "content/blog/aws-snapshot-pitfalls.md", "Amazon EBS snapshots are cheap",
+         "Amazon EBS snapshots are inexpensive")
+    report = steps.rebuild()
+    assert built(report) == aws
+    assert rewritten(steps.a, stamps) == {f"{slug}/blog/aws-snapshot-pitfalls.html" for slug in aws}
+    assert all(result.written == 1 for result in report.built), report.built
+    steps.compare("editing a post's body")
+
+    before = output_files(steps.a)
+    edit(project, "content/blog/aws-snapshot-pitfalls.md", "title: Six ways EBS snapshots let you down",
+         "title: Six ways EBS snapshots fail you")
+    steps.rebuild()
+    changed = changed_files(steps.a, before)
+    for slug in aws:
+        assert {f"{slug}/blog/index.html", f"{slug}/feed.xml", f"{slug}/blog/aws-snapshot-pitfalls.html"} <= changed
+        assert "Six ways EBS snapshots fail you" in (steps.a / slug / "blog/index.html").read_text()
+    steps.compare("editing a post's title")
+
+
+BODIES_ON_THE_BLOG_INDEX = """{% extends "base.html" %}
+{% block main %}{% for entry in posts %}<article><h2>{{ entry.title }}</h2>{{ entry.body }}</article>{% endfor %}
+{% endblock %}
+"""
+
+OTHER_POSTS_ON_A_POST = """{% extends "default/post.html" %}
+{% block main %}{{ super() }}
+<aside>{% for other in posts if other.key != item.key %}<section><h2>{{ other.title }}</h2>{{ other.body }}</section>
+{% endfor %}</aside>
+{% endblock %}
+"""
+
+
+def test_a_theme_that_prints_bodies_on_other_pages_gets_them_re_rendered(tmp_path):
+    """Pages are keyed on the cards they list; one that printed another item's body is keyed on bodies."""
+    project = copy_example(tmp_path)
+    templates = project / "themes/harborline/templates"
+    (templates / "blog.html").write_text(BODIES_ON_THE_BLOG_INDEX, encoding="utf-8")
+    (templates / "post.html").write_text(OTHER_POSTS_ON_A_POST, encoding="utf-8")
+    steps = Steps(project, tmp_path, partners=("kestrel-cloud",))
+    site = steps.a / "kestrel-cloud"
+    steps.rebuild()
+    other_post = site / "blog/ransomware-recovery-drill.html"
+    assert other_post.is_file() and "Amazon EBS snapshots are cheap" in other_post.read_text()
+
+    edit(project, "content/blog/aws-snapshot-pitfalls.md", "Amazon EBS snapshots are cheap",
+         "Amazon EBS snapshots are inexpensive")
+    steps.rebuild()
+    assert "snapshots are inexpensive" in (site / "blog/index.html").read_text()
+    assert "snapshots are inexpensive" in other_post.read_text()
+    steps.compare("editing a body that other pages print")

@@ -80,7 +80,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     made: dict[str, bytes] = {}
 
     def unchanged(job: Job) -> bool:
-        return old_keys.get(job.path) == job.key and (folder / job.path).is_file()
+        return job.matches(old_keys.get(job.path)) and (folder / job.path).is_file()
 
     def resolve(path: str) -> bytes:
         if path not in made:
@@ -113,7 +113,8 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     for path in stale:
         (folder / path).unlink(missing_ok=True)
     _remove_empty_folders(folder, stale)
-    record = {"fingerprint": fingerprint, "files": {job.path: job.key for job in jobs}}
+    keys = {job.path: job.made_key() if job.path in made else old_keys[job.path] for job in jobs}
+    record = {"fingerprint": fingerprint, "files": keys}
     write_atomic(manifest, json.dumps(record, sort_keys=True).encode())
     return WriteResult(len(jobs), len(changed), len(jobs) - len(changed), len(stale),
                        {job.path: made[job.path] for job in changed})

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -80,30 +80,111 @@ def kit_zip_path(partner: Partner) -> str:
     return f"kit/{partner.slug}-kit.zip"
 
 
+class BodyReads:
+    """The items whose bodies templates printed, so a page can tell whether it showed others' bodies.
+
+    Pages are keyed on the cards (title, summary, date) of the items they
+    list, not their bodies, so editing a post's text re-renders only that
+    post's page. A theme that prints bodies on other pages is noticed here
+    and those pages are keyed on the bodies too.
+    """
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+
+class ItemViews(Mapping[str, dict[str, Any]]):
+    """The view of each entitled item, by item key, made the first time it is asked for.
+
+    A rebuild after one post is edited renders that post's page alone, so the
+    views of the other items are never made.
+    """
+
+    def __init__(self, items: Sequence[ContentItem], make: Callable[[ContentItem], dict[str, Any]]) -> None:
+        self._items = {item.key: item for item in items}
+        self._make = make
+        self._views: dict[str, dict[str, Any]] = {}
+        self._notes: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        view = self._views.get(key)
+        if view is None:
+            view = self._views[key] = self._make(self._items[key]) | self._notes.get(key, {})
+        return view
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def note(self, key: str, **values: Any) -> None:
+        """Add values that rendering decides (paths of generated images), whether or not the view is made yet."""
+        self._notes.setdefault(key, {}).update(values)
+        if key in self._views:
+            self._views[key].update(values)
+
+    def in_order(self, items: Sequence[ContentItem]) -> ViewList:
+        """The views of ``items``, in their order, for a template to loop over."""
+        return ViewList(tuple(item.key for item in items), self)
+
+
+class ViewList(Sequence[dict[str, Any]]):
+    """A list of item views whose views are made only when read (``posts[:3]`` makes three)."""
+
+    def __init__(self, keys: tuple[str, ...], views: ItemViews) -> None:
+        self._keys = keys
+        self._views = views
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._views[key] for key in self._keys[index]]
+        return self._views[self._keys[index]]
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 @dataclass(frozen=True)
 class PartnerViews:
     """Everything the theme needs for one partner's pages."""
 
     common: dict[str, Any]
-    items: dict[str, dict[str, Any]]  # by item key
+    items: ItemViews
     tracking: Tracking
+    body_reads: BodyReads = field(default_factory=BodyReads)
 
 
-def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> PartnerViews:
-    """Fill tokens and assemble the template data for one partner."""
+def reading_minutes(item: ContentItem) -> int:
+    """Minutes to read an item at an average pace, at least one."""
+    return max(1, math.ceil(item.words / WORDS_PER_MINUTE))
+
+
+def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf_links: bool = True
+                ) -> PartnerViews:
+    """Assemble the template data for one partner; item views are made (and tokens filled) when first used.
+
+    Without ``pdf_links`` (a preview that makes no PDFs) no page links to a PDF.
+    """
     partner = plan.partner
     data = partner.data
     tracking = partner_tracking(project, partner)
-    items = {}
-    for item in plan.items:
+    body_reads = BodyReads()
+
+    def item_view(item: ContentItem) -> dict[str, Any]:
         personal = resolve(project, partner, item.slug)
         try:
-            items[item.key] = _item_view(project, partner, item, filler,
-                                         token_context(partner, project.vendor, personal), tracking)
-            items[item.key]["personalize"] = personal
+            view = _item_view(project, partner, item, filler, token_context(partner, project.vendor, personal),
+                              tracking, body_reads)
         except TokenError as error:
             error.source = item.source
             raise
+        view["personalize"] = personal
+        if not pdf_links:
+            view["pdf_path"] = view["press_path"] = None
+        return view
+
+    items = ItemViews(plan.items, item_view)
     partner_palette = palette(data.colors)
     vendor_palette = palette(project.vendor.colors)
     rules = project.config.brand
@@ -144,16 +225,16 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller) -> Par
         "brand_css": brand_css,
         "lockup": lockup_view(project, partner),  # logo sizes by the [brand] rules (render/lockup.py)
         "palette": partner_palette,
-        "posts": [items[item.key] for item in plan.posts],
-        "one_pagers": [items[item.key] for item in plan.one_pagers],
-        "media": [items[item.key] for item in plan.media],
-        "social": [items[item.key] for item in plan.social],
+        "posts": items.in_order(plan.posts),
+        "one_pagers": items.in_order(plan.one_pagers),
+        "media": items.in_order(plan.media),
+        "social": items.in_order(plan.social),
         "kit_zip": kit_zip_path(partner),
         "social_csv": {},  # network -> site path of the Hootsuite CSV, when rendered
         "home_url": partner_url(project, partner),
         "build_date": project.today,
     }
-    return PartnerViews(common, items, tracking)
+    return PartnerViews(common, items, tracking, body_reads)
 
 
 def _default_cta(email: str | None, website: str | None) -> str | None:
@@ -163,7 +244,7 @@ def _default_cta(email: str | None, website: str | None) -> str | None:
 
 
 def _item_view(project: Project, partner: Partner, item: ContentItem, filler: TokenFiller,
-               tokens: dict[str, Any], tracking: Tracking) -> dict[str, Any]:
+               tokens: dict[str, Any], tracking: Tracking, body_reads: BodyReads) -> dict[str, Any]:
     meta = item.meta
     view: dict[str, Any] = {
         "key": item.key,
@@ -203,8 +284,10 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
         "summary": meta.summary,
         "author": meta.author,
         "tags": meta.tags,
-        "body": LazyMarkup(_body_filler(filler, item.body, tokens, item.source)) if item.body else Markup(""),
-        "reading_minutes": max(1, math.ceil(item.words / WORDS_PER_MINUTE)),
+        "body": (LazyMarkup(_body_filler(filler, item.body, tokens, item.source),
+                            on_read=functools.partial(body_reads.keys.add, item.key))
+                 if item.body else Markup("")),
+        "reading_minutes": reading_minutes(item),
         "pdf_path": item.pdf_path,
         "press_path": item.pdf_path.replace(".pdf", "-press.pdf") if item.pdf_path and project.config.print.press
         else None,
@@ -225,11 +308,14 @@ class LazyMarkup:
     incremental build that re-renders a few pages makes only what they show.
     """
 
-    def __init__(self, make: Callable[[], str]) -> None:
+    def __init__(self, make: Callable[[], str], on_read: Callable[[], None] | None = None) -> None:
         self._make = make
+        self._on_read = on_read
         self._html: str | None = None
 
     def __html__(self) -> str:
+        if self._on_read is not None:
+            self._on_read()
         if self._html is None:
             self._html = self._make()
         return self._html

@@ -17,7 +17,7 @@ def _timestamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def atom_feed(project: Project, plan: PartnerPlan, titles: dict[str, str]) -> bytes:
+def atom_feed(project: Project, plan: PartnerPlan) -> bytes:
     """An Atom feed of the partner's posts, one-pagers and media, newest first."""
     partner = plan.partner
     ET.register_namespace("", ATOM)
@@ -35,7 +35,7 @@ def atom_feed(project: Project, plan: PartnerPlan, titles: dict[str, str]) -> by
         assert item.page_path is not None
         url = partner_url(project, partner, item.page_path)
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = titles.get(item.key, item.meta.title)
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = item.meta.title
         ET.SubElement(entry, f"{{{ATOM}}}id").text = url
         ET.SubElement(entry, f"{{{ATOM}}}link", href=url)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = _timestamp(item.meta.date)

@@ -13,17 +13,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from ..cache import digest, partner_key, site_key
 from ..load import DEFAULT_THEME
-from ..models import ContentItem, Partner, Project
+from ..models import ContentItem, MediaFile, Partner, Project
 from ..plan import PartnerPlan, plan_partner
 from ..tokens import TokenFiller
 from ..version import __version__
 from . import feeds, kit
 from .brand import palette
-from .context import PARTNER_LOGO, VENDOR_LOGO, PartnerViews, build_views, kit_zip_path, text_direction
+from .context import (
+    PARTNER_LOGO,
+    VENDOR_LOGO,
+    PartnerViews,
+    build_views,
+    kit_zip_path,
+    reading_minutes,
+    text_direction,
+)
 from .i18n import for_locale, load_translations
 from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle, fonts_key
 from .lockup import print_logo_files
@@ -48,12 +55,29 @@ class Output:
 
 @dataclass(frozen=True)
 class Job:
-    """How to make one output: ``make`` receives a resolver for other outputs' bytes."""
+    """How to make one output: ``make`` receives a resolver for other outputs' bytes.
+
+    A page's ``key`` leaves out the bodies of items it only lists; if making it
+    showed one, ``showed_bodies()`` says so and ``body_key`` (which includes
+    every body) is the key to record instead.
+    """
 
     path: str
     key: str
     make: Callable[[Resolve], bytes]
     costly: bool = False  # PDFs and images: worth keeping in the shared store
+    body_key: str | None = None
+    showed_bodies: Callable[[], bool] | None = None
+
+    def made_key(self) -> str:
+        """The key to record once the output is made."""
+        if self.body_key is not None and self.showed_bodies is not None and self.showed_bodies():
+            return self.body_key
+        return self.key
+
+    def matches(self, recorded: str | None) -> bool:
+        """True when an output recorded under ``recorded`` was made from these inputs."""
+        return recorded is not None and recorded in (self.key, self.body_key)
 
 
 def _theme_file(project: Project, relative: str) -> Path | None:
@@ -101,8 +125,13 @@ class PartnerRenderer:
         every_item = list(project.content) + [t for by_lang in project.translations.values() for t in by_lang.values()]
         self.assets = {path: (project.root / "content" / path).read_bytes()
                        for item in every_item for path in item.assets}
-        self._item_keys = {item.variant_id: digest(item.digest, *(hashlib.sha256(self.assets[a]).hexdigest()
-                                                                  for a in item.assets))
+        asset_keys = {path: hashlib.sha256(data).hexdigest() for path, data in self.assets.items()}
+        self._item_keys = {item.variant_id: digest(item.digest, *(asset_keys[a] for a in item.assets))
+                           for item in every_item}
+        # What a listing shows of an item: all of it but the body (social posts have none).
+        self._card_keys = {item.variant_id: digest(item.variant_id, item.meta.model_dump_json(),
+                                                   str(reading_minutes(item)), *(asset_keys[a] for a in item.assets))
+                           if item.body is not None else self._item_keys[item.variant_id]
                            for item in every_item}
         # Everything a partner's plan can draw from: with the site key, today and the partner's own
         # digest it fixes the partner's fingerprint (see build.py).
@@ -136,12 +165,11 @@ class PartnerRenderer:
         """Every output of ``partner``'s site as a job, in a stable order."""
         project = self.project
         plan = plan or plan_partner(project, partner)
-        views = build_views(project, plan, self.filler)
-        if not self.pdf_links:  # previews without PDFs must not link to them
-            for view in views.items.values():
-                view["pdf_path"] = view["press_path"] = None
+        views = build_views(project, plan, self.filler, pdf_links=self.pdf_links)
         base = digest(self.site_key, partner_key(partner))
-        listing = digest(base, *(self._item_keys[item.variant_id] for item in plan.items))
+        # Listings show cards, not bodies, so editing a post's text leaves every other page alone.
+        listing = digest(base, *(self._card_keys[item.variant_id] for item in plan.items))
+        with_bodies = digest(base, *(self._item_keys[item.variant_id] for item in plan.items))
         dated = digest(listing, project.today.isoformat())
 
         jobs = [Job(path, digest(self.site_key, path), _constant(data)) for path, data in self.static.items()]
@@ -153,25 +181,25 @@ class PartnerRenderer:
         jobs += [Job(path, digest(self.site_key, path, self.assets[path]), _constant(self.assets[path]))
                  for path in used_assets]
         if self.images:
-            jobs += self._image_jobs(partner, views, base)
+            jobs += self._image_jobs(partner, plan, views, base)
         csv_paths = {network: f"kit/hootsuite-{network}.csv" for network in SOCIAL_SIZES}
         views.common["social_csv"] = csv_paths
         for network, path in csv_paths.items():
             jobs.append(Job(path, digest(dated, path), self._csv_maker(views, network)))
 
-        pages = list(site_pages(views))
-        items_by_path = {item.page_path: item for item in plan.pages}
+        pages = list(site_pages(plan))
+        variants = {item.key: item.variant_id for item in plan.pages}
         for page in pages:
-            item = items_by_path.get(page.path)
-            key = digest(base, page.path, self._item_keys[item.variant_id]) if item else digest(listing, page.path)
-            jobs.append(Job(page.path, key, self._page_maker(partner, views, page)))
+            own = self._item_keys[variants[page.item_key]] if page.item_key else ""
+            jobs.append(self._page_job(partner, views, page, digest(listing, page.path, own),
+                                       digest(with_bodies, page.path)))
 
         kit_jobs = [job for job in jobs if job.path.startswith("kit/")]
         if self._pdf_setup is not None:
             for item in plan.one_pagers:
                 pdf_job = self._pdf_job(partner, views, item, base)
                 kit_jobs.append(pdf_job)
-                jobs.append(self._thumbnail_job(pdf_job, views.items[item.key]))
+                jobs.append(self._thumbnail_job(pdf_job, views, item))
                 if project.config.print.press:
                     kit_jobs.append(self._pdf_job(partner, views, item, base, press=True))
         kit_jobs.append(Job("kit/social-posts.txt", digest(listing, "social-posts.txt"),
@@ -180,10 +208,9 @@ class PartnerRenderer:
         jobs += [job for job in kit_jobs if job.path not in known]
         jobs.append(self._zip_job(partner, plan, sorted(kit_jobs, key=lambda job: job.path)))
 
-        titles = {key: view["title"] for key, view in views.items.items()}
         html_pages = [page.path for page in pages if page.path != "404.html"]
         jobs += [
-            Job("feed.xml", digest(listing, "feed.xml"), lambda _: feeds.atom_feed(project, plan, titles)),
+            Job("feed.xml", digest(listing, "feed.xml"), lambda _: feeds.atom_feed(project, plan)),
             Job("sitemap.xml", digest(listing, "sitemap.xml"),
                 lambda _: feeds.sitemap(project, partner, html_pages)),
             Job("robots.txt", digest(base, "robots.txt"), lambda _: feeds.robots(project, partner)),
@@ -198,12 +225,18 @@ class PartnerRenderer:
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         self._locale = partner.data.locale
 
-    def _page_maker(self, partner: Partner, views: PartnerViews, page: Page) -> Callable[[Resolve], bytes]:
+    def _page_job(self, partner: Partner, views: PartnerViews, page: Page, key: str, body_key: str) -> Job:
+        """A page, keyed on the cards of the items it lists; ``body_key`` if it shows another item's body."""
+        showed: list[str] = []
+
         def make(_: Resolve) -> bytes:
             self._translate(partner)
-            return render_page(self.env, self.project, partner, views, page)
+            views.body_reads.keys.clear()
+            data = render_page(self.env, self.project, partner, views, page)
+            showed[:] = sorted(views.body_reads.keys - {page.item_key})
+            return data
 
-        return make
+        return Job(page.path, key, make, body_key=body_key, showed_bodies=lambda: bool(showed))
 
     def _csv_maker(self, views: PartnerViews, network: str) -> Callable[[Resolve], bytes]:
         return lambda _: hootsuite_csv(views.common["social"], network, self.project.today)
@@ -232,10 +265,10 @@ class PartnerRenderer:
 
         return Job(path, digest(base, path, self._item_keys[item.variant_id]), make, costly=True)
 
-    def _thumbnail_job(self, pdf_job: Job, view: dict[str, Any]) -> Job:
+    def _thumbnail_job(self, pdf_job: Job, views: PartnerViews, item: ContentItem) -> Job:
         """A picture of the PDF's first page for the kit page; made from the PDF's bytes."""
         path = "static/thumbs/" + pdf_job.path.rsplit("/", 1)[-1].replace(".pdf", ".png")
-        view["thumbnail"] = path
+        views.items.note(item.key, thumbnail=path)
         return Job(path, digest(pdf_job.key, "thumbnail"), lambda resolve: first_page_thumbnail(resolve(pdf_job.path)),
                    costly=True)
 
@@ -260,14 +293,7 @@ class PartnerRenderer:
 
         return [Job(path, digest(base, path), maker(path), costly=True) for path in files.paths]
 
-    @cached_property
-    def _social_pictures(self) -> dict[str, str]:
-        """``variant_id`` -> the content path of the picture a social post names (its only asset)."""
-        project = self.project
-        every_item = list(project.content) + [t for by_lang in project.translations.values() for t in by_lang.values()]
-        return {item.variant_id: item.assets[0] for item in every_item if item.kind == "social" and item.assets}
-
-    def _image_jobs(self, partner: Partner, views: PartnerViews, base: str) -> list[Job]:
+    def _image_jobs(self, partner: Partner, plan: PartnerPlan, views: PartnerViews, base: str) -> list[Job]:
         """Open Graph cards for the home page and each item page, and social images per network."""
         project = self.project
         base = digest(base, fonts_key())  # a newly installed font changes how cards look
@@ -294,18 +320,21 @@ class PartnerRenderer:
         views.common["og_image"] = home
         eyebrows = {"blog": strings.gettext("Blog"), "one-pagers": strings.gettext("Datasheet"),
                     "video": strings.gettext("Video"), "podcast": strings.gettext("Podcast")}
-        for view in views.items.values():
-            item_key = self._item_keys[view["variant_id"]]  # includes the bytes of the post's picture
-            if view["kind"] == "social":
-                picture = self._social_pictures.get(view["variant_id"])
+        for item in plan.items:
+            item_key = self._item_keys[item.variant_id]  # includes the bytes of the post's picture
+            title = item.meta.title
+            if item.kind == "social":
+                picture = item.assets[0] if item.assets else None
+                images = {}
                 for network, size in SOCIAL_SIZES.items():
-                    path = f"kit/social/{view['slug']}-{network}.png"
-                    jobs.append(Job(path, digest(base, path, item_key),
-                                    card(size, view["title"], partner.name, picture), True))
-                    view["images"][network] = path
+                    path = f"kit/social/{item.slug}-{network}.png"
+                    jobs.append(Job(path, digest(base, path, item_key), card(size, title, partner.name, picture), True))
+                    images[network] = path
+                views.items.note(item.key, images=images)
             else:
-                path = f"static/og/{view['slug']}.png"
-                eyebrow = eyebrows.get(view["kind"]) or eyebrows.get(view.get("media_kind", ""), "")
-                jobs.append(Job(path, digest(base, path, item_key), card(OG_SIZE, view["title"], eyebrow), True))
-                view["og_image"] = path
+                path = f"static/og/{item.slug}.png"
+                kind = item.meta.kind if isinstance(item.meta, MediaFile) else ""
+                eyebrow = eyebrows.get(item.kind) or eyebrows.get(kind, "")
+                jobs.append(Job(path, digest(base, path, item_key), card(OG_SIZE, title, eyebrow), True))
+                views.items.note(item.key, og_image=path)
         return jobs

@@ -21,18 +21,19 @@ from jinja2 import (
 )
 
 from ..models import Partner, Project, Theme
+from ..plan import PartnerPlan
 from .context import PartnerViews, partner_url
 from .fragments import FragmentCache, reset_fragments
 
 
 @dataclass(frozen=True)
 class Page:
-    """One page to render: its site path, template, title and extra variables."""
+    """One page to render: its site path, template and title, and the item it shows, if any."""
 
     path: str
     template: str
     title: str
-    extra: dict[str, Any]
+    item_key: str | None = None
     description: str = ""
 
 
@@ -93,19 +94,20 @@ def theme_static_files(theme: Theme) -> dict[str, Path]:
     return dict(sorted(files.items()))
 
 
-def site_pages(views: PartnerViews) -> Iterator[Page]:
-    """Every page of one partner's site."""
-    common = views.common
-    home_card = {"og_image": common.get("og_image")}
-    yield Page("index.html", "index.html", common["partner"]["name"], home_card)
-    for kind, template in (("posts", "post.html"), ("one_pagers", "one-pager.html"), ("media", "media.html")):
-        for item in common[kind]:
-            card = {"og_image": item.get("og_image") or common.get("og_image")}
-            yield Page(item["path"], template, item["title"], {"item": item} | card, item["summary"])
-    yield Page("blog/index.html", "blog.html", "Blog", home_card)
-    yield Page("social.html", "social.html", "Social posts", home_card)
-    yield Page("kit.html", "kit.html", "Download kit", home_card)
-    yield Page("404.html", "404.html", "Page not found", home_card)
+ITEM_TEMPLATES = {"blog": "post.html", "one-pagers": "one-pager.html", "media": "media.html"}
+
+
+def site_pages(plan: PartnerPlan) -> Iterator[Page]:
+    """Every page of one partner's site, from its plan alone (no item view is made here)."""
+    yield Page("index.html", "index.html", plan.partner.name)
+    for item in plan.pages:
+        assert item.page_path is not None
+        yield Page(item.page_path, ITEM_TEMPLATES[item.kind], item.meta.title, item.key,
+                   getattr(item.meta, "summary", ""))
+    yield Page("blog/index.html", "blog.html", "Blog")
+    yield Page("social.html", "social.html", "Social posts")
+    yield Page("kit.html", "kit.html", "Download kit")
+    yield Page("404.html", "404.html", "Page not found")
 
 
 def render_page(env: Environment, project: Project, partner: Partner, views: PartnerViews,
@@ -114,12 +116,14 @@ def render_page(env: Environment, project: Project, partner: Partner, views: Par
     reset_fragments(env, views)
     template = env.get_template(page.template)
     canonical = partner_url(project, partner, page.path)
+    item = views.items[page.item_key] if page.item_key is not None else None
+    og_image = (item or {}).get("og_image") or views.common.get("og_image")
+    extra = {"og_image": og_image} | ({"item": item} if item is not None else {})
     document = template.render(
-        views.common | page.extra,
+        views.common | extra,
         page={"path": page.path, "title": page.title, "description": page.description,
               "canonical": canonical, "is_404": page.path == "404.html",
-              "section": page.path.split("/", 1)[0], "og_image": page.extra.get("og_image")},
+              "section": page.path.split("/", 1)[0], "og_image": og_image},
     )
-    item = page.extra.get("item")
     campaign = item["slug"] if item else project.config.tracking.site_campaign
     return views.tracking.html(document, campaign).encode("utf-8")
