@@ -430,3 +430,26 @@ def test_a_theme_that_prints_bodies_on_other_pages_gets_them_re_rendered(tmp_pat
     assert "snapshots are inexpensive" in (site / "blog/index.html").read_text()
     assert "snapshots are inexpensive" in other_post.read_text()
     steps.compare("editing a body that other pages print")
+
+
+def link_findings(report: cobrand.BuildReport) -> list[str]:
+    return sorted(str(problem) for problem in report.all_warnings if "links to" in str(problem))
+
+
+def test_broken_link_warnings_survive_rebuilds_that_do_not_rewrite_the_page(tmp_path):
+    """Only rewritten pages are link-checked again; the findings of the others are kept, not lost."""
+    project = copy_example(tmp_path)
+    steps = Steps(project, tmp_path, partners=("kestrel-cloud",))
+    edit(project, "content/blog/aws-snapshot-pitfalls.md", "Amazon EBS snapshots are cheap",
+         "Amazon EBS snapshots ([details](../blog/no-such-post.html)) are cheap")
+    first = link_findings(steps.rebuild())
+    assert len(first) == 1 and "no-such-post.html" in first[0] and "aws-snapshot-pitfalls.md" in first[0]
+
+    edit(project, "content/blog/immutable-backups-explained.md", "Five years ago", "Six years ago")
+    report = steps.rebuild()
+    assert counts(report)["files_written"] == 1
+    assert link_findings(report) == first
+
+    edit(project, "content/blog/aws-snapshot-pitfalls.md", "../blog/no-such-post.html",
+         "../blog/ransomware-recovery-drill.html")
+    assert link_findings(steps.rebuild()) == []

@@ -20,7 +20,7 @@ from jinja2 import TemplateSyntaxError
 
 from .cache import Store, code_digest, digest
 from .errors import Problem, ProjectError, UsageError
-from .links import link_problems
+from .links import broken_links, link_warnings
 from .load import MEMO_FILE, LoadMemo, load_project
 from .models import Partner, Project
 from .plan import plan_partner, select_partners
@@ -235,7 +235,9 @@ def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderO
         return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start)
     try:
         jobs = renderer.jobs(partner, plan)
-        written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store)
+        existing = {job.path for job in jobs}
+        written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store,
+                                check_links=lambda pages: broken_links(pages, existing))
     except TokenError as error:
         failure = Problem(error.source, f"{error} (for partner {partner.slug})", line=error.expression.line)
         return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure)
@@ -245,10 +247,7 @@ def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderO
     except Exception as error:
         failure = describe_failure(renderer.project, partner, error)
         return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure)
-    folder = options.out / partner.slug
-    pages = [(job.path, written.made[job.path].decode() if job.path in written.made
-              else (folder / job.path).read_text("utf-8")) for job in jobs if job.path.endswith(".html")]
-    warnings = link_problems(renderer.project, partner, pages, {job.path for job in jobs})
+    warnings = link_warnings(renderer.project, partner, written.broken_links)
     pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf"))
     return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
                          warnings=tuple(warnings), written=written.written, removed=written.removed)

@@ -42,9 +42,14 @@ def _site_path(base: str, link: str) -> str:
 
 
 def broken_links(pages: Iterable[tuple[str, str]], existing: set[str]) -> list[tuple[str, str]]:
-    """``(page, link)`` pairs whose target is not among ``existing`` site paths."""
+    """``(page, link)`` pairs whose target is not among ``existing`` site paths.
+
+    ``pages`` are (site path, HTML) pairs; the 404 page, whose links are absolute, is skipped.
+    """
     broken = []
     for page, document in pages:
+        if not page.endswith(".html") or page == "404.html":
+            continue
         base = posixpath.dirname(page)
         for link in internal_links(document):
             if _site_path(base, link) not in existing:
@@ -52,17 +57,18 @@ def broken_links(pages: Iterable[tuple[str, str]], existing: set[str]) -> list[t
     return broken
 
 
+def link_warnings(project: Project, partner: Partner, broken: Iterable[tuple[str, str]]) -> list[Problem]:
+    """A warning for each broken ``(page, link)``, named by the content or template behind the page."""
+    sources = {item.page_path: item.source for item in project.content if item.page_path}
+    return [Problem(sources.get(page, f"theme template for {page}"),
+                    f"links to {link!r}, which partner {partner.slug} does not have (on {page})", severity="warning")
+            for page, link in broken]
+
+
 def link_problems(project: Project, partner: Partner, pages: Iterable[tuple[str, str]],
                   existing: set[str]) -> list[Problem]:
-    """Broken internal links in a partner's pages, each named by the content or template behind it.
+    """Broken internal links in a partner's pages, as warnings.
 
     ``pages`` are (site path, HTML) pairs; ``existing`` every site path the partner's build has.
     """
-    sources = {item.page_path: item.source for item in project.content if item.page_path}
-    checked = [(path, document) for path, document in pages if path.endswith(".html") and path != "404.html"]
-    problems = []
-    for page, link in broken_links(checked, existing):
-        source = sources.get(page, f"theme template for {page}")
-        problems.append(Problem(source, f"links to {link!r}, which partner {partner.slug} does not have "
-                                f"(on {page})", severity="warning"))
-    return problems
+    return link_warnings(project, partner, broken_links(pages, existing))

@@ -15,9 +15,9 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import Store
@@ -45,6 +45,7 @@ class WriteResult:
     reused: int
     removed: int
     made: dict[str, bytes]  # the bytes of each file written, so later stages need not read them back
+    broken_links: list[tuple[str, str]] = field(default_factory=list)  # (page, link) pairs, see write_partner
 
 
 def _manifest_path(out_dir: Path, slug: str) -> Path:
@@ -66,10 +67,21 @@ def is_current(out_dir: Path, slug: str, fingerprint: str) -> bool:
     return manifest.get("fingerprint") == fingerprint and (out_dir / slug).is_dir()
 
 
-def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, store: Store | None) -> WriteResult:
-    """Make what changed, then update ``out_dir/slug`` in place."""
+LinkCheck = Callable[[list[tuple[str, str]]], list[tuple[str, str]]]
+
+
+def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, store: Store | None,
+                  check_links: LinkCheck | None = None) -> WriteResult:
+    """Make what changed, then update ``out_dir/slug`` in place.
+
+    ``check_links`` receives (path, HTML) pages and returns their broken
+    ``(page, link)`` pairs. When the partner's set of files is the one the
+    manifest records, only rewritten pages are checked: an unchanged page
+    has the same links to the same files, so its findings are kept.
+    """
     folder = out_dir / slug
-    previous = read_manifest(out_dir, slug).get("files")
+    manifest_data = read_manifest(out_dir, slug)
+    previous = manifest_data.get("files")
     old_keys: dict[str, str] = previous if isinstance(previous, dict) else _unknown_files(folder)
     by_path: dict[str, Job] = {}
     for job in jobs:
@@ -80,7 +92,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     made: dict[str, bytes] = {}
 
     def unchanged(job: Job) -> bool:
-        return job.matches(old_keys.get(job.path)) and (folder / job.path).is_file()
+        return job.matches(old_keys.get(job.path)) and os.path.isfile(os.path.join(folder, job.path))
 
     def resolve(path: str) -> bytes:
         if path not in made:
@@ -99,6 +111,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     for job in changed:
         resolve(job.path)
 
+    broken = _broken_links(folder, jobs, made, old_keys, manifest_data.get("broken"), check_links)
     manifest = _manifest_path(out_dir, slug)
     manifest.parent.mkdir(parents=True, exist_ok=True)
     manifest.unlink(missing_ok=True)  # until the manifest is back, the folder counts as unknown
@@ -114,10 +127,24 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
         (folder / path).unlink(missing_ok=True)
     _remove_empty_folders(folder, stale)
     keys = {job.path: job.made_key() if job.path in made else old_keys[job.path] for job in jobs}
-    record = {"fingerprint": fingerprint, "files": keys}
+    record = {"fingerprint": fingerprint, "files": keys, "broken": broken}
     write_atomic(manifest, json.dumps(record, sort_keys=True).encode())
     return WriteResult(len(jobs), len(changed), len(jobs) - len(changed), len(stale),
-                       {job.path: made[job.path] for job in changed})
+                       {job.path: made[job.path] for job in changed}, [(page, link) for page, link in broken])
+
+
+def _broken_links(folder: Path, jobs: list[Job], made: dict[str, bytes], old_keys: dict[str, str],
+                  recorded: object, check_links: LinkCheck | None) -> list[list[str]]:
+    if check_links is None:
+        return []
+    pages = [job.path for job in jobs if job.path.endswith(".html")]
+    # Findings of pages not rewritten stand only if no file was added or removed since they were made.
+    same_files = isinstance(recorded, list) and set(old_keys) == {job.path for job in jobs}
+    kept = [entry for entry in recorded if entry[0] not in made] if isinstance(recorded, list) and same_files else []
+    to_check = [path for path in pages if path in made or not same_files]
+    texts = [(path, (made[path] if path in made else (folder / path).read_bytes()).decode("utf-8"))
+             for path in to_check]
+    return sorted(kept + [[page, link] for page, link in check_links(texts)])
 
 
 def _unknown_files(folder: Path) -> dict[str, str]:
