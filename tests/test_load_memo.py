@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import pickle
 import time
 from pathlib import Path
@@ -154,3 +155,36 @@ def test_settled_files_are_known_by_their_status_and_fresh_ones_are_read(tmp_pat
     assert file_digest(path, memo=LoadMemo(memo_path, salt="s")) == "remembered"  # settled: not read
     path.write_text("name = 'B'\n")  # a real edit changes the status: read again
     assert file_digest(path, memo=LoadMemo(memo_path, salt="s")) == file_digest(path) != fresh
+
+
+def many_partners(project: Path, count: int) -> None:
+    """``count`` more partner folders, copies of the example's under new names, one of them broken."""
+    from cobrand.load.partners import PARALLEL_LOAD_MINIMUM
+
+    assert count >= PARALLEL_LOAD_MINIMUM
+    sources = sorted(path for path in (project / "partners").iterdir() if path.is_dir())
+    for index in range(count):
+        source = sources[index % len(sources)]
+        target = project / "partners" / f"copy-{index:03d}-{source.name}"
+        shutil.copytree(source, target)
+        toml = target / "partner.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace('name = "', f'name = "Copy {index} of ', 1),
+                        encoding="utf-8")
+    broken = project / "partners" / "copy-007-broken"
+    shutil.copytree(sources[0], broken)
+    (broken / "partner.toml").write_text('name = "Broken"\ntier = "gold"\n', encoding="utf-8")
+
+
+def test_partner_folders_load_the_same_in_worker_processes(tmp_path):
+    """Many folders to load are spread over processes; the partners and the problems are the same."""
+    from cobrand.load.partners import load_partners
+
+    project = copy_example(tmp_path)
+    many_partners(project, 70)
+    alone, alone_problems = load_partners(project, LoadMemo(), jobs=1)
+    spread, spread_problems = load_partners(project, LoadMemo(), jobs=2)
+    assert len(alone) == 75 and [p.slug for p in spread] == [p.slug for p in alone]
+    assert spread == alone
+    assert spread_problems == alone_problems
+    assert [problem.file for problem in spread_problems] == ["partners/copy-007-broken/partner.toml"]
+    assert sum(partner.name.startswith("Copy ") for partner in spread) == 70

@@ -33,6 +33,7 @@ from .write import (
     build_lock,
     is_current,
     known_partners,
+    read_manifest,
     remove_partners,
     sweep_temporary,
     write_atomic,
@@ -44,14 +45,15 @@ REPORT_FILE = "report.json"
 
 def load_and_check(project_dir: Path | str = ".", *, strict: bool = False,
                    environ: Mapping[str, str] | None = None,
-                   memo: LoadMemo | None = None) -> tuple[Project, list[Problem]]:
+                   memo: LoadMemo | None = None, jobs: int = 1) -> tuple[Project, list[Problem]]:
     """Load and validate a project; raise :class:`ProjectError` listing every error.
 
     Returns the project and its warnings. With ``strict``, warnings are errors.
-    ``memo`` lets unchanged files skip parsing (see :mod:`cobrand.load.memo`).
+    ``memo`` lets unchanged files skip parsing (see :mod:`cobrand.load.memo`);
+    ``jobs`` processes load partner folders when there are many.
     """
     today = today_from_environment(dict(os.environ if environ is None else environ))
-    project, problems = load_project(Path(project_dir), today, memo)
+    project, problems = load_project(Path(project_dir), today, memo, jobs)
     if project is not None:
         problems += check_project(project, memo)
     errors = [p for p in problems if p.severity == "error" or (strict and p.severity == "warning")]
@@ -93,9 +95,10 @@ def build(
     out = Path(out_dir) if out_dir is not None else root / "build"
     cache = Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache"
     code = code_digest()
+    jobs = jobs or os.cpu_count() or 1
     with _timed(timings, "load+validate"):
         memo = LoadMemo(cache / MEMO_FILE, salt=digest(code, str(root)))
-        project, warnings = load_and_check(root, strict=strict, environ=environ, memo=memo)
+        project, warnings = load_and_check(root, strict=strict, environ=environ, memo=memo, jobs=jobs)
     _check_selection(project, partners, shard)
     selected = select_partners(project, partners, shard)
     if on_start is not None:
@@ -108,8 +111,7 @@ def build(
         with _timed(timings, "render+write"):
             # Compiled templates depend on cobrand's own extensions too, so its code names the folder.
             options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}")
-            report.partners = _render_all(project, selected, options, jobs or os.cpu_count() or 1, on_partner,
-                                          memo)
+            report.partners = _render_all(project, selected, options, jobs, on_partner, memo)
         memo.save()
         if not partners and shard is None:
             everyone = {partner.slug for partner in project.partners}
@@ -161,7 +163,7 @@ def _init_worker(renderer: PartnerRenderer, options: RenderOptions) -> None:
     _worker = (renderer, options)
 
 
-def _render_in_worker(partner: Partner) -> PartnerResult:
+def _render_in_worker(partner: Partner) -> tuple[PartnerResult, str]:
     assert _worker is not None
     renderer, options = _worker
     return render_partner(renderer, partner, options)
@@ -170,87 +172,98 @@ def _render_in_worker(partner: Partner) -> PartnerResult:
 def _render_all(project: Project, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
                 on_partner: Callable[[PartnerResult], None] | None, memo: LoadMemo) -> list[PartnerResult]:
     results: list[PartnerResult] = []
-
-    def collect(result: PartnerResult) -> None:
-        results.append(result)
-        if on_partner is not None:
-            on_partner(result)
-
+    # Planning a partner to fingerprint it is most of a no-op build: fingerprints are remembered by
+    # the partner folder's digest and everything partners share.
     try:
         renderer = PartnerRenderer(project, pdfs=options.pdfs, images=options.images,
                                    compiled_templates=options.compiled_templates)
     except Exception as error:  # e.g. a broken print stylesheet: every partner reports it
-        for partner in partners:
-            collect(PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, error)))
+        failed = [PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, error))
+                  for partner in partners]
+        for result in failed:
+            _collect(results, result, on_partner)
         return results
-    # Partners whose inputs are unchanged are found here, so worker processes start only for real work.
-    stale = []
     shared = digest(renderer.site_key, renderer.content_key, project.today.isoformat())
+
+    def remember(partner: Partner, fingerprint: str) -> None:
+        if partner.digest:  # partners built in memory have no folder digest
+            memo.recall(f"fingerprints/{partner.slug}", digest(shared, partner.digest), lambda: fingerprint)
+
+    # Partners whose fingerprint is remembered and current are found here, so worker processes
+    # start only for partners that changed or whose inputs did (those are fingerprinted there).
+    stale = []
     for partner in partners:
         start = time.perf_counter()
-
-        def fingerprint(partner: Partner = partner) -> str:
-            return renderer.fingerprint(partner, plan_partner(project, partner))
-
-        # Planning every partner to fingerprint it is most of a no-op build: remembered per partner.
-        known = (memo.recall(f"fingerprints/{partner.slug}", digest(shared, partner.digest), fingerprint)
-                 if partner.digest else fingerprint())
-        if is_current(options.out, partner.slug, known):
-            collect(PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start))
+        key, content = f"fingerprints/{partner.slug}", digest(shared, partner.digest)
+        if partner.digest and memo.knows(key, content) and is_current(
+                options.out, partner.slug, memo.recall(key, content, lambda: "")):
+            _collect(results, PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start), on_partner)
         else:
             stale.append(partner)
     if jobs <= 1 or len(stale) <= 1:
         for partner in stale:
-            collect(render_partner(renderer, partner, options))
-            if options.fail_fast and results[-1].failure is not None:
+            result, fingerprint = render_partner(renderer, partner, options)
+            remember(partner, fingerprint)
+            _collect(results, result, on_partner)
+            if options.fail_fast and result.failure is not None:
                 break
     else:
-        _render_in_pool(renderer, tuple(stale), options, jobs, collect)
+        for partner, (result, fingerprint) in _render_in_pool(renderer, tuple(stale), options, jobs):
+            remember(partner, fingerprint)
+            _collect(results, result, on_partner)
     order = {partner.slug: index for index, partner in enumerate(partners)}
     return sorted(results, key=lambda result: order[result.slug])
 
 
-def _render_in_pool(renderer: PartnerRenderer, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
-                    collect: Callable[[PartnerResult], None]) -> None:
+def _collect(results: list[PartnerResult], result: PartnerResult,
+             on_partner: Callable[[PartnerResult], None] | None) -> None:
+    results.append(result)
+    if on_partner is not None:
+        on_partner(result)
+
+
+def _render_in_pool(renderer: PartnerRenderer, partners: tuple[Partner, ...], options: RenderOptions, jobs: int
+                    ) -> Iterator[tuple[Partner, tuple[PartnerResult, str]]]:
     context = multiprocessing.get_context("fork")
     chunk = 1 if options.fail_fast else max(1, len(partners) // (jobs * 8))
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(partners)), mp_context=context,
                                initializer=_init_worker, initargs=(renderer, options))
     try:
-        for result in pool.map(_render_in_worker, partners, chunksize=chunk):
-            collect(result)
-            if options.fail_fast and result.failure is not None:
+        for partner, outcome in zip(partners, pool.map(_render_in_worker, partners, chunksize=chunk), strict=False):
+            yield partner, outcome
+            if options.fail_fast and outcome[0].failure is not None:
                 break
     finally:
         # On fail-fast, Ctrl-C or any error: start nothing more, let running partners finish their files.
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderOptions) -> PartnerResult:
-    """Bring one partner's output up to date; a failure is returned, not raised."""
+def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderOptions) -> tuple[PartnerResult, str]:
+    """Bring one partner's output up to date; return the result (a failure is returned, not raised)
+    and the partner's fingerprint."""
     start = time.perf_counter()
     plan = plan_partner(renderer.project, partner)
     fingerprint = renderer.fingerprint(partner, plan)
-    if is_current(options.out, partner.slug, fingerprint):
-        return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start)
+    manifest = read_manifest(options.out, partner.slug)
+    if manifest.get("fingerprint") == fingerprint and (options.out / partner.slug).is_dir():
+        return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start), fingerprint
     try:
         jobs = renderer.jobs(partner, plan)
         existing = {job.path for job in jobs}
         written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store,
-                                check_links=lambda pages: broken_links(pages, existing))
+                                check_links=lambda pages: broken_links(pages, existing), read=manifest)
     except TokenError as error:
         failure = Problem(error.source, f"{error} (for partner {partner.slug})", line=error.expression.line)
-        return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure)
     except PdfFetchError as error:
         failure = Problem(error.source, f"{error} (for partner {partner.slug})")
-        return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure)
     except Exception as error:
         failure = describe_failure(renderer.project, partner, error)
-        return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure)
-    warnings = link_warnings(renderer.project, partner, written.broken_links)
-    pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf"))
-    return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
-                         warnings=tuple(warnings), written=written.written, removed=written.removed)
+    else:
+        warnings = link_warnings(renderer.project, partner, written.broken_links)
+        pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf"))
+        return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
+                             warnings=tuple(warnings), written=written.written, removed=written.removed), fingerprint
+    return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), fingerprint
 
 
 def describe_failure(project: Project, partner: Partner, error: Exception) -> Problem:

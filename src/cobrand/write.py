@@ -71,16 +71,17 @@ LinkCheck = Callable[[list[tuple[str, str]]], list[tuple[str, str]]]
 
 
 def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, store: Store | None,
-                  check_links: LinkCheck | None = None) -> WriteResult:
+                  check_links: LinkCheck | None = None, read: dict[str, object] | None = None) -> WriteResult:
     """Make what changed, then update ``out_dir/slug`` in place.
 
     ``check_links`` receives (path, HTML) pages and returns their broken
     ``(page, link)`` pairs. When the partner's set of files is the one the
     manifest records, only rewritten pages are checked: an unchanged page
     has the same links to the same files, so its findings are kept.
+    ``read`` is the partner's manifest when the caller has read it already.
     """
     folder = out_dir / slug
-    manifest_data = read_manifest(out_dir, slug)
+    manifest_data = read_manifest(out_dir, slug) if read is None else read
     previous = manifest_data.get("files")
     old_keys: dict[str, str] = previous if isinstance(previous, dict) else _unknown_files(folder)
     by_path: dict[str, Job] = {}

@@ -19,10 +19,12 @@ CONFIG_FILE = "cobrand.toml"
 __all__ = ["CONFIG_FILE", "DEFAULT_THEME", "MEMO_FILE", "LoadMemo", "load_project"]
 
 
-def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None) -> tuple[Project | None, list[Problem]]:
+def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None, jobs: int = 1
+                 ) -> tuple[Project | None, list[Problem]]:
     """Load a whole project; return it (when loadable) and every problem found.
 
-    ``memo`` holds an earlier build's results for files that have not changed.
+    ``memo`` holds an earlier build's results for files that have not changed; partner
+    folders to load are spread over ``jobs`` processes when there are many.
     """
     root = root.resolve()
     config_path = root / CONFIG_FILE
@@ -39,7 +41,7 @@ def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None) -> tu
         problems += found
         theme, found = _load_theme(root, config.site.theme)
         problems += found
-    partners, found = load_partners(root, memo)
+    partners, found = load_partners(root, memo, jobs)
     problems += found
     loaded, found = load_content(root, memo)
     problems += found

@@ -51,6 +51,11 @@ class LoadMemo:
             return {}
         return entries if salt == self._salt and isinstance(entries, dict) else {}
 
+    def knows(self, key: str, content: str) -> bool:
+        """True when ``recall(key, content, ...)`` would reuse a result rather than load."""
+        entry = self._old.get(key)
+        return entry is not None and entry[0] == content
+
     def recall(self, key: str, content: str, load: Callable[[], T]) -> T:
         """``load()``'s result, reused when ``key`` was last loaded from the same ``content`` digest."""
         entry = self._old.get(key)

@@ -8,6 +8,7 @@ lightness reaches WCAG 2.2 AA contrast against its background.
 from __future__ import annotations
 
 import colorsys
+import functools
 from dataclasses import dataclass
 
 from ..models import Colors
@@ -83,8 +84,11 @@ class Palette:
 
 def palette(colors: Colors) -> Palette:
     """Derive an accessible palette from a brand's primary and accent colours."""
-    primary = colors.primary
-    accent = colors.accent or primary
+    return _palette(colors.primary, colors.accent or colors.primary)
+
+
+@functools.lru_cache(maxsize=4096)  # the vendor's, and partners sharing colours, on every partner
+def _palette(primary: str, accent: str) -> Palette:
     button = accessible_on(primary, text_on(primary), AA_TEXT)
     return Palette(
         primary=primary,

@@ -136,6 +136,11 @@ class PartnerRenderer:
         # Everything a partner's plan can draw from: with the site key, today and the partner's own
         # digest it fixes the partner's fingerprint (see build.py).
         self.content_key = digest(*(f"{key}={value}" for key, value in sorted(self._item_keys.items())))
+        # Theme files and content assets are the same for every partner: their jobs are made once.
+        self._static_jobs = [Job(path, digest(self.site_key, path), _constant(data))
+                             for path, data in self.static.items()]
+        self._asset_jobs = {path: Job(path, digest(self.site_key, path, asset_keys[path]), _constant(data))
+                            for path, data in self.assets.items()}
 
     @cached_property
     def pdf(self) -> PdfRenderer | None:
@@ -172,14 +177,13 @@ class PartnerRenderer:
         with_bodies = digest(base, *(self._item_keys[item.variant_id] for item in plan.items))
         dated = digest(listing, project.today.isoformat())
 
-        jobs = [Job(path, digest(self.site_key, path), _constant(data)) for path, data in self.static.items()]
+        jobs = list(self._static_jobs)
         logo = f"{PARTNER_LOGO}.{partner.logo.extension}"
         jobs.append(Job(logo, digest(base, logo), lambda _: partner.logo.path.read_bytes()))
         if self.images:
             jobs += self._logo_jobs(partner, views, base)
         used_assets = sorted({path for item in plan.pages for path in item.assets})
-        jobs += [Job(path, digest(self.site_key, path, self.assets[path]), _constant(self.assets[path]))
-                 for path in used_assets]
+        jobs += [self._asset_jobs[path] for path in used_assets]
         if self.images:
             jobs += self._image_jobs(partner, plan, views, base)
         csv_paths = {network: f"kit/hootsuite-{network}.csv" for network in SOCIAL_SIZES}
