@@ -189,6 +189,16 @@ CHILD = textwrap.dedent("""
 
         write_module.write_atomic = build_module.write_atomic = write_atomic
 
+    if kind == "kill-at-rename":  # die just before a finished new partner folder is renamed into place
+        original_rename = os.rename
+
+        def rename(source, target, *args, **kwargs):
+            if Path(target).name == argument:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return original_rename(source, target, *args, **kwargs)
+
+        write_module.os.rename = rename
+
     if kind == "hold-lock":  # take the lock, say so, and keep it until the release file appears
         original_lock = build_module.build_lock
 
@@ -279,6 +289,22 @@ def test_sigkill_once_the_partner_folder_starts_changing(setup, tmp_path):
         sigkill(child)
     check_output(out)
     recover_and_compare(setup, out)
+
+
+def test_a_new_partner_appears_whole_or_not_at_all(setup, tmp_path):
+    """A new partner's files are written into a hidden folder and renamed into place when complete."""
+    out = tmp_path / "out"
+    child = start_child(setup.v2, out, f"kill-at-rename:{SLUG}")
+    try:
+        stdout, stderr = child.communicate(timeout=180)
+    finally:
+        sigkill(child)
+    assert child.returncode == -signal.SIGKILL, f"not killed at the rename\n{stdout}\n{stderr[-2000:]}"
+    assert not (out / SLUG).exists()
+    staging = [path.name for path in out.iterdir() if TEMPORARY.match(path.name) and path.is_dir()]
+    assert len(staging) == 1 and (out / staging[0] / "index.html").is_file()
+    recover_and_compare(setup, out)
+    assert not [path for path in out.iterdir() if TEMPORARY.match(path.name)]
 
 
 def test_garbage_state_is_rebuilt(setup, tmp_path):

@@ -116,13 +116,15 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     manifest = _manifest_path(out_dir, slug)
     manifest.parent.mkdir(parents=True, exist_ok=True)
     manifest.unlink(missing_ok=True)  # until the manifest is back, the folder counts as unknown
-    folders: set[Path] = set()
-    for job in changed:
-        target = folder / job.path
-        if target.parent not in folders:  # one mkdir per folder, not per file
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        write_atomic(target, made[job.path], folder_exists=True)
+    if folder.exists():
+        _write_files(folder, changed, made, atomic=True)
+    else:
+        # A new partner: its files go into a hidden folder, renamed into place when complete,
+        # so each file needs no rename of its own.
+        staging = out_dir / f".{slug}.{os.getpid()}.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        _write_files(staging, changed, made, atomic=False)
+        os.rename(staging, folder)
     stale = sorted(set(old_keys) - set(by_path))
     for path in stale:
         (folder / path).unlink(missing_ok=True)
@@ -132,6 +134,21 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     write_atomic(manifest, json.dumps(record, sort_keys=True).encode())
     return WriteResult(len(jobs), len(changed), len(jobs) - len(changed), len(stale),
                        {job.path: made[job.path] for job in changed}, [(page, link) for page, link in broken])
+
+
+def _write_files(folder: Path, jobs: list[Job], made: dict[str, bytes], *, atomic: bool) -> None:
+    folders: set[str] = set()
+    for job in jobs:
+        target = os.path.join(folder, job.path)
+        parent = os.path.dirname(target)
+        if parent not in folders:  # one mkdir per folder, not per file
+            os.makedirs(parent, exist_ok=True)
+            folders.add(parent)
+        if atomic:
+            write_atomic(Path(target), made[job.path], folder_exists=True)
+        else:
+            with open(target, "wb") as handle:
+                handle.write(made[job.path])
 
 
 def _broken_links(folder: Path, jobs: list[Job], made: dict[str, bytes], old_keys: dict[str, str],
@@ -167,9 +184,12 @@ def _unknown_files(folder: Path) -> dict[str, str]:
 
 
 def sweep_temporary(out_dir: Path) -> None:
-    """Remove temporary files a killed build left at the top of the output folder."""
+    """Remove temporary files and new partners' folders a killed build left at the top of the output folder."""
     for path in out_dir.glob(".*.tmp"):
-        path.unlink(missing_ok=True)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _remove_empty_folders(folder: Path, removed: list[str]) -> None:
