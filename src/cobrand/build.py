@@ -33,6 +33,7 @@ from .write import (
     build_lock,
     is_current,
     known_partners,
+    manifest_stamp,
     read_manifest,
     remove_partners,
     sweep_temporary,
@@ -185,34 +186,54 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
         return results
     shared = digest(renderer.site_key, renderer.content_key, project.today.isoformat())
 
-    def remember(partner: Partner, fingerprint: str) -> None:
-        if partner.digest:  # partners built in memory have no folder digest
-            memo.recall(f"fingerprints/{partner.slug}", digest(shared, partner.digest), lambda: fingerprint)
+    def remember(partner: Partner, result: PartnerResult, fingerprint: str) -> None:
+        # With the manifest's stamp, the next build knows the partner is current without reading it.
+        # A failed partner is not remembered: its folder holds older output.
+        if partner.digest and result.failure is None:  # partners built in memory have no folder digest
+            memo.remember(f"fingerprints/{partner.slug}", digest(shared, partner.digest),
+                          (fingerprint, manifest_stamp(options.out, partner.slug)))
 
     # Partners whose fingerprint is remembered and current are found here, so worker processes
     # start only for partners that changed or whose inputs did (those are fingerprinted there).
     stale = []
     for partner in partners:
         start = time.perf_counter()
-        key, content = f"fingerprints/{partner.slug}", digest(shared, partner.digest)
-        if partner.digest and memo.knows(key, content) and is_current(
-                options.out, partner.slug, memo.recall(key, content, lambda: "")):
+        if _known_current(partner, options.out, memo, digest(shared, partner.digest)):
             _collect(results, PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start), on_partner)
         else:
             stale.append(partner)
     if jobs <= 1 or len(stale) <= 1:
         for partner in stale:
             result, fingerprint = render_partner(renderer, partner, options)
-            remember(partner, fingerprint)
+            remember(partner, result, fingerprint)
             _collect(results, result, on_partner)
             if options.fail_fast and result.failure is not None:
                 break
     else:
         for partner, (result, fingerprint) in _render_in_pool(renderer, tuple(stale), options, jobs):
-            remember(partner, fingerprint)
+            remember(partner, result, fingerprint)
             _collect(results, result, on_partner)
     order = {partner.slug: index for index, partner in enumerate(partners)}
     return sorted(results, key=lambda result: order[result.slug])
+
+
+def _known_current(partner: Partner, out: Path, memo: LoadMemo, content: str) -> bool:
+    """True when the memo holds the partner's fingerprint for these inputs and its output has it.
+
+    The manifest is read only when its stamp is not the one remembered (another output
+    folder, or a folder restored from elsewhere); then the stamp is remembered anew.
+    """
+    key = f"fingerprints/{partner.slug}"
+    if not partner.digest or not memo.knows(key, content):
+        return False
+    fingerprint, stamp = memo.recall(key, content, lambda: ("", None))
+    current_stamp = manifest_stamp(out, partner.slug)
+    if current_stamp is not None and current_stamp == stamp:
+        return (out / partner.slug).is_dir()
+    if is_current(out, partner.slug, fingerprint):
+        memo.remember(key, content, (fingerprint, current_stamp))
+        return True
+    return False
 
 
 def _collect(results: list[PartnerResult], result: PartnerResult,

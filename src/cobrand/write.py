@@ -61,6 +61,19 @@ def read_manifest(out_dir: Path, slug: str) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
+def manifest_stamp(out_dir: Path, slug: str) -> str | None:
+    """The size, modification time and inode of a partner's manifest, or None if it has none.
+
+    The manifest is replaced (a new inode) whenever it is written, so an unchanged stamp
+    means an unchanged manifest.
+    """
+    try:
+        status = os.stat(_manifest_path(out_dir, slug))
+    except OSError:
+        return None
+    return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ino}"
+
+
 def is_current(out_dir: Path, slug: str, fingerprint: str) -> bool:
     """True when the partner's folder was written from exactly these inputs."""
     manifest = read_manifest(out_dir, slug)

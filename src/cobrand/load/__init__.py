@@ -9,7 +9,7 @@ from ..errors import Problem
 from ..models import ContentItem, Project, ProjectFile, Theme, Vendor
 from .content import load_content
 from .logos import LogoError, confined_file, inspect_logo
-from .memo import MEMO_FILE, LoadMemo
+from .memo import MEMO_FILE, LoadMemo, file_digest
 from .partners import load_partners
 from .schema import parse_toml, validate
 
@@ -27,6 +27,7 @@ def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None, jobs:
     folders to load are spread over ``jobs`` processes when there are many.
     """
     root = root.resolve()
+    memo = memo or LoadMemo()
     config_path = root / CONFIG_FILE
     if not config_path.is_file():
         return None, [Problem(CONFIG_FILE, f"not found in {root}; is this a cobrand project?")]
@@ -37,7 +38,7 @@ def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None, jobs:
         config, problems = validate(ProjectFile, raw, CONFIG_FILE, toml_text=text)
     vendor, theme = None, None
     if config is not None:
-        vendor, found = _load_vendor(root, config)
+        vendor, found = _load_vendor(root, config, memo)
         problems += found
         theme, found = _load_theme(root, config.site.theme)
         problems += found
@@ -55,10 +56,12 @@ def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None, jobs:
     return project, problems
 
 
-def _load_vendor(root: Path, config: ProjectFile) -> tuple[Vendor | None, list[Problem]]:
+def _load_vendor(root: Path, config: ProjectFile, memo: LoadMemo) -> tuple[Vendor | None, list[Problem]]:
     data = config.vendor
     try:
-        logo = inspect_logo(confined_file(root, data.logo))
+        path = confined_file(root, data.logo)
+        # Measuring an SVG logo's ink draws it with cairosvg: kept by the logo's digest like partners' logos.
+        logo = memo.recall(f"vendor/{data.logo}", file_digest(path, memo=memo), lambda: inspect_logo(path))
     except LogoError as error:
         return None, [Problem(CONFIG_FILE, f"{data.logo}: {error}", field="vendor.logo")]
     return Vendor(name=data.name, website=data.website, legal=data.legal, colors=data.colors, logo=logo), []

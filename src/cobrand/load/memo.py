@@ -67,6 +67,12 @@ class LoadMemo:
         self._new[key] = (content, value)
         return value
 
+    def remember(self, key: str, content: str, value: Any) -> None:
+        """Keep ``value`` as the result for ``key`` at ``content``, replacing what was there."""
+        if self._old.get(key) != (content, value):
+            self._reloaded += 1
+        self._new[key] = (content, value)
+
     def save(self) -> None:
         """Keep this build's results for the next one (only when something was loaded afresh or dropped)."""
         if self._path is None or (self._reloaded == 0 and self._new.keys() == self._old.keys()):
