@@ -173,17 +173,16 @@ def _render_in_worker(partner: Partner) -> tuple[PartnerResult, str]:
 def _render_all(project: Project, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
                 on_partner: Callable[[PartnerResult], None] | None, memo: LoadMemo) -> list[PartnerResult]:
     results: list[PartnerResult] = []
-    # Planning a partner to fingerprint it is most of a no-op build: fingerprints are remembered by
-    # the partner folder's digest and everything partners share.
     try:
         renderer = PartnerRenderer(project, pdfs=options.pdfs, images=options.images,
                                    compiled_templates=options.compiled_templates)
     except Exception as error:  # e.g. a broken print stylesheet: every partner reports it
-        failed = [PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, error))
-                  for partner in partners]
-        for result in failed:
-            _collect(results, result, on_partner)
+        for partner in partners:
+            _collect(results, PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, error)),
+                     on_partner)
         return results
+    # Planning a partner to fingerprint it is most of a no-op build: fingerprints are remembered by
+    # the partner folder's digest and everything partners share.
     shared = digest(renderer.site_key, renderer.content_key, project.today.isoformat())
 
     def remember(partner: Partner, result: PartnerResult, fingerprint: str) -> None:

@@ -1,6 +1,6 @@
 """Co-branded images made with Pillow: social post images and Open Graph cards.
 
-Logos are rasterised once per renderer (SVG through cairosvg, which Pillow
+Logos are rasterised once per process (SVG through cairosvg, which Pillow
 cannot read), trimmed of empty margins, and placed by visual area rather
 than height so wide wordmarks and square marks look equally weighty.
 
@@ -47,8 +47,9 @@ def _rgb(color: str) -> tuple[int, int, int]:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 
+@functools.lru_cache(maxsize=4)  # the vendor's logo is on every partner's cards: drawn once per process
 def rasterise(logo: Logo) -> Image.Image:
-    """The logo as RGBA pixels, trimmed to its visible content."""
+    """The logo as RGBA pixels, trimmed to its visible content (shared: never draw on the result)."""
     if logo.format == "svg":
         import cairosvg  # imported on first use: it is slow to import and only images need it
 
