@@ -453,3 +453,16 @@ def test_broken_link_warnings_survive_rebuilds_that_do_not_rewrite_the_page(tmp_
     edit(project, "content/blog/aws-snapshot-pitfalls.md", "../blog/no-such-post.html",
          "../blog/ransomware-recovery-drill.html")
     assert link_findings(steps.rebuild()) == []
+
+
+def test_a_file_deleted_by_hand_is_made_again_when_its_partner_is_rebuilt(tmp_path):
+    project = copy_example(tmp_path)
+    steps = Steps(project, tmp_path, partners=("kestrel-cloud",))
+    steps.rebuild()
+    listing = steps.a / "kestrel-cloud/blog/index.html"
+    listing.unlink()
+    edit(project, "content/blog/aws-snapshot-pitfalls.md", "Amazon EBS snapshots are cheap",
+         "Amazon EBS snapshots are inexpensive")
+    report = steps.rebuild()
+    assert counts(report)["files_written"] == 2 and listing.is_file()
+    steps.compare("deleting an output file by hand")

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -161,6 +162,9 @@ def _init_worker(renderer: PartnerRenderer, options: RenderOptions) -> None:
     global _worker
     # Ctrl-C reaches the whole process group; the parent alone handles it and cancels the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the parent loaded lives as long as the worker: keep the garbage collector from scanning
+    # it again and again (and from touching, so copying, the pages it shares with the parent).
+    gc.freeze()
     _worker = (renderer, options)
 
 

@@ -19,11 +19,9 @@ from .models import Partner, Project
 
 def digest(*parts: str | bytes) -> str:
     """A stable hex digest of ``parts`` (order matters)."""
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
-        hasher.update(b"\0")
-    return hasher.hexdigest()
+    # One join and one update: the build computes hundreds of keys per partner.
+    data = b"\0".join([part.encode("utf-8") if isinstance(part, str) else part for part in parts])
+    return hashlib.sha256(data).hexdigest()
 
 
 def code_digest() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
@@ -363,17 +364,18 @@ class ContentItem:
     assets: tuple[str, ...] = ()
     lang: str | None = None  # a translation's language (``<slug>.<lang>.md``); None for the original
 
-    @property
+    # Cached: planning and rendering ask for these hundreds of times per partner.
+    @cached_property
     def key(self) -> str:
         """``kind/slug``: how social posts and reports name an item (the same for its translations)."""
         return f"{self.kind}/{self.slug}"
 
-    @property
+    @cached_property
     def variant_id(self) -> str:
         """``kind/slug`` plus the language of a translation: unique among all loaded files."""
         return self.key + (f".{self.lang}" if self.lang else "")
 
-    @property
+    @cached_property
     def page_path(self) -> str | None:
         """Where the item's page lives inside a partner's site, if it has one."""
         return None if self.kind == "social" else f"{self.kind}/{self.slug}.html"

@@ -104,9 +104,10 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
         by_path[job.path] = job
 
     made: dict[str, bytes] = {}
+    on_disk = _files_in(folder) if old_keys else set()  # a file deleted by hand is made again
 
     def unchanged(job: Job) -> bool:
-        return job.matches(old_keys.get(job.path)) and os.path.isfile(os.path.join(folder, job.path))
+        return job.matches(old_keys.get(job.path)) and job.path in on_disk
 
     def resolve(path: str) -> bytes:
         if path not in made:
@@ -147,6 +148,25 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     write_atomic(manifest, json.dumps(record, sort_keys=True).encode())
     return WriteResult(len(jobs), len(changed), len(jobs) - len(changed), len(stale),
                        {job.path: made[job.path] for job in changed}, [(page, link) for page, link in broken])
+
+
+def _files_in(folder: Path) -> set[str]:
+    """Relative paths of the files under ``folder``: one directory listing per folder, not a stat per file."""
+    found: set[str] = set()
+
+    def walk(path: str, prefix: str) -> None:
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            return
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, prefix + entry.name + "/")
+            elif entry.is_file():
+                found.add(prefix + entry.name)
+
+    walk(str(folder), "")
+    return found
 
 
 def _write_files(folder: Path, jobs: list[Job], made: dict[str, bytes], *, atomic: bool) -> None:

@@ -27,6 +27,7 @@ def _hex(rgb: tuple[float, float, float]) -> str:
     return "#" + "".join(f"{round(max(0.0, min(1.0, c)) * 255):02x}" for c in rgb)
 
 
+@functools.lru_cache(maxsize=65536)  # the palette search meets the same candidates for every partner
 def luminance(color: str) -> float:
     """WCAG relative luminance of ``#rrggbb``."""
     def channel(c: float) -> float:

@@ -195,8 +195,9 @@ class PartnerRenderer:
         variants = {item.key: item.variant_id for item in plan.pages}
         for page in pages:
             own = self._item_keys[variants[page.item_key]] if page.item_key else ""
+            # The body key is recorded only for pages that show other items' bodies: no need to hash it.
             jobs.append(self._page_job(partner, views, page, digest(listing, page.path, own),
-                                       digest(with_bodies, page.path)))
+                                       f"{with_bodies}/{page.path}"))
 
         kit_jobs = [job for job in jobs if job.path.startswith("kit/")]
         if self._pdf_setup is not None:
