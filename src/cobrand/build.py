@@ -269,7 +269,7 @@ def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderO
     plan = plan_partner(renderer.project, partner)
     fingerprint = renderer.fingerprint(partner, plan)
     manifest = read_manifest(options.out, partner.slug)
-    if manifest.get("fingerprint") == fingerprint and (options.out / partner.slug).is_dir():
+    if is_current(options.out, partner.slug, fingerprint, manifest):
         return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start), fingerprint
     try:
         jobs = renderer.jobs(partner, plan)

@@ -75,9 +75,12 @@ def manifest_stamp(out_dir: Path, slug: str) -> str | None:
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ino}"
 
 
-def is_current(out_dir: Path, slug: str, fingerprint: str) -> bool:
-    """True when the partner's folder was written from exactly these inputs."""
-    manifest = read_manifest(out_dir, slug)
+def is_current(out_dir: Path, slug: str, fingerprint: str, manifest: dict[str, object] | None = None) -> bool:
+    """True when the partner's folder was written from exactly these inputs.
+
+    ``manifest`` is the partner's manifest when the caller has read it already.
+    """
+    manifest = read_manifest(out_dir, slug) if manifest is None else manifest
     return manifest.get("fingerprint") == fingerprint and (out_dir / slug).is_dir()
 
 
@@ -191,12 +194,13 @@ def _broken_links(folder: Path, jobs: list[Job], made: dict[str, bytes], old_key
         return []
     pages = [job.path for job in jobs if job.path.endswith(".html")]
     # Findings of pages not rewritten stand only if no file was added or removed since they were made.
-    same_files = isinstance(recorded, list) and set(old_keys) == {job.path for job in jobs}
-    kept = [entry for entry in recorded if entry[0] not in made] if isinstance(recorded, list) and same_files else []
-    to_check = [path for path in pages if path in made or not same_files]
+    kept: list[list[str]] | None = None
+    if isinstance(recorded, list) and set(old_keys) == {job.path for job in jobs}:
+        kept = [entry for entry in recorded if entry[0] not in made]
+    to_check = [path for path in pages if path in made or kept is None]
     texts = [(path, (made[path] if path in made else (folder / path).read_bytes()).decode("utf-8"))
              for path in to_check]
-    return sorted(kept + [[page, link] for page, link in check_links(texts)])
+    return sorted((kept or []) + [[page, link] for page, link in check_links(texts)])
 
 
 def _unknown_files(folder: Path) -> dict[str, str]:

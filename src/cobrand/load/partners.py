@@ -53,8 +53,8 @@ def load_partners(root: Path, memo: LoadMemo | None = None, jobs: int = 1) -> tu
     problems: list[Problem] = []
     for folder in folders:
         read = digests[folder]
-        partner, found = memo.recall(f"partners/{folder.name}", read,
-                                     lambda: loaded.get(folder) or load_partner(root, folder))  # noqa: B023 - called at once
+        # Only folders the memo does not know are loaded, and those were loaded above.
+        partner, found = memo.recall(f"partners/{folder.name}", read, lambda: loaded[folder])  # noqa: B023 - called at once
         problems += found
         if partner is not None:
             partners.append(dataclasses.replace(partner, digest=read))

@@ -80,19 +80,6 @@ def kit_zip_path(partner: Partner) -> str:
     return f"kit/{partner.slug}-kit.zip"
 
 
-class BodyReads:
-    """The items whose bodies templates printed, so a page can tell whether it showed others' bodies.
-
-    Pages are keyed on the cards (title, summary, date) of the items they
-    list, not their bodies, so editing a post's text re-renders only that
-    post's page. A theme that prints bodies on other pages is noticed here
-    and those pages are keyed on the bodies too.
-    """
-
-    def __init__(self) -> None:
-        self.keys: set[str] = set()
-
-
 class ItemViews(Mapping[str, dict[str, Any]]):
     """The view of each entitled item, by item key, made the first time it is asked for.
 
@@ -152,7 +139,10 @@ class PartnerViews:
     common: dict[str, Any]
     items: ItemViews
     tracking: Tracking
-    body_reads: BodyReads = field(default_factory=BodyReads)
+    # Keys of the items whose bodies templates printed. Pages are keyed on the cards (title, summary,
+    # date) of the items they list, not their bodies, so editing a post's text re-renders that post's
+    # page alone; a page that printed another item's body is noticed here and keyed on bodies too.
+    body_reads: set[str] = field(default_factory=set)
 
 
 def reading_minutes(item: ContentItem) -> int:
@@ -169,7 +159,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
     partner = plan.partner
     data = partner.data
     tracking = partner_tracking(project, partner)
-    body_reads = BodyReads()
+    body_reads: set[str] = set()
 
     def item_view(item: ContentItem) -> dict[str, Any]:
         personal = resolve(project, partner, item.slug)
@@ -244,7 +234,7 @@ def _default_cta(email: str | None, website: str | None) -> str | None:
 
 
 def _item_view(project: Project, partner: Partner, item: ContentItem, filler: TokenFiller,
-               tokens: dict[str, Any], tracking: Tracking, body_reads: BodyReads) -> dict[str, Any]:
+               tokens: dict[str, Any], tracking: Tracking, body_reads: set[str]) -> dict[str, Any]:
     meta = item.meta
     view: dict[str, Any] = {
         "key": item.key,
@@ -285,7 +275,7 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
         "author": meta.author,
         "tags": meta.tags,
         "body": (LazyMarkup(_body_filler(filler, item.body, tokens, item.source),
-                            on_read=functools.partial(body_reads.keys.add, item.key))
+                            on_read=functools.partial(body_reads.add, item.key))
                  if item.body else Markup("")),
         "reading_minutes": reading_minutes(item),
         "pdf_path": item.pdf_path,

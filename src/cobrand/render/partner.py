@@ -236,9 +236,9 @@ class PartnerRenderer:
 
         def make(_: Resolve) -> bytes:
             self._translate(partner)
-            views.body_reads.keys.clear()
+            views.body_reads.clear()
             data = render_page(self.env, self.project, partner, views, page)
-            showed[:] = sorted(views.body_reads.keys - {page.item_key})
+            showed[:] = sorted(views.body_reads - {page.item_key})
             return data
 
         return Job(page.path, key, make, body_key=body_key, showed_bodies=lambda: bool(showed))
