@@ -32,7 +32,7 @@ class Tracking:
     def is_vendor(self, url: str) -> bool:
         if self.partner_site and url.startswith(self.partner_site):
             return False
-        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        host = _split(url).host
         return host == self.vendor_host or host.endswith("." + self.vendor_host)
 
     def url(self, url: str, campaign: str) -> str:
@@ -56,13 +56,37 @@ def _tracked_href(tracking: Tracking, escaped_url: str, campaign: str) -> str:
     return f'href="{html.escape(tracking.url(html.unescape(escaped_url), campaign))}"'
 
 
-def add_parameters(url: str, parameters: dict[str, str]) -> str:
-    """Append query parameters that ``url`` does not already set."""
+@dataclass(frozen=True)
+class _SplitUrl:
+    """A URL taken apart once, however many pages and campaigns it is tagged for."""
+
+    head: str  # scheme, host and path
+    query: str  # the URL's own query, encoded as urlencode writes it
+    present: frozenset[str]  # the parameters it sets
+    fragment: str
+    host: str  # lower case, without "www."
+
+
+@functools.lru_cache(maxsize=16384)  # a site links to the same few vendor pages from every page
+def _split(url: str) -> _SplitUrl:
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
-    present = {key for key, _ in query}
-    query += [(key, value) for key, value in parameters.items() if key not in present]
-    return urlunsplit(parts._replace(path=parts.path or "/", query=urlencode(query)))
+    return _SplitUrl(urlunsplit(parts._replace(path=parts.path or "/", query="", fragment="")), urlencode(query),
+                     frozenset(key for key, _ in query), parts.fragment,
+                     (parts.hostname or "").lower().removeprefix("www."))
+
+
+@functools.lru_cache(maxsize=16384)
+def _parameter(key: str, value: str) -> str:
+    return urlencode({key: value})
+
+
+def add_parameters(url: str, parameters: dict[str, str]) -> str:
+    """Append query parameters that ``url`` does not already set."""
+    split = _split(url)
+    query = "&".join([part for part in (split.query, *(_parameter(key, value) for key, value in parameters.items()
+                                                        if key not in split.present)) if part])
+    return split.head + ("?" + query if query else "") + ("#" + split.fragment if split.fragment else "")
 
 
 def share_url(page_url: str, network: str, campaign: str) -> str:

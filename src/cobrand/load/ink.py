@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 
 from PIL import Image, ImageChops
 
@@ -82,19 +83,36 @@ def nested_svg(data: bytes, width: float, height: float, view_box: Box) -> bytes
     return (outer + root + body[start.end():].rstrip() + "</svg>\n").encode("utf-8")
 
 
+def draw_svg(data: bytes, width: int, height: int) -> Image.Image:
+    """An SVG document drawn at ``width`` x ``height`` pixels, as RGBA (external files are never fetched).
+
+    cairosvg draws onto a cairo surface whose pixels Pillow reads directly: going through PNG
+    bytes, as ``svg2png`` does, spent most of the time compressing and decompressing them.
+    """
+    from cairosvg.parser import Tree  # imported on first use: cairosvg is slow to import
+    from cairosvg.surface import PNGSurface
+
+    surface = PNGSurface(Tree(bytestring=data, unsafe=False), None, 96, output_width=width, output_height=height)
+    pixels = surface.cairo
+    pixels.flush()
+    if sys.byteorder != "little":  # Pillow reads cairo's premultiplied native-order pixels on little-endian only
+        png = io.BytesIO()
+        pixels.write_to_png(png)
+        return Image.open(png).convert("RGBA")
+    # Premultiplied ARGB words, which little-endian memory holds as B, G, R, A.
+    return Image.frombuffer("RGBA", (pixels.get_width(), pixels.get_height()), bytes(pixels.get_data()),
+                            "raw", "BGRa", pixels.get_stride(), 1)
+
+
 def svg_visible_box(data: bytes, width: float, height: float) -> Box:
     """The visible part of an SVG logo as (x, y, width, height) in its own units (0 0 width height is all)."""
     whole = (0.0, 0.0, width, height)
     document = nested_svg(data, width, height, whole)
     if document is None:
         return whole
-    import cairosvg  # imported on first use: it is slow to import
-
     scale = (MEASURE_PIXELS / (width * height)) ** 0.5
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    png = cairosvg.svg2png(bytestring=document, output_width=size[0], output_height=size[1], unsafe=False)
-    with Image.open(io.BytesIO(png)) as image:
-        box = ink_box(image.convert("RGBA"))
+    box = ink_box(draw_svg(document, *size))
     if box is None:
         return whole
     # Pixel edges back to the logo's units, with the partly covered pixels inside the box.

@@ -21,8 +21,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps, features
+from PIL import Image, ImageDraw, ImageFont, ImageOps, features
 
+from ..load.ink import draw_svg, ink_box
 from ..models import Logo
 from .brand import Palette
 
@@ -51,12 +52,8 @@ def _rgb(color: str) -> tuple[int, int, int]:
 def rasterise(logo: Logo) -> Image.Image:
     """The logo as RGBA pixels, trimmed to its visible content (shared: never draw on the result)."""
     if logo.format == "svg":
-        import cairosvg  # imported on first use: it is slow to import and only images need it
-
         scale = RASTER_HEIGHT / logo.height
-        png = cairosvg.svg2png(bytestring=logo.path.read_bytes(), output_width=round(logo.width * scale),
-                               output_height=RASTER_HEIGHT, unsafe=False)
-        source = Image.open(io.BytesIO(png))
+        source = draw_svg(logo.path.read_bytes(), round(logo.width * scale), RASTER_HEIGHT)
     else:
         source = Image.open(logo.path)
     return trim(source.convert("RGBA"))
@@ -64,15 +61,8 @@ def rasterise(logo: Logo) -> Image.Image:
 
 def trim(image: Image.Image) -> Image.Image:
     """Crop transparent or white margins around a logo."""
-    alpha = image.getchannel("A")
-    box = alpha.point(lambda value: 255 if value > 8 else 0).getbbox()
-    if box is None:
-        return image
-    image = image.crop(box)
-    white = Image.new("RGBA", image.size, (255, 255, 255, 255))
-    difference = ImageChops.difference(image, white).convert("L").point(lambda v: 255 if v > 12 else 0)
-    inner = difference.getbbox()
-    return image.crop(inner) if inner else image
+    box = ink_box(image)
+    return image.crop(box) if box else image
 
 
 def fit_area(image: Image.Image, area: float, max_width: int, max_height: int) -> Image.Image:
