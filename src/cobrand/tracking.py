@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _HREF = re.compile(r'href="(https?://[^"]+)"')
@@ -28,6 +28,8 @@ class Tracking:
     medium: str
     enabled: bool = True
     partner_site: str = ""  # the partner's own microsite (base_url): never tagged as the vendor's
+    # Tagged href attributes by (escaped URL, campaign): a partner's pages repeat the same links.
+    _tracked_hrefs: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
     def is_vendor(self, url: str) -> bool:
         if self.partner_site and url.startswith(self.partner_site):
@@ -44,16 +46,22 @@ class Tracking:
 
     def html(self, document: str, campaign: str) -> str:
         """Track every vendor ``href`` in rendered HTML."""
-        return _HREF.sub(lambda match: _tracked_href(self, match.group(1), campaign), document)
+        if not self.enabled:
+            return document
+        tracked = self._tracked_hrefs
+
+        def replace(match: re.Match[str]) -> str:
+            key = (match.group(1), campaign)
+            found = tracked.get(key)
+            if found is None:
+                found = tracked[key] = f'href="{html.escape(self.url(html.unescape(key[0]), campaign))}"'
+            return found
+
+        return _HREF.sub(replace, document)
 
     def text(self, text: str, campaign: str) -> str:
         """Track every vendor URL in plain text, such as social copy."""
         return _TEXT_URL.sub(lambda match: self.url(match.group(0), campaign), text)
-
-
-@functools.lru_cache(maxsize=65536)  # every page of a partner repeats the same links
-def _tracked_href(tracking: Tracking, escaped_url: str, campaign: str) -> str:
-    return f'href="{html.escape(tracking.url(html.unescape(escaped_url), campaign))}"'
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,12 @@ from __future__ import annotations
 import gettext
 import io
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from jinja2 import Environment
+from markupsafe import Markup
 
 from ..models import Theme
 
@@ -51,3 +54,38 @@ def for_locale(languages: dict[str, gettext.NullTranslations], locale: str) -> g
         if candidate in languages:
             return languages[candidate]
     return gettext.NullTranslations()
+
+
+def install_translations(env: Environment, translations: gettext.NullTranslations) -> None:
+    """Make ``translations`` the strings of ``env``'s templates: ``_``, ``gettext``, ``ngettext`` and friends.
+
+    They behave as Jinja2's new-style gettext with autoescaping (every theme template autoescapes):
+    the translation is Markup, formatted with its escaped variables. A string without variables
+    is formatted once and kept, since every page prints the same few ("Skip to content") and
+    Jinja2's own wrappers were a tenth of a page's render time.
+    """
+    plain: dict[str, Markup] = {}
+
+    def gettext_(string: str, **variables: Any) -> Markup:
+        if variables:
+            return Markup(translations.gettext(string)) % variables
+        found = plain.get(string)
+        if found is None:
+            found = plain[string] = Markup(translations.gettext(string)) % {}
+        return found
+
+    def ngettext_(singular: str, plural: str, num: int, **variables: Any) -> Markup:
+        variables.setdefault("num", num)
+        return Markup(translations.ngettext(singular, plural, num)) % variables
+
+    def pgettext_(context: str, string: str, **variables: Any) -> Markup:
+        variables.setdefault("context", context)
+        return Markup(translations.pgettext(context, string)) % variables
+
+    def npgettext_(context: str, singular: str, plural: str, num: int, **variables: Any) -> Markup:
+        variables.setdefault("context", context)
+        variables.setdefault("num", num)
+        return Markup(translations.npgettext(context, singular, plural, num)) % variables
+
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # what {% trans %} compiles to
+    env.globals.update(_=gettext_, gettext=gettext_, ngettext=ngettext_, pgettext=pgettext_, npgettext=npgettext_)

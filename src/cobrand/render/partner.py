@@ -31,7 +31,7 @@ from .context import (
     reading_minutes,
     text_direction,
 )
-from .i18n import for_locale, load_translations
+from .i18n import for_locale, install_translations, load_translations
 from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle, fonts_key
 from .lockup import print_logo_files
 from .logos import logo_files, make_logo_file
@@ -227,7 +227,7 @@ class PartnerRenderer:
         if self._locale == partner.data.locale:
             return
         translations = for_locale(self.languages, partner.data.locale)
-        self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        install_translations(self.env, translations)
         self._locale = partner.data.locale
 
     def _page_job(self, partner: Partner, views: PartnerViews, page: Page, key: str, body_key: str) -> Job:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gettext
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from ..models import Partner, Project, Theme
 from ..plan import PartnerPlan
 from .context import PartnerViews, partner_url
 from .fragments import FragmentCache, reset_fragments
+from .i18n import install_translations
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def theme_environment(theme: Theme, compiled: Path | None = None) -> Environment
         extensions=["jinja2.ext.i18n", FragmentCache],
         bytecode_cache=cache,
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    install_translations(env, gettext.NullTranslations())
     env.globals["url"] = _url
     return env
 
