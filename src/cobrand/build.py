@@ -24,7 +24,7 @@ from .errors import Problem, ProjectError, UsageError
 from .links import broken_links, link_warnings
 from .load import MEMO_FILE, LoadMemo, load_project
 from .models import Partner, Project
-from .plan import plan_partner, select_partners
+from .plan import select_partners
 from .render.partner import PartnerRenderer
 from .render.pdf import PdfFetchError
 from .report import BuildReport, PartnerResult
@@ -266,7 +266,7 @@ def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderO
     """Bring one partner's output up to date; return the result (a failure is returned, not raised)
     and the partner's fingerprint."""
     start = time.perf_counter()
-    plan = plan_partner(renderer.project, partner)
+    plan = renderer.planner.plan(partner)
     fingerprint = renderer.fingerprint(partner, plan)
     manifest = read_manifest(options.out, partner.slug)
     if is_current(options.out, partner.slug, fingerprint, manifest):

@@ -11,7 +11,7 @@ import functools
 import html
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import unquote, urlsplit
 
 from .errors import Problem
@@ -20,22 +20,13 @@ from .models import Partner, Project
 _LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
 
 
-def internal_links(document: str) -> list[str]:
-    """Relative links of an HTML document, without query or fragment."""
-    return [path for path in map(_internal_path, _LINK.findall(document)) if path is not None]
-
-
 @functools.lru_cache(maxsize=65536)  # pages repeat the same links thousands of times per build
-def _internal_path(raw: str) -> str | None:
+def _target(folder: str, raw: str) -> str | None:
+    """The site path a link (as written in a page in ``folder``) points at; None for external links."""
     parts = urlsplit(html.unescape(raw))
     if parts.scheme or parts.netloc or not parts.path:
         return None
-    return unquote(parts.path)
-
-
-@functools.lru_cache(maxsize=65536)
-def _site_path(base: str, link: str) -> str:
-    target = posixpath.normpath(posixpath.join(base, link))
+    target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
     if target.endswith("/") or target == ".":
         target = posixpath.join(target, "index.html")
     return target
@@ -45,20 +36,24 @@ def broken_links(pages: Iterable[tuple[str, str]], existing: set[str]) -> list[t
     """``(page, link)`` pairs whose target is not among ``existing`` site paths.
 
     ``pages`` are (site path, HTML) pairs; the 404 page, whose links are absolute, is skipped.
+    A link is reported as written, less its query and fragment.
     """
     broken = []
     for page, document in pages:
         if not page.endswith(".html") or page == "404.html":
             continue
-        base = posixpath.dirname(page)
-        for link in internal_links(document):
-            if _site_path(base, link) not in existing:
-                broken.append((page, link))
+        folder = posixpath.dirname(page)
+        for raw in _LINK.findall(document):
+            target = _target(folder, raw)
+            if target is not None and target not in existing:
+                broken.append((page, unquote(urlsplit(html.unescape(raw)).path)))
     return broken
 
 
-def link_warnings(project: Project, partner: Partner, broken: Iterable[tuple[str, str]]) -> list[Problem]:
+def link_warnings(project: Project, partner: Partner, broken: Sequence[tuple[str, str]]) -> list[Problem]:
     """A warning for each broken ``(page, link)``, named by the content or template behind the page."""
+    if not broken:
+        return []
     sources = {item.page_path: item.source for item in project.content if item.page_path}
     return [Problem(sources.get(page, f"theme template for {page}"),
                     f"links to {link!r}, which partner {partner.slug} does not have (on {page})", severity="warning")

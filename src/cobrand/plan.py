@@ -48,15 +48,40 @@ class PartnerPlan:
 
 def plan_partner(project: Project, partner: Partner) -> PartnerPlan:
     """Select and order the items ``partner`` is entitled to, in its language where translated."""
+    return PartnerPlan(partner, *_select(project, partner))
+
+
+class Planner:
+    """Plans the partners of one project, selecting once for all partners with the same entitlements.
+
+    A selection depends on the partner's tier, ecosystems, regions and locale, and on its slug
+    only where content names partners; thousands of partners share a few hundred of these.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._named = frozenset(slug for item in project.content for slug in item.meta.partners or ())
+        self._selections: dict[tuple[object, ...], tuple[tuple[ContentItem, ...], ...]] = {}
+
+    def plan(self, partner: Partner) -> PartnerPlan:
+        """The same plan as :func:`plan_partner`."""
+        data = partner.data
+        key = (data.tier, frozenset(data.ecosystems), frozenset(data.regions), data.locale,
+               partner.slug if partner.slug in self._named else None)
+        selection = self._selections.get(key)
+        if selection is None:
+            selection = self._selections[key] = _select(self.project, partner)
+        return PartnerPlan(partner, *selection)
+
+
+def _select(project: Project, partner: Partner) -> tuple[tuple[ContentItem, ...], ...]:
+    """Posts, one-pagers, media and social posts for ``partner``, newest first."""
     locale = partner.data.locale
     entitled = [project.localized(item, locale) for item in project.content
                 if exclusion_reason(item, partner, project) is None]
     entitled.sort(key=lambda item: (item.meta.date, item.slug), reverse=True)
-
-    def of(kind: str) -> tuple[ContentItem, ...]:
-        return tuple(item for item in entitled if item.kind == kind)
-
-    return PartnerPlan(partner, of("blog"), of("one-pagers"), of("media"), of("social"))
+    return tuple(tuple(item for item in entitled if item.kind == kind)
+                 for kind in ("blog", "one-pagers", "media", "social"))
 
 
 def select_partners(project: Project, slugs: tuple[str, ...] = (), shard: tuple[int, int] | None = None

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from ..cache import digest, partner_key, site_key
 from ..load import DEFAULT_THEME
 from ..models import ContentItem, MediaFile, Partner, Project
-from ..plan import PartnerPlan, plan_partner
+from ..plan import PartnerPlan, Planner
 from ..tokens import TokenFiller
 from ..version import __version__
 from . import feeds, kit
@@ -53,8 +54,7 @@ class Output:
     data: bytes
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):  # a tuple, not a frozen dataclass: a build makes one per output, cheaply
     """How to make one output: ``make`` receives a resolver for other outputs' bytes.
 
     A page's ``key`` leaves out the bodies of items it only lists; if making it
@@ -103,6 +103,7 @@ class PartnerRenderer:
         self.project = project
         self.env = theme_environment(project.theme, compiled_templates)
         self.filler = TokenFiller()
+        self.planner = Planner(project)
         theme_files = theme_static_files(project.theme)
         self.static = {path: file.read_bytes() for path, file in theme_files.items()}
         vendor_logo = project.vendor.logo
@@ -169,7 +170,7 @@ class PartnerRenderer:
     def jobs(self, partner: Partner, plan: PartnerPlan | None = None) -> list[Job]:
         """Every output of ``partner``'s site as a job, in a stable order."""
         project = self.project
-        plan = plan or plan_partner(project, partner)
+        plan = plan or self.planner.plan(partner)
         views = build_views(project, plan, self.filler, pdf_links=self.pdf_links)
         base = digest(self.site_key, partner_key(partner))
         # Listings show cards, not bodies, so editing a post's text leaves every other page alone.

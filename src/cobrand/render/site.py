@@ -6,9 +6,8 @@ import functools
 import gettext
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from jinja2 import (
     ChoiceLoader,
@@ -28,8 +27,7 @@ from .fragments import FragmentCache, reset_fragments
 from .i18n import install_translations
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):  # a tuple, not a frozen dataclass: a build makes one per page, cheaply
     """One page to render: its site path, template and title, and the item it shows, if any."""
 
     path: str
