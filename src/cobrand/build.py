@@ -155,23 +155,25 @@ class RenderOptions:
 # Worker processes are forked after the project is loaded and the renderer made, so each one
 # inherits both (compiled templates, theme files, keys) instead of making its own; WeasyPrint is
 # set up lazily, in each worker that prints.
-_worker: tuple[PartnerRenderer, RenderOptions] | None = None
+_worker: tuple[PartnerRenderer, RenderOptions, tuple[Partner, ...]] | None = None
 
 
-def _init_worker(renderer: PartnerRenderer, options: RenderOptions) -> None:
+def _init_worker(renderer: PartnerRenderer, options: RenderOptions, partners: tuple[Partner, ...]) -> None:
     global _worker
     # Ctrl-C reaches the whole process group; the parent alone handles it and cancels the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # What the parent loaded lives as long as the worker: keep the garbage collector from scanning
     # it again and again (and from touching, so copying, the pages it shares with the parent).
     gc.freeze()
-    _worker = (renderer, options)
+    _worker = (renderer, options, partners)
 
 
-def _render_in_worker(partner: Partner) -> tuple[PartnerResult, str]:
+def _render_in_worker(index: int) -> tuple[PartnerResult, str]:
+    # Partners are inherited at fork and named by position: pickling each one to send it was
+    # a tenth of a millisecond per partner, in a rebuild that spends a few on each.
     assert _worker is not None
-    renderer, options = _worker
-    return render_partner(renderer, partner, options)
+    renderer, options, partners = _worker
+    return render_partner(renderer, partners[index], options)
 
 
 def _render_all(project: Project, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
@@ -251,9 +253,10 @@ def _render_in_pool(renderer: PartnerRenderer, partners: tuple[Partner, ...], op
     context = multiprocessing.get_context("fork")
     chunk = 1 if options.fail_fast else max(1, len(partners) // (jobs * 8))
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(partners)), mp_context=context,
-                               initializer=_init_worker, initargs=(renderer, options))
+                               initializer=_init_worker, initargs=(renderer, options, partners))
     try:
-        for partner, outcome in zip(partners, pool.map(_render_in_worker, partners, chunksize=chunk), strict=False):
+        outcomes = pool.map(_render_in_worker, range(len(partners)), chunksize=chunk)
+        for partner, outcome in zip(partners, outcomes, strict=False):
             yield partner, outcome
             if options.fail_fast and outcome[0].failure is not None:
                 break
