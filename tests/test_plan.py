@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
-from conftest import ENVIRON, ROOT
-
 from cobrand.build import load_and_check
 from cobrand.plan import Planner, plan_partner
+
+from conftest import ENVIRON, ROOT
 
 
 def test_the_planner_shares_selections_only_between_partners_with_the_same_entitlements() -> None:

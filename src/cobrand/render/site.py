@@ -55,6 +55,23 @@ def _url(context: Any, target: str) -> str:
     return relative_url(page["path"], target)
 
 
+class ThemeEnvironment(Environment):
+    """Jinja2's environment, with ``a.b`` on a plain dict looking up the key ``b`` first.
+
+    Theme data are plain dicts, and Jinja2 tries the attribute first: for every dotted name
+    (dozens per page, hundreds on a listing) that raised and caught an AttributeError. The
+    only difference is for keys named like dict methods, where the key is what a theme means.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def theme_environment(theme: Theme, compiled: Path | None = None) -> Environment:
     """Templates from the vendor theme first, then cobrand's default; ``default/x.html`` reaches the default.
 
@@ -67,7 +84,7 @@ def theme_environment(theme: Theme, compiled: Path | None = None) -> Environment
         cache = FileSystemBytecodeCache(str(compiled))
     loaders = [FileSystemLoader(str(folder / "templates")) for folder in theme.folders]
     default = FileSystemLoader(str(theme.folders[-1] / "templates"))
-    env = Environment(
+    env = ThemeEnvironment(
         loader=ChoiceLoader([*loaders, PrefixLoader({"default": default})]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
