@@ -251,7 +251,9 @@ def _collect(results: list[PartnerResult], result: PartnerResult,
 def _render_in_pool(renderer: PartnerRenderer, partners: tuple[Partner, ...], options: RenderOptions, jobs: int
                     ) -> Iterator[tuple[Partner, tuple[PartnerResult, str]]]:
     context = multiprocessing.get_context("fork")
-    chunk = 1 if options.fail_fast else max(1, len(partners) // (jobs * 8))
+    # Small chunks: when the partners run out, one worker can sit idle for up to a chunk's time; 32 chunks
+    # a worker keep that to a few per cent of a rebuild, for a few hundred messages.
+    chunk = 1 if options.fail_fast else max(1, len(partners) // (jobs * 32))
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(partners)), mp_context=context,
                                initializer=_init_worker, initargs=(renderer, options, partners))
     try:
