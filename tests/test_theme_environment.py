@@ -41,6 +41,8 @@ def test_theme_strings_are_escaped_and_formatted_like_jinja2_newstyle_gettext(en
     catalog.add("Skip to content", "Zum Inhalt")
     catalog.add("%(partner)s, in partnership with %(vendor)s", "%(partner)s, in Partnerschaft mit %(vendor)s")
     catalog.add(("%(num)d min read", "%(num)d min read"), ("%(num)d Minute Lesezeit", "%(num)d Minuten Lesezeit"))
+    catalog.add("Home", "Start", context="nav")
+    catalog.add(("%(num)d page", "%(num)d pages"), ("%(num)d Seite", "%(num)d Seiten"), context="count")
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
@@ -53,6 +55,8 @@ def test_theme_strings_are_escaped_and_formatted_like_jinja2_newstyle_gettext(en
                            "{{ ngettext('%(num)d min read', '%(num)d min read', 4) }}") == (
             "1 Minute Lesezeit|4 Minuten Lesezeit")
         assert render(env, "{% trans n=2 %}{{ n }} of 100%{% endtrans %}") == "2 of 100%"
+        assert render(env, "{{ pgettext('nav', 'Home') }}|{{ pgettext('other', 'Home') }}|"
+                           "{{ npgettext('count', '%(num)d page', '%(num)d pages', 3) }}") == "Start|Home|3 Seiten"
         assert render(env, "{{ _('Untranslated 100%%') }}") == "Untranslated 100%"
     finally:
         install_translations(env, gettext.NullTranslations())

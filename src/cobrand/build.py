@@ -278,9 +278,8 @@ def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderO
         return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start), fingerprint
     try:
         jobs = renderer.jobs(partner, plan)
-        existing = {job.path for job in jobs}
         written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store,
-                                check_links=lambda pages: broken_links(pages, existing), read=manifest)
+                                check_links=broken_links, read=manifest)
     except TokenError as error:
         failure = Problem(error.source, f"{error} (for partner {partner.slug})", line=error.expression.line)
     except PdfFetchError as error:

@@ -29,7 +29,8 @@ class Tracking:
     enabled: bool = True
     partner_site: str = ""  # the partner's own microsite (base_url): never tagged as the vendor's
     # Tagged href attributes by (escaped URL, campaign): a partner's pages repeat the same links.
-    _tracked_hrefs: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+    _tracked_hrefs: dict[tuple[str, str], str] = field(default_factory=dict, init=False, compare=False,
+                                                      repr=False)
 
     def is_vendor(self, url: str) -> bool:
         if self.partner_site and url.startswith(self.partner_site):

@@ -84,15 +84,15 @@ def is_current(out_dir: Path, slug: str, fingerprint: str, manifest: dict[str, o
     return manifest.get("fingerprint") == fingerprint and (out_dir / slug).is_dir()
 
 
-LinkCheck = Callable[[list[tuple[str, str]]], list[tuple[str, str]]]
+LinkCheck = Callable[[list[tuple[str, str]], set[str]], list[tuple[str, str]]]
 
 
 def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, store: Store | None,
                   check_links: LinkCheck | None = None, read: dict[str, object] | None = None) -> WriteResult:
     """Make what changed, then update ``out_dir/slug`` in place.
 
-    ``check_links`` receives (path, HTML) pages and returns their broken
-    ``(page, link)`` pairs. When the partner's set of files is the one the
+    ``check_links`` receives (path, HTML) pages and the paths of every file
+    of the partner, and returns the broken ``(page, link)`` pairs. When the partner's set of files is the one the
     manifest records, only rewritten pages are checked: an unchanged page
     has the same links to the same files, so its findings are kept.
     ``read`` is the partner's manifest when the caller has read it already.
@@ -130,7 +130,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     for job in changed:
         resolve(job.path)
 
-    broken = _broken_links(folder, jobs, made, old_keys, manifest_data.get("broken"), check_links)
+    broken = _broken_links(folder, set(by_path), made, old_keys, manifest_data.get("broken"), check_links)
     manifest = _manifest_path(out_dir, slug)
     manifest.parent.mkdir(parents=True, exist_ok=True)
     manifest.unlink(missing_ok=True)  # until the manifest is back, the folder counts as unknown
@@ -188,19 +188,18 @@ def _write_files(folder: Path, jobs: list[Job], made: dict[str, bytes], *, atomi
                 handle.write(made[job.path])
 
 
-def _broken_links(folder: Path, jobs: list[Job], made: dict[str, bytes], old_keys: dict[str, str],
+def _broken_links(folder: Path, paths: set[str], made: dict[str, bytes], old_keys: dict[str, str],
                   recorded: object, check_links: LinkCheck | None) -> list[list[str]]:
     if check_links is None:
         return []
-    pages = [job.path for job in jobs if job.path.endswith(".html")]
     # Findings of pages not rewritten stand only if no file was added or removed since they were made.
     kept: list[list[str]] | None = None
-    if isinstance(recorded, list) and set(old_keys) == {job.path for job in jobs}:
+    if isinstance(recorded, list) and old_keys.keys() == paths:
         kept = [entry for entry in recorded if entry[0] not in made]
-    to_check = [path for path in pages if path in made or kept is None]
+    to_check = sorted(path for path in (made if kept is not None else paths) if path.endswith(".html"))
     texts = [(path, (made[path] if path in made else (folder / path).read_bytes()).decode("utf-8"))
              for path in to_check]
-    return sorted((kept or []) + [[page, link] for page, link in check_links(texts)])
+    return sorted((kept or []) + [[page, link] for page, link in check_links(texts, paths)])
 
 
 def _unknown_files(folder: Path) -> dict[str, str]:
