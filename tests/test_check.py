@@ -12,6 +12,7 @@ from click.testing import CliRunner
 import cobrand
 from cobrand.check import check
 from cobrand.cli import main
+from cobrand.links import broken_links
 
 from conftest import BUILD_DATE, CONFIG, ENVIRON, PARTNERS, ROOT, copy_example, entitled, load_items, project_files
 
@@ -180,3 +181,15 @@ def test_cli_check_strict_exits_1_on_warnings(project):
 def test_cli_check_strict_passes_without_warnings():
     result = invoke(str(ROOT), "--strict")
     assert result.exit_code == 0, result.output
+
+
+def test_broken_links_finds_every_link_attribute_and_reports_them_in_page_order():
+    """The quick scan must find what the full pattern finds: links after any whitespace, src as well as href."""
+    page = ('<a href="ok.html">x</a><a\nhref="missing.html">y</a><img\tsrc="static/gone.png">'
+            '<div data-href="not-a-link.html"></div><a href="https://elsewhere.example/x">z</a>'
+            '<a href="blog/">b</a><a href="ok.html#top">c</a>')
+    existing = {"ok.html", "blog/index.html"}
+    assert broken_links([("index.html", page)], existing) == [("index.html", "missing.html"),
+                                                              ("index.html", "static/gone.png")]
+    assert broken_links([("index.html", page)], existing | {"missing.html", "static/gone.png"}) == []
+    assert broken_links([("blog/post.html", '<a href="../ok.html">up</a>')], existing) == []

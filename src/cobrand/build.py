@@ -272,12 +272,13 @@ def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderO
     and the partner's fingerprint."""
     start = time.perf_counter()
     plan = renderer.planner.plan(partner)
-    fingerprint = renderer.fingerprint(partner, plan)
+    keys = renderer.keys(partner, plan)
+    fingerprint = keys.fingerprint
     manifest = read_manifest(options.out, partner.slug)
     if is_current(options.out, partner.slug, fingerprint, manifest):
         return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start), fingerprint
     try:
-        jobs = renderer.jobs(partner, plan)
+        jobs = renderer.jobs(partner, plan, keys)
         written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store,
                                 check_links=broken_links, read=manifest)
     except TokenError as error:

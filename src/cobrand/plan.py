@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from .models import ContentItem, Partner, Project
 
+Items = tuple[ContentItem, ...]
+
 
 def exclusion_reason(item: ContentItem, partner: Partner, project: Project) -> str | None:
     """Why ``partner`` does not get ``item``, or None when it does."""
@@ -35,6 +37,9 @@ class PartnerPlan:
     one_pagers: tuple[ContentItem, ...]
     media: tuple[ContentItem, ...]
     social: tuple[ContentItem, ...]
+    # What the selection depends on: partners with equal entitlements get the same items, so what
+    # is made from the items alone (keys, page lists) can be made once for all of them.
+    entitlement: tuple[object, ...]
 
     @property
     def pages(self) -> tuple[ContentItem, ...]:
@@ -48,7 +53,18 @@ class PartnerPlan:
 
 def plan_partner(project: Project, partner: Partner) -> PartnerPlan:
     """Select and order the items ``partner`` is entitled to, in its language where translated."""
-    return PartnerPlan(partner, *_select(project, partner))
+    return PartnerPlan(partner, *_select(project, partner), entitlement=_entitlement(partner, _named(project)))
+
+
+def _named(project: Project) -> frozenset[str]:
+    """Partners that content names: only their slugs change what they get."""
+    return frozenset(slug for item in project.content for slug in item.meta.partners or ())
+
+
+def _entitlement(partner: Partner, named: frozenset[str]) -> tuple[object, ...]:
+    data = partner.data
+    return (data.tier, frozenset(data.ecosystems), frozenset(data.regions), data.locale,
+            partner.slug if partner.slug in named else None)
 
 
 class Planner:
@@ -60,28 +76,29 @@ class Planner:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._named = frozenset(slug for item in project.content for slug in item.meta.partners or ())
-        self._selections: dict[tuple[object, ...], tuple[tuple[ContentItem, ...], ...]] = {}
+        self._named = _named(project)
+        self._selections: dict[tuple[object, ...], tuple[Items, Items, Items, Items]] = {}
 
     def plan(self, partner: Partner) -> PartnerPlan:
         """The same plan as :func:`plan_partner`."""
-        data = partner.data
-        key = (data.tier, frozenset(data.ecosystems), frozenset(data.regions), data.locale,
-               partner.slug if partner.slug in self._named else None)
+        key = _entitlement(partner, self._named)
         selection = self._selections.get(key)
         if selection is None:
             selection = self._selections[key] = _select(self.project, partner)
-        return PartnerPlan(partner, *selection)
+        return PartnerPlan(partner, *selection, entitlement=key)
 
 
-def _select(project: Project, partner: Partner) -> tuple[tuple[ContentItem, ...], ...]:
+def _select(project: Project, partner: Partner) -> tuple[Items, Items, Items, Items]:
     """Posts, one-pagers, media and social posts for ``partner``, newest first."""
     locale = partner.data.locale
     entitled = [project.localized(item, locale) for item in project.content
                 if exclusion_reason(item, partner, project) is None]
     entitled.sort(key=lambda item: (item.meta.date, item.slug), reverse=True)
-    return tuple(tuple(item for item in entitled if item.kind == kind)
-                 for kind in ("blog", "one-pagers", "media", "social"))
+
+    def of(kind: str) -> Items:
+        return tuple(item for item in entitled if item.kind == kind)
+
+    return of("blog"), of("one-pagers"), of("media"), of("social")
 
 
 def select_partners(project: Project, slugs: tuple[str, ...] = (), shard: tuple[int, int] | None = None

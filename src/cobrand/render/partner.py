@@ -8,6 +8,7 @@ changed, which is how incremental builds, the dev server and caching work.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from .lockup import print_logo_files
 from .logos import logo_files, make_logo_file
 from .pdf import PdfFetchError, PdfRenderer, first_page_thumbnail
 from .schedule import hootsuite_csv
-from .site import Page, render_page, site_pages, theme_environment, theme_static_files
+from .site import Page, home_page, render_page, selection_pages, theme_environment, theme_static_files
 from .trim import vendor_logo_bytes, vendor_logo_path
 
 PRINT_STYLESHEET = "print/one-pager.css"
@@ -58,8 +59,8 @@ class Job(NamedTuple):  # a tuple, not a frozen dataclass: a build makes one per
     """How to make one output: ``make`` receives a resolver for other outputs' bytes.
 
     A page's ``key`` leaves out the bodies of items it only lists; if making it
-    showed one, ``showed_bodies()`` says so and ``body_key`` (which includes
-    every body) is the key to record instead.
+    showed one, making it adds its path to ``shown`` and ``body_key`` (which
+    includes every body) is the key to record instead.
     """
 
     path: str
@@ -67,17 +68,35 @@ class Job(NamedTuple):  # a tuple, not a frozen dataclass: a build makes one per
     make: Callable[[Resolve], bytes]
     costly: bool = False  # PDFs and images: worth keeping in the shared store
     body_key: str | None = None
-    showed_bodies: Callable[[], bool] | None = None
+    shown: set[str] | None = None
 
     def made_key(self) -> str:
         """The key to record once the output is made."""
-        if self.body_key is not None and self.showed_bodies is not None and self.showed_bodies():
+        if self.body_key is not None and self.shown is not None and self.path in self.shown:
             return self.body_key
         return self.key
 
     def matches(self, recorded: str | None) -> bool:
         """True when an output recorded under ``recorded`` was made from these inputs."""
         return recorded is not None and recorded in (self.key, self.body_key)
+
+
+class PartnerKeys(NamedTuple):
+    """The keys of one partner's inputs, each naming everything the one before it does and more."""
+
+    base: str  # cobrand, config, theme and the partner: outputs that show no content
+    listing: str  # and what cards show of each item the partner gets: listings, feeds
+    with_bodies: str  # and every item whole
+    fingerprint: str  # and the day: everything the partner's output depends on
+
+
+class _Selection(NamedTuple):
+    """What partners with the same entitlements share, made once for all of them."""
+
+    cards: str  # a digest of what listings show of each item
+    bodies: str  # a digest of every item whole
+    pages: list[tuple[Page, str]]  # the pages after the home page, each with the key of the item it shows, or ""
+    assets: list[Job]  # content files the pages use
 
 
 def _theme_file(project: Project, relative: str) -> Path | None:
@@ -142,6 +161,7 @@ class PartnerRenderer:
                              for path, data in self.static.items()]
         self._asset_jobs = {path: Job(path, digest(self.site_key, path, asset_keys[path]), _constant(data))
                             for path, data in self.assets.items()}
+        self._selections: dict[tuple[object, ...], _Selection] = {}
 
     @cached_property
     def pdf(self) -> PdfRenderer | None:
@@ -149,10 +169,30 @@ class PartnerRenderer:
         stylesheet take about a second, which a build with nothing to print need not pay."""
         return PdfRenderer(*self._pdf_setup) if self._pdf_setup is not None else None
 
-    def fingerprint(self, partner: Partner, plan: PartnerPlan) -> str:
-        """One key for everything the partner's output depends on."""
-        return digest(self.site_key, partner_key(partner), self.project.today.isoformat(),
-                      *(self._item_keys[item.variant_id] for item in plan.items))
+    def keys(self, partner: Partner, plan: PartnerPlan) -> PartnerKeys:
+        """The keys of ``partner``'s inputs; ``keys(...).fingerprint`` names everything its output depends on."""
+        selection = self._selection(plan)
+        base = digest(self.site_key, partner_key(partner))
+        with_bodies = digest(base, selection.bodies)
+        return PartnerKeys(base, digest(base, selection.cards), with_bodies,
+                           digest(with_bodies, self.project.today.isoformat()))
+
+    def _selection(self, plan: PartnerPlan) -> _Selection:
+        selection = self._selections.get(plan.entitlement)
+        if selection is None:
+            item_keys = self._item_keys
+            variants = {item.key: item.variant_id for item in plan.pages}
+            used_assets = sorted({path for item in plan.pages for path in item.assets})
+            selection = self._selections[plan.entitlement] = _Selection(
+                cards=digest(*(self._card_keys[item.variant_id] for item in plan.items)),
+                bodies=digest(*(item_keys[item.variant_id] for item in plan.items)),
+                # A page's key is compared only with the key recorded for the same path, so it need not name
+                # the path: joining halves of the partner's key and its item's costs nothing where a digest
+                # of each of ~80 pages did.
+                pages=[(page, item_keys[variants[page.item_key]][:32] if page.item_key else "")
+                       for page in selection_pages(plan)],
+                assets=[self._asset_jobs[path] for path in used_assets])
+        return selection
 
     def render(self, partner: Partner) -> list[Output]:
         """Every output file of ``partner``'s site, rendered now, in job order."""
@@ -167,15 +207,17 @@ class PartnerRenderer:
 
         return [Output(job.path, resolve(job.path)) for job in jobs]
 
-    def jobs(self, partner: Partner, plan: PartnerPlan | None = None) -> list[Job]:
-        """Every output of ``partner``'s site as a job, in a stable order."""
+    def jobs(self, partner: Partner, plan: PartnerPlan | None = None, keys: PartnerKeys | None = None) -> list[Job]:
+        """Every output of ``partner``'s site as a job, in a stable order.
+
+        ``plan`` and ``keys`` are the partner's, when the caller has them already.
+        """
         project = self.project
         plan = plan or self.planner.plan(partner)
+        selection = self._selection(plan)
         views = build_views(project, plan, self.filler, pdf_links=self.pdf_links)
-        base = digest(self.site_key, partner_key(partner))
         # Listings show cards, not bodies, so editing a post's text leaves every other page alone.
-        listing = digest(base, *(self._card_keys[item.variant_id] for item in plan.items))
-        with_bodies = digest(base, *(self._item_keys[item.variant_id] for item in plan.items))
+        base, listing, with_bodies, _ = keys or self.keys(partner, plan)
         dated = digest(listing, project.today.isoformat())
 
         jobs = list(self._static_jobs)
@@ -183,8 +225,7 @@ class PartnerRenderer:
         jobs.append(Job(logo, digest(base, logo), lambda _: partner.logo.path.read_bytes()))
         if self.images:
             jobs += self._logo_jobs(partner, views, base)
-        used_assets = sorted({path for item in plan.pages for path in item.assets})
-        jobs += [self._asset_jobs[path] for path in used_assets]
+        jobs += selection.assets
         if self.images:
             jobs += self._image_jobs(partner, plan, views, base)
         csv_paths = {network: f"kit/hootsuite-{network}.csv" for network in SOCIAL_SIZES}
@@ -192,13 +233,12 @@ class PartnerRenderer:
         for network, path in csv_paths.items():
             jobs.append(Job(path, digest(dated, path), self._csv_maker(views, network)))
 
-        pages = list(site_pages(plan))
-        variants = {item.key: item.variant_id for item in plan.pages}
-        for page in pages:
-            own = self._item_keys[variants[page.item_key]][:32] if page.item_key else ""
-            # A page's key is only ever compared with the key recorded for the same path, so it need not
-            # name the path, and joining two 128-bit halves costs nothing where hashing ~80 pages did.
-            jobs.append(self._page_job(partner, views, page, listing[:32] + own, with_bodies[:32] + own))
+        pages = [(home_page(partner), ""), *selection.pages]
+        shown: set[str] = set()
+        listing_half, bodies_half = listing[:32], with_bodies[:32]
+        jobs += [Job(page.path, listing_half + own, functools.partial(self._make_page, partner, views, page, shown),
+                     body_key=bodies_half + own, shown=shown)
+                 for page, own in pages]
 
         kit_jobs = [job for job in jobs if job.path.startswith("kit/")]
         if self._pdf_setup is not None:
@@ -214,7 +254,7 @@ class PartnerRenderer:
         jobs += [job for job in kit_jobs if job.path not in known]
         jobs.append(self._zip_job(partner, plan, sorted(kit_jobs, key=lambda job: job.path)))
 
-        html_pages = [page.path for page in pages if page.path != "404.html"]
+        html_pages = [page.path for page, _ in pages if page.path != "404.html"]
         jobs += [
             Job("feed.xml", digest(listing, "feed.xml"), lambda _: feeds.atom_feed(project, plan)),
             Job("sitemap.xml", digest(listing, "sitemap.xml"),
@@ -231,18 +271,14 @@ class PartnerRenderer:
         install_translations(self.env, translations)
         self._locale = partner.data.locale
 
-    def _page_job(self, partner: Partner, views: PartnerViews, page: Page, key: str, body_key: str) -> Job:
-        """A page, keyed on the cards of the items it lists; ``body_key`` if it shows another item's body."""
-        showed: list[str] = []
-
-        def make(_: Resolve) -> bytes:
-            self._translate(partner)
-            views.body_reads.clear()
-            data = render_page(self.env, self.project, partner, views, page)
-            showed[:] = sorted(views.body_reads - {page.item_key})
-            return data
-
-        return Job(page.path, key, make, body_key=body_key, showed_bodies=lambda: bool(showed))
+    def _make_page(self, partner: Partner, views: PartnerViews, page: Page, shown: set[str], _: Resolve) -> bytes:
+        """Render a page; note it in ``shown`` if it printed the body of an item other than its own."""
+        self._translate(partner)
+        views.body_reads.clear()
+        data = render_page(self.env, self.project, partner, views, page)
+        if views.body_reads - {page.item_key}:
+            shown.add(page.path)
+        return data
 
     def _csv_maker(self, views: PartnerViews, network: str) -> Callable[[Resolve], bytes]:
         return lambda _: hootsuite_csv(views.common["social"], network, self.project.today)
