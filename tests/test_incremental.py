@@ -466,3 +466,22 @@ def test_a_file_deleted_by_hand_is_made_again_when_its_partner_is_rebuilt(tmp_pa
     report = steps.rebuild()
     assert counts(report)["files_written"] == 2 and listing.is_file()
     steps.compare("deleting an output file by hand")
+
+
+def test_a_folder_deleted_by_hand_is_made_again_when_its_partner_is_rebuilt(tmp_path):
+    """Files are trusted to be there by their folders' recorded times; a missing folder has none."""
+    project = copy_example(tmp_path)
+    steps = Steps(project, tmp_path, partners=("kestrel-cloud",))
+    steps.rebuild()
+    blog = steps.a / "kestrel-cloud/blog"
+    pages = sorted(path.name for path in blog.iterdir())
+    shutil.rmtree(blog)
+    stray = steps.a / "kestrel-cloud/static/left-by-hand.txt"
+    stray.write_text("not cobrand's", encoding="utf-8")  # the static folder's time changes, its files stay
+    edit(project, "content/blog/aws-snapshot-pitfalls.md", "Amazon EBS snapshots are cheap",
+         "Amazon EBS snapshots are inexpensive")
+    report = steps.rebuild()
+    assert sorted(path.name for path in blog.iterdir()) == pages
+    assert counts(report)["files_written"] == len(pages)
+    stray.unlink()
+    steps.compare("deleting an output folder by hand")

@@ -187,6 +187,7 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
             _collect(results, PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, error)),
                      on_partner)
         return results
+    renderer.remember_palettes(memo, partners)
     # Planning a partner to fingerprint it is most of a no-op build: fingerprints are remembered by
     # the partner folder's digest and everything partners share.
     shared = digest(renderer.site_key, renderer.content_key, project.today.isoformat())

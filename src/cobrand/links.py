@@ -24,9 +24,18 @@ _LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
 _QUICK_LINKS = (re.compile(r'href="(?<=\shref=")([^"]*)"'), re.compile(r'src="(?<=\ssrc=")([^"]*)"'))
 
 
-@functools.lru_cache(maxsize=65536)  # pages repeat the same links thousands of times per build
+# A link that starts with a scheme or "//" leaves the site: most links to other sites are told apart
+# without parsing them (each partner's own website and contact links would otherwise fill the cache).
+_EXTERNAL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|//")
+
+
 def _target(folder: str, raw: str) -> str | None:
     """The site path a link (as written in a page in ``folder``) points at; None for external links."""
+    return None if _EXTERNAL.match(raw) else _site_path(folder, raw)
+
+
+@functools.lru_cache(maxsize=65536)  # pages repeat the same links thousands of times per build
+def _site_path(folder: str, raw: str) -> str | None:
     parts = urlsplit(html.unescape(raw))
     if parts.scheme or parts.netloc or not parts.path:
         return None

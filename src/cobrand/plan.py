@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .models import ContentItem, Partner, Project
 
 Items = tuple[ContentItem, ...]
+Selection = tuple[Items, Items, Items, Items, tuple[str, ...]]  # a PartnerPlan's fields after the partner
 
 
 def exclusion_reason(item: ContentItem, partner: Partner, project: Project) -> str | None:
@@ -37,9 +38,9 @@ class PartnerPlan:
     one_pagers: tuple[ContentItem, ...]
     media: tuple[ContentItem, ...]
     social: tuple[ContentItem, ...]
-    # What the selection depends on: partners with equal entitlements get the same items, so what
-    # is made from the items alone (keys, page lists) can be made once for all of them.
-    entitlement: tuple[object, ...]
+    # The variant ids of every item, in order. Hundreds of partners get the same items, and what is
+    # made from the items alone (keys, page lists) is made once for each selection.
+    selection: tuple[str, ...]
 
     @property
     def pages(self) -> tuple[ContentItem, ...]:
@@ -53,18 +54,7 @@ class PartnerPlan:
 
 def plan_partner(project: Project, partner: Partner) -> PartnerPlan:
     """Select and order the items ``partner`` is entitled to, in its language where translated."""
-    return PartnerPlan(partner, *_select(project, partner), entitlement=_entitlement(partner, _named(project)))
-
-
-def _named(project: Project) -> frozenset[str]:
-    """Partners that content names: only their slugs change what they get."""
-    return frozenset(slug for item in project.content for slug in item.meta.partners or ())
-
-
-def _entitlement(partner: Partner, named: frozenset[str]) -> tuple[object, ...]:
-    data = partner.data
-    return (data.tier, frozenset(data.ecosystems), frozenset(data.regions), data.locale,
-            partner.slug if partner.slug in named else None)
+    return PartnerPlan(partner, *_select(project, partner))
 
 
 class Planner:
@@ -76,19 +66,21 @@ class Planner:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._named = _named(project)
-        self._selections: dict[tuple[object, ...], tuple[Items, Items, Items, Items]] = {}
+        self._named = frozenset(slug for item in project.content for slug in item.meta.partners or ())
+        self._selections: dict[tuple[object, ...], Selection] = {}
 
     def plan(self, partner: Partner) -> PartnerPlan:
         """The same plan as :func:`plan_partner`."""
-        key = _entitlement(partner, self._named)
+        data = partner.data
+        key = (data.tier, frozenset(data.ecosystems), frozenset(data.regions), data.locale,
+               partner.slug if partner.slug in self._named else None)
         selection = self._selections.get(key)
         if selection is None:
             selection = self._selections[key] = _select(self.project, partner)
-        return PartnerPlan(partner, *selection, entitlement=key)
+        return PartnerPlan(partner, *selection)
 
 
-def _select(project: Project, partner: Partner) -> tuple[Items, Items, Items, Items]:
+def _select(project: Project, partner: Partner) -> Selection:
     """Posts, one-pagers, media and social posts for ``partner``, newest first."""
     locale = partner.data.locale
     entitled = [project.localized(item, locale) for item in project.content
@@ -98,7 +90,8 @@ def _select(project: Project, partner: Partner) -> tuple[Items, Items, Items, It
     def of(kind: str) -> Items:
         return tuple(item for item in entitled if item.kind == kind)
 
-    return of("blog"), of("one-pagers"), of("media"), of("social")
+    posts, one_pagers, media, social = of("blog"), of("one-pagers"), of("media"), of("social")
+    return posts, one_pagers, media, social, tuple(item.variant_id for item in posts + one_pagers + media + social)
 
 
 def select_partners(project: Project, slugs: tuple[str, ...] = (), shard: tuple[int, int] | None = None

@@ -28,12 +28,16 @@ class Tracking:
     medium: str
     enabled: bool = True
     partner_site: str = ""  # the partner's own microsite (base_url): never tagged as the vendor's
-    # Tagged href attributes by (escaped URL, campaign): a partner's pages repeat the same links.
+    # Tagged href attributes by (escaped URL, campaign), and whether an escaped URL is the vendor's:
+    # a partner's pages repeat the same links, most of them not to the vendor.
     _tracked_hrefs: dict[tuple[str, str], str] = field(default_factory=dict, init=False, compare=False,
                                                       repr=False)
+    _vendor_hrefs: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def is_vendor(self, url: str) -> bool:
         if self.partner_site and url.startswith(self.partner_site):
+            return False
+        if self.vendor_host not in url.lower():  # no need to parse the URL: its host cannot be the vendor's
             return False
         host = _split(url).host
         return host == self.vendor_host or host.endswith("." + self.vendor_host)
@@ -49,13 +53,19 @@ class Tracking:
         """Track every vendor ``href`` in rendered HTML."""
         if not self.enabled:
             return document
-        tracked = self._tracked_hrefs
+        tracked, vendor = self._tracked_hrefs, self._vendor_hrefs
 
         def replace(match: re.Match[str]) -> str:
-            key = (match.group(1), campaign)
+            escaped = match.group(1)
+            is_vendor = vendor.get(escaped)
+            if is_vendor is None:
+                is_vendor = vendor[escaped] = self.is_vendor(html.unescape(escaped))
+            if not is_vendor:
+                return match.group(0)
+            key = (escaped, campaign)
             found = tracked.get(key)
             if found is None:
-                found = tracked[key] = f'href="{html.escape(self.url(html.unescape(key[0]), campaign))}"'
+                found = tracked[key] = f'href="{html.escape(self.url(html.unescape(escaped), campaign))}"'
             return found
 
         return _HREF.sub(replace, document)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import posixpath
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -108,7 +109,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
         by_path[job.path] = job
 
     made: dict[str, bytes] = {}
-    on_disk = _files_in(folder) if old_keys else set()  # a file deleted by hand is made again
+    on_disk = _files_on_disk(folder, old_keys, manifest_data.get("folders"))  # a file deleted by hand is made again
 
     def unchanged(job: Job) -> bool:
         return job.matches(old_keys.get(job.path)) and job.path in on_disk
@@ -148,10 +149,34 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
         (folder / path).unlink(missing_ok=True)
     _remove_empty_folders(folder, stale)
     keys = {job.path: job.made_key() if job.path in made else old_keys[job.path] for job in jobs}
-    record = {"fingerprint": fingerprint, "files": keys, "broken": broken}
+    record = {"fingerprint": fingerprint, "files": keys, "broken": broken, "folders": _folder_stamps(folder, keys)}
     write_atomic(manifest, json.dumps(record, sort_keys=True).encode())
     return WriteResult(len(jobs), len(changed), len(jobs) - len(changed), len(stale),
                        {job.path: made[job.path] for job in changed}, [(page, link) for page, link in broken])
+
+
+def _folder_stamps(folder: Path, files: dict[str, str]) -> dict[str, int]:
+    """The modification time of each folder holding ``files``, as it is once they are written."""
+    return {name: os.stat(os.path.join(folder, name)).st_mtime_ns
+            for name in sorted({posixpath.dirname(path) for path in files})}
+
+
+def _files_on_disk(folder: Path, recorded: dict[str, str], stamps: object) -> set[str]:
+    """Which recorded files are still there.
+
+    Adding, removing or renaming a file changes its folder's modification time, so when
+    every folder's time is the one recorded after the last build wrote it, the files are
+    the recorded ones: a few stats instead of listing the whole folder.
+    """
+    if not recorded:
+        return set()
+    if isinstance(stamps, dict):
+        try:
+            if all(os.stat(os.path.join(folder, name)).st_mtime_ns == stamp for name, stamp in stamps.items()):
+                return set(recorded)
+        except OSError:
+            pass
+    return _files_in(folder)
 
 
 def _files_in(folder: Path) -> set[str]:

@@ -33,7 +33,7 @@ from ..tokens import TokenError, TokenFiller, token_context
 from ..tracking import Tracking, print_url, share_url
 from ..validate import social_text
 from ..values import paper_size
-from .brand import palette
+from .brand import Palette, palette
 from .lockup import lockup_view
 
 PARTNER_LOGO = "static/partner-logo"
@@ -150,11 +150,12 @@ def reading_minutes(item: ContentItem) -> int:
     return max(1, math.ceil(item.words / WORDS_PER_MINUTE))
 
 
-def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf_links: bool = True
-                ) -> PartnerViews:
+def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf_links: bool = True,
+                partner_palette: Palette | None = None) -> PartnerViews:
     """Assemble the template data for one partner; item views are made (and tokens filled) when first used.
 
-    Without ``pdf_links`` (a preview that makes no PDFs) no page links to a PDF.
+    Without ``pdf_links`` (a preview that makes no PDFs) no page links to a PDF. ``partner_palette``
+    is the partner's :func:`palette`, when the caller has it already.
     """
     partner = plan.partner
     data = partner.data
@@ -175,7 +176,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         return view
 
     items = ItemViews(plan.items, item_view)
-    partner_palette = palette(data.colors)
+    partner_palette = partner_palette or palette(data.colors)
     vendor_palette = palette(project.vendor.colors)
     rules = project.config.brand
     lockup = (f"--lockup-clear-space:{rules.clear_space:g};--lockup-vendor-ratio:{rules.vendor_max_ratio:g};"

@@ -10,20 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
 from ..cache import digest, partner_key, site_key
-from ..load import DEFAULT_THEME
+from ..load import DEFAULT_THEME, LoadMemo
 from ..models import ContentItem, MediaFile, Partner, Project
 from ..plan import PartnerPlan, Planner
 from ..tokens import TokenFiller
 from ..version import __version__
 from . import feeds, kit
-from .brand import palette
+from .brand import Palette, palette
 from .context import (
     PARTNER_LOGO,
     VENDOR_LOGO,
@@ -91,7 +91,7 @@ class PartnerKeys(NamedTuple):
 
 
 class _Selection(NamedTuple):
-    """What partners with the same entitlements share, made once for all of them."""
+    """What partners who get the same items share, made once for all of them."""
 
     cards: str  # a digest of what listings show of each item
     bodies: str  # a digest of every item whole
@@ -104,6 +104,11 @@ def _theme_file(project: Project, relative: str) -> Path | None:
         if (folder / relative).is_file():
             return folder / relative
     return None
+
+
+def _colour_key(partner: Partner) -> tuple[str, str]:
+    colors = partner.data.colors
+    return colors.primary, colors.accent or colors.primary
 
 
 def _constant(data: bytes) -> Callable[[Resolve], bytes]:
@@ -161,13 +166,23 @@ class PartnerRenderer:
                              for path, data in self.static.items()]
         self._asset_jobs = {path: Job(path, digest(self.site_key, path, asset_keys[path]), _constant(data))
                             for path, data in self.assets.items()}
-        self._selections: dict[tuple[object, ...], _Selection] = {}
+        self._selections: dict[tuple[str, ...], _Selection] = {}
+        # Partner palettes by colours (see remember_palettes): a palette is a colour search of about
+        # 0.2 ms, which a one-post rebuild of a thousand partners need not do again.
+        self.palettes: dict[tuple[str, str], Palette] = {}
 
     @cached_property
     def pdf(self) -> PdfRenderer | None:
         """WeasyPrint's renderer, made when the first PDF is: importing WeasyPrint and parsing the print
         stylesheet take about a second, which a build with nothing to print need not pay."""
         return PdfRenderer(*self._pdf_setup) if self._pdf_setup is not None else None
+
+    def remember_palettes(self, memo: LoadMemo, partners: Sequence[Partner]) -> None:
+        """Take each partner's palette from ``memo``, making and keeping the ones it lacks."""
+        for partner in partners:
+            key = _colour_key(partner)
+            self.palettes[key] = memo.recall(f"palettes/{partner.slug}", " ".join(key),
+                                             functools.partial(palette, partner.data.colors))
 
     def keys(self, partner: Partner, plan: PartnerPlan) -> PartnerKeys:
         """The keys of ``partner``'s inputs; ``keys(...).fingerprint`` names everything its output depends on."""
@@ -178,12 +193,12 @@ class PartnerRenderer:
                            digest(with_bodies, self.project.today.isoformat()))
 
     def _selection(self, plan: PartnerPlan) -> _Selection:
-        selection = self._selections.get(plan.entitlement)
+        selection = self._selections.get(plan.selection)
         if selection is None:
             item_keys = self._item_keys
             variants = {item.key: item.variant_id for item in plan.pages}
             used_assets = sorted({path for item in plan.pages for path in item.assets})
-            selection = self._selections[plan.entitlement] = _Selection(
+            selection = self._selections[plan.selection] = _Selection(
                 cards=digest(*(self._card_keys[item.variant_id] for item in plan.items)),
                 bodies=digest(*(item_keys[item.variant_id] for item in plan.items)),
                 # A page's key is compared only with the key recorded for the same path, so it need not name
@@ -215,7 +230,8 @@ class PartnerRenderer:
         project = self.project
         plan = plan or self.planner.plan(partner)
         selection = self._selection(plan)
-        views = build_views(project, plan, self.filler, pdf_links=self.pdf_links)
+        views = build_views(project, plan, self.filler, pdf_links=self.pdf_links,
+                            partner_palette=self.palettes.get(_colour_key(partner)))
         # Listings show cards, not bodies, so editing a post's text leaves every other page alone.
         base, listing, with_bodies, _ = keys or self.keys(partner, plan)
         dated = digest(listing, project.today.isoformat())

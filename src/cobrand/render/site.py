@@ -93,6 +93,9 @@ def theme_environment(theme: Theme, compiled: Path | None = None) -> Environment
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n", FragmentCache],
         bytecode_cache=cache,
+        # One environment serves one build, and a theme edit starts another build: checking each
+        # template file's modification time on every page (three stats a page) buys nothing.
+        auto_reload=False,
     )
     install_translations(env, gettext.NullTranslations())
     env.globals["url"] = _url
