@@ -15,7 +15,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import posixpath
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -158,7 +157,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
 def _folder_stamps(folder: Path, files: dict[str, str]) -> dict[str, int]:
     """The modification time of each folder holding ``files``, as it is once they are written."""
     return {name: os.stat(os.path.join(folder, name)).st_mtime_ns
-            for name in sorted({posixpath.dirname(path) for path in files})}
+            for name in sorted({path.rpartition("/")[0] for path in files})}
 
 
 def _files_on_disk(folder: Path, recorded: dict[str, str], stamps: object) -> set[str]:
