@@ -11,7 +11,11 @@ from xml.etree import ElementTree as ET
 import pytest
 from PIL import Image
 
-from conftest import CONFIG, PARTNERS, ROOT, Item, PartnerInfo, entitled, load_items, localized
+from cobrand.build import load_and_check
+from cobrand.plan import plan_partner
+from cobrand.render import feeds
+
+from conftest import CONFIG, ENVIRON, PARTNERS, ROOT, Item, PartnerInfo, copy_example, entitled, load_items, localized
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -185,3 +189,24 @@ def test_open_graph_card_colour_check_can_fail(example_build):
     with Image.open(example_build.out / northbeam.slug / "static" / "og" / "home.png") as image:
         assert has_colour(image, northbeam.primary)
         assert not has_colour(image, falkenstein.primary)
+
+
+def test_feed_and_sitemap_are_exactly_what_elementtree_writes(tmp_path):
+    """Feeds are written as text; parsing one and writing it back with ElementTree must give the same bytes,
+    with markup characters in partner and content values."""
+    project_dir = copy_example(tmp_path)
+    toml = project_dir / "partners/kestrel-cloud/partner.toml"
+    toml.write_text(toml.read_text().replace('name = "Kestrel Cloud"', 'name = "Kestrel & <Cloud> \\"Co\\""'))
+    post = project_dir / "content/blog/aws-snapshot-pitfalls.md"
+    post.write_text(post.read_text().replace("title: Six ways", "title: Six <ways> & 'more' ways", 1))
+    project, _ = load_and_check(project_dir, environ=ENVIRON)
+    partner = next(p for p in project.partners if p.slug == "kestrel-cloud")
+    plan = plan_partner(project, partner)
+    feed = feeds.atom_feed(project, plan)
+    site_map = feeds.sitemap(project, partner, ["index.html", "blog/a&b.html"])
+    assert b"Kestrel &amp; &lt;Cloud&gt;" in feed and b"&lt;ways&gt; &amp; 'more'" in feed
+    for document, namespace in ((feed, ATOM), (site_map, SITEMAP)):
+        ET.register_namespace("", namespace.strip("{}"))
+        tree = ET.fromstring(document)
+        ET.indent(tree)
+        assert ET.tostring(tree, encoding="utf-8", xml_declaration=True) + b"\n" == document
