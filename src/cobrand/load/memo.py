@@ -87,7 +87,7 @@ class LoadMemo:
         os.replace(temporary, self._path)
 
 
-def file_digest(path: Path, *extra: str, memo: LoadMemo | None = None) -> str:
+def file_digest(path: Path | str, *extra: str, memo: LoadMemo | None = None) -> str:
     """The digest of one file's bytes (and ``extra`` strings); '' if it cannot be read.
 
     A file over ``HASHED_BYTES`` is known by its size and modification time instead: reading
@@ -97,7 +97,7 @@ def file_digest(path: Path, *extra: str, memo: LoadMemo | None = None) -> str:
     made within the file system's timestamp granularity of the last read is never trusted away.
     """
     try:
-        status = path.stat()
+        status = os.stat(path)
     except OSError:
         return ""
     signature = f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}"
@@ -111,11 +111,12 @@ def file_digest(path: Path, *extra: str, memo: LoadMemo | None = None) -> str:
     return hashlib.sha256("\0".join((content, *extra)).encode()).hexdigest()
 
 
-def _bytes_digest(path: Path, size: int, signature: str) -> str:
+def _bytes_digest(path: Path | str, size: int, signature: str) -> str:
     if size > HASHED_BYTES:
         return hashlib.sha256(f"large:{signature}".encode()).hexdigest()
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
     except OSError:
         return ""
 
@@ -124,7 +125,8 @@ def tree_digest(folder: Path, skip: Callable[[str], bool] = lambda name: False, 
     """The digest of a folder's names, kinds, link targets and file bytes, recursively, in a stable order."""
     hasher = hashlib.sha256()
 
-    def walk(current: Path, prefix: str) -> None:
+    # Paths stay strings here: a partner folder is walked on every build, a thousand of them in a big project.
+    def walk(current: str, prefix: str) -> None:
         try:
             entries = sorted(os.scandir(current), key=lambda entry: entry.name)
         except OSError:
@@ -135,16 +137,15 @@ def tree_digest(folder: Path, skip: Callable[[str], bool] = lambda name: False, 
             if entry.is_symlink():
                 hasher.update(f"link:{name}->{os.readlink(entry.path)}\0".encode())
                 # A link's target may change without the link changing.
-                target = Path(entry.path)
-                if target.is_file():
-                    hasher.update(file_digest(target).encode())
+                if os.path.isfile(entry.path):
+                    hasher.update(file_digest(entry.path).encode())
             elif entry.is_dir():
                 hasher.update(f"dir:{name}\0".encode())
-                walk(Path(entry.path), name + "/")
+                walk(entry.path, name + "/")
             elif not skip(name):
                 hasher.update(f"file:{name}\0".encode())
-                hasher.update(file_digest(Path(entry.path), memo=memo).encode())
+                hasher.update(file_digest(entry.path, memo=memo).encode())
 
     if folder.is_dir():
-        walk(folder, "")
+        walk(str(folder), "")
     return hasher.hexdigest()
