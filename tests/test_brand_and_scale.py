@@ -36,7 +36,8 @@ def _logo(tmp_path: Path, name: str, size: tuple[int, int]) -> Logo:
 
 def _painted_area(png: bytes, colour: tuple[int, int, int]) -> int:
     with Image.open(io.BytesIO(png)) as image:
-        pixels = image.convert("RGB").getdata()
+        data = image.convert("RGB").tobytes()
+        pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
         return sum(1 for pixel in pixels if all(abs(a - b) <= 10 for a, b in zip(pixel, colour, strict=True)))
 
 

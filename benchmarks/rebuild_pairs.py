@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""One post edited, real builds, two revisions side by side: the rebuild figure of run.py, as pairs.
+
+    .venv/bin/python benchmarks/rebuild_pairs.py --compare 572369a [--edits 6]
+
+Builds the generated 1,000 x 100 project with the working tree and with
+revision REF (from a worktree under ``benchmarks/work/``), each into its own
+output folder with ``jobs=2`` and no PDFs or images, as run.py does. Then it
+edits the post run.py edits ``--edits`` times; after each edit both revisions
+rebuild, in alternating order, each in a fresh process that reports the time
+spent in ``cobrand.build()`` and the CPU time of it and its workers. The
+first builds (full, cold) are reported too, as one pair.
+
+On this shared machine a rebuild's time varies by half between minutes; a
+pair shares the minute, so the medians of the two columns can be compared
+where two separate runs of run.py cannot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WORK = BENCH / "work"
+
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+import cobrand
+project, out = Path(sys.argv[1]), Path(sys.argv[2])
+def cpu():
+    mine, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + workers.ru_utime + workers.ru_stime
+before, start = cpu(), time.perf_counter()
+report = cobrand.build(project, out_dir=out, cache_dir=out.with_name(out.name + "-cache"), jobs=2,
+                       pdfs=False, images=False)
+print(json.dumps({"build_s": time.perf_counter() - start, "cpu_s": cpu() - before,
+                  "built": sum(1 for partner in report.partners if partner.status == "built")}))
+"""
+
+
+def worktree(revision: str) -> Path:
+    """A checkout of ``revision`` under benchmarks/work, made once."""
+    short = subprocess.run(["git", "rev-parse", "--short", revision], cwd=ROOT, check=True, capture_output=True,
+                           text=True).stdout.strip()
+    tree = WORK / f"worktree-{short}"
+    if not tree.is_dir():
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), short], cwd=ROOT, check=True,
+                       capture_output=True)
+    return tree
+
+
+def build(source: Path, project: Path, out: Path) -> dict[str, float]:
+    environ = {**os.environ, "PYTHONPATH": str(source)}
+    result = subprocess.run([sys.executable, "-c", CHILD, str(project), str(out)], env=environ, check=True,
+                            capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--compare", required=True, metavar="REF", help="the revision to pair with the working tree")
+    parser.add_argument("--edits", type=int, default=6)
+    args = parser.parse_args(argv)
+    folder = WORK / "p1000x100"
+    if not (folder / "manifest.json").is_file():
+        sys.exit("generate the project first: .venv/bin/python benchmarks/run.py --partners 1000 --items 100")
+    project = folder / "project"
+    post = project / json.loads((folder / "manifest.json").read_text())["edit_post"]
+    sources = {args.compare: worktree(args.compare) / "src", "working tree": ROOT / "src"}
+    outs = {name: WORK / f"pairs-out-{index}" for index, name in enumerate(sources)}
+    for out in outs.values():
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(out.with_name(out.name + "-cache"), ignore_errors=True)
+    original = post.read_text(encoding="utf-8")
+    rebuilds: dict[str, list[dict[str, float]]] = {name: [] for name in sources}
+    try:
+        for edit in range(args.edits + 1):
+            if edit:
+                post.write_text(original + f"\nEdited for a paired rebuild, {edit} at {time.time()}.\n", "utf-8")
+            names = list(sources) if edit % 2 == 0 else list(reversed(sources))
+            for name in names:
+                figures = build(sources[name], project, outs[name])
+                label = "full build" if edit == 0 else f"edit {edit}"
+                print(f"{label}: {name}: {figures['build_s']:.2f} s in build(), {figures['cpu_s']:.2f} s CPU, "
+                      f"{figures['built']} partners built", flush=True)
+                if edit:
+                    rebuilds[name].append(figures)
+    finally:
+        post.write_text(original, encoding="utf-8")
+    for name, runs in rebuilds.items():
+        print(f"{name}: one post edited, median of {len(runs)}: "
+              f"{statistics.median(run['build_s'] for run in runs):.2f} s in build(), "
+              f"{statistics.median(run['cpu_s'] for run in runs):.2f} s CPU")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
