@@ -163,8 +163,22 @@ class Sample:
         return float(self.data.get("build_s", self.wall_s))
 
 
+SETTLE_SECONDS = 2
+
+
+def settle() -> None:
+    """Let the disk catch up before a timed build: the last build's gigabyte of writes and the
+    deletion of its output are flushed first, so they do not land inside the next build's time."""
+    os.sync()
+    time.sleep(SETTLE_SECONDS)
+
+
 def measure(command: Sequence[str], *, memory: bool = False, timeout: float = 7200) -> Sample:
-    """Run ``command``, timing it with perf_counter and collecting its rusage via wait4."""
+    """Run ``command``, timing it with perf_counter and collecting its rusage via wait4.
+
+    Every timed build goes through here, and starts on a settled disk (see :func:`settle`).
+    """
+    settle()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(list(command), stdout=out, stderr=err)
