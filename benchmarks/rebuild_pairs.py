@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""One post edited, real builds, two revisions side by side: the rebuild figure of run.py, as pairs.
+"""Rebuilds after one edit, real builds, two revisions side by side: run.py's rebuild figures, as pairs.
 
-    .venv/bin/python benchmarks/rebuild_pairs.py --compare 572369a [--edits 6]
+    .venv/bin/python benchmarks/rebuild_pairs.py --compare 572369a [--edit post|partner] [--edits 6]
 
 Builds the generated 1,000 x 100 project with the working tree and with
 revision REF (from a worktree under ``benchmarks/work/``), each into its own
 output folder with ``jobs=2`` and no PDFs or images, as run.py does. Then it
-edits the post run.py edits ``--edits`` times; after each edit both revisions
+edits the post (or recolours the partner) that run.py edits, ``--edits``
+times; after each edit both revisions
 rebuild, in alternating order, each in a fresh process that reports the time
 spent in ``cobrand.build()`` and the CPU time of it and its workers. The
 first builds (full, cold) are reported too, as one pair.
@@ -66,27 +67,36 @@ def build(source: Path, project: Path, out: Path) -> dict[str, float]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def changed(original: str, kind: str, edit: int) -> str:
+    """The edited post (a sentence more) or partner (another primary colour), as run.py edits them."""
+    if kind == "post":
+        return original + f"\nEdited for a paired rebuild, {edit} at {time.time()}.\n"
+    colour = f'"#{(0x1155aa + 0x2f1b07 * edit) % 0xffffff:06x}"'
+    return original.replace(original.split("primary = ", 1)[1].split("\n", 1)[0], colour, 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--compare", required=True, metavar="REF", help="the revision to pair with the working tree")
+    parser.add_argument("--edit", choices=["post", "partner"], default="post")
     parser.add_argument("--edits", type=int, default=6)
     args = parser.parse_args(argv)
     folder = WORK / "p1000x100"
     if not (folder / "manifest.json").is_file():
         sys.exit("generate the project first: .venv/bin/python benchmarks/run.py --partners 1000 --items 100")
     project = folder / "project"
-    post = project / json.loads((folder / "manifest.json").read_text())["edit_post"]
+    edited = project / json.loads((folder / "manifest.json").read_text())[f"edit_{args.edit}"]
     sources = {args.compare: worktree(args.compare) / "src", "working tree": ROOT / "src"}
     outs = {name: WORK / f"pairs-out-{index}" for index, name in enumerate(sources)}
     for out in outs.values():
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(out.with_name(out.name + "-cache"), ignore_errors=True)
-    original = post.read_text(encoding="utf-8")
+    original = edited.read_text(encoding="utf-8")
     rebuilds: dict[str, list[dict[str, float]]] = {name: [] for name in sources}
     try:
         for edit in range(args.edits + 1):
             if edit:
-                post.write_text(original + f"\nEdited for a paired rebuild, {edit} at {time.time()}.\n", "utf-8")
+                edited.write_text(changed(original, args.edit, edit), "utf-8")
             names = list(sources) if edit % 2 == 0 else list(reversed(sources))
             for name in names:
                 figures = build(sources[name], project, outs[name])
@@ -96,9 +106,9 @@ def main(argv: list[str] | None = None) -> int:
                 if edit:
                     rebuilds[name].append(figures)
     finally:
-        post.write_text(original, encoding="utf-8")
+        edited.write_text(original, encoding="utf-8")
     for name, runs in rebuilds.items():
-        print(f"{name}: one post edited, median of {len(runs)}: "
+        print(f"{name}: one {args.edit} edited, median of {len(runs)}: "
               f"{statistics.median(run['build_s'] for run in runs):.2f} s in build(), "
               f"{statistics.median(run['cpu_s'] for run in runs):.2f} s CPU")
     return 0

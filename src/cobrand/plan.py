@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .models import ContentItem, Partner, Project
 
 Items = tuple[ContentItem, ...]
-Selection = tuple[Items, Items, Items, Items, tuple[str, ...]]  # a PartnerPlan's fields after the partner
+_Selected = tuple[Items, Items, Items, Items, tuple[str, ...]]  # a PartnerPlan's fields after the partner
 
 
 def exclusion_reason(item: ContentItem, partner: Partner, project: Project) -> str | None:
@@ -67,7 +67,7 @@ class Planner:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._named = frozenset(slug for item in project.content for slug in item.meta.partners or ())
-        self._selections: dict[tuple[object, ...], Selection] = {}
+        self._selections: dict[tuple[object, ...], _Selected] = {}
 
     def plan(self, partner: Partner) -> PartnerPlan:
         """The same plan as :func:`plan_partner`."""
@@ -80,7 +80,7 @@ class Planner:
         return PartnerPlan(partner, *selection)
 
 
-def _select(project: Project, partner: Partner) -> Selection:
+def _select(project: Project, partner: Partner) -> _Selected:
     """Posts, one-pagers, media and social posts for ``partner``, newest first."""
     locale = partner.data.locale
     entitled = [project.localized(item, locale) for item in project.content

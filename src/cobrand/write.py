@@ -3,11 +3,11 @@
 Everything a partner needs is made in memory before its folder is touched,
 so a render failure writes nothing. Files are replaced atomically (write
 beside, then rename), so a reader never sees half a file; a new partner's
-folder is written under a hidden name and renamed into place when complete. Each partner's
-manifest (``out/.cobrand/<slug>.json``) records the key of every file and the
-modification time of every folder; it is removed before writing and rewritten
-after, so a build killed midway is repaired by the next one. Like Pelican's writer, we refuse to write one
-path twice.
+folder is written under a hidden name and renamed into place when complete.
+Each partner's manifest (``out/.cobrand/<slug>.json``) records the key of
+every file and the modification time of every folder; it is removed before
+writing and rewritten after, so a build killed midway is repaired by the
+next one. Like Pelican's writer, we refuse to write one path twice.
 """
 
 from __future__ import annotations

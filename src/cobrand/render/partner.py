@@ -90,7 +90,7 @@ class PartnerKeys(NamedTuple):
     fingerprint: str  # and the day: everything the partner's output depends on
 
 
-class _Selection(NamedTuple):
+class _Shared(NamedTuple):
     """What partners who get the same items share, made once for all of them."""
 
     cards: str  # a digest of what listings show of each item
@@ -166,7 +166,7 @@ class PartnerRenderer:
                              for path, data in self.static.items()]
         self._asset_jobs = {path: Job(path, digest(self.site_key, path, asset_keys[path]), _constant(data))
                             for path, data in self.assets.items()}
-        self._selections: dict[tuple[str, ...], _Selection] = {}
+        self._shared_by_selection: dict[tuple[str, ...], _Shared] = {}
         # Partner palettes by colours (see remember_palettes): a palette is a colour search of about
         # 0.2 ms, which a one-post rebuild of a thousand partners need not do again.
         self.palettes: dict[tuple[str, str], Palette] = {}
@@ -186,19 +186,19 @@ class PartnerRenderer:
 
     def keys(self, partner: Partner, plan: PartnerPlan) -> PartnerKeys:
         """The keys of ``partner``'s inputs; ``keys(...).fingerprint`` names everything its output depends on."""
-        selection = self._selection(plan)
+        shared = self._shared(plan)
         base = digest(self.site_key, partner_key(partner))
-        with_bodies = digest(base, selection.bodies)
-        return PartnerKeys(base, digest(base, selection.cards), with_bodies,
+        with_bodies = digest(base, shared.bodies)
+        return PartnerKeys(base, digest(base, shared.cards), with_bodies,
                            digest(with_bodies, self.project.today.isoformat()))
 
-    def _selection(self, plan: PartnerPlan) -> _Selection:
-        selection = self._selections.get(plan.selection)
-        if selection is None:
+    def _shared(self, plan: PartnerPlan) -> _Shared:
+        shared = self._shared_by_selection.get(plan.selection)
+        if shared is None:
             item_keys = self._item_keys
             variants = {item.key: item.variant_id for item in plan.pages}
             used_assets = sorted({path for item in plan.pages for path in item.assets})
-            selection = self._selections[plan.selection] = _Selection(
+            shared = self._shared_by_selection[plan.selection] = _Shared(
                 cards=digest(*(self._card_keys[item.variant_id] for item in plan.items)),
                 bodies=digest(*(item_keys[item.variant_id] for item in plan.items)),
                 # A page's key is compared only with the key recorded for the same path, so it need not name
@@ -207,7 +207,7 @@ class PartnerRenderer:
                 pages=[(page, item_keys[variants[page.item_key]][:32] if page.item_key else "")
                        for page in selection_pages(plan)],
                 assets=[self._asset_jobs[path] for path in used_assets])
-        return selection
+        return shared
 
     def render(self, partner: Partner) -> list[Output]:
         """Every output file of ``partner``'s site, rendered now, in job order."""
@@ -229,7 +229,7 @@ class PartnerRenderer:
         """
         project = self.project
         plan = plan or self.planner.plan(partner)
-        selection = self._selection(plan)
+        shared = self._shared(plan)
         views = build_views(project, plan, self.filler, pdf_links=self.pdf_links,
                             partner_palette=self.palettes.get(_colour_key(partner)))
         # Listings show cards, not bodies, so editing a post's text leaves every other page alone.
@@ -241,7 +241,7 @@ class PartnerRenderer:
         jobs.append(Job(logo, digest(base, logo), lambda _: partner.logo.path.read_bytes()))
         if self.images:
             jobs += self._logo_jobs(partner, views, base)
-        jobs += selection.assets
+        jobs += shared.assets
         if self.images:
             jobs += self._image_jobs(partner, plan, views, base)
         csv_paths = {network: f"kit/hootsuite-{network}.csv" for network in SOCIAL_SIZES}
@@ -249,7 +249,7 @@ class PartnerRenderer:
         for network, path in csv_paths.items():
             jobs.append(Job(path, digest(dated, path), self._csv_maker(views, network)))
 
-        pages = [(home_page(partner), ""), *selection.pages]
+        pages = [(home_page(partner), ""), *shared.pages]
         shown: set[str] = set()
         listing_half, bodies_half = listing[:32], with_bodies[:32]
         jobs += [Job(page.path, listing_half + own, functools.partial(self._make_page, partner, views, page, shown),
