@@ -24,6 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from rebuild_pairs import worktree
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 WORK = BENCH / "work"
@@ -80,13 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit("generate the project first: .venv/bin/python benchmarks/run.py --partners 1000 --items 100")
     sources = {"working tree": ROOT / "src"}
     if args.compare:
-        revision = subprocess.run(["git", "rev-parse", "--short", args.compare], cwd=ROOT, check=True,
-                                  capture_output=True, text=True).stdout.strip()
-        tree = WORK / f"worktree-{revision}"
-        if not tree.is_dir():
-            subprocess.run(["git", "worktree", "add", "--detach", str(tree), revision], cwd=ROOT, check=True,
-                           capture_output=True)
-        sources = {revision: tree / "src", **sources}
+        tree = worktree(args.compare)
+        sources = {tree.name.removeprefix("worktree-"): tree / "src", **sources}
     figures: dict[str, list[dict[str, float]]] = {name: [] for name in sources}
     for _ in range(args.pairs if args.compare else 1):
         for name, source in sources.items():
