@@ -117,18 +117,14 @@ def theme_static_files(theme: Theme) -> dict[str, Path]:
 ITEM_TEMPLATES = {"blog": "post.html", "one-pagers": "one-pager.html", "media": "media.html"}
 
 
-def site_pages(plan: PartnerPlan) -> list[Page]:
-    """Every page of one partner's site, from its plan alone (no item view is made here)."""
-    return [home_page(plan.partner), *selection_pages(plan)]
-
-
 def home_page(partner: Partner) -> Page:
     """The partner's home page, titled with its name."""
     return Page("index.html", "index.html", partner.name)
 
 
 def selection_pages(plan: PartnerPlan) -> Iterator[Page]:
-    """The pages after the home page: the same for every partner with the plan's entitlements."""
+    """Every page of a partner's site after the home page, from its plan alone (no item view is made
+    here): the same pages for every partner who gets the same items."""
     for item in plan.pages:
         assert item.page_path is not None
         yield Page(item.page_path, ITEM_TEMPLATES[item.kind], item.meta.title, item.key,
