@@ -165,7 +165,11 @@ def _files_on_disk(folder: Path, recorded: dict[str, str], stamps: object) -> se
 
     Adding, removing or renaming a file changes its folder's modification time, so when
     every folder's time is the one recorded after the last build wrote it, the files are
-    the recorded ones: a few stats instead of listing the whole folder.
+    the recorded ones: a few stats instead of listing the whole folder. A change made
+    within the file system's timestamp granularity of the build's last write could keep
+    the time. Recent Linux kernels give a fine-grained time to a change made after the
+    time was read (multigrain timestamps; this machine's ext4 does); elsewhere that
+    window is a clock tick, a few milliseconds.
     """
     if not recorded:
         return set()
