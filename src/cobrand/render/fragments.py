@@ -46,9 +46,10 @@ class FragmentCache(Extension):
 
     def _fragment(self, key: tuple[Hashable, ...], caller: Callable[[], str]) -> Markup:
         cache: dict[tuple[Hashable, ...], Markup] = self.environment.fragment_cache  # type: ignore[attr-defined]
-        if key not in cache:
-            cache[key] = Markup(caller())
-        return cache[key]
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = Markup(caller())
+        return found
 
 
 def reset_fragments(env: Any, owner: object) -> None:

@@ -48,12 +48,18 @@ def load_translations(theme: Theme) -> dict[str, gettext.NullTranslations]:
     return languages
 
 
-def for_locale(languages: dict[str, gettext.NullTranslations], locale: str) -> gettext.NullTranslations:
-    """The catalogue for ``de-DE`` (then ``de``), else none: templates' English strings stay."""
+def catalogue_language(languages: dict[str, gettext.NullTranslations], locale: str) -> str:
+    """The catalogue that serves ``locale``: ``de_DE``, then ``de``, else "" (none)."""
     for candidate in (locale.replace("-", "_"), locale.split("-")[0]):
         if candidate in languages:
-            return languages[candidate]
-    return gettext.NullTranslations()
+            return candidate
+    return ""
+
+
+def for_locale(languages: dict[str, gettext.NullTranslations], locale: str) -> gettext.NullTranslations:
+    """The catalogue for ``de-DE`` (then ``de``), else none: templates' English strings stay."""
+    language = catalogue_language(languages, locale)
+    return languages[language] if language else gettext.NullTranslations()
 
 
 def install_translations(env: Environment, translations: gettext.NullTranslations) -> None:

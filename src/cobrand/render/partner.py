@@ -33,13 +33,14 @@ from .context import (
     reading_minutes,
     text_direction,
 )
-from .i18n import for_locale, install_translations, load_translations
+from .i18n import catalogue_language, for_locale, install_translations, load_translations
 from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle, fonts_key
 from .lockup import print_logo_files
 from .logos import logo_files, make_logo_file
 from .pdf import PdfFetchError, PdfRenderer, first_page_thumbnail
 from .schedule import hootsuite_csv
 from .site import Page, home_page, render_page, selection_pages, theme_environment, theme_static_files
+from .skeleton import Skeletons
 from .trim import vendor_logo_bytes, vendor_logo_path
 
 PRINT_STYLESHEET = "print/one-pager.css"
@@ -126,6 +127,7 @@ class PartnerRenderer:
                  pdf_links: bool | None = None, compiled_templates: Path | None = None) -> None:
         self.project = project
         self.env = theme_environment(project.theme, compiled_templates)
+        self.skeletons = Skeletons(self.env, compiled_templates / "skeletons" if compiled_templates else None)
         self.filler = TokenFiller()
         self.planner = Planner(project)
         theme_files = theme_static_files(project.theme)
@@ -135,7 +137,7 @@ class PartnerRenderer:
         self.static[vendor_logo_path(vendor_logo)] = vendor_logo_bytes(vendor_logo)  # the lockups show it trimmed
         self.images = images
         self.languages = load_translations(project.theme)
-        self._locale: str | None = None  # the language the theme's strings are switched to
+        self._language: str | None = None  # the catalogue the theme's strings are switched to
         # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
         self.pdf_links = pdfs if pdf_links is None else pdf_links
         stylesheet = _theme_file(project, PRINT_STYLESHEET)
@@ -281,17 +283,18 @@ class PartnerRenderer:
 
     def _translate(self, partner: Partner) -> None:
         """Switch the theme's strings to the partner's language (one partner renders at a time)."""
-        if self._locale == partner.data.locale:
+        language = catalogue_language(self.languages, partner.data.locale)
+        if self._language == language:
             return
-        translations = for_locale(self.languages, partner.data.locale)
-        install_translations(self.env, translations)
-        self._locale = partner.data.locale
+        install_translations(self.env, for_locale(self.languages, partner.data.locale))
+        self.skeletons.switch_language(language)
+        self._language = language
 
     def _make_page(self, partner: Partner, views: PartnerViews, page: Page, shown: set[str], _: Resolve) -> bytes:
         """Render a page; note it in ``shown`` if it printed the body of an item other than its own."""
         self._translate(partner)
         views.body_reads.clear()
-        data = render_page(self.env, self.project, partner, views, page)
+        data = render_page(self.env, self.project, partner, views, page, self.skeletons)
         if views.body_reads - {page.item_key}:
             shown.add(page.path)
         return data

@@ -25,6 +25,7 @@ from ..plan import PartnerPlan
 from .context import PartnerViews, partner_url
 from .fragments import FragmentCache, reset_fragments
 from .i18n import install_translations
+from .skeleton import CONSTANT_NAMES, Skeletons
 
 
 class Page(NamedTuple):  # a tuple, not a frozen dataclass: a build makes one per page, cheaply
@@ -46,13 +47,26 @@ def relative_url(from_path: str, target: str) -> str:
     return posixpath.relpath(target, start)
 
 
+def page_link(page_path: str, is_404: bool, home_url: str, target: str) -> str:
+    """What ``url(target)`` prints on the page at ``page_path``."""
+    if is_404:
+        # A host serves 404.html at any depth, so only absolute links work there.
+        return target if "://" in target else home_url + target.removesuffix("index.html")
+    return relative_url(page_path, target)
+
+
 @pass_context
 def _url(context: Any, target: str) -> str:
     page = context["page"]
-    if page["is_404"]:
-        # A host serves 404.html at any depth, so only absolute links work there.
-        return target if "://" in target else context["home_url"] + target.removesuffix("index.html")
-    return relative_url(page["path"], target)
+    return page_link(page["path"], page["is_404"], context["home_url"] if page["is_404"] else "", target)
+
+
+def _url_arguments(context: Any) -> tuple[Any, tuple[Any, ...]]:
+    page = context["page"]  # what _url reads of the context, for page skeletons (render/skeleton.py)
+    return page_link, (page["path"], page["is_404"], context["home_url"] if page["is_404"] else "")
+
+
+_url.context_free = _url_arguments  # type: ignore[attr-defined]
 
 
 class ThemeEnvironment(Environment):
@@ -136,19 +150,29 @@ def selection_pages(plan: PartnerPlan) -> Iterator[Page]:
 
 
 def render_page(env: Environment, project: Project, partner: Partner, views: PartnerViews,
-                page: Page) -> bytes:
-    """Render one page to UTF-8 bytes."""
-    reset_fragments(env, views)
-    template = env.get_template(page.template)
+                page: Page, skeletons: Skeletons | None = None) -> bytes:
+    """Render one page to UTF-8 bytes; from a skeleton when ``skeletons`` has one for the partner."""
     canonical = partner_url(project, partner, page.path)
     item = views.items[page.item_key] if page.item_key is not None else None
     og_image = (item or {}).get("og_image") or views.common.get("og_image")
+    fixed_page = {"path": page.path, "is_404": page.path == "404.html", "section": page.path.split("/", 1)[0]}
+    partner_page = {"title": page.title, "description": page.description, "canonical": canonical,
+                    "og_image": og_image}
+
+    reset_fragments(env, views)  # skeletons fill in fragments from the same cache
+
+    def full() -> str:
+        return env.get_template(page.template).render(views.common | extra, page=fixed_page | partner_page)
+
     extra = {"og_image": og_image} | ({"item": item} if item is not None else {})
-    document = template.render(
-        views.common | extra,
-        page={"path": page.path, "title": page.title, "description": page.description,
-              "canonical": canonical, "is_404": page.path == "404.html",
-              "section": page.path.split("/", 1)[0], "og_image": og_image},
-    )
+    if skeletons is None:
+        document = full()
+    else:
+        constants = {name: value for name, value in views.common.items() if name in CONSTANT_NAMES}
+        values = {name: value for name, value in views.common.items() if name not in CONSTANT_NAMES}
+        values |= extra
+        values |= {f"page.{name}": value for name, value in partner_page.items()}
+        document = skeletons.render(page.template, (page.template, page.path),
+                                    constants | {"page": fixed_page}, values, partner.slug, full)
     campaign = item["slug"] if item else project.config.tracking.site_campaign
     return views.tracking.html(document, campaign).encode("utf-8")

@@ -1,0 +1,254 @@
+"""Page skeletons: run a page's template once per shape, then fill in each partner's values.
+
+A thousand partners' copies of one post differ only in partner values (name,
+links, colours, lockup sizes) and in what those values decide (a phone
+number shown or not). So the template runs once with every partner value
+replaced by a slot (render/slots.py) that prints as a marker and records
+what the template asked of it. The run leaves a skeleton: the page's text
+around its markers, the guards (each question asked of a partner value, with
+the answer that decided the run) and a recipe for every value.
+
+Each skeleton is compiled to a Python function that, for another partner,
+works out the values the guards need, checks every answer, and when all
+agree (the template would run exactly the same way) joins the text with
+that partner's values, escaped as the template escapes them. A partner whose
+answers differ gets a skeleton of its own; a page reaches its skeleton by
+trying the few its template has made for the same page and language.
+
+Anything a skeleton cannot replay (a partner value turned into plain text,
+hashed, or handed to code that reads the template context) fails the run,
+and every partner that takes the same path gets the page rendered in full.
+The first time a partner other than the one it was made for uses a
+skeleton, its page is also rendered in full and compared; a difference
+retires that skeleton. Only partner values are slots: the names in
+:data:`CONSTANT_NAMES`, the page's path and the theme's strings are part of
+a skeleton's key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, Undefined
+from markupsafe import Markup, escape
+
+from .slots import MARK, Guard, Recipe, Ref, SkeletonEnvironment, Trace, fill_markers
+
+# Context names whose values are the same for every partner (the project's).
+CONSTANT_NAMES = frozenset({"vendor", "build_date"})
+
+_FULL = object()  # what a skeleton of a failed run returns: this path renders in full
+
+
+class _NoMatch(Exception):
+    """A value the skeleton reads is missing for this partner."""
+
+
+def _checked(value: Any) -> Any:
+    if isinstance(value, Undefined):
+        raise _NoMatch
+    return value
+
+
+class _Skeleton:
+    """One compiled skeleton and what is known of it."""
+
+    __slots__ = ("creator", "fill", "retired", "verified")
+
+    def __init__(self, fill: Callable[[dict[str, Any]], Any], creator: str) -> None:
+        self.fill = fill  # a partner's values -> its page, None if the guards disagree, or _FULL
+        self.creator = creator
+        self.verified = False
+        self.retired = False
+
+
+_CHECKS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+
+class _Compiler:
+    """Writes the Python function of one skeleton: guards in the order asked, then the page."""
+
+    def __init__(self, recipes: list[Recipe]) -> None:
+        self.recipes = recipes
+        self.constants: list[Any] = []
+        self.lines = ["def fill(R, C=C, ga=ga, gi=gi, esc=esc, chk=chk, frag=frag, Markup=Markup, FULL=FULL):",
+                      "  try:"]
+
+    def constant(self, value: Any) -> str:
+        self.constants.append(value)
+        return f"C[{len(self.constants) - 1}]"
+
+    def operand(self, value: Any) -> str:
+        return f"v{value.slot}" if type(value) is Ref else self.constant(value)
+
+    def need(self, index: int, done: set[int], indent: str) -> None:
+        """Emit the lines that compute slot ``index`` (and what it is made from) unless ``done``."""
+        if index in done:
+            return
+        recipe = self.recipes[index]
+        kind = recipe[0]
+        refs: list[Ref] = []
+        if kind in ("attr", "item"):
+            refs = [Ref(recipe[1]), *([recipe[2]] if type(recipe[2]) is Ref else [])]
+        elif kind == "call":
+            refs = [a for a in (*recipe[2], *recipe[3].values()) if type(a) is Ref]
+        elif kind == "fill":
+            refs = [Ref(slot) for slot in _markers(recipe[1])]
+        for ref in refs:
+            self.need(ref.slot, done, indent)
+        name = f"v{index}"
+        if kind == "root":
+            line = f"{name} = R[{self.constant(recipe[1])}]"
+        elif kind == "attr":
+            line = f"{name} = chk(ga(v{recipe[1]}, {self.constant(recipe[2])}))"
+        elif kind == "item":
+            line = f"{name} = chk(gi(v{recipe[1]}, {self.operand(recipe[2])}))"
+        elif kind == "call":
+            args = "".join(f"{self.operand(a)}, " for a in recipe[2])
+            kwargs = ", ".join(f"{self.constant(k)}: {self.operand(v)}" for k, v in recipe[3].items())
+            line = f"{name} = chk({self.constant(recipe[1])}({args}**{{{kwargs}}}))"
+        elif kind == "fill":
+            line = f"{name} = {self.joined(recipe[1])}"
+        else:  # a fragment: worked out in a function of its own, called only when the partner's cache lacks it
+            inner = set(done)
+            self.lines.append(f"{indent}def f{index}():")
+            for slot in _markers(recipe[2]):
+                self.need(slot, inner, indent + "  ")
+            self.lines.append(f"{indent}  return {self.joined(recipe[2])}")
+            line = f"{name} = frag({self.constant(recipe[1])}, f{index})"
+        self.lines.append(indent + line)
+        done.add(index)
+
+    def joined(self, text: str) -> str:
+        parts = text.split(MARK)
+        pieces = [self.constant(part) if n % 2 == 0 else f"esc(v{part})" for n, part in enumerate(parts) if part]
+        joined = f'"".join(({", ".join(pieces)},))' if pieces else '""'
+        return f"Markup({joined})" if isinstance(text, Markup) else joined
+
+    def guard(self, guard: Guard, done: set[int]) -> None:
+        self.need(guard.slot, done, "    ")
+        if type(guard.operand) is Ref:
+            self.need(guard.operand.slot, done, "    ")
+        value = f"v{guard.slot}"
+        if guard.question == "bool":
+            test = f"not {value}" if guard.answer else value
+        elif guard.question == "len":
+            test = f"len({value}) != {guard.answer!r}"
+        elif guard.question == "contains":
+            test = f"({self.operand(guard.operand)} in {value}) is not {guard.answer!r}"
+        else:
+            test = f"bool({value} {_CHECKS[guard.question]} {self.operand(guard.operand)}) is not {guard.answer!r}"
+        self.lines.append(f"    if {test}: return None")
+
+    def page(self, text: str | None, done: set[int]) -> None:
+        if text is None:
+            self.lines.append("    return FULL")
+            return
+        for slot in _markers(text):
+            self.need(slot, done, "    ")
+        self.lines.append(f"    return {self.joined(text)}")
+
+
+def _markers(text: str) -> list[int]:
+    return [int(part) for part in text.split(MARK)[1::2]]
+
+
+class Skeletons:
+    """Skeletons of a theme's pages, by template, page and language, for one renderer."""
+
+    def __init__(self, theme_env: Environment, compiled: Path | None = None) -> None:
+        self.env = SkeletonEnvironment(theme_env, compiled)
+        self._skeletons: dict[Hashable, list[_Skeleton]] = {}
+        self.counts = {"filled": 0, "made": 0, "full": 0}  # how pages were made, for benchmarks and tests
+        self.language = ""  # the theme's strings are part of every skeleton
+
+    def switch_language(self, language: str) -> None:
+        """Take the theme environment's strings, now those of the catalogue ``language``."""
+        self.env.adopt_globals()
+        self.language = language
+
+    def render(self, template: str, key: Hashable, constants: dict[str, Any], values: dict[str, Any],
+               owner: str, full: Callable[[], str]) -> str:
+        """The page ``template`` renders from ``constants`` and ``values``; ``full()`` renders it in full.
+
+        ``key`` names everything in ``constants`` but the theme's strings (see switch_language);
+        ``values`` are the partner's. A name ``"a.b"`` in ``values`` is the key ``b`` of the dict
+        ``constants["a"]``. ``owner`` names the partner, to tell a skeleton's reuse from its making.
+        """
+        skeletons = self._skeletons.setdefault((key, self.language, tuple(values)), [])
+        for skeleton in skeletons:
+            try:
+                page = skeleton.fill(values)
+            except Exception:  # the template fails here too, or asks what a skeleton cannot: it decides
+                return self._full(full)
+            if page is None:
+                continue
+            if page is _FULL or skeleton.retired:
+                return self._full(full)
+            if not skeleton.verified and skeleton.creator != owner:
+                # The first partner after the one it was made for checks the skeleton against the template.
+                rendered = full()
+                skeleton.retired = rendered != page
+                skeleton.verified = True
+                if skeleton.retired:
+                    self.counts["full"] += 1
+                    return rendered
+            self.counts["filled"] += 1
+            return str(page)
+        return self._make(template, skeletons, constants, values, owner, full)
+
+    def _full(self, full: Callable[[], str]) -> str:
+        self.counts["full"] += 1
+        return full()
+
+    def _make(self, template: str, skeletons: list[_Skeleton], constants: dict[str, Any], values: dict[str, Any],
+              owner: str, full: Callable[[], str]) -> str:
+        trace = Trace(self.env.theme_env)
+        context = dict(constants)
+        for name, value in values.items():
+            outer, _, inner = name.partition(".")
+            if inner:
+                context[outer] = dict(context[outer]) | {inner: trace.slot(("root", name), value)}
+            else:
+                context[name] = trace.slot(("root", name), value)
+        self.env.trace = trace
+        text: str | None
+        try:
+            text = self.env.get_template(template).render(context)
+            if any(slot >= len(trace.values) for slot in _markers(text)):
+                raise ValueError("a marker that no slot printed")
+        except Exception:  # anything a skeleton cannot replay: this path renders in full from now on
+            text = None
+        finally:
+            self.env.trace = None
+            trace.open = False
+        skeletons.append(_Skeleton(self._compile(trace, text), owner))
+        if text is None:
+            return self._full(full)
+        self.counts["made"] += 1
+        return str(fill_markers(text, trace.values))
+
+    def _compile(self, trace: Trace, text: str | None) -> Callable[[dict[str, Any]], Any]:
+        compiler = _Compiler(trace.recipes)
+        done: set[int] = set()
+        for guard in trace.guards:
+            compiler.guard(guard, done)
+        compiler.page(text, done)
+        compiler.lines.append("  except NoMatch:")
+        compiler.lines.append("    return None")
+        namespace: dict[str, Any] = {"C": tuple(compiler.constants), "ga": self.env.theme_env.getattr,
+                     "gi": self.env.theme_env.getitem, "esc": escape, "chk": _checked, "frag": self._fragment,
+                     "Markup": Markup, "FULL": _FULL, "NoMatch": _NoMatch}
+        exec(compile("\n".join(compiler.lines), "<skeleton>", "exec"), namespace)
+        fill: Callable[[dict[str, Any]], Any] = namespace["fill"]
+        return fill
+
+    def _fragment(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """A ``{% cached %}`` fragment of the partner being rendered, from the cache full renders share."""
+        cache = self.env.theme_env.fragment_cache  # type: ignore[attr-defined]
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = make()
+        return found

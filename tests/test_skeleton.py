@@ -1,0 +1,139 @@
+"""Page skeletons (render/skeleton.py): a filled skeleton is byte for byte the page the template renders.
+
+The unit tests run small templates over partners whose values differ in
+every way a template can notice (truth, length, comparisons, escaping) and
+compare each page with a full Jinja2 render. The last test does the same
+for every page of every partner of the example project, with the real theme.
+"""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jinja2 import DictLoader, Environment, StrictUndefined
+
+from cobrand.build import load_and_check
+from cobrand.render.fragments import FragmentCache, reset_fragments
+from cobrand.render.i18n import install_translations
+from cobrand.render.partner import PartnerRenderer
+from cobrand.render.skeleton import Skeletons
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PARTNERS: list[dict[str, Any]] = [
+    {"name": "Acme & Sons", "phone": "+1 555 0100", "tags": ["backup", "cloud"], "width": 120.5},
+    {"name": "<b>Bold</b> \"Quoted\" 'Co'", "phone": None, "tags": [], "width": 80},
+    {"name": "Zed", "phone": "", "tags": ["one", "two", "three"], "width": 120.5},
+    {"name": "Acme & Sons", "phone": "+1 555 0199", "tags": ["cloud", "backup"], "width": 300},
+]
+
+
+def environment(templates: dict[str, str]) -> Environment:
+    env = Environment(loader=DictLoader(templates), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n", FragmentCache])
+    install_translations(env, gettext.NullTranslations())
+    return env
+
+
+def render_all(template: str, partners: list[dict[str, Any]] = PARTNERS) -> tuple[Skeletons, list[tuple[str, str]]]:
+    """Each partner's page from skeletons and from the template, in partner order."""
+    env = environment({"page.html": template})
+    skeletons = Skeletons(env)
+    pages = []
+    for number, partner in enumerate(partners):
+        values = {"partner": partner, "home_url": f"https://p{number}.example/"}
+        reset_fragments(env, partner)
+
+        def full(values: dict[str, Any] = values) -> str:
+            return env.get_template("page.html").render(values)
+
+        filled = skeletons.render("page.html", ("page.html",), {}, values, f"p{number}", full)
+        pages.append((filled, env.get_template("page.html").render(values)))
+    return skeletons, pages
+
+
+@pytest.mark.parametrize("template", [
+    "<h1>{{ partner.name }}</h1>",
+    "{% if partner.phone %}Call {{ partner.phone }}{% else %}No phone{% endif %}",
+    "{% for tag in partner.tags %}<li>{{ loop.index }}. {{ tag|upper }}</li>{% else %}none{% endfor %}",
+    "{{ partner.tags|length }} tags{% if partner.tags|length > 1 %}, plural{% endif %}",
+    "{% set label %}{{ partner.name }}{% endset %}"
+    "{% if label|length > 10 %}long{% else %}short{% endif %}: {{ label }}",
+    "{% macro badge(text) %}<i>{{ text }}</i>{% endmacro %}{% if badge(partner.name)|length > 20 %}!{% endif %}"
+    "{{ badge(partner.name) }}",
+    "<a href=\"{{ home_url ~ 'kit.html' }}\">{{ 'x' ~ partner.name ~ 'y' }}</a>",
+    "{% if partner.width >= 100 %}wide {{ partner.width * 2 }}{% endif %}|{{ partner.width }}px {{ -partner.width }}",
+    "{% if partner.name == 'Zed' %}Z{% elif 'Acme' in partner.name %}A{% endif %}",
+    "{{ _('%(name)s, in partnership', name=partner.name) }} {{ partner.name|replace('&', 'and') }}",
+    "{% cached 'masthead' %}<header>{{ partner.name }}{% if partner.phone %} {{ partner.phone }}{% endif %}"
+    "</header>{% endcached %}<main>{{ partner.tags|join(', ') }}</main>",
+    "{{ partner.tags|sort|join('/') }} {{ partner.tags|map('upper')|join }}",
+])
+def test_filled_pages_are_the_rendered_pages(template: str) -> None:
+    skeletons, pages = render_all(template)
+    for filled, rendered in pages:
+        assert filled == rendered
+    assert skeletons.counts["filled"] + skeletons.counts["made"] == len(PARTNERS)
+
+
+def test_partners_who_answer_alike_share_one_skeleton() -> None:
+    partners = [{"name": f"Partner {n}", "phone": f"+1 555 01{n:02d}", "tags": [], "width": 100} for n in range(20)]
+    skeletons, pages = render_all("{% if partner.phone %}{{ partner.name }}: {{ partner.phone }}{% endif %}", partners)
+    assert [filled for filled, _ in pages] == [rendered for _, rendered in pages]
+    assert pages[7][0] == "Partner 7: +1 555 0107"
+    # One run of the template, one full render to check the skeleton, then only filling.
+    assert skeletons.counts == {"made": 1, "filled": 19, "full": 0}
+
+
+def test_a_different_answer_grows_another_skeleton() -> None:
+    skeletons, pages = render_all("{% if partner.phone %}call{% else %}write{% endif %} {{ partner.name }}")
+    assert [filled for filled, _ in pages] == [rendered for _, rendered in pages]
+    assert skeletons.counts["made"] == 2  # a phone, then none: "" and None answer alike
+
+
+@pytest.mark.parametrize("template", [
+    "{% set seen = {partner.name: 1} %}{{ seen|length }} {{ partner.name }}",  # a slot cannot be hashed
+    "{{ partner.tags|first|default('no tags') }}",  # nor be undefined, as `first` of no tags is
+])
+def test_what_a_skeleton_cannot_replay_is_rendered_in_full(template: str) -> None:
+    skeletons, pages = render_all(template)
+    assert [filled for filled, _ in pages] == [rendered for _, rendered in pages]
+    assert skeletons.counts["full"] > 0
+
+
+def test_a_skeleton_that_disagrees_with_the_template_is_retired() -> None:
+    """A caller that passes a partner value as a constant breaks the contract: the check catches it."""
+    env = environment({"page.html": "{{ greeting }}, {{ partner.name }}"})
+    skeletons = Skeletons(env)
+    results = []
+    for number, greeting in enumerate(["Hello", "Bonjour", "Hallo"]):
+        values = {"partner": {"name": f"P{number}"}}
+
+        def full(values: dict[str, Any] = values, greeting: str = greeting) -> str:
+            return env.get_template("page.html").render(values, greeting=greeting)
+
+        results.append(skeletons.render("page.html", ("page.html",), {"greeting": greeting}, values,
+                                        f"p{number}", full))
+    assert results == ["Hello, P0", "Bonjour, P1", "Hallo, P2"]
+    assert skeletons.counts == {"made": 1, "filled": 0, "full": 2}
+
+
+def test_every_example_page_from_skeletons_is_the_rendered_page() -> None:
+    project, _ = load_and_check(ROOT)
+    renderer = PartnerRenderer(project, pdfs=False, images=True)
+    full_renderer = PartnerRenderer(project, pdfs=False, images=True)
+    full_renderer.skeletons.render = lambda template, key, constants, values, owner, full: full()  # type: ignore
+    compared = 0
+    for partner in project.partners:
+        skeleton_pages = {job.path: job.make(lambda _: b"") for job in renderer.jobs(partner)
+                          if job.path.endswith(".html")}
+        rendered_pages = {job.path: job.make(lambda _: b"") for job in full_renderer.jobs(partner)
+                          if job.path.endswith(".html")}
+        assert skeleton_pages == rendered_pages
+        compared += len(rendered_pages)
+    counts = renderer.skeletons.counts
+    assert compared == sum(counts.values())
+    assert counts["filled"] > 0 and counts["made"] > 0
