@@ -177,7 +177,12 @@ class Skeletons:
         ``values`` are the partner's. A name ``"a.b"`` in ``values`` is the key ``b`` of the dict
         ``constants["a"]``. ``owner`` names the partner, to tell a skeleton's reuse from its making.
         """
-        skeletons = self._skeletons.setdefault((key, self.language, tuple(values)), [])
+        skeletons = self._skeletons.get((key, self.language, tuple(values)))
+        if skeletons is None:
+            # The first partner renders the page in full and makes no skeleton: a build that renders
+            # one partner (after its folder is edited) would pay for skeletons it never reuses.
+            self._skeletons[(key, self.language, tuple(values))] = []
+            return self._full(full)
         for skeleton in skeletons:
             try:
                 page = skeleton.fill(values)
@@ -226,9 +231,14 @@ class Skeletons:
             trace.open = False
         skeletons.append(_Skeleton(self._compile(trace, text), owner))
         if text is None:
+            trace.values.clear()
             return self._full(full)
         self.counts["made"] += 1
-        return str(fill_markers(text, trace.values))
+        page = str(fill_markers(text, trace.values))
+        # The run's values are this partner's views; slots the compiled skeleton keeps (in a
+        # context it passes on) must not keep them alive.
+        trace.values.clear()
+        return page
 
     def _compile(self, trace: Trace, text: str | None) -> Callable[[dict[str, Any]], Any]:
         compiler = _Compiler(trace.recipes)

@@ -68,6 +68,7 @@ class Trace:
         self.open = True
 
     def slot(self, recipe: Recipe, value: Any) -> Slot:
+        """A new slot made by ``recipe``, whose value for this run's partner is ``value``."""
         if isinstance(value, Undefined):
             raise SkeletonMiss(f"undefined value from {recipe[0]}")
         self.recipes.append(recipe)
@@ -75,6 +76,7 @@ class Trace:
         return Slot(self, len(self.values) - 1)
 
     def guard(self, slot: Slot, question: str, operand: Any, answer: bool | int) -> Any:
+        """Record that the template asked ``question`` of ``slot`` and got ``answer``; return it."""
         self.guards.append(Guard(slot.index, question, _recipe_arg(operand), answer))
         return answer
 
