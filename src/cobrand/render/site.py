@@ -159,12 +159,12 @@ def render_page(env: Environment, project: Project, partner: Partner, views: Par
     partner_page = {"title": page.title, "description": page.description, "canonical": canonical,
                     "og_image": og_image}
 
+    extra = {"og_image": og_image} | ({"item": item} if item is not None else {})
     reset_fragments(env, views)  # skeletons fill in fragments from the same cache
 
     def full() -> str:
         return env.get_template(page.template).render(views.common | extra, page=fixed_page | partner_page)
 
-    extra = {"og_image": og_image} | ({"item": item} if item is not None else {})
     if skeletons is None:
         document = full()
     else:

@@ -177,11 +177,12 @@ class Skeletons:
         ``values`` are the partner's. A name ``"a.b"`` in ``values`` is the key ``b`` of the dict
         ``constants["a"]``. ``owner`` names the partner, to tell a skeleton's reuse from its making.
         """
-        skeletons = self._skeletons.get((key, self.language, tuple(values)))
+        full_key = (key, self.language, tuple(values))
+        skeletons = self._skeletons.get(full_key)
         if skeletons is None:
             # The first partner renders the page in full and makes no skeleton: a build that renders
             # one partner (after its folder is edited) would pay for skeletons it never reuses.
-            self._skeletons[(key, self.language, tuple(values))] = []
+            self._skeletons[full_key] = []
             return self._full(full)
         for skeleton in skeletons:
             try:

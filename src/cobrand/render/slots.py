@@ -20,7 +20,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from jinja2 import Environment, Undefined, pass_eval_context
+from jinja2 import Environment, FileSystemBytecodeCache, Undefined, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.nodes import AssignBlock, Concat
 from jinja2.runtime import markup_join
@@ -265,8 +265,6 @@ class SkeletonEnvironment(Environment):
     code_generator_class = _SkeletonCode
 
     def __init__(self, theme_env: Environment, compiled: Path | None) -> None:
-        from jinja2 import FileSystemBytecodeCache
-
         options = {name: getattr(theme_env, name) for name in (
             "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
             "comment_start_string", "comment_end_string", "line_statement_prefix", "line_comment_prefix",
