@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rebuilds after one edit, real builds, two revisions side by side: run.py's rebuild figures, as pairs.
 
-    .venv/bin/python benchmarks/rebuild_pairs.py --compare 572369a [--edit post|partner] [--edits 6]
+    .venv/bin/python benchmarks/rebuild_pairs.py --compare 572369a [--edit post|partner|full] [--edits 6]
 
 Builds the generated 1,000 x 100 project with the working tree and with
 revision REF (from a worktree under ``benchmarks/work/``), each into its own
@@ -10,7 +10,9 @@ edits the post (or recolours the partner) that run.py edits, ``--edits``
 times; after each edit both revisions
 rebuild, in alternating order, each in a fresh process that reports the time
 spent in ``cobrand.build()`` and the CPU time of it and its workers. The
-first builds (full, cold) are reported too, as one pair.
+first builds (full, cold) are reported too, as one pair. With ``--edit full``
+nothing is edited: each of the ``--edits`` pairs is a clean full build (output
+and cache folders removed first), for run.py's full-build figure as pairs.
 
 On this shared machine a rebuild's time varies by half between minutes; a
 pair shares the minute, so the medians of the two columns can be compared
@@ -78,24 +80,31 @@ def changed(original: str, kind: str, edit: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--compare", required=True, metavar="REF", help="the revision to pair with the working tree")
-    parser.add_argument("--edit", choices=["post", "partner"], default="post")
+    parser.add_argument("--edit", choices=["post", "partner", "full"], default="post")
     parser.add_argument("--edits", type=int, default=6)
     args = parser.parse_args(argv)
     folder = WORK / "p1000x100"
     if not (folder / "manifest.json").is_file():
         sys.exit("generate the project first: .venv/bin/python benchmarks/run.py --partners 1000 --items 100")
     project = folder / "project"
-    edited = project / json.loads((folder / "manifest.json").read_text())[f"edit_{args.edit}"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    edited = project / manifest["edit_post" if args.edit == "full" else f"edit_{args.edit}"]
     sources = {args.compare: worktree(args.compare) / "src", "working tree": ROOT / "src"}
     outs = {name: WORK / f"pairs-out-{index}" for index, name in enumerate(sources)}
-    for out in outs.values():
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(out.with_name(out.name + "-cache"), ignore_errors=True)
+
+    def clean() -> None:
+        for out in outs.values():
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(out.with_name(out.name + "-cache"), ignore_errors=True)
+
+    clean()
     original = edited.read_text(encoding="utf-8")
     rebuilds: dict[str, list[dict[str, float]]] = {name: [] for name in sources}
     try:
         for edit in range(args.edits + 1):
-            if edit:
+            if edit and args.edit == "full":
+                clean()
+            elif edit:
                 edited.write_text(changed(original, args.edit, edit), "utf-8")
             names = list(sources) if edit % 2 == 0 else list(reversed(sources))
             for name in names:
@@ -108,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         edited.write_text(original, encoding="utf-8")
     for name, runs in rebuilds.items():
-        print(f"{name}: one {args.edit} edited, median of {len(runs)}: "
+        what = "clean full build" if args.edit == "full" else f"one {args.edit} edited"
+        print(f"{name}: {what}, median of {len(runs)}: "
               f"{statistics.median(run['build_s'] for run in runs):.2f} s in build(), "
               f"{statistics.median(run['cpu_s'] for run in runs):.2f} s CPU")
     return 0

@@ -50,7 +50,7 @@ def render_all(template: str, partners: list[dict[str, Any]] = PARTNERS) -> tupl
         def full(values: dict[str, Any] = values) -> str:
             return env.get_template("page.html").render(values)
 
-        filled = skeletons.render("page.html", ("page.html",), {}, values, f"p{number}", full)
+        filled = skeletons.render("page.html", ("page.html",), {}, values, (f"p{number}", "page.html"), full)
         pages.append((filled, env.get_template("page.html").render(values)))
     return skeletons, pages
 
@@ -71,6 +71,9 @@ def render_all(template: str, partners: list[dict[str, Any]] = PARTNERS) -> tupl
     "{% cached 'masthead' %}<header>{{ partner.name }}{% if partner.phone %} {{ partner.phone }}{% endif %}"
     "</header>{% endcached %}<main>{{ partner.tags|join(', ') }}</main>",
     "{{ partner.tags|sort|join('/') }} {{ partner.tags|map('upper')|join }}",
+    # Plain Python called with a partner value: a template literal's method, and a value's own.
+    "{% set labels = {'Zed': 'Z!'} %}{{ labels.get(partner.name, partner.name|lower) }}",
+    "{% if partner.name.startswith('Acme') %}{{ partner.name.split(' ')|join('-') }}{% endif %}",
 ])
 def test_filled_pages_are_the_rendered_pages(template: str) -> None:
     skeletons, pages = render_all(template)
@@ -97,6 +100,29 @@ def test_a_different_answer_grows_another_skeleton() -> None:
     assert skeletons.counts["made"] == 2  # a phone, then none: "" and None answer alike
 
 
+def test_pages_of_one_folder_share_skeletons() -> None:
+    """A page's path is a value like the partner's: posts share skeletons, one per shape."""
+    env = environment({"post.html": "<h1>{{ page.title }}</h1>{% if item.tags %}<ul>{% for tag in item.tags %}"
+                                    "<li>{{ tag }}</li>{% endfor %}</ul>{% endif %}"
+                                    "<a href=\"{{ page.path }}\">{{ partner.name }}</a>"})
+    posts = [("blog/a.html", ["x"]), ("blog/b.html", ["y"]), ("blog/c.html", []), ("blog/d.html", ["z"])]
+    skeletons = Skeletons(env)
+    for number, partner in enumerate(PARTNERS[:3]):
+        for path, tags in posts:
+            values = {"partner": partner, "item": {"tags": tags}, "page.title": path.upper(), "page.path": path}
+
+            def full(partner: dict[str, Any] = partner, tags: list[str] = tags, path: str = path) -> str:
+                return env.get_template("post.html").render(partner=partner, item={"tags": tags},
+                                                            page={"title": path.upper(), "path": path})
+
+            filled = skeletons.render("post.html", ("post.html", "blog"), {"page": {}}, values,
+                                      (f"p{number}", path), full)
+            assert filled == full()
+    # The first partner renders its four posts in full; the second makes one skeleton with tags
+    # and one without, and every other post is filled (the first use by another page checked).
+    assert skeletons.counts == {"full": 4, "made": 2, "filled": 6}
+
+
 @pytest.mark.parametrize("template", [
     "{% set seen = {partner.name: 1} %}{{ seen|length }} {{ partner.name }}",  # a slot cannot be hashed
     "{{ partner.tags|first|default('no tags') }}",  # nor be undefined, as `first` of no tags is
@@ -119,7 +145,7 @@ def test_a_skeleton_that_disagrees_with_the_template_is_retired() -> None:
             return env.get_template("page.html").render(values, greeting=greeting)
 
         results.append(skeletons.render("page.html", ("page.html",), {"greeting": greeting}, values,
-                                        f"p{number}", full))
+                                        (f"p{number}", "page.html"), full))
     assert results == ["Hello, P0", "Bonjour, P1", "Hallo, P2"]
     assert skeletons.counts == {"made": 1, "filled": 0, "full": 2}
 

@@ -39,7 +39,7 @@ from .lockup import print_logo_files
 from .logos import logo_files, make_logo_file
 from .pdf import PdfFetchError, PdfRenderer, first_page_thumbnail
 from .schedule import hootsuite_csv
-from .site import Page, home_page, render_page, selection_pages, theme_environment, theme_static_files
+from .site import Page, home_page, page_place, render_page, selection_pages, theme_environment, theme_static_files
 from .skeleton import Skeletons
 from .trim import vendor_logo_bytes, vendor_logo_path
 
@@ -306,6 +306,7 @@ class PartnerRenderer:
                  press: bool = False) -> Job:
         assert item.pdf_path is not None
         path = item.pdf_path.replace(".pdf", "-press.pdf") if press else item.pdf_path
+        page = {"path": item.pdf_path} | page_place(item.pdf_path)
         project = self.project
 
         def make(_: Resolve) -> bytes:
@@ -314,7 +315,7 @@ class PartnerRenderer:
             # Both logos trimmed of their margins, handed to WeasyPrint in memory.
             files, generated = print_logo_files(partner.logo, project.vendor.logo, views.common["lockup"]["print"])
             html = template.render(views.common | {"item": views.items[item.key], "files": files,
-                                                   "page": {"path": item.pdf_path, "is_404": False}})
+                                                   "page": page})
             identifier = hashlib.sha256(f"{partner.slug}/{path}".encode()).hexdigest()[:32]
             try:
                 assert self.pdf is not None

@@ -38,32 +38,37 @@ class Page(NamedTuple):  # a tuple, not a frozen dataclass: a build makes one pe
     description: str = ""
 
 
+def page_place(path: str) -> dict[str, Any]:
+    """What a template knows of where the page at ``path`` is, besides the path itself: its
+    ``folder`` (which fixes its relative links), whether it ``is_404`` and its ``section``."""
+    return {"folder": posixpath.dirname(path), "is_404": path == "404.html", "section": path.split("/", 1)[0]}
+
+
 @functools.lru_cache(maxsize=8192)  # pages repeat the same few links thousands of times per build
-def relative_url(from_path: str, target: str) -> str:
-    """``target`` (a site path) as a link relative to the page at ``from_path``."""
+def relative_url(folder: str, target: str) -> str:
+    """``target`` (a site path) as a link relative to a page in ``folder`` ("" for the root)."""
     if "://" in target or target.startswith(("mailto:", "tel:", "#")):
         return target
-    start = posixpath.dirname(from_path) or "."
-    return posixpath.relpath(target, start)
+    return posixpath.relpath(target, folder or ".")
 
 
-def page_link(page_path: str, is_404: bool, home_url: str, target: str) -> str:
-    """What ``url(target)`` prints on the page at ``page_path``."""
+def page_link(folder: str, is_404: bool, home_url: str, target: str) -> str:
+    """What ``url(target)`` prints on a page in ``folder``."""
     if is_404:
         # A host serves 404.html at any depth, so only absolute links work there.
         return target if "://" in target else home_url + target.removesuffix("index.html")
-    return relative_url(page_path, target)
+    return relative_url(folder, target)
 
 
 @pass_context
 def _url(context: Any, target: str) -> str:
     page = context["page"]
-    return page_link(page["path"], page["is_404"], context["home_url"] if page["is_404"] else "", target)
+    return page_link(page["folder"], page["is_404"], context["home_url"] if page["is_404"] else "", target)
 
 
 def _url_arguments(context: Any) -> tuple[Any, tuple[Any, ...]]:
     page = context["page"]  # what _url reads of the context, for page skeletons (render/skeleton.py)
-    return page_link, (page["path"], page["is_404"], context["home_url"] if page["is_404"] else "")
+    return page_link, (page["folder"], page["is_404"], context["home_url"] if page["is_404"] else "")
 
 
 _url.context_free = _url_arguments  # type: ignore[attr-defined]
@@ -155,15 +160,15 @@ def render_page(env: Environment, project: Project, partner: Partner, views: Par
     canonical = partner_url(project, partner, page.path)
     item = views.items[page.item_key] if page.item_key is not None else None
     og_image = (item or {}).get("og_image") or views.common.get("og_image")
-    fixed_page = {"path": page.path, "is_404": page.path == "404.html", "section": page.path.split("/", 1)[0]}
-    partner_page = {"title": page.title, "description": page.description, "canonical": canonical,
-                    "og_image": og_image}
+    place = page_place(page.path)
+    page_values = {"path": page.path, "title": page.title, "description": page.description, "canonical": canonical,
+                   "og_image": og_image}
 
     extra = {"og_image": og_image} | ({"item": item} if item is not None else {})
     reset_fragments(env, views)  # skeletons fill in fragments from the same cache
 
     def full() -> str:
-        return env.get_template(page.template).render(views.common | extra, page=fixed_page | partner_page)
+        return env.get_template(page.template).render(views.common | extra, page=place | page_values)
 
     if skeletons is None:
         document = full()
@@ -171,8 +176,9 @@ def render_page(env: Environment, project: Project, partner: Partner, views: Par
         constants = {name: value for name, value in views.common.items() if name in CONSTANT_NAMES}
         values = {name: value for name, value in views.common.items() if name not in CONSTANT_NAMES}
         values |= extra
-        values |= {f"page.{name}": value for name, value in partner_page.items()}
-        document = skeletons.render(page.template, (page.template, page.path),
-                                    constants | {"page": fixed_page}, values, partner.slug, full)
+        # The page's path is a value like the partner's: the posts of a folder share skeletons.
+        values |= {f"page.{name}": value for name, value in page_values.items()}
+        document = skeletons.render(page.template, (page.template, *place.values()),
+                                    constants | {"page": place}, values, (partner.slug, page.path), full)
     campaign = item["slug"] if item else project.config.tracking.site_campaign
     return views.tracking.html(document, campaign).encode("utf-8")

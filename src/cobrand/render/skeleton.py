@@ -57,11 +57,24 @@ class _Skeleton:
 
     __slots__ = ("creator", "fill", "retired", "verified")
 
-    def __init__(self, fill: Callable[[dict[str, Any]], Any], creator: str) -> None:
+    def __init__(self, fill: Callable[[dict[str, Any]], Any], creator: tuple[str, str]) -> None:
         self.fill = fill  # a partner's values -> its page, None if the guards disagree, or _FULL
         self.creator = creator
         self.verified = False
         self.retired = False
+
+
+class _Shapes:
+    """The skeletons of one key, in the order made, and which one each page last used."""
+
+    __slots__ = ("first_partner", "last_used", "skeletons")
+
+    def __init__(self, first_partner: str) -> None:
+        self.first_partner = first_partner
+        self.skeletons: list[_Skeleton] = []
+        # Pages that share a key may differ in shape (a post with tags, one without); each page
+        # tries first the skeleton that fitted it for the previous partner.
+        self.last_used: dict[str, _Skeleton] = {}
 
 
 _CHECKS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
@@ -156,11 +169,11 @@ def _markers(text: str) -> list[int]:
 
 
 class Skeletons:
-    """Skeletons of a theme's pages, by template, page and language, for one renderer."""
+    """Skeletons of a theme's pages, by template, place and language, for one renderer."""
 
     def __init__(self, theme_env: Environment, compiled: Path | None = None) -> None:
         self.env = SkeletonEnvironment(theme_env, compiled)
-        self._skeletons: dict[Hashable, list[_Skeleton]] = {}
+        self._skeletons: dict[Hashable, _Shapes] = {}
         self.counts = {"filled": 0, "made": 0, "full": 0}  # how pages were made, for benchmarks and tests
         self.language = ""  # the theme's strings are part of every skeleton
 
@@ -170,31 +183,31 @@ class Skeletons:
         self.language = language
 
     def render(self, template: str, key: Hashable, constants: dict[str, Any], values: dict[str, Any],
-               owner: str, full: Callable[[], str]) -> str:
+               owner: tuple[str, str], full: Callable[[], str]) -> str:
         """The page ``template`` renders from ``constants`` and ``values``; ``full()`` renders it in full.
 
         ``key`` names everything in ``constants`` but the theme's strings (see switch_language);
-        ``values`` are the partner's. A name ``"a.b"`` in ``values`` is the key ``b`` of the dict
-        ``constants["a"]``. ``owner`` names the partner, to tell a skeleton's reuse from its making.
+        ``values`` are the partner's and the page's. A name ``"a.b"`` in ``values`` is the key
+        ``b`` of the dict ``constants["a"]``. ``owner`` names the partner and the page the values
+        are of: pages that share a key (all the posts of one folder) share skeletons too.
         """
         full_key = (key, self.language, tuple(values))
-        skeletons = self._skeletons.get(full_key)
-        if skeletons is None:
-            # The first partner renders the page in full and makes no skeleton: a build that renders
-            # one partner (after its folder is edited) would pay for skeletons it never reuses.
-            self._skeletons[full_key] = []
-            return self._full(full)
-        for skeleton in skeletons:
+        shapes = self._skeletons.get(full_key)
+        if shapes is None:
+            shapes = self._skeletons[full_key] = _Shapes(owner[0])
+        hint = shapes.last_used.get(owner[1])
+        for skeleton in (hint, *shapes.skeletons) if hint is not None else shapes.skeletons:
             try:
                 page = skeleton.fill(values)
             except Exception:  # the template fails here too, or asks what a skeleton cannot: it decides
                 return self._full(full)
             if page is None:
                 continue
+            shapes.last_used[owner[1]] = skeleton
             if page is _FULL or skeleton.retired:
                 return self._full(full)
             if not skeleton.verified and skeleton.creator != owner:
-                # The first partner after the one it was made for checks the skeleton against the template.
+                # The first other partner or page to use a skeleton checks it against the template.
                 rendered = full()
                 skeleton.retired = rendered != page
                 skeleton.verified = True
@@ -203,14 +216,18 @@ class Skeletons:
                     return rendered
             self.counts["filled"] += 1
             return str(page)
-        return self._make(template, skeletons, constants, values, owner, full)
+        if owner[0] == shapes.first_partner:
+            # The first partner renders its pages in full and makes no skeleton: a build that renders
+            # one partner (after its folder is edited) would pay for skeletons it never reuses.
+            return self._full(full)
+        return self._make(template, shapes, constants, values, owner, full)
 
     def _full(self, full: Callable[[], str]) -> str:
         self.counts["full"] += 1
         return full()
 
-    def _make(self, template: str, skeletons: list[_Skeleton], constants: dict[str, Any], values: dict[str, Any],
-              owner: str, full: Callable[[], str]) -> str:
+    def _make(self, template: str, shapes: _Shapes, constants: dict[str, Any], values: dict[str, Any],
+              owner: tuple[str, str], full: Callable[[], str]) -> str:
         trace = Trace(self.env.theme_env)
         context = dict(constants)
         for name, value in values.items():
@@ -230,7 +247,9 @@ class Skeletons:
         finally:
             self.env.trace = None
             trace.open = False
-        skeletons.append(_Skeleton(self._compile(trace, text), owner))
+        skeleton = _Skeleton(self._compile(trace, text), owner)
+        shapes.skeletons.append(skeleton)
+        shapes.last_used[owner[1]] = skeleton
         if text is None:
             trace.values.clear()
             return self._full(full)

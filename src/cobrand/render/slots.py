@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from jinja2 import Environment, FileSystemBytecodeCache, Undefined, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.nodes import AssignBlock, Concat
-from jinja2.runtime import markup_join
+from jinja2.runtime import Context, Macro, markup_join
 from jinja2.utils import _PassArg
 from markupsafe import Markup, escape
 
@@ -259,10 +259,29 @@ class _SkeletonCode(CodeGenerator):
 _FILTERS_READING_ENVIRONMENT = frozenset({"map", "select", "reject", "selectattr", "rejectattr"})
 
 
+class _SkeletonContext(Context):
+    """Jinja2's context, turning a call of plain Python code with a partner value into a recipe.
+
+    Methods of a template's own literals (``labels.get(network)``) know nothing of slots;
+    filters, tests, globals and macros, which the environment wraps, handle slots themselves.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # Context.call's own argument names
+        trace = __self.environment.trace  # type: ignore[attr-defined]
+        if (trace is not None and type(__obj) is not Slot and not isinstance(__obj, (Macro, _CapturingMacro))
+                and not hasattr(__obj, "skeleton_checked") and _PassArg.from_obj(__obj) is None
+                and any(_partner_valued(a) for a in (*args, *kwargs.values()))):
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            return trace.call(__obj, args, kwargs)
+        return super().call(__obj, *args, **kwargs)
+
+
 class SkeletonEnvironment(Environment):
     """The theme's templates, compiled to run over slots."""
 
     code_generator_class = _SkeletonCode
+    context_class = _SkeletonContext
 
     def __init__(self, theme_env: Environment, compiled: Path | None) -> None:
         options = {name: getattr(theme_env, name) for name in (
@@ -322,6 +341,7 @@ class SkeletonEnvironment(Environment):
                 return trace.call(plain, (*leading, *args[1:]), kwargs)
             return trace.call(function, args, kwargs)
 
+        call.skeleton_checked = True  # type: ignore[attr-defined]  # see _SkeletonContext
         return call
 
     def captured(self, value: Any) -> Any:
