@@ -185,11 +185,16 @@ def test_cli_check_strict_passes_without_warnings():
 
 def test_broken_links_finds_every_link_attribute_and_reports_them_in_page_order():
     """The quick scan must find what the full pattern finds: links after any whitespace, src as well as href."""
-    page = ('<a href="ok.html">x</a><a\nhref="missing.html">y</a><img\tsrc="static/gone.png">'
-            '<div data-href="not-a-link.html"></div><a href="https://elsewhere.example/x">z</a>'
-            '<a href="blog/">b</a><a href="ok.html#top">c</a>')
+    page = (b'<a href="ok.html">x</a><a\nhref="missing.html">y</a><img\tsrc="static/gone.png">'
+            b'<div data-href="not-a-link.html"></div><a href="https://elsewhere.example/x">z</a>'
+            b'<a href="blog/">b</a><a href="ok.html#top">c</a>')
     existing = {"ok.html", "blog/index.html"}
     assert broken_links([("index.html", page)], existing) == [("index.html", "missing.html"),
                                                               ("index.html", "static/gone.png")]
     assert broken_links([("index.html", page)], existing | {"missing.html", "static/gone.png"}) == []
-    assert broken_links([("blog/post.html", '<a href="../ok.html">up</a>')], existing) == []
+    assert broken_links([("blog/post.html", b'<a href="../ok.html">up</a>')], existing) == []
+    # A link found to resolve on one page is not resolved again on the next page of its folder,
+    # but a page whose links break is still reported, on its own.
+    pages = [("a.html", b'<a href="ok.html">x</a>'), ("b.html", b'<a href="ok.html">x</a><a href="no.html">y</a>'),
+             ("c.html", b'<a href="no.html">again</a>')]
+    assert broken_links(pages, existing) == [("b.html", "no.html"), ("c.html", "no.html")]

@@ -216,7 +216,8 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
             if options.fail_fast and result.failure is not None:
                 break
     else:
-        for partner, (result, fingerprint) in _render_in_pool(renderer, tuple(stale), options, jobs):
+        for partner, (result, fingerprint) in _render_in_pool(renderer, renderer.planner.grouped(tuple(stale)),
+                                                              options, jobs):
             remember(partner, result, fingerprint)
             _collect(results, result, on_partner)
     order = {partner.slug: index for index, partner in enumerate(partners)}

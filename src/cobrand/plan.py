@@ -71,13 +71,27 @@ class Planner:
 
     def plan(self, partner: Partner) -> PartnerPlan:
         """The same plan as :func:`plan_partner`."""
-        data = partner.data
-        key = (data.tier, frozenset(data.ecosystems), frozenset(data.regions), data.locale,
-               partner.slug if partner.slug in self._named else None)
+        key = self._entitlements(partner)
         selection = self._selections.get(key)
         if selection is None:
             selection = self._selections[key] = _select(self.project, partner)
         return PartnerPlan(partner, *selection)
+
+    def grouped(self, partners: tuple[Partner, ...]) -> tuple[Partner, ...]:
+        """``partners`` with the same entitlements next to each other, groups in order of first appearance.
+
+        Partners who get the same items have pages of the same shape (a listing of as many
+        cards): a worker process given them together makes each page's skeleton once.
+        """
+        groups: dict[tuple[object, ...], list[Partner]] = {}
+        for partner in partners:
+            groups.setdefault(self._entitlements(partner), []).append(partner)
+        return tuple(partner for group in groups.values() for partner in group)
+
+    def _entitlements(self, partner: Partner) -> tuple[object, ...]:
+        data = partner.data
+        return (data.tier, frozenset(data.ecosystems), frozenset(data.regions), data.locale,
+                partner.slug if partner.slug in self._named else None)
 
 
 def _select(project: Project, partner: Partner) -> _Selected:

@@ -39,7 +39,7 @@ class Tracking:
             return False
         if self.vendor_host not in url.lower():  # no need to parse the URL: its host cannot be the vendor's
             return False
-        host = _split(url).host
+        host = _host(url)
         return host == self.vendor_host or host.endswith("." + self.vendor_host)
 
     def url(self, url: str, campaign: str) -> str:
@@ -75,6 +75,12 @@ class Tracking:
         return _TEXT_URL.sub(lambda match: self.url(match.group(0), campaign), text)
 
 
+def _host(url: str) -> str:
+    """The host of ``url``, lower case, without "www."."""
+    # Only the host: most URLs asked about are share links and page URLs seen once each.
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
 @dataclass(frozen=True)
 class _SplitUrl:
     """A URL taken apart once, however many pages and campaigns it is tagged for."""
@@ -83,7 +89,6 @@ class _SplitUrl:
     query: str  # the URL's own query, encoded as urlencode writes it
     present: frozenset[str]  # the parameters it sets
     fragment: str
-    host: str  # lower case, without "www."
 
 
 @functools.lru_cache(maxsize=16384)  # a site links to the same few vendor pages from every page
@@ -91,8 +96,7 @@ def _split(url: str) -> _SplitUrl:
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     return _SplitUrl(urlunsplit(parts._replace(path=parts.path or "/", query="", fragment="")), urlencode(query),
-                     frozenset(key for key, _ in query), parts.fragment,
-                     (parts.hostname or "").lower().removeprefix("www."))
+                     frozenset(key for key, _ in query), parts.fragment)
 
 
 @functools.lru_cache(maxsize=16384)

@@ -84,14 +84,14 @@ def is_current(out_dir: Path, slug: str, fingerprint: str, manifest: dict[str, o
     return manifest.get("fingerprint") == fingerprint and (out_dir / slug).is_dir()
 
 
-LinkCheck = Callable[[list[tuple[str, str]], set[str]], list[tuple[str, str]]]
+LinkCheck = Callable[[list[tuple[str, bytes]], set[str]], list[tuple[str, str]]]
 
 
 def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, store: Store | None,
                   check_links: LinkCheck | None = None, read: dict[str, object] | None = None) -> WriteResult:
     """Make what changed, then update ``out_dir/slug`` in place.
 
-    ``check_links`` receives (path, HTML) pages and the paths of every file
+    ``check_links`` receives (path, HTML bytes) pages and the paths of every file
     of the partner, and returns the broken ``(page, link)`` pairs. When the partner's set of files is the one the
     manifest records, only rewritten pages are checked: an unchanged page
     has the same links to the same files, so its findings are kept.
@@ -225,9 +225,8 @@ def _broken_links(folder: Path, paths: set[str], made: dict[str, bytes], old_key
     if isinstance(recorded, list) and old_keys.keys() == paths:
         kept = [entry for entry in recorded if entry[0] not in made]
     to_check = sorted(path for path in (made if kept is not None else paths) if path.endswith(".html"))
-    texts = [(path, (made[path] if path in made else (folder / path).read_bytes()).decode("utf-8"))
-             for path in to_check]
-    return sorted((kept or []) + [[page, link] for page, link in check_links(texts, paths)])
+    pages = [(path, made[path] if path in made else (folder / path).read_bytes()) for path in to_check]
+    return sorted((kept or []) + [[page, link] for page, link in check_links(pages, paths)])
 
 
 def _unknown_files(folder: Path) -> dict[str, str]:

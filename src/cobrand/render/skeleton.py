@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, Undefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from .slots import MARK, Guard, Recipe, Ref, SkeletonEnvironment, Trace, fill_markers
+from .slots import MARK, Guard, Recipe, Ref, SkeletonEnvironment, Trace, fill_markers, printed
 
 # Context names whose values are the same for every partner (the project's).
 CONSTANT_NAMES = frozenset({"vendor", "build_date"})
@@ -77,6 +77,8 @@ class _Shapes:
         self.last_used: dict[str, _Skeleton] = {}
 
 
+_LITERALS = frozenset({str, int, bool, type(None)})  # whose repr() is a literal that evaluates to an equal value
+
 _CHECKS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
@@ -86,10 +88,13 @@ class _Compiler:
     def __init__(self, recipes: list[Recipe]) -> None:
         self.recipes = recipes
         self.constants: list[Any] = []
+        self.asked: set[tuple[Any, ...]] = set()
         self.lines = ["def fill(R, C=C, ga=ga, gi=gi, esc=esc, chk=chk, frag=frag, Markup=Markup, FULL=FULL):",
                       "  try:"]
 
     def constant(self, value: Any) -> str:
+        if type(value) in _LITERALS:  # written into the code: cheaper to compile than an index into C
+            return repr(value)
         self.constants.append(value)
         return f"C[{len(self.constants) - 1}]"
 
@@ -136,11 +141,17 @@ class _Compiler:
 
     def joined(self, text: str) -> str:
         parts = text.split(MARK)
-        pieces = [self.constant(part) if n % 2 == 0 else f"esc(v{part})" for n, part in enumerate(parts) if part]
+        pieces = [repr(str(part)) if n % 2 == 0 else f"esc(v{part})" for n, part in enumerate(parts) if part]
         joined = f'"".join(({", ".join(pieces)},))' if pieces else '""'
         return f"Markup({joined})" if isinstance(text, Markup) else joined
 
     def guard(self, guard: Guard, done: set[int]) -> None:
+        # A template often asks the same question twice ({% if partner.phone %} in two places).
+        operand = guard.operand if type(guard.operand) in _LITERALS or type(guard.operand) is Ref else id(guard.operand)
+        asked = (guard.slot, guard.question, operand, guard.answer)
+        if asked in self.asked:
+            return
+        self.asked.add(asked)
         self.need(guard.slot, done, "    ")
         if type(guard.operand) is Ref:
             self.need(guard.operand.slot, done, "    ")
@@ -269,7 +280,7 @@ class Skeletons:
         compiler.lines.append("  except NoMatch:")
         compiler.lines.append("    return None")
         namespace: dict[str, Any] = {"C": tuple(compiler.constants), "ga": self.env.theme_env.getattr,
-                     "gi": self.env.theme_env.getitem, "esc": escape, "chk": _checked, "frag": self._fragment,
+                     "gi": self.env.theme_env.getitem, "esc": printed, "chk": _checked, "frag": self._fragment,
                      "Markup": Markup, "FULL": _FULL, "NoMatch": _NoMatch}
         exec(compile("\n".join(compiler.lines), "<skeleton>", "exec"), namespace)
         fill: Callable[[dict[str, Any]], Any] = namespace["fill"]
