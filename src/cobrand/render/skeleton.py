@@ -207,7 +207,8 @@ class Skeletons:
         if shapes is None:
             shapes = self._skeletons[full_key] = _Shapes(owner[0])
         hint = shapes.last_used.get(owner[1])
-        for skeleton in (hint, *shapes.skeletons) if hint is not None else shapes.skeletons:
+        tried = shapes.skeletons if hint is None else (hint, *(s for s in shapes.skeletons if s is not hint))
+        for skeleton in tried:
             try:
                 page = skeleton.fill(values)
             except Exception:  # the template fails here too, or asks what a skeleton cannot: it decides
