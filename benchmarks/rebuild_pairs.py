@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,9 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 WORK = BENCH / "work"
+sys.path.insert(0, str(BENCH))
+
+import run  # noqa: E402
 
 CHILD = """
 import json, resource, sys, time
@@ -92,12 +94,13 @@ def main(argv: list[str] | None = None) -> int:
     sources = {args.compare: worktree(args.compare) / "src", "working tree": ROOT / "src"}
     outs = {name: WORK / f"pairs-out-{index}" for index, name in enumerate(sources)}
 
-    def clean() -> None:
+    def clean() -> None:  # moved aside, not deleted: see run.discard
         for out in outs.values():
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(out.with_name(out.name + "-cache"), ignore_errors=True)
+            run.discard(out)
+            run.discard(out.with_name(out.name + "-cache"))
 
     clean()
+    run.empty_discarded(settle=True)
     original = edited.read_text(encoding="utf-8")
     rebuilds: dict[str, list[dict[str, float]]] = {name: [] for name in sources}
     try:
@@ -116,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                     rebuilds[name].append(figures)
     finally:
         edited.write_text(original, encoding="utf-8")
+        run.empty_discarded(settle=False)
     for name, runs in rebuilds.items():
         what = "clean full build" if args.edit == "full" else f"one {args.edit} edited"
         print(f"{name}: {what}, median of {len(runs)}: "

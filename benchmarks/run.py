@@ -87,6 +87,33 @@ def snapshot_source() -> str:
     return hasher.hexdigest()[:12]
 
 
+# ext4 without a journal (this machine's root file system) will not reuse an inode freed in the
+# last 30-35 s: each new file's inode search steps over every recently freed one (perf: most of
+# the time goes to recently_deleted() under ext4_create). Creating 40,000 files took 58 us a file
+# in a fresh folder and 340-610 us a file right after deleting the previous 40,000. So a build
+# started just after the harness deleted the last one's output measured the deletion, not the
+# tool: timed outputs are moved aside here and deleted only when no build is timed.
+DISCARDED = WORK / "discarded"
+SETTLE_S = 36
+
+
+def discard(folder: Path) -> None:
+    """Move ``folder`` out of the way, to be deleted by :func:`empty_discarded` after the timed builds."""
+    if folder.exists():
+        DISCARDED.mkdir(parents=True, exist_ok=True)
+        folder.rename(DISCARDED / f"{time.time_ns()}-{folder.name}")
+
+
+def empty_discarded(*, settle: bool) -> None:
+    """Delete what :func:`discard` moved aside; with ``settle``, then wait out ext4's window."""
+    if not DISCARDED.exists():
+        return
+    shutil.rmtree(DISCARDED, ignore_errors=True)
+    if settle:
+        log(f"deleted earlier build output; waiting {SETTLE_S} s so the file system reuses its inodes at full speed")
+        time.sleep(SETTLE_S)
+
+
 def log(message: str) -> None:
     stamp = dt.datetime.now().strftime("%H:%M:%S")
     print(f"[{stamp}] {message}", file=sys.stderr, flush=True)
@@ -210,7 +237,7 @@ def cobrand_build(project: Path, out: Path, cache: Path, *, jobs: int, pdfs: boo
                   memory: bool = False, fresh: bool = False) -> Sample:
     if fresh:
         for folder in (out, cache):
-            shutil.rmtree(folder, ignore_errors=True)
+            discard(folder)
     args = {"project": str(project), "out": str(out), "cache": str(cache), "jobs": jobs, "pdfs": pdfs,
             "images": images}
     sample = measure([sys.executable, str(CHILD), "build", json.dumps(args)], memory=memory)
@@ -220,7 +247,7 @@ def cobrand_build(project: Path, out: Path, cache: Path, *, jobs: int, pdfs: boo
 
 
 def hugo_build(hugo: str, site: Path, out: Path) -> Sample:
-    shutil.rmtree(out, ignore_errors=True)
+    discard(out)
     return measure([hugo, "--quiet", "-s", str(site), "-d", str(out)], memory=False)
 
 
@@ -246,6 +273,7 @@ def prepare(name: str, partners: int, items: int, *, mix: tuple[float, float, fl
         return folder, json.loads((folder / "manifest.json").read_text())
     log(f"generating {partners} partners x {items} items into {folder.relative_to(REPO)} ...")
     start = time.perf_counter()
+    discard(folder)
     manifest = generate.generate(folder, partners, items, mix=mix, hugo=hugo)
     stamp_file.write_text(json.dumps(stamp))
     log(f"generated in {time.perf_counter() - start:.1f}s")
@@ -317,7 +345,7 @@ def measure_full_builds(results: Results, folder: Path, runs: int, jobs: int, hu
             if hugo:
                 results.extra["hugo_html_files"] = count_files(hugo_out, ".html")
                 results.extra["hugo_files"] = count_files(hugo_out, "")
-    shutil.rmtree(hugo_out, ignore_errors=True)
+    discard(hugo_out)
     return out
 
 
@@ -403,8 +431,8 @@ def measure_pdfs(results: Results, folder: Path, runs: int, docs: int) -> None:
                                                     fresh=True))
             log(f"  run {run + 1}: {key}: {sample.build_s:.2f}s in build(), {sample.data['counts']['pdfs']} PDFs")
     results.extra["pdf_count"] = results.samples["pdf_j1"][0].data["counts"]["pdfs"]
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(cache, ignore_errors=True)
+    discard(out)
+    discard(cache)
     log(f"  WeasyPrint alone vs cobrand, {docs} documents x {runs} rounds in one warm process ...")
     sample = measure([sys.executable, str(CHILD), "pdfcompare",
                       json.dumps({"project": str(project), "docs": docs, "rounds": runs})])
@@ -419,8 +447,8 @@ def measure_full_with_pdfs(results: Results, folder: Path, jobs: int) -> None:
     sample = results.add("full_all", cobrand_build(project, out, cache, jobs=jobs, pdfs=True, images=True,
                                                    memory=True, fresh=True))
     log(f"  full build with PDFs and images: {sample.wall_s:.1f}s wall, {sample.data['counts']['pdfs']} PDFs")
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(cache, ignore_errors=True)
+    discard(out)
+    discard(cache)
 
 
 # --------------------------------------------------------------- report ----
@@ -669,6 +697,9 @@ def main(argv: list[str] | None = None) -> int:
     log(f"machine: {config['machine']}; load average {config['load_start']}")
 
     folder, manifest = prepare(f"p{args.partners}x{args.items}", args.partners, args.items)
+    for name in ("out", "cache"):  # left by --keep or a run that was stopped
+        discard(folder / name)
+    empty_discarded(settle=True)
     results.extra["manifest"] = {key: value for key, value in manifest.items() if key != "one_pagers_per_partner"}
     def section(name: str, run_it: Callable[[], object]) -> None:
         try:
@@ -705,7 +736,8 @@ def main(argv: list[str] | None = None) -> int:
         section("full build with PDFs", lambda: measure_full_with_pdfs(results, folder, args.jobs))
     if not args.keep:
         for name in ("out", "cache"):
-            shutil.rmtree(folder / name, ignore_errors=True)
+            discard(folder / name)
+    empty_discarded(settle=False)
     config["load_end"] = load_average()
     config["elapsed_min"] = (time.perf_counter() - started) / 60
     markdown = render_markdown(results)
