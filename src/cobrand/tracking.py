@@ -28,11 +28,10 @@ class Tracking:
     medium: str
     enabled: bool = True
     partner_site: str = ""  # the partner's own microsite (base_url): never tagged as the vendor's
-    # Tagged href attributes by (escaped URL, campaign), and whether an escaped URL is the vendor's:
-    # a partner's pages repeat the same links, most of them not to the vendor.
-    _tracked_hrefs: dict[tuple[str, str], str] = field(default_factory=dict, init=False, compare=False,
-                                                      repr=False)
-    _vendor_hrefs: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
+    # How each escaped href is tagged (see _tagged_href): a partner's pages repeat the same links,
+    # most of them not to the vendor, and each page tags the vendor's with its own campaign.
+    _hrefs: dict[str, str | tuple[str, str] | None] = field(default_factory=dict, init=False, compare=False,
+                                                            repr=False)
 
     def is_vendor(self, url: str) -> bool:
         if self.partner_site and url.startswith(self.partner_site):
@@ -53,22 +52,35 @@ class Tracking:
         """Track every vendor ``href`` in rendered HTML."""
         if not self.enabled:
             return document
-        tracked, vendor = self._tracked_hrefs, self._vendor_hrefs
+        hrefs = self._hrefs
+        campaign_parameter = html.escape(_parameter("utm_campaign", campaign))
 
         def replace(match: re.Match[str]) -> str:
             escaped = match.group(1)
-            is_vendor = vendor.get(escaped)
-            if is_vendor is None:
-                is_vendor = vendor[escaped] = self.is_vendor(html.unescape(escaped))
-            if not is_vendor:
+            try:
+                tagged = hrefs[escaped]
+            except KeyError:
+                tagged = hrefs[escaped] = self._tagged_href(html.unescape(escaped))
+            if tagged is None:
                 return match.group(0)
-            key = (escaped, campaign)
-            found = tracked.get(key)
-            if found is None:
-                found = tracked[key] = f'href="{html.escape(self.url(html.unescape(escaped), campaign))}"'
-            return found
+            if type(tagged) is str:
+                return tagged
+            return tagged[0] + campaign_parameter + tagged[1]
 
         return _HREF.sub(replace, document)
+
+    def _tagged_href(self, url: str) -> str | tuple[str, str] | None:
+        """The ``href`` attribute of a link to ``url`` as :meth:`url` tags it, escaped: None if it is not
+        the vendor's; the two halves the campaign parameter goes between, unless the URL sets its own."""
+        if not self.is_vendor(url):
+            return None
+        split = _split(url)
+        fixed = _query(split, {"utm_source": self.source, "utm_medium": self.medium})
+        fragment = "#" + split.fragment if split.fragment else ""
+        if "utm_campaign" in split.present:
+            return f'href="{html.escape(split.head + ("?" + "&".join(fixed) if fixed else "") + fragment)}"'
+        before = split.head + "?" + "".join(part + "&" for part in fixed)
+        return f'href="{html.escape(before)}', f'{html.escape(fragment)}"'
 
     def text(self, text: str, campaign: str) -> str:
         """Track every vendor URL in plain text, such as social copy."""
@@ -104,11 +116,16 @@ def _parameter(key: str, value: str) -> str:
     return urlencode({key: value})
 
 
+def _query(split: _SplitUrl, parameters: dict[str, str]) -> list[str]:
+    """The URL's own query and the ``parameters`` it does not set, encoded, in that order."""
+    return [part for part in (split.query, *(_parameter(key, value) for key, value in parameters.items()
+                                             if key not in split.present)) if part]
+
+
 def add_parameters(url: str, parameters: dict[str, str]) -> str:
     """Append query parameters that ``url`` does not already set."""
     split = _split(url)
-    query = "&".join([part for part in (split.query, *(_parameter(key, value) for key, value in parameters.items()
-                                                        if key not in split.present)) if part])
+    query = "&".join(_query(split, parameters))
     return split.head + ("?" + query if query else "") + ("#" + split.fragment if split.fragment else "")
 
 

@@ -66,9 +66,10 @@ def install_translations(env: Environment, translations: gettext.NullTranslation
     """Make ``translations`` the strings of ``env``'s templates: ``_``, ``gettext``, ``ngettext`` and friends.
 
     They behave as Jinja2's new-style gettext with autoescaping (every theme template autoescapes):
-    the translation is Markup, formatted with its escaped variables. A string without variables
-    is formatted once and kept, since every page prints the same few ("Skip to content") and
-    Jinja2's own wrappers were a tenth of a page's render time.
+    the translation is Markup, formatted with its escaped variables. A string without variables,
+    or with a count alone ("3 min read" on every card), is formatted once and kept, since every
+    page prints the same few ("Skip to content") and Jinja2's own wrappers were a tenth of a
+    page's render time.
     """
     plain: dict[str, Markup] = {}
 
@@ -80,7 +81,15 @@ def install_translations(env: Environment, translations: gettext.NullTranslation
             found = plain[string] = Markup(translations.gettext(string)) % {}
         return found
 
+    counted: dict[tuple[str, str, int], Markup] = {}
+
     def ngettext_(singular: str, plural: str, num: int, **variables: Any) -> Markup:
+        if not variables and type(num) is int:
+            found = counted.get((singular, plural, num))
+            if found is None:
+                found = counted[singular, plural, num] = Markup(translations.ngettext(singular, plural, num)) % {
+                    "num": num}
+            return found
         variables.setdefault("num", num)
         return Markup(translations.ngettext(singular, plural, num)) % variables
 
