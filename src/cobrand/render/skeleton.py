@@ -82,6 +82,25 @@ _LITERALS = frozenset({str, int, bool, type(None)})  # whose repr() is a literal
 _CHECKS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
+class _Scope:
+    """What the code written so far has worked out: the variable of each slot, and of each lookup.
+
+    A template reads the same value many times (``partner.name`` in the title and the footer,
+    ``post.reading_minutes`` in a test and then printed); each distinct lookup is written once,
+    and every slot that repeats it reads the first one's variable.
+    """
+
+    __slots__ = ("lookups", "names")
+
+    def __init__(self, names: dict[int, str] | None = None, lookups: dict[tuple[Any, ...], str] | None = None) -> None:
+        self.names: dict[int, str] = dict(names or {})
+        self.lookups: dict[tuple[Any, ...], str] = dict(lookups or {})
+
+    def inner(self) -> _Scope:
+        """A scope for a nested function: it sees this one's variables, this one never sees its own."""
+        return _Scope(self.names, self.lookups)
+
+
 class _Compiler:
     """Writes the Python function of one skeleton: guards in the order asked, then the page."""
 
@@ -98,12 +117,12 @@ class _Compiler:
         self.constants.append(value)
         return f"C[{len(self.constants) - 1}]"
 
-    def operand(self, value: Any) -> str:
-        return f"v{value.slot}" if type(value) is Ref else self.constant(value)
+    def operand(self, value: Any, scope: _Scope) -> str:
+        return scope.names[value.slot] if type(value) is Ref else self.constant(value)
 
-    def need(self, index: int, done: set[int], indent: str) -> None:
-        """Emit the lines that compute slot ``index`` (and what it is made from) unless ``done``."""
-        if index in done:
+    def need(self, index: int, scope: _Scope, indent: str) -> None:
+        """Emit the lines that compute slot ``index`` (and what it is made from) unless ``scope`` has it."""
+        if index in scope.names:
             return
         recipe = self.recipes[index]
         kind = recipe[0]
@@ -115,64 +134,78 @@ class _Compiler:
         elif kind == "fill":
             refs = [Ref(slot) for slot in _markers(recipe[1])]
         for ref in refs:
-            self.need(ref.slot, done, indent)
+            self.need(ref.slot, scope, indent)
+        # Reading a value is the same whatever slot asks (calls are not: a template's function may count).
+        lookup: tuple[Any, ...] | None = None
+        if kind == "root":
+            lookup = recipe
+        elif kind in ("attr", "item") and (type(recipe[2]) is Ref or type(recipe[2]) in _LITERALS):
+            lookup = (kind, scope.names[recipe[1]], self.operand(recipe[2], scope))
+        if lookup is not None and lookup in scope.lookups:
+            scope.names[index] = scope.lookups[lookup]
+            return
         name = f"v{index}"
         if kind == "root":
             line = f"{name} = R[{self.constant(recipe[1])}]"
         elif kind == "attr":
-            line = f"{name} = chk(ga(v{recipe[1]}, {self.constant(recipe[2])}))"
+            line = f"{name} = chk(ga({scope.names[recipe[1]]}, {self.constant(recipe[2])}))"
         elif kind == "item":
-            line = f"{name} = chk(gi(v{recipe[1]}, {self.operand(recipe[2])}))"
+            line = f"{name} = chk(gi({scope.names[recipe[1]]}, {self.operand(recipe[2], scope)}))"
         elif kind == "call":
-            args = "".join(f"{self.operand(a)}, " for a in recipe[2])
-            kwargs = ", ".join(f"{self.constant(k)}: {self.operand(v)}" for k, v in recipe[3].items())
+            args = "".join(f"{self.operand(a, scope)}, " for a in recipe[2])
+            kwargs = ", ".join(f"{self.constant(k)}: {self.operand(v, scope)}" for k, v in recipe[3].items())
             line = f"{name} = chk({self.constant(recipe[1])}({args}**{{{kwargs}}}))"
         elif kind == "fill":
-            line = f"{name} = {self.joined(recipe[1])}"
+            line = f"{name} = {self.joined(recipe[1], scope)}"
         else:  # a fragment: worked out in a function of its own, called only when the partner's cache lacks it
-            inner = set(done)
+            inner = scope.inner()
             self.lines.append(f"{indent}def f{index}():")
             for slot in _markers(recipe[2]):
                 self.need(slot, inner, indent + "  ")
-            self.lines.append(f"{indent}  return {self.joined(recipe[2])}")
+            self.lines.append(f"{indent}  return {self.joined(recipe[2], inner)}")
             line = f"{name} = frag({self.constant(recipe[1])}, f{index})"
         self.lines.append(indent + line)
-        done.add(index)
+        scope.names[index] = name
+        if lookup is not None:
+            scope.lookups[lookup] = name
 
-    def joined(self, text: str) -> str:
+    def joined(self, text: str, scope: _Scope) -> str:
         parts = text.split(MARK)
-        pieces = [repr(str(part)) if n % 2 == 0 else f"esc(v{part})" for n, part in enumerate(parts) if part]
+        pieces = [repr(str(part)) if n % 2 == 0 else f"esc({scope.names[int(part)]})"
+                  for n, part in enumerate(parts) if part]
         joined = f'"".join(({", ".join(pieces)},))' if pieces else '""'
         return f"Markup({joined})" if isinstance(text, Markup) else joined
 
-    def guard(self, guard: Guard, done: set[int]) -> None:
+    def guard(self, guard: Guard, scope: _Scope) -> None:
+        self.need(guard.slot, scope, "    ")
+        if type(guard.operand) is Ref:
+            self.need(guard.operand.slot, scope, "    ")
+        value = scope.names[guard.slot]
         # A template often asks the same question twice ({% if partner.phone %} in two places).
-        operand = guard.operand if type(guard.operand) in _LITERALS or type(guard.operand) is Ref else id(guard.operand)
-        asked = (guard.slot, guard.question, operand, guard.answer)
+        operand = (self.operand(guard.operand, scope) if type(guard.operand) in _LITERALS or type(guard.operand) is Ref
+                   else id(guard.operand))
+        asked = (value, guard.question, operand, guard.answer)
         if asked in self.asked:
             return
         self.asked.add(asked)
-        self.need(guard.slot, done, "    ")
-        if type(guard.operand) is Ref:
-            self.need(guard.operand.slot, done, "    ")
-        value = f"v{guard.slot}"
         if guard.question == "bool":
             test = f"not {value}" if guard.answer else value
         elif guard.question == "len":
             test = f"len({value}) != {guard.answer!r}"
         elif guard.question == "contains":
-            test = f"({self.operand(guard.operand)} in {value}) is not {guard.answer!r}"
+            test = f"({self.operand(guard.operand, scope)} in {value}) is not {guard.answer!r}"
         else:
-            test = f"bool({value} {_CHECKS[guard.question]} {self.operand(guard.operand)}) is not {guard.answer!r}"
+            compared = self.operand(guard.operand, scope)
+            test = f"bool({value} {_CHECKS[guard.question]} {compared}) is not {guard.answer!r}"
         self.lines.append(f"    if {test}: return None")
 
-    def page(self, text: str | None, done: set[int]) -> None:
+    def page(self, text: str | None, scope: _Scope) -> None:
         if text is None:
             self.lines.append("    return FULL")
             return
         for slot in _markers(text):
-            self.need(slot, done, "    ")
-        self.lines.append(f"    return {self.joined(text)}")
+            self.need(slot, scope, "    ")
+        self.lines.append(f"    return {self.joined(text, scope)}")
 
 
 def _markers(text: str) -> list[int]:
@@ -274,10 +307,10 @@ class Skeletons:
 
     def _compile(self, trace: Trace, text: str | None) -> Callable[[dict[str, Any]], Any]:
         compiler = _Compiler(trace.recipes)
-        done: set[int] = set()
+        scope = _Scope()
         for guard in trace.guards:
-            compiler.guard(guard, done)
-        compiler.page(text, done)
+            compiler.guard(guard, scope)
+        compiler.page(text, scope)
         compiler.lines.append("  except NoMatch:")
         compiler.lines.append("    return None")
         namespace: dict[str, Any] = {"C": tuple(compiler.constants), "ga": self.env.theme_env.getattr,
