@@ -100,6 +100,36 @@ def test_a_different_answer_grows_another_skeleton() -> None:
     assert skeletons.counts["made"] == 2  # a phone, then none: "" and None answer alike
 
 
+class CountingPartner(dict):  # type: ignore[type-arg]
+    """A partner that counts how often the page reads each of its values."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        super().__init__(values)
+        self.reads: dict[str, int] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        self.reads[key] = self.reads.get(key, 0) + 1
+        return super().__getitem__(key)
+
+
+def test_a_value_the_template_reads_again_is_looked_up_once() -> None:
+    template = ("<title>{{ partner.name }}</title>{% if partner.name %}<h1>{{ partner.name }}</h1>{% endif %}"
+                "{% if partner.phone %}{{ partner.phone }}{% endif %}<footer>{{ partner.name }}</footer>")
+    env = environment({"page.html": template})
+    skeletons = Skeletons(env)
+    # The first partner renders in full, the second makes the skeleton, the third checks it against
+    # a full render: the fourth is filled alone.
+    partners = [CountingPartner({"name": f"Partner {n} & Co", "phone": f"+1 555 010{n}"}) for n in range(4)]
+    for number, partner in enumerate(partners):
+        values = {"partner": partner}
+        page = skeletons.render("page.html", ("page.html",), {}, values, (f"p{number}", "page.html"),
+                                lambda values=values: env.get_template("page.html").render(values))
+    name = "Partner 3 &amp; Co"
+    assert page == f"<title>{name}</title><h1>{name}</h1>+1 555 0103<footer>{name}</footer>"
+    assert partners[3].reads == {"name": 1, "phone": 1}
+    assert partners[0].reads["name"] == 4  # Jinja2 itself reads it each time
+
+
 def test_pages_of_one_folder_share_skeletons() -> None:
     """A page's path is a value like the partner's: posts share skeletons, one per shape."""
     env = environment({"post.html": "<h1>{{ page.title }}</h1>{% if item.tags %}<ul>{% for tag in item.tags %}"
