@@ -130,6 +130,22 @@ def test_a_value_the_template_reads_again_is_looked_up_once() -> None:
     assert partners[0].reads["name"] == 4  # Jinja2 itself reads it each time
 
 
+def test_attributes_read_together_still_follow_the_template() -> None:
+    # The skeleton reads every attribute of partner at once; "fax" exists only where a phone does,
+    # so for a partner without either, the read of "fax" that the template never makes must not
+    # decide the page.
+    template = "{{ partner.name }}{% if partner.phone %}: {{ partner.phone }} / {{ partner.fax }}{% endif %}"
+    partners: list[dict[str, Any]] = [
+        {"name": "A", "phone": "1", "fax": "2"}, {"name": "B", "phone": "3", "fax": "4"},
+        {"name": "C", "phone": "5", "fax": "6"}, {"name": "D", "phone": None}, {"name": "E", "phone": None},
+        {"name": "F", "phone": "7", "fax": "8"},
+    ]
+    skeletons, pages = render_all(template, partners)
+    assert [filled for filled, _ in pages] == ["A: 1 / 2", "B: 3 / 4", "C: 5 / 6", "D", "E", "F: 7 / 8"]
+    assert [filled for filled, _ in pages] == [rendered for _, rendered in pages]
+    assert skeletons.counts["filled"] >= 3
+
+
 def test_pages_of_one_folder_share_skeletons() -> None:
     """A page's path is a value like the partner's: posts share skeletons, one per shape."""
     env = environment({"post.html": "<h1>{{ page.title }}</h1>{% if item.tags %}<ul>{% for tag in item.tags %}"
