@@ -125,14 +125,26 @@ def _plain_lookup(context: Mapping[str, Any], source: str) -> Any:
     ``b`` of ``a`` first and then the item, so a name that is also a dict
     method (``partner.items``) is left to the sandbox, as is anything missing.
     """
-    if not _DOTTED.fullmatch(source):
+    names = _dotted_names(source)
+    if names is None:
         return _MISSING
     value: Any = context
-    for name in source.split("."):
-        if not isinstance(value, dict) or name not in value or hasattr(value, name):
+    for name in names:
+        if type(value) is dict:
+            if name not in value or name in _DICT_ATTRIBUTES:
+                return _MISSING
+        elif not isinstance(value, dict) or name not in value or hasattr(value, name):
             return _MISSING
         value = value[name]
     return value
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+@functools.lru_cache(maxsize=4096)  # a project has a few dozen distinct tokens, filled for every partner
+def _dotted_names(source: str) -> tuple[str, ...] | None:
+    return tuple(source.split(".")) if _DOTTED.fullmatch(source) else None
 
 
 class TokenFiller:
