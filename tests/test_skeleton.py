@@ -74,6 +74,8 @@ def render_all(template: str, partners: list[dict[str, Any]] = PARTNERS) -> tupl
     # Plain Python called with a partner value: a template literal's method, and a value's own.
     "{% set labels = {'Zed': 'Z!'} %}{{ labels.get(partner.name, partner.name|lower) }}",
     "{% if partner.name.startswith('Acme') %}{{ partner.name.split(' ')|join('-') }}{% endif %}",
+    # Percent signs in the text around the values (the compiled page is a format string).
+    "<p style=\"width: 100%\">%s {{ partner.name }} %(name)s %% {{ partner.width }}%</p>",
 ])
 def test_filled_pages_are_the_rendered_pages(template: str) -> None:
     skeletons, pages = render_all(template)

@@ -79,6 +79,8 @@ class _Shapes:
 
 _LITERALS = frozenset({str, int, bool, type(None)})  # whose repr() is a literal that evaluates to an equal value
 
+_KEYS = frozenset({str, int})  # keys read together (see _Compiler.read_together): literals, and never bool
+
 _CHECKS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
@@ -108,16 +110,17 @@ class _Compiler:
         self.recipes = recipes
         self.constants: list[Any] = []
         self.asked: set[tuple[Any, ...]] = set()
-        # The attributes the template read of each slot: read together, in one statement, the first
-        # time one of them is needed (Python's compiler takes ~15 us a statement; a listing page reads
-        # ten attributes of each of 75 posts).
-        self.attributes: dict[int, list[str]] = {}
+        # The attributes (and the items under a constant key) the template read of each slot: read
+        # together, in one statement, the first time one of them is needed. Python's compiler takes
+        # ~15 us a statement, and a listing page reads each of 75 posts and ten attributes of each.
+        self.reads: dict[tuple[str, int], list[Any]] = {}
         for recipe in recipes:
-            if recipe[0] == "attr" and type(recipe[2]) is str:
-                names = self.attributes.setdefault(recipe[1], [])
-                if recipe[2] not in names:
-                    names.append(recipe[2])
-        self.lines = ["def fill(R, C=C, ga=ga, gas=gas, gi=gi, esc=esc, chk=chk, frag=frag, Markup=Markup, FULL=FULL):",
+            if recipe[0] in ("attr", "item") and type(recipe[2]) in _KEYS:
+                keys = self.reads.setdefault((recipe[0], recipe[1]), [])
+                if recipe[2] not in keys:
+                    keys.append(recipe[2])
+        self.lines = ["def fill(R, C=C, ga=ga, gas=gas, gi=gi, gis=gis, esc=esc, chk=chk, frag=frag, Markup=Markup,"
+                      " FULL=FULL):",
                       "  try:"]
 
     def constant(self, value: Any) -> str:
@@ -154,9 +157,9 @@ class _Compiler:
             scope.names[index] = scope.lookups[lookup]
             return
         name = f"v{index}"
-        if kind == "attr" and type(recipe[2]) is str and len(self.attributes[recipe[1]]) > 1:
-            self.read_attributes(recipe[1], scope, indent)
-            scope.names[index] = scope.lookups[lookup]  # type: ignore[index]  # an attribute is a lookup
+        if kind in ("attr", "item") and type(recipe[2]) in _KEYS and len(self.reads[kind, recipe[1]]) > 1:
+            self.read_together(kind, recipe[1], scope, indent)
+            scope.names[index] = scope.lookups[lookup]  # type: ignore[index]  # a read with a constant key is a lookup
             return
         if kind == "root":
             line = f"{name} = R[{self.constant(recipe[1])}]"
@@ -167,7 +170,7 @@ class _Compiler:
         elif kind == "call":
             args = "".join(f"{self.operand(a, scope)}, " for a in recipe[2])
             kwargs = ", ".join(f"{self.constant(k)}: {self.operand(v, scope)}" for k, v in recipe[3].items())
-            line = f"{name} = chk({self.constant(recipe[1])}({args}**{{{kwargs}}}))"
+            line = f"{name} = chk({self.constant(recipe[1])}({args}{f'**{{{kwargs}}}' if kwargs else ''}))"
         elif kind == "fill":
             line = f"{name} = {self.joined(recipe[1], scope)}"
         else:  # a fragment: worked out in a function of its own, called only when the partner's cache lacks it
@@ -182,26 +185,33 @@ class _Compiler:
         if lookup is not None:
             scope.lookups[lookup] = name
 
-    def read_attributes(self, parent: int, scope: _Scope, indent: str) -> None:
-        """Emit one statement that reads every attribute the template read of slot ``parent`` not read yet.
+    def read_together(self, kind: str, parent: int, scope: _Scope, indent: str) -> None:
+        """Emit one statement that reads every attribute (or item) the template read of slot ``parent``
+        and the code has not.
 
-        Reading an attribute has no effect, so reading one sooner than the template did gives the
-        same page; one the partner lacks ends the fill as a lookup in its place would.
+        Reading has no effect, so reading sooner than the template did gives the same page; a value
+        the partner lacks ends the fill as a lookup in its place would.
         """
         owner = scope.names[parent]
-        unread = [attribute for attribute in self.attributes[parent]
-                  if ("attr", owner, repr(attribute)) not in scope.lookups]
-        variables = [f"a{parent}_{number}" for number in range(len(unread))]
-        for attribute, variable in zip(unread, variables, strict=True):
-            scope.lookups["attr", owner, repr(attribute)] = variable
-        self.lines.append(f"{indent}{', '.join(variables)}, = gas({owner}, {tuple(unread)!r})")
+        unread = [key for key in self.reads[kind, parent] if (kind, owner, repr(key)) not in scope.lookups]
+        variables = [f"{kind[0]}{parent}_{number}" for number in range(len(unread))]
+        for key, variable in zip(unread, variables, strict=True):
+            scope.lookups[kind, owner, repr(key)] = variable
+        reader = "gas" if kind == "attr" else "gis"
+        self.lines.append(f"{indent}{', '.join(variables)}, = {reader}({owner}, {tuple(unread)!r})")
 
     def joined(self, text: str, scope: _Scope) -> str:
-        parts = text.split(MARK)
-        pieces = [repr(str(part)) if n % 2 == 0 else f"esc({scope.names[int(part)]})"
-                  for n, part in enumerate(parts) if part]
-        joined = f'"".join(({", ".join(pieces)},))' if pieces else '""'
-        return f"Markup({joined})" if isinstance(text, Markup) else joined
+        """The expression of ``text`` with each marker replaced by its slot's value, escaped."""
+        parts = str(text).split(MARK)
+        values = [scope.names[int(slot)] for slot in parts[1::2]]
+        if values:
+            # One format string and a tuple of names: a tuple display of a thousand texts and calls
+            # took a listing page's compile() a third longer.
+            layout = "%s".join(part.replace("%", "%%") for part in parts[0::2])
+            expression = f"{layout!r} % tuple(map(esc, ({', '.join(values)},)))"
+        else:
+            expression = repr(parts[0])
+        return f"Markup({expression})" if isinstance(text, Markup) else expression
 
     def guard(self, guard: Guard, scope: _Scope) -> None:
         self.need(guard.slot, scope, "    ")
@@ -342,11 +352,16 @@ class Skeletons:
         compiler.lines.append("    return None")
         getattr_ = self.env.theme_env.getattr
 
+        getitem = self.env.theme_env.getitem
+
         def read_attributes(value: Any, names: tuple[str, ...]) -> list[Any]:
             return [_checked(getattr_(value, name)) for name in names]
 
+        def read_items(value: Any, keys: tuple[Any, ...]) -> list[Any]:
+            return [_checked(getitem(value, key)) for key in keys]
+
         namespace: dict[str, Any] = {"C": tuple(compiler.constants), "ga": getattr_, "gas": read_attributes,
-                     "gi": self.env.theme_env.getitem, "esc": printed, "chk": _checked, "frag": self._fragment,
+                     "gi": getitem, "gis": read_items, "esc": printed, "chk": _checked, "frag": self._fragment,
                      "Markup": Markup, "FULL": _FULL, "NoMatch": _NoMatch}
         exec(compile("\n".join(compiler.lines), "<skeleton>", "exec"), namespace)
         fill: Callable[[dict[str, Any]], Any] = namespace["fill"]
