@@ -94,7 +94,7 @@ def snapshot_source() -> str:
 # started just after the harness deleted the last one's output measured the deletion, not the
 # tool: timed outputs are moved aside here and deleted only when no build is timed.
 DISCARDED = WORK / "discarded"
-SETTLE_S = 36
+INODE_SETTLE_SECONDS = 36
 
 
 def discard(folder: Path) -> None:
@@ -110,8 +110,8 @@ def empty_discarded(*, settle: bool) -> None:
         return
     shutil.rmtree(DISCARDED, ignore_errors=True)
     if settle:
-        log(f"deleted earlier build output; waiting {SETTLE_S} s so the file system reuses its inodes at full speed")
-        time.sleep(SETTLE_S)
+        log(f"deleted earlier build output; waiting {INODE_SETTLE_SECONDS} s for the file system to reuse its inodes")
+        time.sleep(INODE_SETTLE_SECONDS)
 
 
 def log(message: str) -> None:
