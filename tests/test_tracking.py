@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -9,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import cobrand
+from cobrand.tracking import Tracking
 
 from conftest import CONFIG, ENVIRON, PARTNERS, ROOT, PartnerInfo, copy_example
 
@@ -193,3 +195,21 @@ def test_parameters_the_author_set_are_kept(project, tmp_path):
     assert len(links) == 1
     assert query(links[0]) == {"edition": ["pro"], "utm_campaign": ["aws-guide"],
                                "utm_source": ["kestrel-cloud"], "utm_medium": ["partner"]}
+
+
+@pytest.mark.parametrize("url", [
+    "https://tidewater.example/",
+    "https://www.tidewater.example/platform?plan=pro&seats=5#pricing",
+    "https://docs.tidewater.example/guide?utm_campaign=launch",
+    "https://tidewater.example/a?utm_source=newsletter&x=1&y=%C3%A9",
+    "https://partner.example/page",
+    "https://tidewater.example.evil.example/",
+])
+def test_links_in_pages_are_tagged_as_single_urls_are(url: str) -> None:
+    tracking = Tracking("tidewater.example", "acme-co", "partner-site")
+    for campaign in ("first-post", "second post & more"):
+        link = f'href="{html.escape(url)}"'
+        page = f'<p><a {link}>one</a> <a class="x" {link}>two</a></p>'
+        tagged = f'href="{html.escape(tracking.url(url, campaign))}"'
+        assert tracking.html(page, campaign) == f'<p><a {tagged}>one</a> <a class="x" {tagged}>two</a></p>'
+        assert ("utm_medium=partner-site" in tagged) == tracking.is_vendor(url)

@@ -350,9 +350,7 @@ class Skeletons:
         compiler.page(text, scope)
         compiler.lines.append("  except NoMatch:")
         compiler.lines.append("    return None")
-        getattr_ = self.env.theme_env.getattr
-
-        getitem = self.env.theme_env.getitem
+        getattr_, getitem = self.env.theme_env.getattr, self.env.theme_env.getitem
 
         def read_attributes(value: Any, names: tuple[str, ...]) -> list[Any]:
             return [_checked(getattr_(value, name)) for name in names]
