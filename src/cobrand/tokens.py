@@ -114,6 +114,7 @@ def token_context(partner: Partner, vendor: Vendor, personal: Mapping[str, str |
 
 
 _MISSING = object()
+_DICT_ATTRIBUTES = frozenset(dir(dict))  # a plain dict's attributes: Jinja2 prefers them to its keys
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
@@ -137,9 +138,6 @@ def _plain_lookup(context: Mapping[str, Any], source: str) -> Any:
             return _MISSING
         value = value[name]
     return value
-
-
-_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 @functools.lru_cache(maxsize=4096)  # a project has a few dozen distinct tokens, filled for every partner

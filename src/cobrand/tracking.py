@@ -75,10 +75,10 @@ class Tracking:
         if not self.is_vendor(url):
             return None
         split = _split(url)
+        if "utm_campaign" in split.present:  # the URL keeps its own campaign: the same href on every page
+            return f'href="{html.escape(self.url(url, ""))}"'
         fixed = _query(split, {"utm_source": self.source, "utm_medium": self.medium})
         fragment = "#" + split.fragment if split.fragment else ""
-        if "utm_campaign" in split.present:
-            return f'href="{html.escape(split.head + ("?" + "&".join(fixed) if fixed else "") + fragment)}"'
         before = split.head + "?" + "".join(part + "&" for part in fixed)
         return f'href="{html.escape(before)}', f'{html.escape(fragment)}"'
 

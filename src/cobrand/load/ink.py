@@ -123,7 +123,8 @@ def svg_visible_box(data: bytes, width: float, height: float) -> Box:
 
 def raster_visible_box(image: Image.Image) -> Box:
     """The visible part of a decoded raster logo as (x, y, width, height) in pixels."""
-    box = ink_box(image if image.mode == "RGBA" else image.convert("RGBA"))  # ink_box copies nothing it is given
+    # convert() copies even an RGBA image, and ink_box only reads the one it is given.
+    box = ink_box(image if image.mode == "RGBA" else image.convert("RGBA"))
     if box is None:
         return 0.0, 0.0, float(image.width), float(image.height)
     return float(box[0]), float(box[1]), float(box[2] - box[0]), float(box[3] - box[1])
