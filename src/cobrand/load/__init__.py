@@ -10,7 +10,7 @@ from ..models import ContentItem, Project, ProjectFile, Theme, Vendor
 from .content import load_content
 from .logos import LogoError, confined_file, inspect_logo
 from .memo import MEMO_FILE, LoadMemo, file_digest
-from .partners import load_partners
+from .partners import PartnerLoad
 from .schema import parse_toml, validate
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -42,10 +42,10 @@ def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None, jobs:
         problems += found
         theme, found = _load_theme(root, config.site.theme)
         problems += found
-    partners, found = load_partners(root, memo, jobs)
-    problems += found
-    loaded, found = load_content(root, memo)
-    problems += found
+    with PartnerLoad(root, memo, jobs) as partner_load:  # in worker processes while this one reads the content
+        loaded, content_problems = load_content(root, memo)
+        partners, found = partner_load.result()
+    problems += found + content_problems
     content, translations, found = _split_translations(loaded)
     problems += found
     if config is None or vendor is None or theme is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import multiprocessing
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -39,35 +40,68 @@ def load_partners(root: Path, memo: LoadMemo | None = None, jobs: int = 1) -> tu
     Folders that must be loaded are spread over ``jobs`` processes when there are many:
     measuring the ink of an SVG logo takes about 20 ms.
     """
-    memo = memo or LoadMemo()
-    partners_dir = root / "partners"
-    if not partners_dir.is_dir():
-        return [], [Problem("partners", "folder is missing; create partners/<slug>/partner.toml")]
-    folders = [folder for folder in sorted(partners_dir.iterdir())
-               if not folder.name.startswith(".") and folder.is_dir()]
-    digests = {folder: tree_digest(folder, memo=memo) + (" (link)" if folder.is_symlink() else "")
-               for folder in folders}
-    unknown = [folder for folder in folders if not memo.knows(f"partners/{folder.name}", digests[folder])]
-    loaded = dict(zip(unknown, _load_in_processes(root, unknown, jobs), strict=True))
-    partners: list[Partner] = []
-    problems: list[Problem] = []
-    for folder in folders:
-        read = digests[folder]
-        # Only folders the memo does not know are loaded, and those were loaded above.
-        partner, found = memo.recall(f"partners/{folder.name}", read, lambda: loaded[folder])  # noqa: B023 - called at once
-        problems += found
-        if partner is not None:
-            partners.append(dataclasses.replace(partner, digest=read))
-    return partners, problems
+    return PartnerLoad(root, memo, jobs).result()
 
 
-def _load_in_processes(root: Path, folders: list[Path], jobs: int) -> list[tuple[Partner | None, list[Problem]]]:
-    if jobs <= 1 or len(folders) < PARALLEL_LOAD_MINIMUM:
-        return [load_partner(root, folder) for folder in folders]
-    context = multiprocessing.get_context("fork")  # the workers need nothing but the code already imported
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(functools.partial(load_partner, root), folders,
-                             chunksize=max(1, len(folders) // (jobs * 8))))
+class PartnerLoad:
+    """Partner folders being loaded: worker processes (when there are many) start at once, and
+    :meth:`result` waits for them, so the caller can load other files meanwhile."""
+
+    def __init__(self, root: Path, memo: LoadMemo | None = None, jobs: int = 1) -> None:
+        self.memo = memo or LoadMemo()
+        self.problems: list[Problem] = []
+        self.folders: list[Path] = []
+        self.digests: dict[Path, str] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self.unknown: list[Path] = []
+        self._loading: Iterator[tuple[Partner | None, list[Problem]]] = iter(())
+        partners_dir = root / "partners"
+        if not partners_dir.is_dir():
+            self.problems.append(Problem("partners", "folder is missing; create partners/<slug>/partner.toml"))
+            return
+        self.folders = [folder for folder in sorted(partners_dir.iterdir())
+                        if not folder.name.startswith(".") and folder.is_dir()]
+        self.digests = {folder: tree_digest(folder, memo=self.memo) + (" (link)" if folder.is_symlink() else "")
+                        for folder in self.folders}
+        self.unknown = [folder for folder in self.folders
+                        if not self.memo.knows(f"partners/{folder.name}", self.digests[folder])]
+        if jobs <= 1 or len(self.unknown) < PARALLEL_LOAD_MINIMUM:
+            self._loading = (load_partner(root, folder) for folder in self.unknown)
+        else:
+            # The workers need nothing but the code already imported. Small chunks: the last one
+            # keeps a worker busy while the other has nothing left.
+            self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+            self._loading = self._pool.map(functools.partial(load_partner, root), self.unknown,
+                                           chunksize=max(1, len(self.unknown) // (jobs * 32)))
+
+    def result(self) -> tuple[list[Partner], list[Problem]]:
+        """The partners, sorted by slug, and every problem found."""
+        try:
+            loaded = dict(zip(self.unknown, self._loading, strict=True))
+        finally:
+            self.close()
+        partners: list[Partner] = []
+        problems = list(self.problems)
+        for folder in self.folders:
+            read = self.digests[folder]
+            # Only folders the memo does not know are loaded, and those were loaded above.
+            partner, found = self.memo.recall(f"partners/{folder.name}", read, lambda: loaded[folder])  # noqa: B023 - called at once
+            problems += found
+            if partner is not None:
+                partners.append(dataclasses.replace(partner, digest=read))
+        return partners, problems
+
+    def __enter__(self) -> PartnerLoad:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker processes; a load given up before :meth:`result` starts no more folders."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def load_partner(root: Path, folder: Path) -> tuple[Partner | None, list[Problem]]:
