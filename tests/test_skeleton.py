@@ -2,8 +2,10 @@
 
 The unit tests run small templates over partners whose values differ in
 every way a template can notice (truth, length, comparisons, escaping) and
-compare each page with a full Jinja2 render. The last test does the same
-for every page of every partner of the example project, with the real theme.
+compare each page with a full Jinja2 render; they make a skeleton for every
+shape met (``payback=0``), so every shape is compiled and filled. The last test
+does the same for every page of every partner of the example project, with the
+real theme and the policy builds use.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def environment(templates: dict[str, str]) -> Environment:
 def render_all(template: str, partners: list[dict[str, Any]] = PARTNERS) -> tuple[Skeletons, list[tuple[str, str]]]:
     """Each partner's page from skeletons and from the template, in partner order."""
     env = environment({"page.html": template})
-    skeletons = Skeletons(env)
+    skeletons = Skeletons(env, payback=0)
     pages = []
     for number, partner in enumerate(partners):
         values = {"partner": partner, "home_url": f"https://p{number}.example/"}
@@ -102,6 +104,25 @@ def test_a_different_answer_grows_another_skeleton() -> None:
     assert skeletons.counts["made"] == 2  # a phone, then none: "" and None answer alike
 
 
+def test_shapes_that_do_not_pay_for_themselves_are_rendered_in_full() -> None:
+    """A listing's shape changes with its number of cards; shapes few partners share cost more to make
+    than the full renders they save, so a new one waits until the key's skeletons have been used."""
+    env = environment({"page.html": "<ul>{% for tag in partner.tags %}<li>{{ tag }}</li>{% endfor %}</ul>"})
+    skeletons = Skeletons(env)
+    assert skeletons.payback == 5
+    # Ten partners of one shape, then twenty shapes of one partner each.
+    partners = [[f"t{n}"] for n in range(10)] + [[f"t{n}"] * count for n, count in enumerate(range(2, 22))]
+    for number, tags in enumerate(partners):
+        values = {"partner": {"tags": tags}}
+        page = skeletons.render("page.html", ("page.html",), {}, values, (f"p{number}", "page.html"),
+                                lambda values=values: env.get_template("page.html").render(values))
+        assert page == env.get_template("page.html").render(values)
+    # The first partner in full, the second makes the skeleton the next eight fill; eight fills pay for
+    # one more shape (at five each), made for the first partner with two tags; the other nineteen
+    # shapes are rendered in full.
+    assert skeletons.counts == {"full": 20, "made": 2, "filled": 8}
+
+
 class CountingPartner(dict):  # type: ignore[type-arg]
     """A partner that counts how often the page reads each of its values."""
 
@@ -118,7 +139,7 @@ def test_a_value_the_template_reads_again_is_looked_up_once() -> None:
     template = ("<title>{{ partner.name }}</title>{% if partner.name %}<h1>{{ partner.name }}</h1>{% endif %}"
                 "{% if partner.phone %}{{ partner.phone }}{% endif %}<footer>{{ partner.name }}</footer>")
     env = environment({"page.html": template})
-    skeletons = Skeletons(env)
+    skeletons = Skeletons(env, payback=0)
     # The first partner renders in full, the second makes the skeleton, the third checks it against
     # a full render: the fourth is filled alone.
     partners = [CountingPartner({"name": f"Partner {n} & Co", "phone": f"+1 555 010{n}"}) for n in range(4)]
@@ -154,7 +175,7 @@ def test_pages_of_one_folder_share_skeletons() -> None:
                                     "<li>{{ tag }}</li>{% endfor %}</ul>{% endif %}"
                                     "<a href=\"{{ page.path }}\">{{ partner.name }}</a>"})
     posts = [("blog/a.html", ["x"]), ("blog/b.html", ["y"]), ("blog/c.html", []), ("blog/d.html", ["z"])]
-    skeletons = Skeletons(env)
+    skeletons = Skeletons(env, payback=0)
     for number, partner in enumerate(PARTNERS[:3]):
         for path, tags in posts:
             values = {"partner": partner, "item": {"tags": tags}, "page.title": path.upper(), "page.path": path}
@@ -184,7 +205,7 @@ def test_what_a_skeleton_cannot_replay_is_rendered_in_full(template: str) -> Non
 def test_a_skeleton_that_disagrees_with_the_template_is_retired() -> None:
     """A caller that passes a partner value as a constant breaks the contract: the check catches it."""
     env = environment({"page.html": "{{ greeting }}, {{ partner.name }}"})
-    skeletons = Skeletons(env)
+    skeletons = Skeletons(env, payback=0)
     results = []
     for number, greeting in enumerate(["Hello", "Bonjour", "Hallo"]):
         values = {"partner": {"name": f"P{number}"}}

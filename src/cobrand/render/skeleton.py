@@ -64,14 +64,24 @@ class _Skeleton:
         self.retired = False
 
 
-class _Shapes:
-    """The skeletons of one key, in the order made, and which one each page last used."""
+# Pages a key's skeletons must have filled, per skeleton that fills pages, before another is made for it.
+# A listing's shape changes with its number of cards: a thousand partners' blog pages come in seventy
+# shapes, most shared by a dozen partners, and making one (18 ms) costs as much as rendering the page
+# in full eight times (2 ms; a fill takes 0.8). On the 1,000-partner benchmark the listing, home, kit
+# and social pages took 6.3 s of CPU making every shape, 4.9 s with 3 here, 4.7 s with 5, 5.5 s with 8.
+PAYBACK_FILLS = 5
 
-    __slots__ = ("first_partner", "last_used", "skeletons")
+
+class _Shapes:
+    """The skeletons of one key, in the order made, which one each page last used, and their use."""
+
+    __slots__ = ("filled", "fillers", "first_partner", "last_used", "skeletons")
 
     def __init__(self, first_partner: str) -> None:
         self.first_partner = first_partner
         self.skeletons: list[_Skeleton] = []
+        self.filled = 0  # pages filled from these skeletons
+        self.fillers = 0  # skeletons made that fill pages (not those of failed runs)
         # Pages that share a key may differ in shape (a post with tags, one without); each page
         # tries first the skeleton that fitted it for the previous partner.
         self.last_used: dict[str, _Skeleton] = {}
@@ -252,8 +262,9 @@ def _markers(text: str) -> list[int]:
 class Skeletons:
     """Skeletons of a theme's pages, by template, place and language, for one renderer."""
 
-    def __init__(self, theme_env: Environment, compiled: Path | None = None) -> None:
+    def __init__(self, theme_env: Environment, compiled: Path | None = None, payback: int = PAYBACK_FILLS) -> None:
         self.env = SkeletonEnvironment(theme_env, compiled)
+        self.payback = payback  # see PAYBACK_FILLS; 0 makes a skeleton for every shape met
         self._skeletons: dict[Hashable, _Shapes] = {}
         self.counts = {"filled": 0, "made": 0, "full": 0}  # how pages were made, for benchmarks and tests
         self.language = ""  # the theme's strings are part of every skeleton
@@ -297,10 +308,12 @@ class Skeletons:
                     self.counts["full"] += 1
                     return rendered
             self.counts["filled"] += 1
+            shapes.filled += 1
             return str(page)
-        if owner[0] == shapes.first_partner:
+        if owner[0] == shapes.first_partner or shapes.filled < self.payback * shapes.fillers:
             # The first partner renders its pages in full and makes no skeleton: a build that renders
-            # one partner (after its folder is edited) would pay for skeletons it never reuses.
+            # one partner (after its folder is edited) would pay for skeletons it never reuses. Nor
+            # is a new shape made while the key's others have not paid for themselves.
             return self._full(full)
         return self._make(template, shapes, constants, values, owner, full)
 
@@ -336,6 +349,7 @@ class Skeletons:
             trace.values.clear()
             return self._full(full)
         self.counts["made"] += 1
+        shapes.fillers += 1
         page = str(fill_markers(text, trace.values))
         # The run's values are this partner's views; slots the compiled skeleton keeps (in a
         # context it passes on) must not keep them alive.
