@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import TemplateSyntaxError
+from PIL import Image
 
 from .cache import Store, code_digest, digest
 from .errors import Problem, ProjectError, UsageError
@@ -98,6 +99,7 @@ def build(
     cache = Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache"
     code = code_digest()
     jobs = jobs or os.cpu_count() or 1
+    _reuse_image_memory()
     with _timed(timings, "load+validate"):
         memo = LoadMemo(cache / MEMO_FILE, salt=digest(code, str(root)))
         project, warnings = load_and_check(root, strict=strict, environ=environ, memo=memo, jobs=jobs)
@@ -129,6 +131,18 @@ def _check_selection(project: Project, partners: tuple[str, ...], shard: tuple[i
         raise UsageError(f"unknown partner(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     if shard is not None and not (1 <= shard[0] <= shard[1]):
         raise UsageError(f"shard {shard[0]}/{shard[1]} is out of range; use K/N with 1 <= K <= N")
+
+
+# Freed image blocks Pillow keeps for the next image (each at most 16 MB): its default of none sends every
+# logo's pixels back to the system and asks for them again, page by page; with a few, measuring a
+# thousand partners' logos took a quarter less time.
+IMAGE_BLOCKS_KEPT = 4
+
+
+def _reuse_image_memory() -> None:
+    # Pillow's own setting (PILLOW_BLOCKS_MAX) wins when it keeps more; forked workers inherit this one.
+    if Image.core.get_blocks_max() < IMAGE_BLOCKS_KEPT:
+        Image.core.set_blocks_max(IMAGE_BLOCKS_KEPT)
 
 
 @contextmanager
