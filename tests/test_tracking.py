@@ -211,5 +211,6 @@ def test_links_in_pages_are_tagged_as_single_urls_are(url: str) -> None:
         link = f'href="{html.escape(url)}"'
         page = f'<p><a {link}>one</a> <a class="x" {link}>two</a></p>'
         tagged = f'href="{html.escape(tracking.url(url, campaign))}"'
-        assert tracking.html(page, campaign) == f'<p><a {tagged}>one</a> <a class="x" {tagged}>two</a></p>'
+        expected = f'<p><a {tagged}>one</a> <a class="x" {tagged}>two</a></p>'
+        assert tracking.html(page.encode(), campaign) == expected.encode()
         assert ("utm_medium=partner-site" in tagged) == tracking.is_vendor(url)

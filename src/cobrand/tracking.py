@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-_HREF = re.compile(r'href="(https?://[^"]+)"')
+_HREF = re.compile(rb'href="(https?://[^"]+)"')
 _TEXT_URL = re.compile(r"https?://[^\s<>\"')\]]+")
 
 
@@ -30,7 +30,7 @@ class Tracking:
     partner_site: str = ""  # the partner's own microsite (base_url): never tagged as the vendor's
     # How each escaped href is tagged (see _tagged_href): a partner's pages repeat the same links,
     # most of them not to the vendor, and each page tags the vendor's with its own campaign.
-    _hrefs: dict[str, str | tuple[str, str] | None] = field(default_factory=dict, init=False, compare=False,
+    _hrefs: dict[bytes, bytes | tuple[bytes, bytes] | None] = field(default_factory=dict, init=False, compare=False,
                                                             repr=False)
 
     def is_vendor(self, url: str) -> bool:
@@ -48,39 +48,39 @@ class Tracking:
         return add_parameters(url, {"utm_source": self.source, "utm_medium": self.medium,
                                     "utm_campaign": campaign})
 
-    def html(self, document: str, campaign: str) -> str:
-        """Track every vendor ``href`` in rendered HTML."""
+    def html(self, document: bytes, campaign: str) -> bytes:
+        """Track every vendor ``href`` in rendered HTML, as UTF-8 bytes (searching bytes is faster)."""
         if not self.enabled:
             return document
         hrefs = self._hrefs
-        campaign_parameter = html.escape(_parameter("utm_campaign", campaign))
+        campaign_parameter = html.escape(_parameter("utm_campaign", campaign)).encode()
 
-        def replace(match: re.Match[str]) -> str:
+        def replace(match: re.Match[bytes]) -> bytes:
             escaped = match.group(1)
             try:
                 tagged = hrefs[escaped]
             except KeyError:
-                tagged = hrefs[escaped] = self._tagged_href(html.unescape(escaped))
+                tagged = hrefs[escaped] = self._tagged_href(html.unescape(escaped.decode()))
             if tagged is None:
                 return match.group(0)
-            if type(tagged) is str:
-                return tagged
-            return tagged[0] + campaign_parameter + tagged[1]
+            if isinstance(tagged, tuple):
+                return tagged[0] + campaign_parameter + tagged[1]
+            return tagged
 
         return _HREF.sub(replace, document)
 
-    def _tagged_href(self, url: str) -> str | tuple[str, str] | None:
+    def _tagged_href(self, url: str) -> bytes | tuple[bytes, bytes] | None:
         """The ``href`` attribute of a link to ``url`` as :meth:`url` tags it, escaped: None if it is not
         the vendor's; the two halves the campaign parameter goes between, unless the URL sets its own."""
         if not self.is_vendor(url):
             return None
         split = _split(url)
         if "utm_campaign" in split.present:  # the URL keeps its own campaign: the same href on every page
-            return f'href="{html.escape(self.url(url, ""))}"'
+            return f'href="{html.escape(self.url(url, ""))}"'.encode()
         fixed = _query(split, {"utm_source": self.source, "utm_medium": self.medium})
         fragment = "#" + split.fragment if split.fragment else ""
         before = split.head + "?" + "".join(part + "&" for part in fixed)
-        return f'href="{html.escape(before)}', f'{html.escape(fragment)}"'
+        return f'href="{html.escape(before)}'.encode(), f'{html.escape(fragment)}"'.encode()
 
     def text(self, text: str, campaign: str) -> str:
         """Track every vendor URL in plain text, such as social copy."""

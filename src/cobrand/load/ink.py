@@ -33,15 +33,20 @@ _ENCODING = re.compile(rb"""\A\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)
 _SIZE_ATTRIBUTES = {"width", "height", "x", "y"}
 
 
+# Image.point's tables: given a function, it calls it for each of the 256 levels, on every logo.
+_ALPHA_MASK = [255 if level > ALPHA_INK else 0 for level in range(256)]
+_WHITE_MASK = [255 if level > WHITE_INK else 0 for level in range(256)]
+
+
 def ink_box(image: Image.Image) -> tuple[int, int, int, int] | None:
     """The box (left, top, right, bottom) of an RGBA image's visible content, or None if it has none."""
-    alpha = image.getchannel("A").point(lambda value: 255 if value > ALPHA_INK else 0)
+    alpha = image.getchannel("A").point(_ALPHA_MASK)
     outer = alpha.getbbox()
     if outer is None:
         return None
     crop = image.crop(outer)
     white = Image.new("RGBA", crop.size, (255, 255, 255, 255))
-    difference = ImageChops.difference(crop, white).convert("L").point(lambda v: 255 if v > WHITE_INK else 0)
+    difference = ImageChops.difference(crop, white).convert("L").point(_WHITE_MASK)
     inner = difference.getbbox()
     if inner is None:
         return outer

@@ -181,4 +181,4 @@ def render_page(env: Environment, project: Project, partner: Partner, views: Par
         document = skeletons.render(page.template, (page.template, *place.values()),
                                     constants | {"page": place}, values, (partner.slug, page.path), full)
     campaign = item["slug"] if item else project.config.tracking.site_campaign
-    return views.tracking.html(document, campaign).encode("utf-8")
+    return views.tracking.html(document.encode("utf-8"), campaign)
