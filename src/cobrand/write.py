@@ -212,8 +212,19 @@ def _write_files(folder: Path, jobs: list[Job], made: dict[str, bytes], *, atomi
         if atomic:
             write_atomic(Path(target), made[job.path], folder_exists=True)
         else:
-            with open(target, "wb") as handle:
-                handle.write(made[job.path])
+            _write_file(target, made[job.path])
+
+
+def _write_file(path: str, data: bytes) -> None:
+    # A file object and its buffer cost 3 us of the 15 it takes tmpfs to write a page; a new
+    # partner's folder has about ninety files.
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        written = 0
+        while written < len(data):  # a regular file takes it all at once, unless interrupted
+            written += os.write(handle, data[written:] if written else data)
+    finally:
+        os.close(handle)
 
 
 def _broken_links(folder: Path, paths: set[str], made: dict[str, bytes], old_keys: dict[str, str],
@@ -286,7 +297,7 @@ def write_atomic(path: Path, data: bytes, *, folder_exists: bool = False) -> Non
     if not folder_exists:
         path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
+    _write_file(str(temporary), data)
     os.replace(temporary, path)
 
 
