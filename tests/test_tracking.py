@@ -214,3 +214,18 @@ def test_links_in_pages_are_tagged_as_single_urls_are(url: str) -> None:
         expected = f'<p><a {tagged}>one</a> <a class="x" {tagged}>two</a></p>'
         assert tracking.html(page.encode(), campaign) == expected.encode()
         assert ("utm_medium=partner-site" in tagged) == tracking.is_vendor(url)
+
+
+@pytest.mark.parametrize(("url", "vendor"), [
+    ("https://tidewater.example/guide", True),
+    ("HTTPS://Docs.TIDEWATER.example", True),
+    ("https://user@www.tidewater.example:8443/x", True),
+    ("https://tide\twater.example/", True),  # URL parsers and browsers drop tabs and newlines
+    # Share links and other sites that name the vendor's host only after it.
+    ("https://www.linkedin.com/sharing/share-offsite/?url=https%3A%2F%2Ftidewater.example%2F", False),
+    ("https://x.example/#tidewater.example", False),
+    ("https://tidewater.example@evil.example/", False),
+    ("https://tidewater.example.evil.example/", False),
+])
+def test_the_vendor_is_told_by_the_host_alone(url: str, vendor: bool) -> None:
+    assert Tracking("tidewater.example", "acme-co", "partner-site").is_vendor(url) is vendor

@@ -36,7 +36,12 @@ class Tracking:
     def is_vendor(self, url: str) -> bool:
         if self.partner_site and url.startswith(self.partner_site):
             return False
-        if self.vendor_host not in url.lower():  # no need to parse the URL: its host cannot be the vendor's
+        lowered = url.lower()
+        if "\t" in lowered or "\r" in lowered or "\n" in lowered:  # urlsplit (and browsers) drop them first
+            lowered = lowered.replace("\t", "").replace("\r", "").replace("\n", "")
+        # No need to parse a URL whose host cannot be the vendor's: most do not name it at all, and
+        # share links name it only in their query, as part of the partner page they share.
+        if self.vendor_host not in lowered or self.vendor_host not in _authority(lowered):
             return False
         host = _host(url)
         return host == self.vendor_host or host.endswith("." + self.vendor_host)
@@ -85,6 +90,15 @@ class Tracking:
     def text(self, text: str, campaign: str) -> str:
         """Track every vendor URL in plain text, such as social copy."""
         return _TEXT_URL.sub(lambda match: self.url(match.group(0), campaign), text)
+
+
+_AUTHORITY = re.compile(r"https?://([^/?#]*)")
+
+
+def _authority(lowered: str) -> str:
+    """The part of a lower-case http(s) URL that holds its host, as urlsplit finds it; otherwise the URL."""
+    match = _AUTHORITY.match(lowered)
+    return lowered if match is None else match.group(1)
 
 
 def _host(url: str) -> str:
