@@ -188,3 +188,24 @@ def test_partner_folders_load_the_same_in_worker_processes(tmp_path):
     assert spread_problems == alone_problems
     assert [problem.file for problem in spread_problems] == ["partners/copy-007-broken/partner.toml"]
     assert sum(partner.name.startswith("Copy ") for partner in spread) == 70
+
+
+def test_content_loaded_while_partner_workers_run_gives_the_same_project(tmp_path):
+    """The parent reads content/ while worker processes load the partner folders: the project and
+    its problems, partners' first, are those of a load in one process."""
+    import datetime as dt
+
+    from cobrand.load import load_project
+
+    project = copy_example(tmp_path)
+    many_partners(project, 70)
+    (project / "content" / "blog" / "no-title.md").write_text("---\ndate: 2026-01-05\n---\nText.\n",
+                                                              encoding="utf-8")
+    today = dt.date(2026, 11, 1)
+    alone, alone_problems = load_project(project, today, LoadMemo(), jobs=1)
+    spread, spread_problems = load_project(project, today, LoadMemo(), jobs=2)
+    assert alone is not None and spread is not None
+    assert spread.partners == alone.partners and spread.content == alone.content
+    assert spread_problems == alone_problems
+    files = [problem.file for problem in spread_problems]
+    assert files.index("partners/copy-007-broken/partner.toml") < files.index("content/blog/no-title.md")
