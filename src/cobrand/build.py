@@ -133,8 +133,8 @@ def _check_selection(project: Project, partners: tuple[str, ...], shard: tuple[i
         raise UsageError(f"shard {shard[0]}/{shard[1]} is out of range; use K/N with 1 <= K <= N")
 
 
-# Freed image blocks Pillow keeps for the next image (each at most 16 MB): its default of none sends every
-# logo's pixels back to the system and asks for them again, page by page; with a few, measuring a
+# Freed image blocks Pillow keeps for the next image (each at most 16 MB): by default it keeps none, so
+# every logo's pixels were mapped afresh and faulted in page by page; keeping a few, measuring a
 # thousand partners' logos took a quarter less time.
 IMAGE_BLOCKS_KEPT = 4
 

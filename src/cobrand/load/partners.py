@@ -38,7 +38,7 @@ def load_partners(root: Path, memo: LoadMemo | None = None, jobs: int = 1) -> tu
 
     With ``memo``, a folder whose files are byte-for-byte unchanged is not parsed again.
     Folders that must be loaded are spread over ``jobs`` processes when there are many:
-    measuring the ink of an SVG logo takes about 20 ms.
+    measuring a logo's ink takes a few milliseconds.
     """
     return PartnerLoad(root, memo, jobs).result()
 
@@ -52,8 +52,8 @@ class PartnerLoad:
         self.problems: list[Problem] = []
         self.folders: list[Path] = []
         self.digests: dict[Path, str] = {}
+        self.unknown: list[Path] = []  # folders the memo does not know: loaded here
         self._pool: ProcessPoolExecutor | None = None
-        self.unknown: list[Path] = []
         self._loading: Iterator[tuple[Partner | None, list[Problem]]] = iter(())
         partners_dir = root / "partners"
         if not partners_dir.is_dir():
