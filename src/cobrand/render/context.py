@@ -59,7 +59,6 @@ def partner_tracking(project: Project, partner: Partner) -> Tracking:
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi"})
 
 
-@functools.lru_cache(maxsize=8192)  # every partner of a locale shows the same dates
 @functools.lru_cache(maxsize=8192)  # every partner of a locale shows the same few dates
 def format_date(value: dt.date, locale: str) -> str:
     """A date as people of ``locale`` read it (Babel's CLDR data, not the machine's locale)."""
