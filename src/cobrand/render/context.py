@@ -285,7 +285,7 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
     }
     if isinstance(meta, OnePagerFile):
         printed = print_url(view["canonical"], tracking.source, item.slug)
-        view |= {"subtitle": meta.subtitle, "print_url": printed, "qr_svg": LazyMarkup(lambda: qr_svg(printed)),
+        view |= {"subtitle": meta.subtitle, "print_url": printed, "qr_svg": functools.partial(qr_svg, printed),
                  "thumbnail": None}
     if isinstance(meta, MediaFile):
         view |= {"media_kind": meta.kind, "duration": meta.duration, "embed": _embed(meta)}
@@ -295,8 +295,8 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
 class LazyMarkup:
     """Markup made only when a template prints it, then kept.
 
-    Listings need titles, not bodies, and only PDFs show QR codes, so an
-    incremental build that re-renders a few pages makes only what they show.
+    Listings need titles, not bodies, so an incremental build that re-renders
+    a few pages makes only what they show.
     """
 
     def __init__(self, make: Callable[[], str], on_read: Callable[[], None] | None = None) -> None:
@@ -326,11 +326,18 @@ def _body_filler(filler: TokenFiller, body: Templated, tokens: dict[str, Any], s
     return fill
 
 
-def qr_svg(url: str) -> str:
-    """An inline SVG QR code for ``url`` (medium error correction, survives print)."""
+def qr_svg(url: str, title: str | Markup) -> Markup:
+    """An inline SVG QR code for ``url`` (medium error correction, survives print).
+
+    ``title`` becomes the SVG's ``<title>``, which WeasyPrint writes as the figure's
+    alternative text (``/Alt``) in the tagged PDF; templates call this with a translated
+    "QR code linking to ...", so it is made only when a PDF shows it.
+    """
     import segno
 
-    return str(segno.make(url, error="m").svg_inline(scale=4, border=2, title=None, svgclass="qr", lineclass=None))
+    plain = title.unescape() if isinstance(title, Markup) else title  # a translated string is Markup: segno escapes
+    return Markup(segno.make(url, error="m").svg_inline(scale=4, border=2, title=plain, svgclass="qr",
+                                                        lineclass=None))
 
 
 def _embed(meta: MediaFile) -> dict[str, str]:

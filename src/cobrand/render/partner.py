@@ -34,7 +34,7 @@ from .context import (
     text_direction,
 )
 from .i18n import catalogue_language, for_locale, install_translations, load_translations
-from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle, fonts_key
+from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle, direction_of, fonts_key
 from .lockup import print_logo_files
 from .logos import logo_files, make_logo_file
 from .pdf import PdfFetchError, PdfRenderer, first_page_thumbnail
@@ -315,7 +315,7 @@ class PartnerRenderer:
             # Both logos trimmed of their margins, handed to WeasyPrint in memory.
             files, generated = print_logo_files(partner.logo, project.vendor.logo, views.common["lockup"]["print"])
             html = template.render(views.common | {"item": views.items[item.key], "files": files,
-                                                   "page": page})
+                                                   "page": page, "direction_of": direction_of})
             identifier = hashlib.sha256(f"{partner.slug}/{path}".encode()).hexdigest()[:32]
             try:
                 assert self.pdf is not None
