@@ -14,12 +14,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import StrictUndefined, TemplateError, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import TemplateError, nodes
 from markupsafe import Markup, escape
 
 from .errors import Problem
 from .models import Expression, Partner, Templated, Vendor
+from .sandbox import BoundedSandbox, bounded_sandbox
 from .values import check_link_url
 
 TOKEN = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
@@ -39,23 +39,40 @@ def _finalize(value: Any) -> Any:
     return "" if value is None else value
 
 
-def sandbox() -> ImmutableSandboxedEnvironment:
-    """The environment content tokens run in: no globals, strict names."""
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, finalize=_finalize)
-    env.globals.clear()
-    return env
+def sandbox() -> BoundedSandbox:
+    """The environment content tokens run in: no globals, strict names, bounded work (see sandbox.py)."""
+    return bounded_sandbox()
+
+
+class _LineCounter:
+    """Line numbers of increasing offsets in one text, each newline counted once.
+
+    Counting from the start of the text for every token made loading a post quadratic in its
+    tokens (40,000 tokens: two minutes).
+    """
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.text = text
+        self.line = first_line
+        self.position = 0
+
+    def at(self, offset: int) -> int:
+        """The line of ``offset``, which is at or after the last offset asked for."""
+        self.line += self.text.count("\n", self.position, offset)
+        self.position = offset
+        return self.line
 
 
 def split_tokens(text: str, first_line: int) -> tuple[list[str | Expression], list[tuple[int, str]]]:
     """Split raw text into literal strings and expressions (with source lines)."""
     segments: list[str | Expression] = []
-    statements = [(first_line + text.count("\n", 0, m.start()), m.group(0))
-                  for m in STATEMENT.finditer(text)]
+    statement_lines = _LineCounter(text, first_line)
+    statements = [(statement_lines.at(m.start()), m.group(0)) for m in STATEMENT.finditer(text)]
+    lines = _LineCounter(text, first_line)
     position = 0
     for match in TOKEN.finditer(text):
         segments.append(text[position:match.start()])
-        line = first_line + text.count("\n", 0, match.start())
-        segments.append(Expression(match.group(1).strip(), line))
+        segments.append(Expression(match.group(1).strip(), lines.at(match.start())))
         position = match.end()
     segments.append(text[position:])
     return segments, statements
@@ -65,14 +82,14 @@ CONTENT_NAMES = frozenset({"partner", "vendor", "personalize"})
 
 
 @functools.lru_cache(maxsize=4096)  # content repeats the same few tokens ({{ partner.name }}) many times
-def _expression_names(env: ImmutableSandboxedEnvironment, source: str) -> frozenset[str]:
+def _expression_names(env: BoundedSandbox, source: str) -> frozenset[str]:
     env.compile_expression(source)
     tree = env.parse(f"{{{{ {source} }}}}")
     # Every name, not just "undeclared" ones: Jinja2 counts `self` and `loop` as declared.
     return frozenset(node.name for node in tree.find_all(nodes.Name))
 
 
-def check_syntax(templated: Templated, env: ImmutableSandboxedEnvironment, file: str) -> list[Problem]:
+def check_syntax(templated: Templated, env: BoundedSandbox, file: str) -> list[Problem]:
     """Compile every expression once so syntax errors, and names other than partner data, surface at load."""
     problems = []
     for expression in templated.expressions:
@@ -157,15 +174,17 @@ class TokenFiller:
         value = _plain_lookup(context, expression.source)
         if value is not _MISSING:
             return str(_finalize(value))
-        compiled = self._compiled.get(expression.source)
-        if compiled is None:
-            compiled = self.env.compile_expression(expression.source, undefined_to_none=False)
-            self._compiled[expression.source] = compiled
         try:
+            compiled = self._compiled.get(expression.source)
+            if compiled is None:
+                compiled = self.env.compile_expression(expression.source, undefined_to_none=False)
+                self._compiled[expression.source] = compiled
             # str() inside the try: StrictUndefined and the sandbox raise when a value is printed.
             return str(_finalize(compiled(**context)))
-        except TemplateError as error:
+        except TemplateError as error:  # the sandbox's limits included (sandbox.py)
             raise TokenError(expression, f"{{{{ {expression.source} }}}}: {error}") from None
+        except (ArithmeticError, TypeError, ValueError, LookupError) as error:  # Python's own, e.g. 'a' - 1
+            raise TokenError(expression, f"{{{{ {expression.source} }}}}: {type(error).__name__}: {error}") from None
 
     def fill(self, templated: Templated, context: Mapping[str, Any]) -> str:
         """Render to a string: HTML-escaped for HTML content, plain for text."""

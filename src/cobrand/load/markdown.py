@@ -47,8 +47,9 @@ def render_body(
     while prefix in text:  # a placeholder must never match the author's own text
         prefix += "q"
     placeholder = re.compile(re.escape(prefix) + r"(\d+)x")
+    numbers = iter(range(len(expressions)))  # the n-th expression's placeholder: no search for its position
     protected = "".join(
-        f"{prefix}{expressions.index(seg)}x" if isinstance(seg, Expression) else seg
+        f"{prefix}{next(numbers)}x" if isinstance(seg, Expression) else seg
         for seg in raw_segments
     )
     tokens = md.parse(protected)
