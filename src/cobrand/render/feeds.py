@@ -11,19 +11,30 @@ from .context import partner_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# The vendor writes originals in English; a translation (``<slug>.<lang>.md``) carries its language.
+ORIGINALS_LANGUAGE = "en"
 
 
 def _timestamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
+def _primary(language: str) -> str:
+    return language.split("-")[0].lower()
+
+
 def atom_feed(project: Project, plan: PartnerPlan) -> bytes:
-    """An Atom feed of the partner's posts, one-pagers and media, newest first."""
+    """An Atom feed of the partner's posts, one-pagers and media, newest first.
+
+    The feed says it is in the partner's language (``xml:lang``, RFC 4287 section 2); an entry in
+    another language (an original the partner's language has no translation of) says which.
+    """
     partner = plan.partner
     items = sorted(plan.pages, key=lambda item: (item.meta.date, item.slug), reverse=True)
     home = partner_url(project, partner)
     updated = max((item.meta.date for item in items), default=project.today)
-    lines = [f'<feed xmlns="{ATOM}">',
+    locale = partner.data.locale
+    lines = [f'<feed xmlns="{ATOM}" xml:lang="{escape(locale, _ATTRIBUTE_ENTITIES)}">',
              _element(1, "title", f"{partner.name}: {project.config.site.title}"),
              _element(1, "id", home),
              _element(1, "updated", _timestamp(updated)),
@@ -33,7 +44,10 @@ def atom_feed(project: Project, plan: PartnerPlan) -> bytes:
     for item in items:
         assert item.page_path is not None
         url = partner_url(project, partner, item.page_path)
-        lines += ["  <entry>",
+        language = item.lang or ORIGINALS_LANGUAGE
+        opening = ("  <entry>" if _primary(language) == _primary(locale)
+                   else f'  <entry xml:lang="{escape(language, _ATTRIBUTE_ENTITIES)}">')
+        lines += [opening,
                   _element(2, "title", item.meta.title),
                   _element(2, "id", url),
                   _link(2, href=url),
