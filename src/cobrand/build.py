@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from jinja2 import TemplateSyntaxError
 from PIL import Image
@@ -26,12 +27,13 @@ from .links import broken_links, link_warnings
 from .load import MEMO_FILE, LoadMemo, load_project
 from .models import Partner, Project
 from .plan import select_partners
-from .render.partner import PartnerRenderer
+from .render.partner import Job, PartnerRenderer
 from .render.pdf import PdfFetchError
 from .report import BuildReport, PartnerResult
 from .tokens import TokenError
 from .validate import check_project, today_from_environment
 from .write import (
+    WriteResult,
     build_lock,
     is_current,
     known_partners,
@@ -80,6 +82,7 @@ def build(
     on_partner: Callable[[PartnerResult], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     fail_fast: bool = False,
+    executor: PartnerExecutor | None = None,
 ) -> BuildReport:
     """Build every selected partner's site and kit into ``out_dir`` (default ``<project>/build``).
 
@@ -92,6 +95,8 @@ def build(
     called with each partner's result as it finishes and ``on_start`` with
     the number of partners first (for progress displays).
     With ``fail_fast``, no further partner is started after the first failure.
+    ``executor`` renders the partners that changed elsewhere (a Dask cluster, see
+    :mod:`cobrand.distribute`) instead of in ``jobs`` local processes.
     """
     timings: dict[str, float] = {}
     root = Path(project_dir).resolve()
@@ -115,7 +120,7 @@ def build(
         with _timed(timings, "render+write"):
             # Compiled templates depend on cobrand's own extensions too, so its code names the folder.
             options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}")
-            report.partners = _render_all(project, selected, options, jobs, on_partner, memo)
+            report.partners = _render_all(project, selected, options, jobs, on_partner, memo, executor)
         memo.save()
         if not partners and shard is None:
             everyone = {partner.slug for partner in project.partners}
@@ -152,6 +157,16 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
         yield
     finally:
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+class PartnerExecutor(Protocol):
+    """Renders partners somewhere other than this process's local workers (see :mod:`cobrand.distribute`)."""
+
+    def render(self, renderer: PartnerRenderer, partners: tuple[Partner, ...], options: RenderOptions
+               ) -> Iterator[tuple[Partner, tuple[PartnerResult, str]]]:
+        """Bring each partner's output in ``options.out`` up to date, as :func:`render_partner` does,
+        yielding each partner with its result and fingerprint as it completes."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -191,7 +206,8 @@ def _render_in_worker(index: int) -> tuple[PartnerResult, str]:
 
 
 def _render_all(project: Project, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
-                on_partner: Callable[[PartnerResult], None] | None, memo: LoadMemo) -> list[PartnerResult]:
+                on_partner: Callable[[PartnerResult], None] | None, memo: LoadMemo,
+                executor: PartnerExecutor | None = None) -> list[PartnerResult]:
     results: list[PartnerResult] = []
     try:
         renderer = PartnerRenderer(project, pdfs=options.pdfs, images=options.images,
@@ -222,7 +238,11 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
             _collect(results, PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start), on_partner)
         else:
             stale.append(partner)
-    if jobs <= 1 or len(stale) <= 1:
+    if executor is not None:
+        for partner, (result, fingerprint) in executor.render(renderer, tuple(stale), options):
+            remember(partner, result, fingerprint)
+            _collect(results, result, on_partner)
+    elif jobs <= 1 or len(stale) <= 1:
         for partner in stale:
             result, fingerprint = render_partner(renderer, partner, options)
             remember(partner, result, fingerprint)
@@ -297,18 +317,29 @@ def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderO
         jobs = renderer.jobs(partner, plan, keys)
         written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store,
                                 check_links=broken_links, read=manifest)
-    except TokenError as error:
-        failure = Problem(error.source, f"{error} (for partner {partner.slug})", line=error.expression.line)
-    except PdfFetchError as error:
-        failure = Problem(error.source, f"{error} (for partner {partner.slug})")
     except Exception as error:
-        failure = describe_failure(renderer.project, partner, error)
+        failure = partner_failure(renderer.project, partner, error)
     else:
-        warnings = link_warnings(renderer.project, partner, written.broken_links)
-        pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf"))
-        return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
-                             warnings=tuple(warnings), written=written.written, removed=written.removed), fingerprint
+        return built_result(renderer.project, partner, jobs, written, start), fingerprint
     return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), fingerprint
+
+
+def built_result(project: Project, partner: Partner, jobs: list[Job], written: WriteResult, start: float
+                 ) -> PartnerResult:
+    """The result of a partner whose ``jobs`` were written (``start``: when its render began)."""
+    warnings = link_warnings(project, partner, written.broken_links)
+    pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf"))
+    return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
+                         warnings=tuple(warnings), written=written.written, removed=written.removed)
+
+
+def partner_failure(project: Project, partner: Partner, error: Exception) -> Problem:
+    """The problem to report for ``error``, raised while rendering or writing ``partner``."""
+    if isinstance(error, TokenError):
+        return Problem(error.source, f"{error} (for partner {partner.slug})", line=error.expression.line)
+    if isinstance(error, PdfFetchError):
+        return Problem(error.source, f"{error} (for partner {partner.slug})")
+    return describe_failure(project, partner, error)
 
 
 def describe_failure(project: Project, partner: Partner, error: Exception) -> Problem:

@@ -64,6 +64,14 @@ class Store:
         except FileNotFoundError:
             return None
 
+    def keys(self) -> frozenset[str]:
+        """Every key the store holds (a listing of its folders, no file is read)."""
+        objects = self.root / "objects"
+        if not objects.is_dir():
+            return frozenset()
+        return frozenset(entry.name for folder in objects.iterdir() if folder.is_dir()
+                         for entry in os.scandir(folder) if not entry.name.startswith("."))
+
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
         if path.exists():

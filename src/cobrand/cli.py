@@ -5,9 +5,12 @@ Exit codes: 0 success, 1 build or project failures, 2 usage errors.
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -24,9 +27,9 @@ from .serve import BuildState, DevServer, describe_build, describe_changes
 from .version import __version__
 
 
-def _shard(_: click.Context, __: click.Parameter, value: str | None) -> tuple[int, int] | None:
-    if value is None:
-        return None
+def _shard(_: click.Context, __: click.Parameter, value: str | None) -> tuple[int, int] | str | None:
+    if value is None or value == "auto":  # auto: read from the environment once all options are known
+        return value
     try:
         index, count = (int(part) for part in value.split("/"))
     except ValueError:
@@ -49,7 +52,15 @@ def main() -> None:
               help="Output folder (default: PROJECT/build).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
-@click.option("--shard", callback=_shard, metavar="K/N", help="Build only shard K of N (for CI matrices).")
+@click.option("--shard", callback=_shard, metavar="K/N|auto",
+              help="Build only shard K of N (for CI matrices); auto reads it from the batch engine "
+                   "(docs/distributed.md).")
+@click.option("--shard-count", type=click.IntRange(min=1), metavar="N",
+              help="With --shard auto: the number of jobs, for engines that give only an index.")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Render on a Dask cluster: a scheduler address (tcp://host:8786) or local:N worker processes.")
+@click.option("--dask-timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help="Seconds to reach the Dask scheduler.")
 @click.option("--no-pdf", is_flag=True, help="Skip PDFs (faster previews).")
 @click.option("--no-images", is_flag=True, help="Skip social and Open Graph images.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -59,15 +70,28 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option("-v", "--verbose", is_flag=True, help="One line per partner.")
 def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, strict: bool, jobs: int | None,
-          shard: tuple[int, int] | None, no_pdf: bool, no_images: bool, cache_dir: Path | None, fail_fast: bool,
+          shard: tuple[int, int] | str | None, shard_count: int | None, dask_address: str | None,
+          dask_timeout: float, no_pdf: bool, no_images: bool, cache_dir: Path | None, fail_fast: bool,
           as_json: bool, quiet: bool, verbose: bool) -> None:
     """Build every partner's site and kit from PROJECT (default: the current folder)."""
     progress = Progress(level=verbosity(quiet or as_json, verbose))
     try:
-        with progress:
-            report = run_build(project, out_dir=out_dir, partners=partners, shard=shard, strict=strict,
-                               jobs=jobs, pdfs=not no_pdf, images=not no_images, cache_dir=cache_dir,
-                               fail_fast=fail_fast, on_partner=progress, on_start=progress.start)
+        if shard == "auto":
+            from .distribute.shards import resolve_shard
+
+            shard = resolve_shard(os.environ, shard_count)
+        assert not isinstance(shard, str)
+        with ExitStack() as stack:
+            executor = None
+            if dask_address is not None:  # Dask is imported only here
+                from .distribute.dask_executor import dask_executor
+
+                executor = stack.enter_context(dask_executor(dask_address, dask_timeout))
+            with progress:
+                report = run_build(project, out_dir=out_dir, partners=partners, shard=shard, strict=strict,
+                                   jobs=jobs, pdfs=not no_pdf, images=not no_images, cache_dir=cache_dir,
+                                   fail_fast=fail_fast, on_partner=progress, on_start=progress.start,
+                                   executor=executor)
     except CobrandError as error:
         _fail(error)
     if as_json:
@@ -105,6 +129,30 @@ def audit(project: Path, out_dir: Path | None) -> None:
         _fail(error)
     click.echo(report.summary())
     if not report.ok:
+        sys.exit(1)
+
+
+@main.command("merge-reports")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the merged report here (default: print it).")
+def merge_reports_command(reports: tuple[Path, ...], out_file: Path | None) -> None:
+    """Join the report.json files of a sharded build into one; exit 1 when any shard failed."""
+    from .distribute.merge import merge_reports
+
+    try:
+        merged = merge_reports(reports)
+    except CobrandError as error:
+        _fail(error)
+    text = json.dumps(merged, indent=2, ensure_ascii=False) + "\n"
+    if out_file is None:
+        click.echo(text, nl=False)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        counts = merged["counts"]
+        click.echo(f"Merged {len(reports)} report(s): {counts['partners_built']} built, "
+                   f"{counts['partners_reused']} reused, {counts['partners_failed']} failed -> {out_file}")
+    if not merged["ok"]:
         sys.exit(1)
 
 

@@ -84,6 +84,19 @@ def is_current(out_dir: Path, slug: str, fingerprint: str, manifest: dict[str, o
     return manifest.get("fingerprint") == fingerprint and (out_dir / slug).is_dir()
 
 
+def recorded_files(out_dir: Path, slug: str, manifest: dict[str, object]) -> dict[str, str]:
+    """The key the partner's ``manifest`` records for each of its files that is still on disk.
+
+    What :func:`write_partner` will count as unchanged, for renderers that make outputs
+    away from the output folder (:mod:`cobrand.distribute`).
+    """
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return {}
+    on_disk = _files_on_disk(out_dir / slug, files, manifest.get("folders"))
+    return {path: key for path, key in files.items() if path in on_disk}
+
+
 LinkCheck = Callable[[list[tuple[str, bytes]], set[str]], list[tuple[str, str]]]
 
 

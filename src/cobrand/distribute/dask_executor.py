@@ -1,0 +1,214 @@
+"""Render partners on a Dask cluster; write their outputs here, with the ordinary writer.
+
+Per build, the loaded project and the files it renders from are shipped once to every
+worker in a worker plugin (:class:`ProjectOnWorker`): Dask's scheduler keeps it and sets
+it up on workers that join later, including those that replace a lost one. One task per
+partner then carries only the partner's slug and what the output folder records for it
+(:class:`~.partner_task.Recorded`), and returns the partner's changed outputs
+(:class:`~.partner_task.Rendered`). Results stream back as tasks complete and are written
+by this process, which alone touches the output folder and the cache store.
+
+A worker lost mid-task has its task rescheduled by Dask (``distributed.scheduler.allowed-failures``
+times); rendering is deterministic, so the output is the same as an undisturbed build's.
+A task that still fails becomes that partner's failure. This module imports Dask: only
+``cobrand build --dask`` imports it.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from distributed import Client, Future, LocalCluster, WorkerPlugin, as_completed, get_worker
+
+from ..build import RenderOptions
+from ..errors import CobrandError, Problem, UsageError
+from ..models import Partner
+from ..render.partner import PartnerRenderer
+from ..report import PartnerResult
+from .partner_task import Recorded, Rendered, recorded, render_outputs, write_outputs
+from .shipping import ShippedProject, ship, unpack
+
+DEFAULT_TIMEOUT = 10.0  # seconds to reach the scheduler before giving up
+LOCAL = "local:"
+
+
+class ClusterError(CobrandError):
+    """The Dask cluster cannot be reached or started."""
+
+
+class ProjectOnWorker(WorkerPlugin):
+    """The shipped project on one worker, unpacked into the worker's own folder, with one renderer per thread."""
+
+    def __init__(self, name: str, shipped: ShippedProject, *, pdfs: bool, images: bool, pdf_links: bool,
+                 palettes: dict[Any, Any], stored: frozenset[str]) -> None:
+        self.name = name
+        self.shipped = shipped
+        self.settings = (pdfs, images, pdf_links)
+        self.palettes = palettes
+        self.stored = stored
+
+    def setup(self, worker: Any) -> None:
+        """Unpack the project's files under the worker's local directory."""
+        self.folder = Path(worker.local_directory) / self.name
+        self.project = unpack(self.shipped, self.folder)
+        self.partners = {partner.slug: partner for partner in self.project.partners}
+        self.local = threading.local()  # a renderer switches languages as it goes: one per thread
+
+    def teardown(self, worker: Any) -> None:
+        """Remove the unpacked files."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def renderer(self) -> PartnerRenderer:
+        """This thread's renderer, made on first use."""
+        renderer = getattr(self.local, "renderer", None)
+        if renderer is None:
+            pdfs, images, pdf_links = self.settings
+            renderer = PartnerRenderer(self.project, pdfs=pdfs, images=images, pdf_links=pdf_links,
+                                       compiled_templates=self.folder / "templates")
+            renderer.palettes.update(self.palettes)
+            self.local.renderer = renderer
+        return renderer
+
+    def render(self, slug: str, before: Recorded) -> Rendered:
+        """Render partner ``slug`` (see :func:`~.partner_task.render_outputs`)."""
+        return render_outputs(self.renderer(), self.partners[slug], before, self.stored)
+
+
+def render_on_worker(plugin: str, slug: str, before: Recorded) -> Rendered:
+    """The task: render partner ``slug`` with the project of the worker plugin named ``plugin``."""
+    project = get_worker().plugins[plugin]
+    assert isinstance(project, ProjectOnWorker)
+    return project.render(slug, before)
+
+
+@dataclass
+class Traffic:
+    """What a build shipped: once per worker, and per task each way."""
+
+    project: int = 0  # the shipped project and its files, sent to each worker
+    to_workers: int = 0  # task arguments, all tasks together
+    from_workers: int = 0  # output bytes returned, all tasks together
+    tasks: int = 0
+
+
+class DaskExecutor:
+    """Renders partners on the cluster behind a client (see :class:`cobrand.build.PartnerExecutor`).
+
+    ``connect`` makes the client when first needed: a ``local:N`` cluster starts only for a build
+    that has partners to render.
+    """
+
+    def __init__(self, connect: Callable[[], Client]) -> None:
+        self._connect = connect
+        self._client: Client | None = None
+        self.traffic = Traffic()
+
+    @property
+    def client(self) -> Client:
+        """The client, connected on first use."""
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def render(self, renderer: PartnerRenderer, partners: tuple[Partner, ...], options: RenderOptions
+               ) -> Iterator[tuple[Partner, tuple[PartnerResult, str]]]:
+        """Render ``partners`` on the cluster, writing each one's outputs here as its task completes."""
+        if not partners:
+            return
+        shipped = ship(renderer.project)
+        name = f"cobrand-{shipped.digest[:12]}-{uuid.uuid4().hex[:8]}"
+        plugin = ProjectOnWorker(name, shipped, pdfs=options.pdfs, images=options.images,
+                                 pdf_links=renderer.pdf_links, palettes=dict(renderer.palettes),
+                                 stored=options.store.keys())
+        self.traffic.project = shipped.size
+        self.client.register_plugin(plugin, name=name)
+        by_key: dict[object, Partner] = {}
+        futures: list[Future] = []
+        try:
+            for partner in partners:
+                before = recorded(options, partner.slug)
+                self.traffic.to_workers += len(pickle.dumps(before))
+                future = self.client.submit(render_on_worker, name, partner.slug, before,
+                                            key=f"{name}-{partner.slug}", pure=False)
+                by_key[future.key] = partner
+                futures.append(future)
+            for future in as_completed(futures, loop=self.client.loop):
+                partner = by_key[future.key]
+                outcome = self._write(renderer, partner, future, options)
+                future.release()
+                self.traffic.tasks += 1
+                yield partner, outcome
+                if options.fail_fast and outcome[0].failure is not None:
+                    break
+        finally:
+            self.client.cancel([future for future in futures if not future.done()])
+            self.client.unregister_worker_plugin(name)
+
+    def _write(self, renderer: PartnerRenderer, partner: Partner, future: Future, options: RenderOptions
+               ) -> tuple[PartnerResult, str]:
+        try:
+            rendered = future.result()
+        except Exception as error:  # the task itself failed: a lost worker too often, or the plugin
+            message = f"{type(error).__name__}: {error} (while building partner {partner.slug} on the Dask cluster)"
+            return PartnerResult(partner.slug, "failed", failure=Problem(partner.source, message)), ""
+        self.traffic.from_workers += rendered.size
+        return write_outputs(renderer, partner, rendered, options)
+
+
+def parse_address(address: str) -> int | None:
+    """The worker count of ``local:N``, or None for a scheduler address; raise UsageError for a bad ``local:``."""
+    if not address.startswith(LOCAL):
+        return None
+    count = address.removeprefix(LOCAL)
+    if not count.isdigit() or int(count) < 1:
+        raise UsageError(f"--dask {address}: use local:N with N >= 1 worker processes, or a scheduler address")
+    return int(count)
+
+
+def _unreachable(address: str, timeout: float, waited: float, error: BaseException) -> ClusterError:
+    return ClusterError(f"cannot reach the Dask scheduler at {address} (gave up after {waited:.0f}s, "
+                        f"--dask-timeout {timeout:g}): {error}")
+
+
+@contextmanager
+def dask_executor(address: str, timeout: float = DEFAULT_TIMEOUT) -> Iterator[DaskExecutor]:
+    """A :class:`DaskExecutor` on the scheduler at ``address``, or on ``local:N`` worker processes, for the block.
+
+    A scheduler address is connected to at once: :class:`ClusterError` when none answers within
+    ``timeout`` seconds, before the build starts. A local cluster starts when first needed.
+    """
+    workers = parse_address(address)
+    closing: list[Client | LocalCluster] = []
+
+    def connect() -> Client:
+        start = time.monotonic()
+        cluster = None
+        try:
+            if workers is not None:
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+                closing.append(cluster)
+            client = Client(cluster or address, timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as error:
+            raise _unreachable(address, timeout, time.monotonic() - start, error) from None
+        closing.append(client)
+        return client
+
+    executor = DaskExecutor(connect)
+    if workers is None:
+        executor.client  # noqa: B018 - connect now: an unreachable scheduler fails before the build
+    try:
+        yield executor
+    finally:
+        for resource in reversed(closing):
+            resource.close()

@@ -1,0 +1,161 @@
+"""One partner's work in two steps: a pure render anywhere, then the write by the output's owner.
+
+:func:`render_outputs` runs where the project was shipped (a Dask worker). From what the
+output folder records for the partner (:class:`Recorded`) it makes the bytes of every
+output whose key changed, and returns them with every output's path and keys
+(:class:`Rendered`): no file is read from or written to the output folder or the cache.
+
+:func:`write_outputs` runs in the process that owns the output folder and applies a
+:class:`Rendered` with the ordinary writer (:func:`cobrand.write.write_partner`), so
+atomic files, manifests, stale removal, link checks and the cache store behave as in a
+local build. An output whose making needs another output's bytes that only the owner
+has (a kit zip holding an unchanged PDF) is made there, by the owner's renderer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Container
+from dataclasses import dataclass, field
+
+from ..build import RenderOptions, built_result, partner_failure
+from ..errors import Problem
+from ..links import broken_links
+from ..models import Partner
+from ..render.partner import Job, PartnerRenderer, Resolve
+from ..report import PartnerResult
+from ..write import read_manifest, recorded_files, write_partner
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the output folder holds for one partner, as the writer will see it."""
+
+    fingerprint: str | None  # the manifest's, when the partner's folder exists
+    files: dict[str, str] = field(default_factory=dict)  # the key recorded for each file still on disk
+
+
+@dataclass(frozen=True)
+class OutputKeys:
+    """One output as the writer needs it without its maker: where it goes and what it was made from."""
+
+    path: str
+    key: str
+    costly: bool
+    body_key: str | None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A partner's render: every output's keys, the bytes of those that changed, or the failure."""
+
+    slug: str
+    fingerprint: str
+    seconds: float
+    reused: bool = False
+    outputs: tuple[OutputKeys, ...] = ()
+    made: dict[str, bytes] = field(default_factory=dict)
+    shown: frozenset[str] = frozenset()  # pages that printed another item's body (see Job.made_key)
+    failure: Problem | None = None
+
+    @property
+    def size(self) -> int:
+        """Bytes of output carried."""
+        return sum(len(data) for data in self.made.values())
+
+
+def recorded(options: RenderOptions, slug: str) -> Recorded:
+    """What ``options.out`` records for partner ``slug``."""
+    manifest = read_manifest(options.out, slug)
+    fingerprint = manifest.get("fingerprint") if (options.out / slug).is_dir() else None
+    return Recorded(fingerprint if isinstance(fingerprint, str) else None,
+                    recorded_files(options.out, slug, manifest))
+
+
+class _MadeElsewhere(Exception):
+    """An output's making needs bytes that only the output's owner has."""
+
+
+def render_outputs(renderer: PartnerRenderer, partner: Partner, before: Recorded, stored: Container[str]
+                   ) -> Rendered:
+    """Make every output of ``partner`` whose key differs from ``before``; a failure is returned, not raised.
+
+    Costly outputs whose key is in ``stored`` (the owner's cache store) are left to the owner, as are
+    outputs whose making needs them or an unchanged output.
+    """
+    start = time.perf_counter()
+    plan = renderer.planner.plan(partner)
+    keys = renderer.keys(partner, plan)
+    if before.fingerprint == keys.fingerprint:
+        return Rendered(partner.slug, keys.fingerprint, time.perf_counter() - start, reused=True)
+    try:
+        jobs = renderer.jobs(partner, plan, keys)
+        by_path = {job.path: job for job in jobs}
+        made: dict[str, bytes] = {}
+
+        def elsewhere(job: Job) -> bool:
+            return job.matches(before.files.get(job.path)) or (job.costly and job.key in stored)
+
+        def resolve(path: str) -> bytes:
+            if path not in made:
+                job = by_path[path]
+                if elsewhere(job):
+                    raise _MadeElsewhere(path)
+                made[path] = job.make(resolve)
+            return made[path]
+
+        for job in jobs:
+            if not elsewhere(job):
+                with contextlib.suppress(_MadeElsewhere):  # left to the owner (see write_outputs)
+                    resolve(job.path)
+        shown = frozenset(path for job in jobs if job.shown for path in job.shown)
+        outputs = tuple(OutputKeys(job.path, job.key, job.costly, job.body_key) for job in jobs)
+    except Exception as error:
+        return Rendered(partner.slug, keys.fingerprint, time.perf_counter() - start,
+                        failure=partner_failure(renderer.project, partner, error))
+    return Rendered(partner.slug, keys.fingerprint, time.perf_counter() - start, outputs=outputs, made=made,
+                    shown=shown)
+
+
+def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendered, options: RenderOptions
+                  ) -> tuple[PartnerResult, str]:
+    """Apply ``rendered`` to ``options.out`` as :func:`cobrand.build.render_partner` would have written it.
+
+    ``renderer`` is the owner's, for the outputs left to it. Returns the partner's result and fingerprint.
+    """
+    start = time.perf_counter() - rendered.seconds
+    if rendered.failure is not None:
+        return PartnerResult(partner.slug, "failed", seconds=rendered.seconds, failure=rendered.failure), \
+            rendered.fingerprint
+    if rendered.reused:
+        return PartnerResult(partner.slug, "reused", seconds=rendered.seconds), rendered.fingerprint
+    shown = set(rendered.shown)
+    own: dict[str, Job] = {}
+
+    def make_here(path: str) -> Callable[[Resolve], bytes]:
+        def make(resolve: Resolve) -> bytes:
+            if not own:
+                own.update((job.path, job) for job in renderer.jobs(partner))
+            job = own[path]
+            data = job.make(resolve)
+            if job.shown and path in job.shown:
+                shown.add(path)
+            return data
+        return make
+
+    def maker(path: str) -> Callable[[Resolve], bytes]:
+        data = rendered.made.get(path)
+        return make_here(path) if data is None else lambda _: data
+
+    jobs = [Job(output.path, output.key, maker(output.path), output.costly, output.body_key,
+                shown if output.body_key is not None else None)
+            for output in rendered.outputs]
+    try:
+        written = write_partner(options.out, partner.slug, jobs, rendered.fingerprint, options.store,
+                                check_links=broken_links)
+    except Exception as error:
+        failure = partner_failure(renderer.project, partner, error)
+        return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), \
+            rendered.fingerprint
+    return built_result(renderer.project, partner, jobs, written, start), rendered.fingerprint

@@ -1,0 +1,299 @@
+"""Builds on a Dask cluster (issue 24): a LocalCluster of 2 worker processes over loopback.
+
+Every test compares a Dask build with a local ``-j 2`` build of the same project, file by
+file (pages, images, PDFs, zips) and manifest by manifest. The workers start in another
+folder and record, through an audit hook, every file they open or list under the
+projects, outputs and caches of this test session: rendering on a worker must read none.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import cloudpickle
+import pytest
+from click.testing import CliRunner
+from distributed import Client, LocalCluster
+
+import cobrand
+from cobrand.cli import main
+from cobrand.distribute.dask_executor import ClusterError, dask_executor
+
+from conftest import ENVIRON, PROJECT_PARTS, ROOT, copy_example, file_digests
+
+cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the audit hook below runs on the workers
+
+COSTLY = (".pdf", ".png", ".webp", ".zip")
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("cobrand_bench_generate", ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)  # its dataclasses look their module up
+    spec.loader.exec_module(sys.modules[spec.name])
+    return sys.modules[spec.name]
+
+
+def generate(folder: Path, partners: int = 6, items: int = 10) -> Path:
+    """A small generated project (blog posts, one-pagers, social posts) in ``folder/project``."""
+    _generator().generate(folder, partners, items, mix=(0.6, 0.2, 0.2), hugo=False)
+    return folder / "project"
+
+
+def site_digests(out: Path) -> dict[str, str]:
+    """Digests of every file a build publishes (the report, the lock and the cache left out)."""
+    return {name: digest for name, digest in file_digests(out).items()
+            if name != "report.json" and not name.startswith(".cobrand")}
+
+
+def manifests(out: Path) -> dict[str, tuple[object, object]]:
+    """Each partner's recorded fingerprint and file keys."""
+    return {path.stem: (data["fingerprint"], data["files"])
+            for path in sorted((out / ".cobrand").glob("*.json"))
+            for data in [json.loads(path.read_text())]}
+
+
+def outcomes(report: cobrand.BuildReport) -> dict[str, tuple[str, int, int, int, int]]:
+    return {r.slug: (r.status, r.files, r.written, r.removed, r.pdfs) for r in report.partners}
+
+
+# --- the cluster ------------------------------------------------------------------------------------------
+
+
+def _record_reads(roots: list[str], log: str) -> None:
+    """On a worker: append to ``log`` every file opened or folder listed under ``roots``."""
+
+    def hook(event: str, args: tuple[object, ...]) -> None:
+        if event not in ("open", "os.listdir", "os.scandir") or not args:
+            return
+        path = args[0]
+        if not isinstance(path, str | bytes | os.PathLike):
+            return
+        name = os.fsdecode(path)  # a relative name is relative to a folder's descriptor or the cwd, both elsewhere
+        if os.path.isabs(name) and name != log and any(name == root or name.startswith(root + os.sep) for root in roots):
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write(f"{event} {name}\n")
+
+    sys.addaudithook(hook)
+
+
+class Cluster:
+    def __init__(self, cluster: LocalCluster, client: Client, log: Path) -> None:
+        self.cluster, self.client, self.log = cluster, client, log
+        self.address = cluster.scheduler_address
+
+    def reads(self) -> list[str]:
+        """What the workers read of the projects, outputs and caches so far."""
+        return self.log.read_text().splitlines() if self.log.exists() else []
+
+
+def start_cluster(factory: pytest.TempPathFactory, name: str) -> Iterator[Cluster]:
+    elsewhere = factory.mktemp(f"{name}-worker-cwd")
+    previous = os.getcwd()
+    os.chdir(elsewhere)  # worker processes start here, not in the repository
+    try:
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None, silence_logs=logging.ERROR)
+    finally:
+        os.chdir(previous)
+    client = Client(cluster, set_as_default=False)
+    log = Path(str(factory.getbasetemp())) / f"{name}-worker-reads.log"
+    roots = [str(factory.getbasetemp()), *(str(ROOT / part) for part in PROJECT_PARTS)]
+    client.run(_record_reads, roots, str(log))
+    probe = factory.mktemp(f"{name}-probe") / "probe.txt"
+    probe.write_text("read by every worker once, to show the hook sees reads\n")
+    client.run(probe.read_text)
+    assert len(log.read_text().splitlines()) == 2
+    log.unlink()
+    assert set(client.run(os.getcwd).values()) == {str(elsewhere)}
+    try:
+        yield Cluster(cluster, client, log)
+    finally:
+        client.close()
+        cluster.close()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    yield from start_cluster(tmp_path_factory, "shared")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("generated"))
+
+
+def dask_build(cluster: Cluster, project: Path, out: Path, **options: object) -> cobrand.BuildReport:
+    with dask_executor(cluster.address) as executor:
+        report = cobrand.build(project, out_dir=out, environ=ENVIRON, executor=executor, **options)  # type: ignore[arg-type]
+    assert cluster.reads() == []
+    return report
+
+
+def local_build(project: Path, out: Path, **options: object) -> cobrand.BuildReport:
+    return cobrand.build(project, out_dir=out, environ=ENVIRON, jobs=2, **options)  # type: ignore[arg-type]
+
+
+# --- same output as -j 2 ----------------------------------------------------------------------------------
+
+
+def test_example_on_dask_is_byte_identical_to_local_workers(cluster, example_build, tmp_path):
+    out = tmp_path / "out"
+    report = dask_build(cluster, ROOT, out)
+    assert report.ok, report.failures
+    expected = site_digests(example_build.out)
+    assert {name.rsplit(".", 1)[-1] for name in expected} >= {"html", "png", "pdf", "zip", "xml", "csv"}
+    assert site_digests(out) == expected
+    assert manifests(out) == manifests(example_build.out)
+    assert outcomes(report) == outcomes(example_build.report)
+
+
+def test_generated_project_and_incremental_edit_match_local_workers(cluster, generated, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(generated, project)
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    progress: list[str] = []
+    first_local = local_build(project, local, pdfs=False)
+    first_remote = dask_build(cluster, project, remote, pdfs=False, on_partner=lambda r: progress.append(r.slug))
+    assert first_remote.ok and outcomes(first_remote) == outcomes(first_local)
+    assert sorted(progress) == sorted(r.slug for r in first_local.partners)  # one call per completed future
+    assert site_digests(remote) == site_digests(local)
+    assert manifests(remote) == manifests(local)
+
+    # An edited post and social post: changed pages, cards and social images; every kit zip then needs
+    # the unchanged kit files too, which only the output's owner has.
+    post = next((project / "content" / "blog").glob("*.md"))
+    post.write_text(post.read_text().replace("\n\n", "\n\nA sentence added for the rebuild.\n\n", 1))
+    social = sorted((project / "content" / "social").glob("*.yaml"))[0]
+    social.write_text(social.read_text().replace('title: "', 'title: "Edited: ', 1))
+    second_local = local_build(project, local, pdfs=False)
+    second_remote = dask_build(cluster, project, remote, pdfs=False)
+    assert outcomes(second_remote) == outcomes(second_local)
+    assert any(0 < r.written < r.files for r in second_remote.partners), outcomes(second_remote)
+    assert site_digests(remote) == site_digests(local)
+    assert manifests(remote) == manifests(local)
+
+    # Nothing changed: no partner is rendered again, and nothing is written.
+    third = dask_build(cluster, project, remote, pdfs=False)
+    assert {r.status for r in third.partners} == {"reused"}
+
+
+def test_cache_store_outputs_are_not_rendered_again_on_workers(cluster, generated, tmp_path):
+    cache = tmp_path / "cache"
+    first = tmp_path / "first"
+    dask_build(cluster, generated, first, pdfs=False, cache_dir=cache)
+    second = tmp_path / "second"
+    with dask_executor(cluster.address) as executor:
+        report = cobrand.build(generated, out_dir=second, environ=ENVIRON, executor=executor, pdfs=False,
+                               cache_dir=cache)
+        shipped_back = executor.traffic.from_workers
+    assert report.ok and cluster.reads() == []
+    assert site_digests(second) == site_digests(first)
+    costly = sum(len((second / name).read_bytes()) for name in site_digests(second) if name.endswith(COSTLY))
+    everything = sum(len((second / name).read_bytes()) for name in site_digests(second))
+    assert costly > 0 and shipped_back <= everything - costly
+
+
+def test_a_partner_that_fails_on_a_worker_is_named_like_a_local_failure(cluster, tmp_path):
+    project = copy_example(tmp_path)
+    page = project / "content/blog/immutable-backups-explained.md"
+    page.write_text(page.read_text().replace("{{ partner.name }} can review",
+                                             "[Talk to us]({{ partner.name }}) can review", 1))
+    for slug, name in (("falkenstein-systeme", "javascript:alert(1)"), ("kestrel-cloud", "https://kestrel.example/")):
+        toml = project / "partners" / slug / "partner.toml"
+        toml.write_text("\n".join(f'name = "{name}"' if line.startswith("name = ") else line
+                                  for line in toml.read_text().splitlines()) + "\n")
+    options = {"partners": ("falkenstein-systeme", "kestrel-cloud"), "pdfs": False, "images": False}
+    local = local_build(project, tmp_path / "local", **options)
+    remote = dask_build(cluster, project, tmp_path / "dask", **options)
+    assert {r.slug: r.status for r in remote.partners} == {"falkenstein-systeme": "failed", "kestrel-cloud": "built"}
+    assert remote.failures == local.failures
+    assert "falkenstein-systeme" in remote.failures[0].message
+    assert not (tmp_path / "dask" / "falkenstein-systeme").exists()
+    assert site_digests(tmp_path / "dask") == site_digests(tmp_path / "local")
+
+
+# --- faults -----------------------------------------------------------------------------------------------
+
+
+def test_a_worker_killed_mid_build_changes_nothing(tmp_path_factory, tmp_path):
+    project = generate(tmp_path / "generated", partners=10, items=10)
+    local = local_build(project, tmp_path / "local", pdfs=False)
+    killed: list[tuple[str, int, tuple[object, ...]]] = []
+    for own in start_cluster(tmp_path_factory, "killed"):
+
+        def kill_a_busy_worker(_: object, own: Cluster = own) -> None:
+            if killed:
+                return
+            busy = {worker: keys for worker, keys in own.client.processing().items() if keys}
+            assert busy, "every task finished before a worker could be killed"
+            worker, keys = sorted(busy.items())[0]
+            pid = own.client.run(os.getpid, workers=[worker])[worker]
+            os.kill(pid, signal.SIGKILL)
+            killed.append((worker, pid, tuple(keys)))
+
+        with dask_executor(own.address) as executor:
+            remote = cobrand.build(project, out_dir=tmp_path / "dask", environ=ENVIRON, executor=executor,
+                                   pdfs=False, on_partner=kill_a_busy_worker)
+        assert killed and killed[0][2], "no task was running on the killed worker"
+        assert killed[0][1] not in own.client.run(os.getpid).values()  # that process is gone for good
+    assert remote.ok, remote.failures
+    assert outcomes(remote) == outcomes(local)
+    assert site_digests(tmp_path / "dask") == site_digests(tmp_path / "local")
+    assert manifests(tmp_path / "dask") == manifests(tmp_path / "local")
+
+
+def test_unreachable_scheduler_is_a_clear_error_and_keeps_previous_output(generated, tmp_path):
+    out = tmp_path / "out"
+    local_build(generated, out, pdfs=False, images=False)
+    before = file_digests(out)
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = CliRunner().invoke(main, ["build", str(generated), "--out", str(out), "--no-pdf", "--no-images",
+                                       "--dask", f"tcp://127.0.0.1:{port}", "--dask-timeout", "1"], env=ENVIRON)
+    assert result.exit_code == 1, result.output
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
+    assert file_digests(out) == before
+    with pytest.raises(ClusterError, match="--dask-timeout 1"), dask_executor(f"tcp://127.0.0.1:{port}", 1):
+        pass
+
+
+def test_bad_local_worker_count_is_a_usage_error(generated, tmp_path):
+    result = CliRunner().invoke(main, ["build", str(generated), "--out", str(tmp_path / "out"), "--dask", "local:0"])
+    assert result.exit_code == 2 and "local:N" in result.output
+
+
+# --- paying for the machinery -----------------------------------------------------------------------------
+
+
+def test_a_build_without_dask_imports_nothing_of_dask(generated, tmp_path):
+    script = (
+        "import json, sys\n"
+        "import cobrand\n"
+        "from cobrand.cli import main\n"
+        f"cobrand.build({str(generated)!r}, out_dir={str(tmp_path / 'lib')!r}, pdfs=False, images=False, jobs=2)\n"
+        "try:\n"
+        f"    main(['build', {str(generated)!r}, '--out', {str(tmp_path / 'cli')!r}, '--no-pdf', '-q', '-j', '2'])\n"
+        "except SystemExit as stop:\n"
+        "    code = stop.code\n"
+        "print(json.dumps({'code': code, 'dask': sorted(m for m in sys.modules\n"
+        "                  if m.split('.')[0] in ('dask', 'distributed'))}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            env=os.environ | ENVIRON)
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome == {"code": 0, "dask": []}
+    assert (tmp_path / "cli" / "report.json").is_file() and (tmp_path / "lib" / "report.json").is_file()
