@@ -81,7 +81,8 @@ def _record_reads(roots: list[str], log: str) -> None:
         if not isinstance(path, str | bytes | os.PathLike):
             return
         name = os.fsdecode(path)  # a relative name is relative to a folder's descriptor or the cwd, both elsewhere
-        if os.path.isabs(name) and name != log and any(name == root or name.startswith(root + os.sep) for root in roots):
+        inside = any(name == root or name.startswith(root + os.sep) for root in roots)
+        if os.path.isabs(name) and name != log and inside:
             with open(log, "a", encoding="utf-8") as handle:
                 handle.write(f"{event} {name}\n")
 
