@@ -219,7 +219,10 @@ def test_links_in_pages_are_tagged_as_single_urls_are(url: str) -> None:
 @pytest.mark.parametrize(("url", "vendor"), [
     ("https://tidewater.example/guide", True),
     ("HTTPS://Docs.TIDEWATER.example", True),
-    ("https://user@www.tidewater.example:8443/x", True),
+    ("https://www.tidewater.example:8443/x", True),
+    # User information is never the vendor's: it exists to make a host look like another (issue 19).
+    ("https://user@www.tidewater.example:8443/x", False),
+    ("https://evil.example\\@tidewater.example/", False),  # browsers go to evil.example
     ("https://tide\twater.example/", True),  # URL parsers and browsers drop tabs and newlines
     # Share links and other sites that name the vendor's host only after it.
     ("https://www.linkedin.com/sharing/share-offsite/?url=https%3A%2F%2Ftidewater.example%2F", False),

@@ -15,7 +15,9 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -23,7 +25,19 @@ from pydantic import (
     model_validator,
 )
 
-from .values import Color, Email, Locale, Phone, RelativePath, Slug, WebUrl
+from .values import (
+    Color,
+    ContentDate,
+    Email,
+    Locale,
+    Phone,
+    RelativePath,
+    Slug,
+    WebUrl,
+    check_multiline_text,
+    check_text,
+    normalise_newlines,
+)
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
@@ -153,16 +167,26 @@ class ProjectFile(Schema):
 # --- partners/<slug>/partner.toml ---------------------------------------------
 
 
+# Partner text: no control or bidi characters (values.check_text); line breaks only where a value may span lines.
+PartnerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+                        AfterValidator(check_text)]
+PartnerAddress = Annotated[str, BeforeValidator(normalise_newlines),
+                           StringConstraints(strip_whitespace=True, max_length=200),
+                           AfterValidator(check_multiline_text)]
+
+
 class ContactFile(Schema):
     email: Email | None = None
     phone: Phone | None = None
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    address: PartnerAddress | None = None
 
 
 FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 # What partners may write in [personalize] and overrides: plain text, checked
 # against the vendor's field declarations in the validate stage.
-PersonalValues = dict[FieldName, Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]]
+PersonalValues = dict[FieldName, Annotated[str, BeforeValidator(normalise_newlines),
+                                           StringConstraints(strip_whitespace=True, max_length=5000),
+                                           AfterValidator(check_multiline_text)]]
 
 
 class TrackingFile(Schema):
@@ -170,7 +194,7 @@ class TrackingFile(Schema):
 
 
 class PartnerFile(Schema):
-    name: ShortText
+    name: PartnerName
     tier: Slug
     ecosystems: list[Slug] = Field(default_factory=list)
     regions: list[Slug] = Field(default_factory=list)
@@ -197,7 +221,7 @@ class GatingFile(Schema):
 
 class PageFile(GatingFile):
     title: ShortText
-    date: dt.date
+    date: ContentDate
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     author: ShortText | None = None
     tags: list[ShortText] = Field(default_factory=list)
@@ -256,7 +280,7 @@ class VariantsFile(Schema):
 
 class SocialFile(GatingFile):
     title: ShortText
-    date: dt.date
+    date: ContentDate
     link: Annotated[str, StringConstraints(pattern=r"^(blog|one-pagers|media)/[a-z0-9-]+$")] | None = None
     hashtags: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,50}$")]] = Field(
         default_factory=list

@@ -8,20 +8,17 @@ items) for the channel team, as CSV.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from .models import ContentItem, Project
 from .plan import exclusion_reason, plan_partner
+from .spreadsheet import csv_text
 
 KINDS = ("blog", "one-pagers", "media", "social")
 ENTITLED = "1"
 NOT_ENTITLED = "0"
-# Spreadsheet programs run cells starting with these as formulas (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -89,11 +86,7 @@ def entitlement_matrix(project: Project, *, reasons: bool = True) -> tuple[list[
 def matrix_csv(project: Project, *, reasons: bool = True) -> str:
     """The entitlement matrix as CSV text (RFC 4180, CRLF line ends, safe to open in a spreadsheet)."""
     header, rows = entitlement_matrix(project, reasons=reasons)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([_spreadsheet_safe(cell) for cell in row] for row in rows)
-    return buffer.getvalue()
+    return csv_text([header, *rows])
 
 
 def rows_json(rows: Sequence[PartnerRow]) -> str:
@@ -115,7 +108,3 @@ def rows_table(rows: Sequence[PartnerRow]) -> str:
         return "  ".join(cells).rstrip()
 
     return "\n".join(format_line(line) for line in [header, *body])
-
-
-def _spreadsheet_safe(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell

@@ -9,10 +9,13 @@ content never wipes a partner's text, and everything else stays locked.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import difflib
 
 from .errors import Problem
 from .models import Partner, PersonalizeFieldFile, Project
+from .plan import exclusion_reason
 from .values import check_link_url
 
 
@@ -28,20 +31,33 @@ def resolve(project: Project, partner: Partner, item_slug: str | None = None) ->
 
 
 def check_personalization(project: Project) -> list[Problem]:
-    """Partner and override values against the vendor's declarations."""
+    """Partner and override values against the vendor's declarations.
+
+    An override may name only an item its partner gets. One for an item the partner is not entitled to
+    reads exactly like one for an item that does not exist, and "did you mean" suggests only the
+    partner's own items: a partner folder cannot learn which gated or draft items exist.
+    """
     fields = project.config.personalize
-    slugs = {item.slug for item in project.content}
+    # Expiry is left out: a partner's override for an item that has just expired is not a secret.
+    timeless = dataclasses.replace(project, today=dt.date.min)
+    tiers = set(project.config.tiers.order)
     problems: list[Problem] = []
     for partner in project.partners:
         problems += _check_values(partner.source, "personalize.", partner.data.personalize, fields)
         for name, spec in sorted(fields.items()):
             if spec.required and spec.default is None and not partner.data.personalize.get(name):
                 problems.append(Problem(partner.source, "is required by cobrand.toml", field=f"personalize.{name}"))
+        if not partner.overrides or partner.tier not in tiers:
+            continue  # an unknown tier is an error of its own; entitlements cannot be told without one
+        offered = sorted({item.slug for item in project.content
+                          if (item.meta.min_tier is None or item.meta.min_tier in tiers)
+                          and exclusion_reason(item, partner, timeless) is None})
         for slug, (file, values) in sorted(partner.overrides.items()):
-            if slug not in slugs:
-                guess = difflib.get_close_matches(slug, sorted(slugs), n=1)
+            if slug not in offered:
+                guess = difflib.get_close_matches(slug, offered, n=1)
                 hint = f"; did you mean {guess[0]}.toml?" if guess else ""
-                problems.append(Problem(file, f"overrides content {slug!r}, which does not exist{hint}"))
+                problems.append(Problem(file, f"overrides content {slug!r}, which does not exist among partner "
+                                        f"{partner.slug}'s items{hint}"))
             problems += _check_values(file, "", values, fields)
     return problems
 

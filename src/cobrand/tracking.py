@@ -34,6 +34,12 @@ class Tracking:
                                                             repr=False)
 
     def is_vendor(self, url: str) -> bool:
+        """Whether ``url`` goes to the vendor's site (or a subdomain), as a browser would resolve it.
+
+        A URL whose authority holds a backslash or user information is never the vendor's: browsers read
+        ``https://evil.example\\@vendor.example/`` as a link to evil.example, urlsplit as one to
+        vendor.example, and ``https://vendor.example@evil.example/`` only looks like the vendor's.
+        """
         if self.partner_site and url.startswith(self.partner_site):
             return False
         lowered = url.lower()
@@ -41,7 +47,10 @@ class Tracking:
             lowered = lowered.replace("\t", "").replace("\r", "").replace("\n", "")
         # No need to parse a URL whose host cannot be the vendor's: most do not name it at all, and
         # share links name it only in their query, as part of the partner page they share.
-        if self.vendor_host not in lowered or self.vendor_host not in _authority(lowered):
+        if self.vendor_host not in lowered:
+            return False
+        authority = _authority(lowered)
+        if self.vendor_host not in authority or "\\" in authority or "@" in authority:
             return False
         host = _host(url)
         return host == self.vendor_host or host.endswith("." + self.vendor_host)

@@ -11,12 +11,13 @@ import datetime as dt
 import re
 
 from .cache import digest
-from .errors import Problem
+from .errors import Problem, UsageError
 from .load import CONFIG_FILE, LoadMemo
 from .models import ContentItem, Partner, Project, SocialFile
 from .personalize import check_personalization, resolve
 from .plan import exclusion_reason
 from .tokens import TokenError, TokenFiller, token_context
+from .values import FIRST_DATE, LAST_DATE
 
 X_LIMIT = 280
 X_URL_LENGTH = 23
@@ -191,8 +192,20 @@ def _partner_social_problems(project: Project, partner: Partner, social: list[Co
 
 
 def today_from_environment(environ: dict[str, str]) -> dt.date:
-    """The build date: from SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC)."""
+    """The build date: from SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC).
+
+    A set but malformed SOURCE_DATE_EPOCH is a UsageError, never ignored: the reproducible-builds
+    specification asks builds to stop on one rather than fall back to the clock.
+    """
     epoch = environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.datetime.now(tz=dt.UTC).date()
+    if epoch is None:
+        return dt.datetime.now(tz=dt.UTC).date()
+    if not re.fullmatch(r"[0-9]{1,20}", epoch):
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, "
+                         f"not {epoch[:40]!r}")
+    start, after = (int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp())
+                    for day in (FIRST_DATE, LAST_DATE + dt.timedelta(days=1)))
+    if not start <= int(epoch) < after:
+        raise UsageError(f"SOURCE_DATE_EPOCH {epoch} is outside {FIRST_DATE.year}-{LAST_DATE.year}, the years "
+                         "every output (such as the kit's zip timestamps) can hold")
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()

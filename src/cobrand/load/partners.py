@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..errors import Problem
 from ..models import Partner, PartnerFile, PersonalValues
-from ..values import SLUG_PATTERN
+from ..values import SLUG_PATTERN, slug_problem
 from .logos import LogoError, confined_file, inspect_logo
 from .memo import LoadMemo, tree_digest
 from .schema import parse_toml, toml_line, validate
@@ -59,8 +59,13 @@ class PartnerLoad:
         if not partners_dir.is_dir():
             self.problems.append(Problem("partners", "folder is missing; create partners/<slug>/partner.toml"))
             return
-        self.folders = [folder for folder in sorted(partners_dir.iterdir())
-                        if not folder.name.startswith(".") and folder.is_dir()]
+        entries = sorted(partners_dir.iterdir())
+        self.folders = [folder for folder in entries if not folder.name.startswith(".") and folder.is_dir()]
+        # Hidden folders are not partners (.git, editors' folders), but one that holds a partner.toml may
+        # be a partner someone meant to publish: say that it was skipped.
+        self.problems += [Problem(f"partners/{folder.name}", "is a hidden folder (its name starts with '.'); "
+                                  "skipped, not loaded as a partner", severity="warning")
+                          for folder in entries if folder.name.startswith(".") and folder.is_dir()]
         self.digests = {folder: tree_digest(folder, memo=self.memo) + (" (link)" if folder.is_symlink() else "")
                         for folder in self.folders}
         self.unknown = [folder for folder in self.folders
@@ -108,9 +113,9 @@ def load_partner(root: Path, folder: Path) -> tuple[Partner | None, list[Problem
     """Load one partner folder; return the partner or the problems that stop it."""
     toml_path = folder / "partner.toml"
     file = toml_path.relative_to(root).as_posix()
-    if not SLUG_PATTERN.match(folder.name):
-        return None, [Problem(folder.relative_to(root).as_posix(),
-                              "folder name must be a slug: lower-case letters, digits and hyphens")]
+    name_problem = slug_problem(folder.name)
+    if name_problem is not None:
+        return None, [Problem(folder.relative_to(root).as_posix(), f"folder name must be a slug: {name_problem}")]
     if folder.is_symlink() or toml_path.is_symlink():
         return None, [Problem(file, "is a symbolic link; partner folders and partner.toml must be real files")]
     if not toml_path.is_file():
@@ -149,7 +154,7 @@ def _load_overrides(root: Path, folder: Path) -> tuple[dict[str, tuple[str, dict
         return overrides, problems
     for path in sorted(directory.iterdir()):
         file = path.relative_to(root).as_posix()
-        if path.is_symlink() or not path.is_file() or path.suffix != ".toml" or not SLUG_PATTERN.match(path.stem):
+        if path.is_symlink() or not path.is_file() or path.suffix != ".toml" or not SLUG_PATTERN.fullmatch(path.stem):
             if not path.name.startswith("."):
                 problems.append(Problem(file, "overrides must be files named <content-slug>.toml"))
             continue

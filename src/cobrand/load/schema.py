@@ -20,22 +20,99 @@ from ..errors import Problem
 
 M = TypeVar("M", bound=BaseModel)
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+_TOML_TABLE_TWICE = re.compile(r"Cannot declare \((.*?),?\) twice")
 
 
 def parse_toml(text: str, file: str) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Parse TOML text; a syntax error becomes a Problem with its line."""
+    """Parse TOML text; a syntax error becomes a Problem with its line.
+
+    A key given twice is an error (TOML forbids it and tomllib refuses it); the message names the key.
+    """
     try:
         return tomllib.loads(text), []
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        return None, [Problem(file, "invalid TOML: arrays or tables nested too deeply")]
     except tomllib.TOMLDecodeError as error:
         match = _TOML_POSITION.search(str(error))
         line = int(match.group(1)) if match else None
         column = f" (column {match.group(2)})" if match else ""
         message = _TOML_POSITION.sub("", str(error))
+        if message.startswith("Cannot overwrite a value") and (duplicate := duplicate_toml_key(text)) is not None:
+            key, line, first = duplicate
+            return None, [Problem(file, f"invalid TOML: key {key!r} is given twice (first on line {first})",
+                                  line=line)]
+        table = _TOML_TABLE_TWICE.fullmatch(message)
+        if table is not None:
+            name = ".".join(_toml_key_path(table.group(1)))
+            return None, [Problem(file, f"invalid TOML: table [{name}] is declared twice", line=line)]
         return None, [Problem(file, f"invalid TOML: {message}{column}", line=line)]
 
 
-# libyaml's parser, several times faster, when PyYAML was built with it (the wheels are).
-YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TOML_BARE_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_TOML_KEY_LINE = re.compile(rf"\s*({_TOML_BARE_KEY}(?:\s*\.\s*{_TOML_BARE_KEY})*)\s*=")
+_TOML_TABLE_LINE = re.compile(rf"\s*\[\s*({_TOML_BARE_KEY}(?:\s*\.\s*{_TOML_BARE_KEY})*)\s*\]")
+_TOML_KEY_PART = re.compile(_TOML_BARE_KEY)
+
+
+def duplicate_toml_key(text: str) -> tuple[str, int, int] | None:
+    """The first dotted key that TOML text sets twice, with the line of its repeat and of its first use.
+
+    Only for messages, after tomllib refused the text: tomllib says "Cannot overwrite a value" without
+    the key, often at "end of document". Multi-line strings and arrays are not followed, so a key-like
+    line inside one could be taken for a key; the message is then vaguer, never wrong about the refusal.
+    """
+    seen: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw.lstrip().startswith("[["):
+            table = ("[[",)  # array of tables: each entry is a new table; not tracked
+            continue
+        header = _TOML_TABLE_LINE.match(raw)
+        if header:
+            table = _toml_key_path(header.group(1))
+            continue
+        assignment = _TOML_KEY_LINE.match(raw)
+        if assignment is None or table == ("[[",):
+            continue
+        path = (*table, *_toml_key_path(assignment.group(1)))
+        if path in seen:
+            return ".".join(path), number, seen[path]
+        seen[path] = number
+    return None
+
+
+def _toml_key_path(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip("\"'") for part in _TOML_KEY_PART.findall(dotted))
+
+
+class StrictYamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (libyaml's when PyYAML was built with it, several times faster), refusing duplicate keys.
+
+    PyYAML keeps the last of two equal keys; YAML 1.2 says keys are unique. ``<<`` merge keys are
+    YAML's way to override on purpose and stay allowed.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """A mapping, refused with the repeated key's position when a key appears twice."""
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, yaml.Node] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    earlier = first.setdefault(key, key_node)
+                except TypeError:  # an unhashable key: the constructor below reports it
+                    continue
+                if earlier is not key_node:
+                    # The earlier key's mark as context: parse_yaml turns both into file lines.
+                    raise yaml.constructor.ConstructorError(None, earlier.start_mark, f"found duplicate key {key!r}",
+                                                            key_node.start_mark)
+        result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return result
+
+
+YAML_LOADER: type[yaml.SafeLoader] = StrictYamlLoader
 
 
 def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, dict[str, int], list[Problem]]:
@@ -48,6 +125,9 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, dict[st
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 + line_offset if mark is not None else None
         reason = getattr(error, "problem", None) or str(error)
+        first = getattr(error, "context_mark", None)
+        if reason.startswith("found duplicate key") and first is not None:
+            reason += f" (first on line {first.line + 1 + line_offset}); each key may appear once"
         return None, {}, [Problem(file, f"invalid YAML: {reason}", line=line)]
     except (ValueError, TypeError, AttributeError) as error:  # e.g. date: 2026-02-30
         return None, {}, [_bad_value(text, file, line_offset, error)]
@@ -69,6 +149,9 @@ def _bad_value(text: str, file: str, line_offset: int, error: Exception) -> Prob
         for key_node, value_node in node.value:
             try:
                 yaml.SafeLoader("").construct_object(value_node, deep=True)
+            except RecursionError:
+                return Problem(file, "invalid YAML: nested too deeply", field=str(key_node.value),
+                               line=key_node.start_mark.line + 1 + line_offset)
             except (ValueError, TypeError, AttributeError) as found:
                 return Problem(file, f"invalid value: {found}", field=str(key_node.value),
                                line=key_node.start_mark.line + 1 + line_offset)

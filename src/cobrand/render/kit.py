@@ -7,6 +7,8 @@ import zipfile
 from typing import Any
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# The last time a zip's DOS timestamp holds (its seconds are stored halved).
+ZIP_END = (2107, 12, 31, 23, 59, 58)
 
 
 def social_copy(social_views: list[dict[str, Any]]) -> bytes:
@@ -22,7 +24,12 @@ def social_copy(social_views: list[dict[str, Any]]) -> bytes:
 
 def kit_zip(files: dict[str, bytes], folder: str, date_time: tuple[int, int, int, int, int, int] = ZIP_EPOCH
             ) -> bytes:
-    """A zip of ``files`` (name -> bytes) under ``folder/``, byte-identical for the same input."""
+    """A zip of ``files`` (name -> bytes) under ``folder/``, byte-identical for the same input.
+
+    ``date_time`` outside what a zip can hold (1980 to 2107) is clamped to the nearest end: content
+    dates are refused outside those years at load, this keeps any other caller deterministic too.
+    """
+    date_time = min(max(date_time, ZIP_EPOCH), ZIP_END)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
