@@ -111,7 +111,10 @@ def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, strict
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 def check(project: Path, strict: bool, as_json: bool) -> None:
     """Check PROJECT without writing anything: schemas, references, links, social limits."""
-    report = run_check(project, strict=strict)
+    try:
+        report = run_check(project, strict=strict)
+    except CobrandError as error:  # such as a malformed SOURCE_DATE_EPOCH
+        _fail(error)
     click.echo(report.to_json() if as_json else report.summary(), nl=not as_json)
     if not report.ok:
         sys.exit(1)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from babel import Locale as BabelLocale
 from babel import UnknownLocaleError
+from babel.core import get_global
 from PIL import ImageColor
 from pydantic import AfterValidator, BeforeValidator
 
@@ -158,12 +159,20 @@ def check_locale(value: str) -> str:
         known = BabelLocale.parse(normalised, sep="-")
     except (UnknownLocaleError, ValueError):
         known = None
-    # Babel falls back to a likely locale ("en-ZZ" -> en_US): the tag's language and region must survive.
+    # Babel falls back to a likely locale ("en-ZZ" -> en_US, "en-Cyrl-GB" -> en_GB): the tag's language,
+    # region and script must survive; a dropped script must be the language's usual one ("en-Latn-GB").
     if (known is None or known.language != match["language"]
             or (match["territory"] is not None and known.territory != match["territory"])
-            or (match["script"] is not None and known.script not in (None, match["script"]))):
+            or (match["script"] is not None
+                and match["script"] != (known.script or _likely_script(match["language"])))):
         raise ValueError(f"{shown(value)} is not a locale Babel knows (use a tag such as \"en-GB\" or \"de-DE\")")
     return normalised
+
+
+def _likely_script(language: str) -> str | None:
+    """The script a language is written in when no script is given (CLDR likely subtags): ``en`` -> Latn."""
+    likely = str(get_global("likely_subtags").get(language, "")).split("_")
+    return likely[1] if len(likely) > 2 and len(likely[1]) == 4 else None
 
 
 def _unsafe_characters(value: str, allowed: str) -> list[str]:
