@@ -45,6 +45,7 @@ SLUG = "kestrel-cloud"  # tier "registered": gated items exist that it does not 
 KESTREL = f"partners/{SLUG}/partner.toml"
 POST = "content/blog/immutable-backups-explained.md"  # every partner gets it
 SOCIAL = "content/social/immutability-myths.yaml"
+MEDIA = "content/media/alert-to-clean-restore.md"
 VENDOR_HOST = "harborline.example"
 
 
@@ -160,6 +161,18 @@ class TestIdentifiers:
     def test_trailing_newline_in_utm_medium(self, proj):
         edit(proj, "cobrand.toml", 'utm_medium = "partner"', 'utm_medium = "partner\\n"')
         find(load_problems(proj), "cobrand.toml", "tracking.utm_medium")
+
+    @pytest.mark.parametrize(("file", "old", "new", "field"), [
+        (SOCIAL, "link: blog/immutable-backups-explained", 'link: "blog/immutable-backups-explained\\n"', "link"),
+        (SOCIAL, "hashtags: [Backup,", 'hashtags: ["Backup\\n",', "hashtags.0"),
+        (MEDIA, 'duration: "12:40"', 'duration: "12:40\\n"', "duration"),
+        (MEDIA, "youtube: Hb4rL1ne9Qx", 'youtube: "Hb4rL1ne9Qx\\n"', "embed.youtube"),
+        (KESTREL, "[personalize]\n", '[personalize]\n"closing\\n" = "x"\n', "personalize.closing\n.[key]"),
+    ])
+    def test_trailing_newline_in_schema_patterns(self, proj, file, old, new, field):
+        """Patterns pydantic checks (its Rust regex engine reads ``$`` as the very end) refuse it too."""
+        edit(proj, file, old, new)
+        find(load_problems(proj), file, field)
 
     @pytest.mark.parametrize("locale", ["xx-YY", "en-ZZ", "zz", "en-Cyrl-GB", "qq-419"])
     def test_unknown_locale(self, proj, locale):
@@ -491,6 +504,14 @@ class TestDates:
             years = {info.date_time[0] for info in archive.infolist()}
         newest = max(date.year, 2026)  # the example's other items are from 2026
         assert years == {newest}
+
+    def test_any_expiry_date_works(self, proj):
+        """``expires`` is only compared with the build date, never written: every date Python reads works."""
+        edit(proj, POST, "\ndate:", "\nexpires: 9999-12-31\ndate:")
+        edit(proj, SOCIAL, "\ndate:", "\nexpires: 0001-01-01\ndate:")
+        site = build(proj) / SLUG
+        assert (site / "blog" / "immutable-backups-explained.html").is_file()
+        assert "Immutability myths" not in (site / "kit" / "social-posts.txt").read_text(encoding="utf-8")
 
     @pytest.mark.parametrize(("given_time", "stored"), [
         ((1970, 6, 1, 12, 0, 0), (1980, 1, 1, 0, 0, 0)),
