@@ -14,6 +14,8 @@ from PIL import Image
 from cobrand.build import load_and_check
 from cobrand.plan import plan_partner
 from cobrand.render import feeds
+from cobrand.render.context import build_views
+from cobrand.tokens import TokenFiller
 
 from conftest import CONFIG, ENVIRON, PARTNERS, ROOT, Item, PartnerInfo, copy_example, entitled, load_items, localized
 
@@ -202,7 +204,7 @@ def test_feed_and_sitemap_are_exactly_what_elementtree_writes(tmp_path):
     project, _ = load_and_check(project_dir, environ=ENVIRON)
     partner = next(p for p in project.partners if p.slug == "kestrel-cloud")
     plan = plan_partner(project, partner)
-    feed = feeds.atom_feed(project, plan)
+    feed = feeds.atom_feed(project, plan, build_views(project, plan, TokenFiller()).items)
     site_map = feeds.sitemap(project, partner, ["index.html", "blog/a&b.html"])
     assert b"Kestrel &amp; &lt;Cloud&gt;" in feed and b"&lt;ways&gt; &amp; 'more'" in feed
     for document, namespace in ((feed, ATOM), (site_map, SITEMAP)):

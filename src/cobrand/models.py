@@ -217,12 +217,14 @@ class GatingFile(Schema):
     partners: list[Slug] | None = None
     expires: dt.date | None = None
     draft: bool = False
+    publish: ContentDate | None = None  # unpublished before this day (a future `date` does the same)
 
 
 class PageFile(GatingFile):
     title: ShortText
     date: ContentDate
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    # Omitted: the body's first paragraph, as plain text cut at a word (load/markdown.py).
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
     author: ShortText | None = None
     tags: list[ShortText] = Field(default_factory=list)
     image: RelativePath | None = None
@@ -286,6 +288,8 @@ class SocialFile(GatingFile):
         default_factory=list
     )
     image: RelativePath | None = None
+    # What the post's images show: public text. Omitted: the first line of each network's text.
+    headline: ShortText | None = None
     variants: VariantsFile
 
 
@@ -352,6 +356,7 @@ class Expression:
     line: int
     in_url: bool = False
     starts_url: bool = False
+    in_id: bool = False  # inside a heading's id: the value is slugified like the heading's text
 
 
 @dataclass(frozen=True)
@@ -383,6 +388,8 @@ class ContentItem:
     meta: PageFile | SocialFile
     body: Templated | None
     variants: dict[str, Templated] = field(default_factory=dict)
+    # Front-matter text filled per partner like the body: title, summary (given or derived), headline.
+    texts: dict[str, Templated] = field(default_factory=dict)
     digest: str = ""
     words: int = 0
     assets: tuple[str, ...] = ()
@@ -408,6 +415,11 @@ class ContentItem:
     def pdf_path(self) -> str | None:
         return f"kit/{self.slug}.pdf" if self.kind == "one-pagers" else None
 
+    @cached_property
+    def publish_date(self) -> dt.date:
+        """The first day the item may be published: its ``publish`` date, or its ``date`` if later."""
+        return max(self.meta.date, self.meta.publish or self.meta.date)
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -428,6 +440,7 @@ class Project:
     today: dt.date
     partner_folders: frozenset[str] = frozenset()  # every folder under partners/, loadable or not
     translations: dict[str, dict[str, ContentItem]] = field(default_factory=dict)  # key -> lang -> item
+    preview: frozenset[str] = frozenset()  # "drafts", "future": what a preview shows besides published items
 
     def localized(self, item: ContentItem, locale: str) -> ContentItem:
         """The translation of ``item`` for ``locale`` (``de-DE`` -> ``de``) when there is one."""

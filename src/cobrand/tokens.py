@@ -162,6 +162,20 @@ def _dotted_names(source: str) -> tuple[str, ...] | None:
     return tuple(source.split(".")) if _DOTTED.fullmatch(source) else None
 
 
+_NOT_IN_ID = re.compile(r"[^\w\u4e00-\u9fff-]")
+
+
+def heading_id(text: str) -> str:
+    """``text`` made part of a heading id as the Markdown anchors plugin makes one from a heading's text."""
+    return _NOT_IN_ID.sub("", text.lower().replace(" ", "-"))
+
+
+def templated_text(text: str, first_line: int) -> tuple[Templated, list[tuple[int, str]]]:
+    """Plain text (a title, a summary) with tokens, parsed for filling per partner; and any ``{% %}`` tags."""
+    segments, statements = split_tokens(text, first_line)
+    return Templated(tuple(segment for segment in segments if segment != ""), html=False), statements
+
+
 class TokenFiller:
     """Fills :class:`Templated` values; compiled expressions are cached per instance."""
 
@@ -195,7 +209,12 @@ class TokenFiller:
                 continue
             value = self.evaluate(segment, context)
             if templated.html:
-                value = self._url_value(segment, value) if segment.in_url else str(escape(value))
+                if segment.in_url:
+                    value = self._url_value(segment, value)
+                elif segment.in_id:
+                    value = heading_id(value)
+                else:
+                    value = str(escape(value))
             parts.append(value)
         result = "".join(parts)
         return Markup(result) if templated.html else result

@@ -114,6 +114,7 @@ def _check_tokens(project: Project) -> list[Problem]:
     for item in project.content:
         templated = [("", item.body)] if item.body else []
         templated += [(f"variants.{network}", value) for network, value in sorted(item.variants.items())]
+        templated += sorted(item.texts.items())  # title, summary, headline: filled like the body
         for field, value in templated:
             for expression in value.expressions:
                 try:

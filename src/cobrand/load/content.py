@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from pathlib import Path
@@ -19,7 +20,7 @@ from ..models import (
     SocialFile,
     Templated,
 )
-from ..tokens import check_syntax, sandbox, split_tokens
+from ..tokens import check_syntax, sandbox, split_tokens, templated_text
 from .markdown import count_words, make_markdown, render_body
 from .media import check_audio, check_body_image, check_image
 from .memo import LoadMemo, file_digest, tree_digest
@@ -34,7 +35,9 @@ KNOWN_FOLDERS = ("blog", "one-pagers", "media", "social", "assets")
 # <slug>.md, or <slug>.<lang>.md for a translation (the same for .yaml)
 _FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?:\.(?P<lang>[a-z]{2,3}))?\.(?:md|ya?ml)$")
 DOCUMENT_SUFFIXES = (".md", ".yaml", ".yml")
-GATING_FIELDS = ("min_tier", "ecosystems", "regions", "partners", "expires", "draft")
+GATING_FIELDS = ("min_tier", "ecosystems", "regions", "partners", "expires", "draft", "publish")
+# Front-matter text shown to partners' visitors: filled per partner like the body.
+TEXT_FIELDS = ("title", "subtitle", "summary", "headline")
 
 
 def load_content(root: Path, memo: LoadMemo | None = None) -> tuple[list[ContentItem], list[Problem]]:
@@ -120,6 +123,36 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
+def _is_draft(raw: object) -> bool:
+    return isinstance(raw, dict) and raw.get("draft") is True
+
+
+def _as_draft(problems: list[Problem]) -> list[Problem]:
+    """A draft's problems are warnings: the draft is left out of the build, which goes on."""
+    return [dataclasses.replace(problem, severity="warning", message=f"draft not built: {problem.message}")
+            if problem.severity == "error" else problem for problem in problems]
+
+
+def _front_matter_texts(meta: PageFile | SocialFile, key_lines: dict[str, int], file: str,
+                        derived_summary: Templated | None = None) -> tuple[dict[str, Templated], list[Problem]]:
+    """The item's title, subtitle, summary and headline, parsed for tokens like its body."""
+    env = sandbox()
+    texts: dict[str, Templated] = {}
+    problems: list[Problem] = []
+    for name in TEXT_FIELDS:
+        value = getattr(meta, name, None)
+        if not isinstance(value, str):
+            continue
+        templated, statements = templated_text(value, key_lines.get(name, 1))
+        problems += [dataclasses.replace(problem, field=name) for problem in check_syntax(templated, env, file)]
+        problems += [Problem(file, f"'{tag}' is not supported; use {{{{ partner.field }}}} tokens only",
+                             field=name, line=line) for line, tag in statements]
+        texts[name] = templated
+    if "summary" not in texts and derived_summary is not None:
+        texts["summary"] = derived_summary
+    return texts, problems
+
+
 def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tuple[ContentItem | None, list[Problem]]:
     file = _rel(root, path)
     text, data, problems = _read(root, path)
@@ -137,20 +170,27 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
         return None, problems
     meta, found = validate(PAGE_SCHEMAS[kind], raw, file, key_lines=key_lines)
     problems += found + _translation_problems(file, raw, lang, key_lines)
-    body, statements, assets = render_body(md, body_text, body_line, kind)
+    body, statements, assets, derived_summary = render_body(md, body_text, body_line, kind)
     problems += [Problem(file, f"'{tag}' is not supported in content; use {{{{ partner.field }}}} tokens only",
                          line=line) for line, tag in statements]
     problems += check_syntax(body, sandbox(), file)
     for asset in assets:
         problems += check_body_image(root, file, asset)
+    texts: dict[str, Templated] = {}
+    if meta is not None:
+        texts, found = _front_matter_texts(meta, key_lines, file, derived_summary)
+        problems += found
+        if "summary" not in texts:
+            problems.append(Problem(file, "has no summary and no paragraph to make one from; add summary: "
+                                    "to the front matter", field="summary"))
     if isinstance(meta, MediaFile) and meta.embed.audio:
         # The audio is an asset like the body's images: copied into the sites that get the page, part of its key.
         problems += check_audio(root, file, meta.embed.audio, key_lines.get("embed"))
         assets = sorted({*assets, meta.embed.audio})
     if meta is None or problems:
-        return None, problems
+        return None, _as_draft(problems) if _is_draft(raw) else problems
     return ContentItem(
-        kind=kind, slug=slug, source=file, meta=meta, body=body, lang=lang,
+        kind=kind, slug=slug, source=file, meta=meta, body=body, lang=lang, texts=texts,
         digest=hashlib.sha256(data).hexdigest(), words=count_words(body_text), assets=tuple(assets),
     ), []
 
@@ -193,13 +233,17 @@ def _load_social(root: Path, path: Path) -> tuple[ContentItem | None, list[Probl
             problems += [Problem(file, f"'{tag}' is not supported; use {{{{ partner.field }}}} tokens only",
                                  field=f"variants.{network}", line=line) for line, tag in statements]
             variants[network] = templated
+    texts: dict[str, Templated] = {}
+    if meta is not None:
+        texts, found = _front_matter_texts(meta, key_lines, file)
+        problems += found
     if meta is not None and meta.image:
         # An asset of the post: its bytes are part of the social images' cache key (no page copies it).
         problems += check_image(root, file, meta.image, key_lines.get("image"))
     if meta is None or problems:
-        return None, problems
+        return None, _as_draft(problems) if _is_draft(raw) else problems
     return ContentItem(kind="social", slug=slug, source=file, meta=meta, body=None, lang=lang,
-                       variants=variants, digest=hashlib.sha256(data).hexdigest(),
+                       variants=variants, texts=texts, digest=hashlib.sha256(data).hexdigest(),
                        assets=(meta.image,) if meta.image else ()), []
 
 

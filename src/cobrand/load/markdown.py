@@ -19,6 +19,9 @@ from ..tokens import split_tokens
 
 PLACEHOLDER_PREFIX = "cobrandtoken"
 _URL_ATTRIBUTE = re.compile(r'(?:href|src)="([^"<>]*)$')
+_ID_ATTRIBUTE = re.compile(r'\bid="[^"<>]*$')
+SUMMARY_WORDS = 50  # a derived summary, as Pelican's SUMMARY_MAX_LENGTH
+SUMMARY_CHARACTERS = 300  # and no longer than a written one may be
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -33,13 +36,14 @@ def make_markdown() -> MarkdownIt:
 
 def render_body(
     md: MarkdownIt, text: str, first_line: int, page_dir: str
-) -> tuple[Templated, list[tuple[int, str]], list[str]]:
+) -> tuple[Templated, list[tuple[int, str]], list[str], Templated | None]:
     """Render Markdown to HTML segments.
 
     Returns the templated HTML, any unsupported ``{% %}``/``{# #}`` tags found
-    (line, tag), and the content-relative asset paths that images point to.
-    ``page_dir`` is the content folder of the item (``blog``), against which
-    relative image paths are resolved.
+    (line, tag), the content-relative asset paths that images point to, and
+    the first paragraph as plain text cut at a word (a summary, when the front
+    matter gives none). ``page_dir`` is the content folder of the item
+    (``blog``), against which relative image paths are resolved.
     """
     raw_segments, statements = split_tokens(text, first_line)
     expressions = [seg for seg in raw_segments if isinstance(seg, Expression)]
@@ -55,6 +59,7 @@ def render_body(
     tokens = md.parse(protected)
     assets = _rewrite_images(tokens, page_dir, prefix)
     html = md.renderer.render(tokens, md.options, {})
+    summary = _first_paragraph(tokens)
 
     segments: list[str | Expression] = []
     position = 0
@@ -62,13 +67,61 @@ def render_body(
         literal = html[position:match.start()]
         segments.append(literal)
         expression = expressions[int(match.group(1))]
-        in_url = _URL_ATTRIBUTE.search(html, max(0, match.start() - 2000), match.start())
+        window = max(0, match.start() - 2000)
+        in_url = _URL_ATTRIBUTE.search(html, window, match.start())
         if in_url:
             expression = Expression(expression.source, expression.line, True, in_url.group(1) == "")
+        elif _ID_ATTRIBUTE.search(html, window, match.start()):
+            # A heading's id was made from its text with the placeholder in it: the value is made an id the
+            # same way when filled, so the id is the filled heading's (talk-to-northbeam-it), never a raw value.
+            expression = Expression(expression.source, expression.line, in_id=True)
         segments.append(expression)
         position = match.end()
     segments.append(html[position:])
-    return Templated(tuple(seg for seg in segments if seg != ""), html=True), statements, assets
+    derived = None
+    if summary:
+        derived = Templated(tuple(seg for seg in _restore(summary, placeholder, expressions) if seg != ""), html=False)
+    return Templated(tuple(seg for seg in segments if seg != ""), html=True), statements, assets, derived
+
+
+def _restore(text: str, placeholder: re.Pattern[str], expressions: list[Expression]) -> list[str | Expression]:
+    """Plain text with placeholders back to literal strings and expressions."""
+    segments: list[str | Expression] = []
+    position = 0
+    for match in placeholder.finditer(text):
+        segments.append(text[position:match.start()])
+        segments.append(expressions[int(match.group(1))])
+        position = match.end()
+    segments.append(text[position:])
+    return segments
+
+
+def _first_paragraph(tokens: list) -> str:
+    """The first top-level paragraph's text, plain, cut at a word boundary (Hugo's and Pelican's summary)."""
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            inline = tokens[index + 1]
+            parts = []
+            for child in inline.children or []:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+            text = " ".join("".join(parts).split())
+            if text:
+                return truncate_words(text)
+    return ""
+
+
+def truncate_words(text: str, words: int = SUMMARY_WORDS, characters: int = SUMMARY_CHARACTERS) -> str:
+    """``text`` cut after ``words`` words and within ``characters``, at a word boundary, with an ellipsis."""
+    kept = text.split()
+    if len(kept) <= words and len(text) <= characters:
+        return text
+    cut = " ".join(kept[:words])
+    while len(cut) > characters - 1 and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut[:characters - 1].rstrip(",;:.-\u2013\u2014 ") + "\u2026"
 
 
 def _rewrite_images(tokens: list, page_dir: str, prefix: str) -> list[str]:

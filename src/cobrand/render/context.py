@@ -237,13 +237,15 @@ def _default_cta(email: str | None, website: str | None) -> str | None:
 def _item_view(project: Project, partner: Partner, item: ContentItem, filler: TokenFiller,
                tokens: dict[str, Any], tracking: Tracking, body_reads: set[str]) -> dict[str, Any]:
     meta = item.meta
+    # Title, summary and the like carry tokens as bodies do: filled here, so every output shows them filled.
+    texts = {name: str(filler.fill(value, tokens)) for name, value in item.texts.items()}
     view: dict[str, Any] = {
         "key": item.key,
         "variant_id": item.variant_id,
         "lang": item.lang,
         "kind": item.kind,
         "slug": item.slug,
-        "title": meta.title,
+        "title": texts.get("title", meta.title),
         "date": meta.date,
         "date_display": format_date(meta.date, partner.data.locale),
         "path": item.page_path,
@@ -261,7 +263,11 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
             urls[network] = url
             if url:
                 share[network] = _share_link(network, url, social_text(text, meta.hashtags, None, network))
+        headline = texts.get("headline")
         view |= {
+            "headline": headline,
+            # What each network's image shows: public text, never the post's internal title.
+            "image_text": {network: headline or first_line(text) for network, text in messages.items()},
             "hashtags": meta.hashtags,
             "link_path": link.page_path if link else None,
             "variants": variants,
@@ -272,7 +278,7 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
         }
         return view
     view |= {
-        "summary": meta.summary,
+        "summary": texts.get("summary", ""),
         "author": meta.author,
         "tags": meta.tags,
         "body": (LazyMarkup(_body_filler(filler, item.body, tokens, item.source),
@@ -285,11 +291,26 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
     }
     if isinstance(meta, OnePagerFile):
         printed = print_url(view["canonical"], tracking.source, item.slug)
-        view |= {"subtitle": meta.subtitle, "print_url": printed, "qr_svg": functools.partial(qr_svg, printed),
+        view |= {"subtitle": texts.get("subtitle"), "print_url": printed, "qr_svg": functools.partial(qr_svg, printed),
                  "thumbnail": None}
     if isinstance(meta, MediaFile):
         view |= {"media_kind": meta.kind, "duration": meta.duration, "embed": _embed(meta)}
     return view
+
+
+HEADLINE_CHARACTERS = 120
+
+
+def first_line(text: str) -> str:
+    """The first line of a post's text that is not a link or hashtags, cut at a word: its image's headline."""
+    for line in text.splitlines():
+        words = [word for word in line.split() if not word.startswith(("http://", "https://", "#"))]
+        if words:
+            kept = " ".join(words)
+            if len(kept) <= HEADLINE_CHARACTERS:
+                return kept
+            return kept[:HEADLINE_CHARACTERS].rsplit(" ", 1)[0].rstrip(",;:.-\u2013\u2014 ") + "\u2026"
+    return ""
 
 
 class LazyMarkup:

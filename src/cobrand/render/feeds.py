@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 from xml.sax.saxutils import escape
 
 from ..models import Partner, Project
@@ -23,11 +25,12 @@ def _primary(language: str) -> str:
     return language.split("-")[0].lower()
 
 
-def atom_feed(project: Project, plan: PartnerPlan) -> bytes:
+def atom_feed(project: Project, plan: PartnerPlan, views: Mapping[str, Mapping[str, Any]]) -> bytes:
     """An Atom feed of the partner's posts, one-pagers and media, newest first.
 
     The feed says it is in the partner's language (``xml:lang``, RFC 4287 section 2); an entry in
     another language (an original the partner's language has no translation of) says which.
+    ``views`` are the partner's item views by key: titles and summaries as filled for the partner.
     """
     partner = plan.partner
     items = sorted(plan.pages, key=lambda item: (item.meta.date, item.slug), reverse=True)
@@ -47,12 +50,13 @@ def atom_feed(project: Project, plan: PartnerPlan) -> bytes:
         language = item.lang or ORIGINALS_LANGUAGE
         opening = ("  <entry>" if _primary(language) == _primary(locale)
                    else f'  <entry xml:lang="{escape(language, _ATTRIBUTE_ENTITIES)}">')
+        view = views[item.key]
         lines += [opening,
-                  _element(2, "title", item.meta.title),
+                  _element(2, "title", view["title"]),
                   _element(2, "id", url),
                   _link(2, href=url),
                   _element(2, "updated", _timestamp(item.meta.date)),
-                  _element(2, "summary", getattr(item.meta, "summary", "")),
+                  _element(2, "summary", view.get("summary") or ""),
                   "  </entry>"]
     return _document(lines, "</feed>")
 

@@ -274,7 +274,7 @@ class PartnerRenderer:
 
         html_pages = [page.path for page, _ in pages if page.path != "404.html"]
         jobs += [
-            Job("feed.xml", digest(listing, "feed.xml"), lambda _: feeds.atom_feed(project, plan)),
+            Job("feed.xml", digest(listing, "feed.xml"), lambda _: feeds.atom_feed(project, plan, views.items)),
             Job("sitemap.xml", digest(listing, "sitemap.xml"),
                 lambda _: feeds.sitemap(project, partner, html_pages)),
             Job("robots.txt", digest(base, "robots.txt"), lambda _: feeds.robots(project, partner)),
@@ -372,10 +372,18 @@ class PartnerRenderer:
                 painters.append(CardPainter(partner.logo, project.vendor.logo, style))
             return painters[0]
 
-        def card(size: tuple[int, int], title: str, eyebrow: str, picture: str | None = None
+        def card(size: tuple[int, int], title: str | Callable[[], str], eyebrow: str, picture: str | None = None
                  ) -> Callable[[Resolve], bytes]:
             background = self.assets[picture] if picture else None
-            return lambda _: painter().card(size, title, eyebrow, background)
+            # An item's text is read from its view when the image is made: filled for the partner, and
+            # only for the images an incremental build makes again.
+            return lambda _: painter().card(size, title() if callable(title) else title, eyebrow, background)
+
+        def view_text(key: str, name: str, network: str | None = None) -> Callable[[], str]:
+            def text() -> str:
+                value = views.items[key][name]
+                return str(value[network] if network else value)
+            return text
 
         home = "static/og/home.png"
         jobs = [Job(home, digest(base, home), card(OG_SIZE, project.config.site.title, partner.name), True)]
@@ -384,19 +392,22 @@ class PartnerRenderer:
                     "video": strings.gettext("Video"), "podcast": strings.gettext("Podcast")}
         for item in plan.items:
             item_key = self._item_keys[item.variant_id]  # includes the bytes of the post's picture
-            title = item.meta.title
             if item.kind == "social":
                 picture = item.assets[0] if item.assets else None
                 images = {}
                 for network, size in SOCIAL_SIZES.items():
                     path = f"kit/social/{item.slug}-{network}.png"
-                    jobs.append(Job(path, digest(base, path, item_key), card(size, title, partner.name, picture), True))
+                    # Public text: the post's headline or its first line, never its internal title.
+                    headline = view_text(item.key, "image_text", network)
+                    jobs.append(Job(path, digest(base, path, item_key), card(size, headline, partner.name, picture),
+                                    True))
                     images[network] = path
                 views.items.note(item.key, images=images)
             else:
                 path = f"static/og/{item.slug}.png"
                 kind = item.meta.kind if isinstance(item.meta, MediaFile) else ""
                 eyebrow = eyebrows.get(item.kind) or eyebrows.get(kind, "")
-                jobs.append(Job(path, digest(base, path, item_key), card(OG_SIZE, title, eyebrow), True))
+                jobs.append(Job(path, digest(base, path, item_key), card(OG_SIZE, view_text(item.key, "title"),
+                                                                         eyebrow), True))
                 views.items.note(item.key, og_image=path)
         return jobs

@@ -147,7 +147,7 @@ def selection_pages(plan: PartnerPlan) -> Iterator[Page]:
     for item in plan.pages:
         assert item.page_path is not None
         yield Page(item.page_path, ITEM_TEMPLATES[item.kind], item.meta.title, item.key,
-                   getattr(item.meta, "summary", ""))
+                   getattr(item.meta, "summary", None) or "")
     yield Page("blog/index.html", "blog.html", "Blog")
     yield Page("social.html", "social.html", "Social posts")
     yield Page("kit.html", "kit.html", "Download kit")
@@ -161,7 +161,10 @@ def render_page(env: Environment, project: Project, partner: Partner, views: Par
     item = views.items[page.item_key] if page.item_key is not None else None
     og_image = (item or {}).get("og_image") or views.common.get("og_image")
     place = page_place(page.path)
-    page_values = {"path": page.path, "title": page.title, "description": page.description, "canonical": canonical,
+    # An item's page is titled and described with the item's text filled for the partner (tokens included).
+    title, description = (item["title"], item.get("summary") or "") if item is not None else (page.title,
+                                                                                             page.description)
+    page_values = {"path": page.path, "title": title, "description": description, "canonical": canonical,
                    "og_image": og_image}
 
     extra = {"og_image": og_image} | ({"item": item} if item is not None else {})
