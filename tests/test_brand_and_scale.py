@@ -16,6 +16,7 @@ from PIL import Image
 import cobrand
 from cobrand.audit import audit
 from cobrand.check import check
+from cobrand.load.logos import inspect_logo
 from cobrand.models import Colors, Logo
 from cobrand.render.brand import AA_LARGE, AA_TEXT, WHITE, contrast, palette
 from cobrand.render.images import OG_SIZE, CardPainter, CardStyle
@@ -31,7 +32,7 @@ def _logo(tmp_path: Path, name: str, size: tuple[int, int]) -> Logo:
     image.paste(Image.new("RGBA", size, (200, 30, 30, 255)), (20, 20))
     path = tmp_path / f"{name}.png"
     image.save(path)
-    return Logo(path, "png", float(image.width), float(image.height), name)
+    return inspect_logo(path)
 
 
 def _painted_area(png: bytes, colour: tuple[int, int, int]) -> int:
@@ -43,7 +44,7 @@ def _painted_area(png: bytes, colour: tuple[int, int, int]) -> int:
 
 @pytest.mark.parametrize("card_size", [OG_SIZE, (1080, 1080), (1600, 900)])
 def test_wide_square_and_tall_logos_get_equal_visual_area(tmp_path, card_size):
-    vendor = Logo(ROOT / "brand" / "harborline.svg", "svg", 480, 120, "vendor")
+    vendor = inspect_logo(ROOT / "brand" / "harborline.svg")
     style = CardStyle("Partner", "Harborline", palette(Colors(primary="#0b5fff")), palette(Colors(primary="#0e3b5c")))
     areas = {}
     for name, size in {"wide": (1200, 200), "square": (500, 500), "tall": (240, 600)}.items():
@@ -57,7 +58,7 @@ def test_wide_square_and_tall_logos_get_equal_visual_area(tmp_path, card_size):
 def test_vendor_logo_never_outweighs_the_partners(tmp_path):
     vendor_path = tmp_path / "vendor.png"
     Image.new("RGBA", (600, 600), (20, 160, 40, 255)).save(vendor_path)
-    vendor = Logo(vendor_path, "png", 600, 600, "vendor")
+    vendor = inspect_logo(vendor_path)
     style = CardStyle("P", "V", palette(Colors(primary="#0b5fff")), palette(Colors(primary="#0e3b5c")),
                       vendor_max_ratio=0.6)
     painter = CardPainter(_logo(tmp_path, "wide", (1200, 150)), vendor, style)

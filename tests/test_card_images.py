@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFont, features
 
 from cobrand.check import check
 from cobrand.load import load_project
+from cobrand.load.logos import inspect_logo
 from cobrand.models import Colors, Logo, Project
 from cobrand.render.brand import palette
 from cobrand.render.i18n import for_locale, load_translations
@@ -253,12 +254,12 @@ def test_arabic_is_shaped_when_pillow_has_raqm():
 def _logo(tmp_path: Path) -> Logo:
     path = tmp_path / "partner.png"
     Image.new("RGBA", (400, 200), (200, 30, 30, 255)).save(path)
-    return Logo(path, "png", 400, 200, "partner")
+    return inspect_logo(path)
 
 
 @pytest.mark.parametrize("direction", ["ltr", "rtl"])
 def test_right_to_left_cards_put_the_partner_on_the_right(tmp_path, direction):
-    vendor = Logo(ROOT / "brand" / "harborline.svg", "svg", 480, 120, "vendor")
+    vendor = inspect_logo(ROOT / "brand" / "harborline.svg")
     style = CardStyle("P", "Harborline", palette(Colors(primary="#0b5fff")), palette(Colors(primary="#0e3b5c")),
                       partnership="بالشراكة مع", direction=direction)
     png = CardPainter(_logo(tmp_path), vendor, style).card(OG_SIZE, "خمس علامات", "ورقة بيانات")

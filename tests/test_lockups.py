@@ -24,7 +24,7 @@ import pytest
 from PIL import Image, ImageChops
 
 import cobrand
-from cobrand.render.pdf import generated_url, project_only_fetcher
+from cobrand.render.pdf import ReadScope, generated_url, scoped_fetcher
 
 from conftest import CONFIG, ENVIRON, PARTNERS, ExampleBuild, PartnerInfo, copy_example
 
@@ -311,7 +311,7 @@ def test_trimmed_svg_draws_the_same_as_the_original_cropped() -> None:
 def test_generated_files_are_served_to_their_document_only(tmp_path: Path) -> None:
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = project_only_fetcher((tmp_path,), {"logo.png": b"\x89PNG made for this document"})
+    fetcher = scoped_fetcher(ReadScope.of("test", folders=[tmp_path]), {"logo.png": b"\x89PNG made for this document"})
     response = fetcher(generated_url("logo.png"))
     assert response.read() == b"\x89PNG made for this document"
     assert response.headers["Content-Type"] == "image/png"
@@ -320,7 +320,8 @@ def test_generated_files_are_served_to_their_document_only(tmp_path: Path) -> No
         with pytest.raises(FatalURLFetchingError):
             fetcher(url)
     with pytest.raises(FatalURLFetchingError):
-        project_only_fetcher((tmp_path,))(generated_url("logo.png"))  # another document's fetcher
+        # another document's fetcher
+        scoped_fetcher(ReadScope.of("test", folders=[tmp_path]))(generated_url("logo.png"))
 
 
 def test_right_to_left_pdf_mirrors_the_lockup_and_keeps_its_rules(tmp_path: Path) -> None:

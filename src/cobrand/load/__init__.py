@@ -64,7 +64,9 @@ def _load_vendor(root: Path, config: ProjectFile, memo: LoadMemo) -> tuple[Vendo
         logo = memo.recall(f"vendor/{data.logo}", file_digest(path, memo=memo), lambda: inspect_logo(path))
     except LogoError as error:
         return None, [Problem(CONFIG_FILE, f"{data.logo}: {error}", field="vendor.logo")]
-    return Vendor(name=data.name, website=data.website, legal=data.legal, colors=data.colors, logo=logo), []
+    warnings = [Problem(CONFIG_FILE, f"{data.logo}: {warning}", field="vendor.logo", severity="warning")
+                for warning in logo.warnings]
+    return Vendor(name=data.name, website=data.website, legal=data.legal, colors=data.colors, logo=logo), warnings
 
 
 def _load_theme(root: Path, name: str) -> tuple[Theme | None, list[Problem]]:

@@ -12,7 +12,7 @@ import io
 import re
 import sys
 
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageCms, ImageOps
 
 Box = tuple[float, float, float, float]  # x, y, width, height
 
@@ -88,6 +88,49 @@ def nested_svg(data: bytes, width: float, height: float, view_box: Box) -> bytes
     return (outer + root + body[start.end():].rstrip() + "</svg>\n").encode("utf-8")
 
 
+class FetchRefused(ValueError):
+    """A drawing asked for a file or URL; logos drawn here are self-contained, so nothing is served."""
+
+
+def refuse_fetch(url: str, resource_type: str) -> bytes:
+    """cairosvg's url fetcher for logos: sanitised SVG has no outside reference, so every fetch is refused."""
+    raise FetchRefused(f"refused to fetch {url[:80]!r} ({resource_type}): logos may not load other files")
+
+
+def raster_pixels(data: bytes) -> Image.Image:
+    """A raster logo as viewers show it, as 8-bit RGBA sRGB pixels.
+
+    EXIF orientation is applied, 16-bit and 32-bit greyscale are scaled to 8 bits, and an embedded
+    ICC profile is converted to sRGB (with LittleCMS through ImageCms), as browsers do.
+    """
+    with Image.open(io.BytesIO(data)) as opened:
+        opened.load()
+        image = ImageOps.exif_transpose(opened)
+    profile = image.info.get("icc_profile")
+    if image.mode in {"I;16", "I;16B", "I;16L", "I;16N", "I"}:
+        image = image.convert("I").point(lambda level: level * (1 / 256)).convert("L")
+    elif image.mode == "F":
+        image = image.point(lambda level: level * 255).convert("L")
+    alpha = None
+    if image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info):
+        alpha = image.convert("RGBA").getchannel("A")
+    if image.mode in {"P", "PA", "1"}:
+        image = image.convert("RGBA")
+    colour = image.convert({"LA": "L", "RGBA": "RGB", "RGBa": "RGB"}.get(image.mode, image.mode))
+    if profile and colour.mode in {"RGB", "L", "CMYK"}:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            converted = ImageCms.profileToProfile(colour, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError) as error:
+            raise ValueError(f"has an unreadable ICC colour profile ({error})") from None
+        if converted is not None:
+            colour = converted
+    result = colour.convert("RGBA")
+    if alpha is not None:
+        result.putalpha(alpha)
+    return result
+
+
 def draw_svg(data: bytes, width: int, height: int) -> Image.Image:
     """An SVG document drawn at ``width`` x ``height`` pixels, as RGBA (external files are never fetched).
 
@@ -97,7 +140,8 @@ def draw_svg(data: bytes, width: int, height: int) -> Image.Image:
     from cairosvg.parser import Tree  # imported on first use: cairosvg is slow to import
     from cairosvg.surface import PNGSurface
 
-    surface = PNGSurface(Tree(bytestring=data, unsafe=False), None, 96, output_width=width, output_height=height)
+    tree = Tree(bytestring=data, unsafe=False, url_fetcher=refuse_fetch)
+    surface = PNGSurface(tree, None, 96, output_width=width, output_height=height)
     pixels = surface.cairo
     pixels.flush()
     if sys.byteorder != "little":  # Pillow reads cairo's premultiplied native-order pixels on little-endian only
@@ -109,8 +153,11 @@ def draw_svg(data: bytes, width: int, height: int) -> Image.Image:
                             "raw", "BGRa", pixels.get_stride(), 1)
 
 
-def svg_visible_box(data: bytes, width: float, height: float) -> Box:
-    """The visible part of an SVG logo as (x, y, width, height) in its own units (0 0 width height is all)."""
+def svg_visible_box(data: bytes, width: float, height: float) -> Box | None:
+    """The visible part of an SVG logo as (x, y, width, height) in its own units (0 0 width height is all).
+
+    None when it draws nothing (every pixel transparent or white).
+    """
     whole = (0.0, 0.0, width, height)
     document = nested_svg(data, width, height, whole)
     if document is None:
@@ -119,17 +166,17 @@ def svg_visible_box(data: bytes, width: float, height: float) -> Box:
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     box = ink_box(draw_svg(document, *size))
     if box is None:
-        return whole
+        return None
     # Pixel edges back to the logo's units, with the partly covered pixels inside the box.
     scale_x, scale_y = size[0] / width, size[1] / height
     left, top = box[0] / scale_x, box[1] / scale_y
     return left, top, box[2] / scale_x - left, box[3] / scale_y - top
 
 
-def raster_visible_box(image: Image.Image) -> Box:
-    """The visible part of a decoded raster logo as (x, y, width, height) in pixels."""
+def raster_visible_box(image: Image.Image) -> Box | None:
+    """The visible part of a decoded raster logo as (x, y, width, height) in pixels; None if it shows nothing."""
     # convert() copies even an RGBA image, and ink_box only reads the one it is given.
     box = ink_box(image if image.mode == "RGBA" else image.convert("RGBA"))
     if box is None:
-        return 0.0, 0.0, float(image.width), float(image.height)
+        return None
     return float(box[0]), float(box[1]), float(box[2] - box[0]), float(box[3] - box[1])

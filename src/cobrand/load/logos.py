@@ -1,28 +1,34 @@
-"""Inspect logo files: real format from the bytes, size, and SVG safety.
+"""Inspect logo files: real format from the bytes, size, and the bytes renderers may use.
 
 Logos come from partners, so a file is trusted only after it has been opened
-with Pillow (raster) or parsed with defusedxml (SVG) and checked.
+with Pillow (raster) or parsed safely and rebuilt from an allowlist (SVG,
+see :mod:`svg_allowlist`). The :class:`Logo` carries the bytes every renderer
+and the site use (``Logo.data``): for SVG the rebuilt document, never the
+partner's file. The vendor's logo goes through the same path: it is trusted,
+but one path means the site, the PDFs and the images draw the same document.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from pathlib import Path
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
+from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from ..models import Logo
-from .ink import raster_visible_box, svg_visible_box
+from .ink import raster_pixels, raster_visible_box, svg_visible_box
+from .svg_allowlist import SVG_NS, SvgError, sanitize_svg
 
 MAX_LOGO_BYTES = 5 * 1024 * 1024
 MAX_LOGO_PIXELS = 25_000_000
+MAX_ASPECT = 40.0  # a logo wider (or taller) than this many times its height cannot be shown legibly anywhere
 RASTER_FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}
-_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px)?\s*$")
-_SVG_NS = "{http://www.w3.org/2000/svg}"
-_FORBIDDEN_ELEMENTS = {"script", "foreignObject", "iframe", "embed", "object", "audio", "video"}
+_LENGTH = re.compile(r"^\s*([+-]?[0-9.eE+-]+)\s*(px)?\s*$")
+LIVE_TEXT_ADVICE = ("renderers pick different fonts for it, so it is shown untrimmed and may look different "
+                    "on the site, in PDFs and in images; send the logo with its text converted to outlines (paths)")
 
 
 class LogoError(ValueError):
@@ -44,20 +50,54 @@ def confined_file(folder: Path, relative: str) -> Path:
 
 
 def inspect_logo(path: Path) -> Logo:
-    """Open and check a logo; raise :class:`LogoError` with a reason if unusable."""
+    """Open and check a logo; raise :class:`LogoError` with a reason if unusable.
+
+    ``Logo.warnings`` lists what the SVG rebuild dropped and live text that should be outlined.
+    """
     size = path.stat().st_size  # before reading: a huge file is refused without loading it
     if size > MAX_LOGO_BYTES:
         raise LogoError(f"is {size // 1024} KiB; logos may be at most {MAX_LOGO_BYTES // 1024 // 1024} MiB")
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    if path.suffix.lower() == ".svg" or data.lstrip()[:5] in (b"<?xml", b"<svg ") :
-        width, height = _svg_size(data)
+    if path.suffix.lower() == ".svg" or _looks_like_xml(data):
+        return _svg(path, data, digest)
+    return _raster(path, data, digest)
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    start = data.lstrip()[:6]
+    return start.startswith((b"<?xml", b"<svg", b"\xef\xbb\xbf<", b"\xff\xfe<\x00", b"\xfe\xff\x00<"))
+
+
+def _svg(path: Path, data: bytes, digest: str) -> Logo:
+    try:
+        clean = sanitize_svg(data)
+    except SvgError as error:
+        raise LogoError(str(error)) from None
+    width, height = _svg_size(clean.data)
+    warnings = [f"dropped {what}: not on the SVG allowlist (see SECURITY.md)" for what in clean.dropped]
+    if clean.has_live_text:
+        fonts = sorted({font or "no font-family (the renderer's default)" for font in clean.text_fonts})
+        warnings.append(f"has live <text> in font-family {'; '.join(fonts)}: {LIVE_TEXT_ADVICE}")
+        # Text is measured differently by each renderer's fonts: never trim by it (issue 20).
+        visible: tuple[float, float, float, float] | None = (0.0, 0.0, width, height)
+    else:
         try:
-            visible = svg_visible_box(data, width, height)
+            visible = svg_visible_box(clean.data, width, height)
         except Exception as error:  # cairosvg's errors have no common base class
             raise LogoError(f"cannot be drawn ({type(error).__name__}: {error})") from None
-        return Logo(path, "svg", width, height, digest, visible)
-    return _raster(path, data, digest)
+        if visible is None:
+            raise LogoError("draws nothing: every part of it is transparent or white")
+    assert visible is not None
+    _check_shape(visible[2], visible[3], "its visible content")
+    return Logo(path, "svg", width, height, digest, visible, clean.data, tuple(warnings))
+
+
+def _check_shape(width: float, height: float, what: str) -> None:
+    ratio = width / height
+    if ratio > MAX_ASPECT or ratio < 1 / MAX_ASPECT:
+        raise LogoError(f"{what} is {width:g} x {height:g}, a {max(ratio, 1 / ratio):.0f}:1 shape; logos may be "
+                        f"at most {MAX_ASPECT:g} times as wide as high (or as high as wide)")
 
 
 def _raster(path: Path, data: bytes, digest: str) -> Logo:
@@ -78,88 +118,68 @@ def _raster(path: Path, data: bytes, digest: str) -> Logo:
             width, height = image.size
             if width * height > MAX_LOGO_PIXELS:
                 raise LogoError(f"is {width}x{height} pixels; at most {MAX_LOGO_PIXELS:,} pixels are allowed")
-            image.load()
-            visible = raster_visible_box(image)
+        shown = raster_pixels(data)  # as viewers show it: EXIF orientation, sRGB, 8 bits
     except Image.DecompressionBombError:
         raise LogoError(f"has too many pixels; at most {MAX_LOGO_PIXELS:,} are allowed") from None
     except UnidentifiedImageError:
         raise LogoError("is not an image (PNG, JPEG, WebP or SVG)") from None
-    except OSError as error:
+    except (OSError, ValueError) as error:
         raise LogoError(f"is damaged or truncated ({error})") from None
     expected = {"png": {".png"}, "jpeg": {".jpg", ".jpeg"}, "webp": {".webp"}}[kind]
     if path.suffix.lower() not in expected:
         raise LogoError(f"is a {kind.upper()} file named {path.suffix!r}; rename it to match its format")
-    return Logo(path, kind, float(width), float(height), digest, visible)  # type: ignore[arg-type]
-
-
-_RAW_FORBIDDEN = re.compile(rb"<\?xml-stylesheet|<!DOCTYPE|<!ENTITY", re.IGNORECASE)
-_CSS_OUTSIDE = re.compile(r"@import|url\(\s*[^#\s)]|\\", re.IGNORECASE)
-_ANIMATION = {"set", "animate", "animateTransform", "animateMotion"}
+    visible = raster_visible_box(shown)
+    if visible is None:
+        raise LogoError("draws nothing: every pixel is transparent or white")
+    _check_shape(visible[2], visible[3], "its visible content")
+    return Logo(path, kind, float(shown.width), float(shown.height), digest, visible, data)  # type: ignore[arg-type]
 
 
 def _svg_size(data: bytes) -> tuple[float, float]:
-    forbidden = _RAW_FORBIDDEN.search(data)
-    if forbidden:
-        found = forbidden.group(0).decode(errors="replace")
-        raise LogoError(f"SVG contains {found}: DTDs, entities and stylesheet instructions are not allowed in a logo")
-    try:
-        root = SafeET.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException:
-        raise LogoError("SVG declares entities or a DTD, which are not allowed") from None
-    except SafeET.ParseError as error:
-        raise LogoError(f"is not valid SVG ({error})") from None
-    if root.tag not in {"svg", f"{_SVG_NS}svg"}:
-        raise LogoError("is not an SVG image (root element is not <svg>)")
-    for element in root.iter():
-        name = str(element.tag).rsplit("}", 1)[-1]
-        if name in _FORBIDDEN_ELEMENTS:
-            raise LogoError(f"SVG contains <{name}>, which is not allowed in a logo")
-        if name in _ANIMATION and "href" in (element.get("attributeName") or "").lower():
-            raise LogoError(f"SVG <{name}> changes a link, which is not allowed in a logo")
-        for attribute, value in element.attrib.items():
-            local = attribute.rsplit("}", 1)[-1]
-            if local.lower().startswith("on"):
-                raise LogoError(f"SVG has an event handler ({local}), which is not allowed")
-            if local == "href" and not value.startswith("#"):
-                raise LogoError(f"SVG refers to an outside resource ({value[:60]!r}); embed shapes instead")
-            if _CSS_OUTSIDE.search(value):
-                raise LogoError("SVG style refers to an outside resource or uses escapes; only url(#id) is allowed")
-        if name == "style" and element.text and _CSS_OUTSIDE.search(element.text):
-            raise LogoError("SVG <style> imports or links outside resources, or uses escapes")
+    """Width and height of a rebuilt SVG in its own units; refuses missing, infinite, negative and zero sizes."""
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    assert root.tag == f"{{{SVG_NS}}}svg"
+    sizes: dict[str, float | None] = {}
     for attribute in ("width", "height"):
-        size = root.get(attribute) or ""
-        match = _LENGTH.match(size)
-        if match and not _is_number(match.group(1)):
-            raise LogoError(f"SVG {attribute} {size[:40]!r} is not a number")
-    width, height = _length(root.get("width")), _length(root.get("height"))
-    view_box = (root.get("viewBox") or "").replace(",", " ").split()
-    if not all(_is_number(part) for part in view_box):
-        raise LogoError("SVG viewBox is not four numbers")
-    if len(view_box) == 4:
-        try:
-            box_width, box_height = float(view_box[2]), float(view_box[3])
-        except ValueError:
-            raise LogoError("SVG viewBox is not four numbers") from None
-        if box_width > 0 and box_height > 0:
-            if width and not height:
-                height = width * box_height / box_width
-            elif height and not width:
-                width = height * box_width / box_height
-            elif not width and not height:
-                width, height = box_width, box_height
+        value = root.get(attribute)
+        sizes[attribute] = _length(value)
+        if value is not None and not value.strip().endswith(("%", "em", "ex", "mm", "cm", "in", "pt", "pc")):
+            if sizes[attribute] is None:
+                raise LogoError(f"SVG {attribute} {value[:40]!r} is not a number")
+            _check_positive(f"SVG {attribute}", sizes[attribute])  # type: ignore[arg-type]
+    width, height = sizes["width"], sizes["height"]
+    view_box = (root.get("viewBox") or "").split()
+    if view_box:
+        box = [float(part) for part in view_box] if len(view_box) == 4 else []
+        if len(box) != 4 or not all(math.isfinite(number) for number in box):
+            raise LogoError("SVG viewBox is not four finite numbers")
+        _check_positive("SVG viewBox width", box[2])
+        _check_positive("SVG viewBox height", box[3])
+        box_width, box_height = box[2], box[3]
+        if width and not height:
+            height = width * box_height / box_width
+        elif height and not width:
+            width = height * box_width / box_height
+        elif not width and not height:
+            width, height = box_width, box_height
     if not width or not height:
         raise LogoError("SVG has no size: give it a viewBox (and optionally width and height)")
+    if not (math.isfinite(width) and math.isfinite(height)) or width > 1e6 or height > 1e6:
+        raise LogoError(f"SVG size {width:g} x {height:g} is too large; give it a viewBox of sensible numbers")
+    _check_shape(width, height, "SVG width x height")
     return width, height
 
 
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
+def _check_positive(what: str, value: float) -> None:
+    if not math.isfinite(value) or value <= 0:
+        raise LogoError(f"{what} is {value!r}; it must be a positive finite number")
 
 
 def _length(value: str | None) -> float | None:
     match = _LENGTH.match(value or "")
-    return float(match.group(1)) if match and _is_number(match.group(1)) else None
+    if not match:
+        return None
+    try:
+        return float(match.group(1))
+    except ValueError:
+        return None

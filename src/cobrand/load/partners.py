@@ -141,8 +141,9 @@ def load_partner(root: Path, folder: Path) -> tuple[Partner | None, list[Problem
     overrides, problems = _load_overrides(root, folder)
     if problems:
         return None, problems
+    warnings = [Problem(file, f"{logo_name}: {warning}", field="logo", severity="warning") for warning in logo.warnings]
     return Partner(slug=folder.name, source=file, folder=folder, data=data, logo=logo,
-                   overrides=overrides), []
+                   overrides=overrides), warnings
 
 
 def _load_overrides(root: Path, folder: Path) -> tuple[dict[str, tuple[str, dict[str, str]]], list[Problem]]:

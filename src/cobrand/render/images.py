@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, features
 
-from ..load.ink import draw_svg, ink_box
+from ..load.ink import draw_svg, ink_box, raster_pixels
 from ..models import Logo
 from .brand import Palette
 
@@ -48,14 +48,21 @@ def _rgb(color: str) -> tuple[int, int, int]:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 
+def logo_bytes(logo: Logo) -> bytes:
+    """The bytes renderers may use for ``logo``: checked at load (SVG rebuilt), never re-read from its path."""
+    if not logo.data:
+        raise ValueError(f"{logo.path.name} was not loaded through load.logos.inspect_logo; refusing its file")
+    return logo.data
+
+
 @functools.lru_cache(maxsize=4)  # the vendor's logo is on every partner's cards: drawn once per process
 def rasterise(logo: Logo) -> Image.Image:
     """The logo as RGBA pixels, trimmed to its visible content (shared: never draw on the result)."""
     if logo.format == "svg":
         scale = RASTER_HEIGHT / logo.height
-        source = draw_svg(logo.path.read_bytes(), round(logo.width * scale), RASTER_HEIGHT)
+        source = draw_svg(logo_bytes(logo), round(logo.width * scale), RASTER_HEIGHT)
     else:
-        source = Image.open(logo.path)
+        source = raster_pixels(logo_bytes(logo))  # oriented, sRGB, 8-bit: as viewers show it
     return trim(source.convert("RGBA"))
 
 

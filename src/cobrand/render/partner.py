@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..cache import digest, partner_key, site_key
-from ..load import DEFAULT_THEME, LoadMemo
+from ..load import LoadMemo
 from ..models import ContentItem, MediaFile, Partner, Project
 from ..plan import PartnerPlan, Planner
 from ..tokens import TokenFiller
@@ -34,10 +34,10 @@ from .context import (
     text_direction,
 )
 from .i18n import catalogue_language, for_locale, install_translations, load_translations
-from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle, direction_of, fonts_key
+from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle, direction_of, fonts_key, logo_bytes
 from .lockup import print_logo_files
 from .logos import logo_files, make_logo_file
-from .pdf import PdfFetchError, PdfRenderer, first_page_thumbnail
+from .pdf import PdfFetchError, PdfRenderer, ReadScope, first_page_thumbnail
 from .schedule import hootsuite_csv
 from .site import Page, home_page, page_place, render_page, selection_pages, theme_environment, theme_static_files
 from .skeleton import Skeletons
@@ -133,7 +133,7 @@ class PartnerRenderer:
         theme_files = theme_static_files(project.theme)
         self.static = {path: file.read_bytes() for path, file in theme_files.items()}
         vendor_logo = project.vendor.logo
-        self.static[f"{VENDOR_LOGO}.{vendor_logo.extension}"] = vendor_logo.path.read_bytes()
+        self.static[f"{VENDOR_LOGO}.{vendor_logo.extension}"] = logo_bytes(vendor_logo)
         self.static[vendor_logo_path(vendor_logo)] = vendor_logo_bytes(vendor_logo)  # the lockups show it trimmed
         self.images = images
         self.languages = load_translations(project.theme)
@@ -142,7 +142,7 @@ class PartnerRenderer:
         self.pdf_links = pdfs if pdf_links is None else pdf_links
         stylesheet = _theme_file(project, PRINT_STYLESHEET)
         press = _theme_file(project, PRESS_STYLESHEET) if project.config.print.press else None
-        self._pdf_setup = (stylesheet, (project.root, DEFAULT_THEME), press) if pdfs else None
+        self._pdf_setup = (stylesheet, project.theme.folders, press) if pdfs else None
         # Keyed by position in the theme chain, not absolute path, so caches move between checkouts.
         every_theme_file = {f"{index}/{path.relative_to(folder).as_posix()}": path
                             for index, folder in enumerate(project.theme.folders)
@@ -240,7 +240,8 @@ class PartnerRenderer:
 
         jobs = list(self._static_jobs)
         logo = f"{PARTNER_LOGO}.{partner.logo.extension}"
-        jobs.append(Job(logo, digest(base, logo), lambda _: partner.logo.path.read_bytes()))
+        # The logo as loaded (SVG rebuilt from the allowlist), never the partner's file.
+        jobs.append(Job(logo, digest(base, logo), lambda _: logo_bytes(partner.logo)))
         if self.images:
             jobs += self._logo_jobs(partner, views, base)
         jobs += shared.assets
@@ -260,12 +261,13 @@ class PartnerRenderer:
 
         kit_jobs = [job for job in jobs if job.path.startswith("kit/")]
         if self._pdf_setup is not None:
+            scope = self._read_scope(partner, plan)
             for item in plan.one_pagers:
-                pdf_job = self._pdf_job(partner, views, item, base)
+                pdf_job = self._pdf_job(partner, views, item, base, scope)
                 kit_jobs.append(pdf_job)
                 jobs.append(self._thumbnail_job(pdf_job, views, item))
                 if project.config.print.press:
-                    kit_jobs.append(self._pdf_job(partner, views, item, base, press=True))
+                    kit_jobs.append(self._pdf_job(partner, views, item, base, scope, press=True))
         kit_jobs.append(Job("kit/social-posts.txt", digest(listing, "social-posts.txt"),
                             lambda _: kit.social_copy(views.common["social"])))
         known = {job.path for job in jobs}
@@ -302,7 +304,14 @@ class PartnerRenderer:
     def _csv_maker(self, views: PartnerViews, network: str) -> Callable[[Resolve], bytes]:
         return lambda _: hootsuite_csv(views.common["social"], network, self.project.today)
 
-    def _pdf_job(self, partner: Partner, views: PartnerViews, item: ContentItem, base: str,
+    def _read_scope(self, partner: Partner, plan: PartnerPlan) -> ReadScope:
+        """What ``partner``'s PDFs may read: its folder, the vendor's logo, the theme, its items' assets."""
+        content = self.project.root / "content"
+        assets = [content / asset for item in plan.items for asset in item.assets]
+        return ReadScope.of(f"partner {partner.slug}", files=[self.project.vendor.logo.path, *assets],
+                            folders=[partner.folder, *self.project.theme.folders])
+
+    def _pdf_job(self, partner: Partner, views: PartnerViews, item: ContentItem, base: str, scope: ReadScope,
                  press: bool = False) -> Job:
         assert item.pdf_path is not None
         path = item.pdf_path.replace(".pdf", "-press.pdf") if press else item.pdf_path
@@ -319,8 +328,8 @@ class PartnerRenderer:
             identifier = hashlib.sha256(f"{partner.slug}/{path}".encode()).hexdigest()[:32]
             try:
                 assert self.pdf is not None
-                return self.pdf.render(html, project.root / "content" / item.kind, identifier.encode(), press,
-                                       generated)
+                return self.pdf.render(html, project.root / "content" / item.kind, identifier.encode(), scope,
+                                       press, generated)
             except PdfFetchError as error:
                 error.source = item.source
                 raise

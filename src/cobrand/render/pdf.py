@@ -1,8 +1,10 @@
-"""Print-designed PDFs with WeasyPrint, fetching project files only.
+"""Print-designed PDFs with WeasyPrint, fetching only what each document may read.
 
 The stylesheet is parsed once per renderer and reused for every document;
-fonts are configured once; the url fetcher refuses anything outside the
-allowed folders (project, theme) and every non-file URL. Files cobrand
+fonts are configured once; each document's url fetcher serves only the
+files its :class:`ReadScope` allows (that partner's folder, the vendor's
+logo, the theme, the content assets the partner is entitled to) and
+refuses every other path and every non-file URL. Files cobrand
 makes for one document (trimmed logos) are handed over in memory under
 ``cobrand-generated:`` URLs that only that document's fetcher answers: no
 temporary files, and no data: URLs that content could use as well.
@@ -11,7 +13,8 @@ WeasyPrint is imported on first use, so commands that make no PDF start fast.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -31,30 +34,59 @@ def generated_url(name: str) -> str:
     return GENERATED + name
 
 
-def project_only_fetcher(roots: tuple[Path, ...], generated: Mapping[str, bytes] | None = None) -> Any:
-    """A WeasyPrint URL fetcher that serves local files under ``roots`` and nothing else.
+@dataclass(frozen=True)
+class ReadScope:
+    """What one document's renderer may read: exact files and whole folders, all resolved (symlinks followed).
+
+    A capability, not a location: a partner's PDF gets that partner's folder, the vendor's logo, the
+    theme and the content assets of the items the partner is entitled to, and nothing else: not the
+    project root, ``build/``, the cache or another partner's folder.
+    """
+
+    owner: str  # who reads, for messages: "partner kestrel-cloud"
+    files: frozenset[Path]
+    folders: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, owner: str, files: Iterable[Path] = (), folders: Iterable[Path] = ()) -> ReadScope:
+        """A scope of ``files`` and ``folders``, resolved now so that a symlink cannot widen it later."""
+        return cls(owner, frozenset(path.resolve() for path in files), tuple(sorted({f.resolve() for f in folders})))
+
+    def allows(self, path: Path) -> bool:
+        """True when the resolved ``path`` is one of the files or inside one of the folders."""
+        return path in self.files or any(path.is_relative_to(folder) for folder in self.folders)
+
+
+def scoped_fetcher(scope: ReadScope, generated: Mapping[str, bytes] | None = None) -> Any:
+    """A WeasyPrint URL fetcher that serves the local files ``scope`` allows and nothing else.
 
     ``generated`` maps file names to bytes made for this document, served at :func:`generated_url`.
+    The path is percent-decoded and resolved (``..`` and symlinks) before it is checked.
     """
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-    allowed = tuple(root.resolve() for root in roots)
     made = dict(generated or {})
 
-    class ProjectOnlyFetcher(URLFetcher):
+    class ScopedFetcher(URLFetcher):
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
             if url.startswith(GENERATED) and url.removeprefix(GENERATED) in made:
                 name = url.removeprefix(GENERATED)
                 return URLFetcherResponse(url, body=made[name], headers={"Content-Type": _mime(Path(name))})
             parts = urlsplit(url)
-            if parts.scheme != "file":
-                raise FatalURLFetchingError(f"refused to fetch {url[:80]!r}: PDFs may use project files only")
-            path = Path(unquote(parts.path)).resolve()
-            if not any(path.is_relative_to(root) for root in allowed) or not path.is_file():
-                raise FatalURLFetchingError(f"refused to fetch {path}: outside the project or missing")
+            if parts.scheme != "file" or parts.netloc not in {"", "localhost"}:
+                raise FatalURLFetchingError(f"{scope.owner}: refused to fetch {url[:80]!r}: PDFs may use local "
+                                            "files only")
+            try:
+                path = Path(unquote(parts.path)).resolve()
+            except (OSError, ValueError):
+                raise FatalURLFetchingError(f"{scope.owner}: refused to fetch {url[:80]!r}") from None
+            if not scope.allows(path) or not path.is_file():
+                raise FatalURLFetchingError(
+                    f"{scope.owner}: refused to fetch {str(path)[:120]!r}: a PDF may read only its partner's "
+                    "folder, the vendor's logo, the theme and the content assets the partner is entitled to")
             return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": _mime(path)})
 
-    return ProjectOnlyFetcher(allowed_protocols={"file"})
+    return ScopedFetcher(allowed_protocols={"file"})
 
 
 def first_page_thumbnail(pdf: bytes, width: int = 360) -> bytes:
@@ -76,7 +108,7 @@ def first_page_thumbnail(pdf: bytes, width: int = 360) -> bytes:
 
 
 class PdfFetchError(Exception):
-    """A PDF asked for a file outside the project, or for the network; ``source`` is the content file."""
+    """A PDF asked for a file outside its scope, or for the network; ``source`` is the content file."""
 
     source = "content"
 
@@ -84,12 +116,12 @@ class PdfFetchError(Exception):
 class PdfRenderer:
     """Renders print HTML to PDF bytes with a shared stylesheet and font configuration."""
 
-    def __init__(self, stylesheet: Path | None, roots: tuple[Path, ...], press: Path | None = None) -> None:
+    def __init__(self, stylesheet: Path | None, theme_folders: tuple[Path, ...], press: Path | None = None) -> None:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
-        self.roots = roots
-        self.fetcher = project_only_fetcher(roots)
+        self.theme = ReadScope.of("the theme's print stylesheet", folders=theme_folders)
+        self.fetcher = scoped_fetcher(self.theme)
         self.fonts = FontConfiguration()
         self.stylesheets = []
         if stylesheet is not None:
@@ -98,12 +130,12 @@ class PdfRenderer:
         if press is not None:
             self.press_stylesheets.append(CSS(filename=str(press), url_fetcher=self.fetcher, font_config=self.fonts))
 
-    def render(self, html: str, base_url: Path, identifier: bytes, press: bool = False,
+    def render(self, html: str, base_url: Path, identifier: bytes, scope: ReadScope, press: bool = False,
                generated: Mapping[str, bytes] | None = None) -> bytes:
         """PDF bytes for ``html``; relative URLs resolve against ``base_url`` (a folder).
 
-        ``press`` adds the press profile (bleed and crop marks); ``generated`` holds files made for
-        this document, which ``html`` names by :func:`generated_url`.
+        ``scope`` is what the document may read; ``press`` adds the press profile (bleed and crop marks);
+        ``generated`` holds files made for this document, which ``html`` names by :func:`generated_url`.
         """
         from weasyprint import HTML
         from weasyprint.urls import FatalURLFetchingError
@@ -112,7 +144,7 @@ class PdfRenderer:
 
         stylesheets = self.press_stylesheets if press else self.stylesheets
         try:
-            fetcher = project_only_fetcher(self.roots, generated) if generated else self.fetcher
+            fetcher = scoped_fetcher(scope, generated)
             document = HTML(string=html, base_url=base_url.as_uri() + "/", url_fetcher=fetcher)
             pdf = document.write_pdf(stylesheets=stylesheets, font_config=self.fonts, finisher=table_header_scopes,
                                      pdf_variant="pdf/ua-1", pdf_identifier=identifier)

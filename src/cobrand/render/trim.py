@@ -7,10 +7,11 @@ the site and PDFs show trimmed files:
 
 * raster logos (PNG, JPEG, WebP) become PNGs cropped to their content
   (:func:`images.rasterise`);
-* SVG logos stay vector: the original document is nested, unchanged, in an
-  outer ``<svg>`` whose viewBox is the visible box (measured on a
-  rasterisation with cairosvg). Print stays sharp at any size and the
-  partner's markup is not rewritten, only its root's size attributes.
+* SVG logos stay vector: the document rebuilt from the allowlist at load
+  (``Logo.data``, never the partner's file) is nested in an outer ``<svg>``
+  whose viewBox is the visible box (measured on a rasterisation with
+  cairosvg; an SVG with live text is not trimmed, because each renderer
+  measures text in its own fonts). Print stays sharp at any size.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from PIL import Image
 
 from ..load.ink import nested_svg
 from ..models import Logo
-from .images import rasterise
+from .images import logo_bytes, rasterise
 
 VENDOR_MAX_HEIGHT = 256  # a raster vendor logo on the site is at most this many pixels high (2x its largest use)
 
@@ -41,7 +42,7 @@ def trimmed_ratio(logo: Logo) -> float:
 
 def trimmed_svg(logo: Logo) -> bytes:
     """An SVG logo cropped to its visible content, still vector; the original bytes if it cannot be."""
-    data = logo.path.read_bytes()
+    data = logo_bytes(logo)
     return nested_svg(data, logo.width, logo.height, logo.visible_box) or data
 
 
