@@ -565,12 +565,44 @@ SVG_HOSTILE: dict[str, tuple[str, str]] = {
                                             'inkscape" inkscape:version="1.0" ') + RECT + "</svg>", "inkscape"),
 }
 
+def words(text: str) -> set[str]:
+    return set(text.split())
+
+
 # The reference: DOMPurify's svg and svgFilters tag and attribute lists (src/tags.ts, src/attrs.ts), lower-cased
 # as DOMPurify compares them, plus use (same-document only) and xlink:href / xml:space.
-DOMPURIFY_SVG_TAGS = set(["svg", "a", "altglyph", "altglyphdef", "altglyphitem", "animatecolor", "animatemotion", "animatetransform", "circle", "clippath", "defs", "desc", "ellipse", "filter", "font", "g", "glyph", "glyphref", "hkern", "image", "line", "lineargradient", "marker", "mask", "metadata", "mpath", "path", "pattern", "polygon", "polyline", "radialgradient", "rect", "stop", "style", "switch", "symbol", "text", "textpath", "title", "tref", "tspan", "view", "vkern", "feblend", "fecolormatrix", "fecomponenttransfer", "fecomposite", "feconvolvematrix", "fediffuselighting", "fedisplacementmap", "fedistantlight", "fedropshadow", "feflood", "fefunca", "fefuncb", "fefuncg", "fefuncr", "fegaussianblur", "feimage", "femerge", "femergenode", "femorphology", "feoffset", "fepointlight", "fespecularlighting", "fespotlight", "fetile", "feturbulence"]) | {"use"}
+DOMPURIFY_SVG_TAGS = words("""
+    svg a altglyph altglyphdef altglyphitem animatecolor animatemotion animatetransform circle clippath defs
+    desc ellipse filter font g glyph glyphref hkern image line lineargradient marker mask metadata mpath
+    path pattern polygon polyline radialgradient rect stop style switch symbol text textpath title tref
+    tspan view vkern feblend fecolormatrix fecomponenttransfer fecomposite feconvolvematrix
+    fediffuselighting fedisplacementmap fedistantlight fedropshadow feflood fefunca fefuncb fefuncg fefuncr
+    fegaussianblur feimage femerge femergenode femorphology feoffset fepointlight fespecularlighting
+    fespotlight fetile feturbulence
+""") | {"use"}
 NEVER_TAGS = {"a", "image", "feimage", "style", "script", "foreignobject", "set", "animate", "animatecolor",
               "animatemotion", "animatetransform", "tref", "font", "glyph", "glyphref", "altglyph", "mpath"}
-DOMPURIFY_SVG_ATTRS = set(["accent-height", "accumulate", "additive", "alignment-baseline", "amplitude", "ascent", "attributename", "attributetype", "azimuth", "basefrequency", "baseline-shift", "begin", "bias", "by", "class", "clip", "clippathunits", "clip-path", "clip-rule", "color", "color-interpolation", "color-interpolation-filters", "color-profile", "color-rendering", "cx", "cy", "d", "dx", "dy", "diffuseconstant", "direction", "display", "divisor", "dur", "edgemode", "elevation", "end", "exponent", "fill", "fill-opacity", "fill-rule", "filter", "filterunits", "flood-color", "flood-opacity", "font-family", "font-size", "font-size-adjust", "font-stretch", "font-style", "font-variant", "font-weight", "fx", "fy", "g1", "g2", "glyph-name", "glyphref", "gradientunits", "gradienttransform", "height", "href", "id", "image-rendering", "in", "in2", "intercept", "k", "k1", "k2", "k3", "k4", "kerning", "keypoints", "keysplines", "keytimes", "lang", "lengthadjust", "letter-spacing", "kernelmatrix", "kernelunitlength", "lighting-color", "local", "marker-end", "marker-mid", "marker-start", "markerheight", "markerunits", "markerwidth", "maskcontentunits", "maskunits", "max", "mask", "mask-type", "media", "method", "mode", "min", "name", "numoctaves", "offset", "operator", "opacity", "order", "orient", "orientation", "origin", "overflow", "paint-order", "path", "pathlength", "patterncontentunits", "patterntransform", "patternunits", "points", "preservealpha", "preserveaspectratio", "primitiveunits", "r", "rx", "ry", "radius", "refx", "refy", "repeatcount", "repeatdur", "restart", "result", "rotate", "scale", "seed", "shape-rendering", "slope", "specularconstant", "specularexponent", "spreadmethod", "startoffset", "stddeviation", "stitchtiles", "stop-color", "stop-opacity", "stroke-dasharray", "stroke-dashoffset", "stroke-linecap", "stroke-linejoin", "stroke-miterlimit", "stroke-opacity", "stroke", "stroke-width", "style", "surfacescale", "systemlanguage", "tabindex", "tablevalues", "targetx", "targety", "transform", "transform-origin", "text-anchor", "text-decoration", "text-rendering", "textlength", "type", "u1", "u2", "unicode", "values", "viewbox", "visibility", "version", "vert-adv-y", "vert-origin-x", "vert-origin-y", "width", "word-spacing", "wrap", "writing-mode", "xchannelselector", "ychannelselector", "x", "x1", "x2", "xmlns", "y", "y1", "y2", "z", "zoomandpan"]) | {
+DOMPURIFY_SVG_ATTRS = words("""
+    accent-height accumulate additive alignment-baseline amplitude ascent attributename attributetype
+    azimuth basefrequency baseline-shift begin bias by class clip clippathunits clip-path clip-rule color
+    color-interpolation color-interpolation-filters color-profile color-rendering cx cy d dx dy
+    diffuseconstant direction display divisor dur edgemode elevation end exponent fill fill-opacity fill-
+    rule filter filterunits flood-color flood-opacity font-family font-size font-size-adjust font-stretch
+    font-style font-variant font-weight fx fy g1 g2 glyph-name glyphref gradientunits gradienttransform
+    height href id image-rendering in in2 intercept k k1 k2 k3 k4 kerning keypoints keysplines keytimes lang
+    lengthadjust letter-spacing kernelmatrix kernelunitlength lighting-color local marker-end marker-mid
+    marker-start markerheight markerunits markerwidth maskcontentunits maskunits max mask mask-type media
+    method mode min name numoctaves offset operator opacity order orient orientation origin overflow paint-
+    order path pathlength patterncontentunits patterntransform patternunits points preservealpha
+    preserveaspectratio primitiveunits r rx ry radius refx refy repeatcount repeatdur restart result rotate
+    scale seed shape-rendering slope specularconstant specularexponent spreadmethod startoffset stddeviation
+    stitchtiles stop-color stop-opacity stroke-dasharray stroke-dashoffset stroke-linecap stroke-linejoin
+    stroke-miterlimit stroke-opacity stroke stroke-width style surfacescale systemlanguage tabindex
+    tablevalues targetx targety transform transform-origin text-anchor text-decoration text-rendering
+    textlength type u1 u2 unicode values viewbox visibility version vert-adv-y vert-origin-x vert-origin-y
+    width word-spacing wrap writing-mode xchannelselector ychannelselector x x1 x2 xmlns y y1 y2 z
+    zoomandpan
+""") | {
     "role", "aria-label", "aria-labelledby", "aria-describedby", "aria-hidden", "dominant-baseline",
     "vector-effect", "fr", "limitingconeangle", "pointsatx", "pointsaty", "pointsatz", "specularexponent", "side",
     "spacing"}
