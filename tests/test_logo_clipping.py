@@ -21,6 +21,7 @@ import pytest
 from PIL import Image, ImageChops
 
 import cobrand
+
 from conftest import ENVIRON, copy_example
 
 SLUG = "kestrel-cloud"
