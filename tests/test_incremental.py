@@ -19,6 +19,7 @@ import cobrand
 from conftest import BUILD_DATE, ENVIRON, copy_example, entitled, load_config, load_items, load_partners
 
 STATE = (".cobrand/", ".cobrand.lock", "report.json")
+ROOT_THEME = Path(cobrand.__file__).parent / "themes/default"
 TEXT_SUFFIXES = {".html", ".xml", ".txt", ".csv"}
 
 
@@ -485,3 +486,67 @@ def test_a_folder_deleted_by_hand_is_made_again_when_its_partner_is_rebuilt(tmp_
     assert counts(report)["files_written"] == len(pages)
     stray.unlink()
     steps.compare("deleting an output folder by hand")
+
+
+# --- what a page reads is what keys it ---------------------------------------------------------
+
+DUMP_MACRO = (
+    "{% macro dump(value) %}"
+    "{% if value is mapping %}{{ '{' }}{% for key in value|sort %}{{ key }}: {{ dump(value[key]) }}; {% endfor %}"
+    "{{ '}' }}"
+    "{% elif value is iterable and value is not string %}[{% for entry in value %}{{ dump(entry) }}, {% endfor %}]"
+    "{% else %}{{ value }}{% endif %}{% endmacro %}\n")
+
+
+def context_names(project: Path) -> list[str]:
+    """Every name of the template context a page of the project's first partner is rendered with."""
+    from cobrand.build import load_and_check
+    from cobrand.render.context import PAGE_NAMES
+    from cobrand.render.partner import PartnerRenderer
+
+    loaded, _ = load_and_check(project, environ=ENVIRON)
+    renderer = PartnerRenderer(loaded, pdfs=False, images=False)
+    page_job = next(job for job in renderer.jobs(loaded.partners[0]) if job.path == "index.html")
+    views = page_job.make.args[1]  # type: ignore[attr-defined]  # the partial's PartnerViews, as jobs() left them
+    return sorted(set(views.common) | PAGE_NAMES)
+
+
+def test_a_theme_that_prints_every_context_value_rebuilds_on_the_next_day_like_a_clean_build(tmp_path):
+    """Every value the template context offers, printed on every page: day 1 then an incremental day 2
+    equals a clean day 2. The names are taken from the renderer, so a new value cannot be missed."""
+    project = copy_example(tmp_path)
+    names = context_names(project)
+    assert "build_date" in names and "posts" in names and "page" in names
+    base = (ROOT_THEME / "templates/base.html").read_text(encoding="utf-8")
+    dump = "".join(f'<pre data-name="{name}">{{% if {name} is defined %}}{{{{ dump({name}) }}}}{{% endif %}}</pre>\n'
+                   for name in names)
+    templates = project / "themes/harborline/templates"
+    (templates / "base.html").write_text(DUMP_MACRO + base.replace("</body>", dump + "</body>"), encoding="utf-8")
+    only = ("kestrel-cloud", "sakura-systems")
+    day_one = ENVIRON
+    day_two = {"SOURCE_DATE_EPOCH": str(int(ENVIRON["SOURCE_DATE_EPOCH"]) + 86400)}
+    a, b = tmp_path / "A", tmp_path / "B"
+    run_build(project, a, partners=only, environ=day_one)
+    page = (a / "kestrel-cloud/blog/index.html").read_text(encoding="utf-8")
+    assert f'<pre data-name="build_date">{BUILD_DATE.isoformat()}</pre>' in page
+    run_build(project, a, partners=only, environ=day_two)
+    run_build(project, b, partners=only, environ=day_two)
+    got = assert_same_output(a, b, "a build on the next day with every context value printed")
+    tomorrow = (BUILD_DATE + dt.timedelta(days=1)).isoformat()
+    assert f'<pre data-name="build_date">{tomorrow}</pre>' in got["kestrel-cloud/blog/index.html"].decode()
+
+
+def test_a_page_that_prints_nothing_of_the_date_is_not_rewritten_the_next_day(tmp_path):
+    """The other side of recording reads: a page keyed on the date only when it read it."""
+    project = copy_example(tmp_path)
+    templates = project / "themes/harborline/templates"
+    (templates / "kit.html").write_text('{% extends "default/kit.html" %}{% block main %}{{ super() }}'
+                                        "<p>Built {{ build_date }}</p>{% endblock %}", encoding="utf-8")
+    a = tmp_path / "A"
+    run_build(project, a, partners=("kestrel-cloud",))
+    stamps = mtimes(a)
+    later = {"SOURCE_DATE_EPOCH": str(int(ENVIRON["SOURCE_DATE_EPOCH"]) + 86400)}
+    run_build(project, a, partners=("kestrel-cloud",), environ=later)
+    changed = rewritten(a, stamps)
+    assert "kestrel-cloud/kit.html" in changed
+    assert "kestrel-cloud/blog/index.html" not in changed and "kestrel-cloud/index.html" not in changed

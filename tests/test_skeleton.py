@@ -1,4 +1,4 @@
-"""Page skeletons (render/skeleton.py): a filled skeleton is byte for byte the page the template renders.
+"""Page skeletons (render/engine/skeleton.py): a filled skeleton is byte for byte the page the template renders.
 
 The unit tests run small templates over partners whose values differ in
 every way a template can notice (truth, length, comparisons, escaping) and
@@ -17,11 +17,14 @@ from typing import Any
 import pytest
 from jinja2 import DictLoader, Environment, StrictUndefined
 
+import cobrand
 from cobrand.build import load_and_check
+from cobrand.render.engine.skeleton import Skeletons
 from cobrand.render.fragments import FragmentCache, reset_fragments
 from cobrand.render.i18n import install_translations
 from cobrand.render.partner import PartnerRenderer
-from cobrand.render.skeleton import Skeletons
+
+from conftest import ENVIRON, copy_example
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +50,7 @@ def render_all(template: str, partners: list[dict[str, Any]] = PARTNERS) -> tupl
     pages = []
     for number, partner in enumerate(partners):
         values = {"partner": partner, "home_url": f"https://p{number}.example/"}
-        reset_fragments(env, partner)
+        reset_fragments(env, partner, frozenset())
 
         def full(values: dict[str, Any] = values) -> str:
             return env.get_template("page.html").render(values)
@@ -222,8 +225,7 @@ def test_a_skeleton_that_disagrees_with_the_template_is_retired() -> None:
 def test_every_example_page_from_skeletons_is_the_rendered_page() -> None:
     project, _ = load_and_check(ROOT)
     renderer = PartnerRenderer(project, pdfs=False, images=True)
-    full_renderer = PartnerRenderer(project, pdfs=False, images=True)
-    full_renderer.skeletons.render = lambda template, key, constants, values, owner, full: full()  # type: ignore
+    full_renderer = PartnerRenderer(project, pdfs=False, images=True, render="full")
     compared = 0
     for partner in project.partners:
         skeleton_pages = {job.path: job.make(lambda _: b"") for job in renderer.jobs(partner)
@@ -232,6 +234,55 @@ def test_every_example_page_from_skeletons_is_the_rendered_page() -> None:
                           if job.path.endswith(".html")}
         assert skeleton_pages == rendered_pages
         compared += len(rendered_pages)
-    counts = renderer.skeletons.counts
+    counts = renderer.pages.skeletons.counts  # type: ignore[attr-defined]
     assert compared == sum(counts.values())
     assert counts["filled"] > 0 and counts["made"] > 0
+
+
+# --- {% cached %} fragments are keyed on what they read ------------------------------------------
+
+BLOG_LINK = """{% if page.path.startswith('blog/') %} aria-current="page"{% endif %}>{{ _("Blog") }}"""
+BLOG_INDEX_ONLY = """{% if page.path == 'blog/index.html' %} aria-current="page"{% endif %}>{{ _("Blog") }}"""
+
+
+@pytest.mark.parametrize("mode", ["full", "fast", "verify"])
+def test_a_cached_masthead_that_reads_the_page_path_marks_the_right_page(tmp_path: Path, mode: str) -> None:
+    """The default masthead is cached under the page's section; a theme that makes its nav depend on the
+    path must still mark the blog index alone, though its posts share the section."""
+    project = copy_example(tmp_path)
+    base = (Path(cobrand.__file__).parent / "themes/default/templates/base.html").read_text(encoding="utf-8")
+    assert BLOG_LINK in base
+    (project / "themes/harborline/templates/base.html").write_text(base.replace(BLOG_LINK, BLOG_INDEX_ONLY),
+                                                                     encoding="utf-8")
+    out = tmp_path / "out"
+    report = cobrand.build(project, out_dir=out, jobs=1, environ=ENVIRON, pdfs=False, images=False, render=mode)
+    assert report.ok, report.summary()
+    for partner in ("kestrel-cloud", "sakura-systems"):
+        site = out / partner
+        posts = sorted((site / "blog").glob("*.html"))
+        assert len(posts) > 2
+        # Render the posts before the index and after it: neither order may leak the index's mark.
+        for page in posts:
+            html = page.read_text(encoding="utf-8")
+            marked = '<a href="index.html" aria-current="page">' in html  # the Blog link, in any language
+            assert marked == (page.name == "index.html"), f"{partner}/blog/{page.name}: Blog marked={marked}"
+
+
+def test_a_fragment_is_reused_only_where_what_it_read_is_the_same() -> None:
+    """Unit level: the fragment records page.path, so two pages of one section get two renders."""
+    from cobrand.render.engine.reads import PageView
+
+    env = environment({"page.html": "{% cached page.section %}<nav>{% if page.path == 'a/index.html' %}here"
+                                    "{% endif %}{{ partner.name }}</nav>{% endcached %}"})
+    env.recorders = []  # type: ignore[attr-defined]
+    partner = {"name": "Acme"}
+    reset_fragments(env, partner, frozenset({"partner"}))
+    pages = {}
+    for path in ("a/index.html", "a/post.html", "a/index.html", "a/other.html"):
+        page = PageView({"path": path, "section": "a"}, env.recorders)  # type: ignore[attr-defined]
+        pages[path] = env.get_template("page.html").render(partner=partner, page=page)
+    assert pages == {"a/index.html": "<nav>hereAcme</nav>", "a/post.html": "<nav>Acme</nav>",
+                     "a/other.html": "<nav>Acme</nav>"}
+    entries = env.fragment_cache  # type: ignore[attr-defined]
+    (page_keys, table), = next(iter(entries.values()))
+    assert page_keys == ("path",) and len(table) == 3

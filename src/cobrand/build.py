@@ -27,6 +27,7 @@ from .links import broken_links, link_warnings
 from .load import MEMO_FILE, LoadMemo, load_project
 from .models import Partner, Project
 from .plan import select_partners
+from .render.engine.renderers import render_mode
 from .render.partner import Job, PartnerRenderer
 from .render.pdf import PdfFetchError
 from .report import BuildReport, PartnerResult
@@ -83,6 +84,7 @@ def build(
     on_start: Callable[[int], None] | None = None,
     fail_fast: bool = False,
     executor: PartnerExecutor | None = None,
+    render: str | None = None,
 ) -> BuildReport:
     """Build every selected partner's site and kit into ``out_dir`` (default ``<project>/build``).
 
@@ -97,6 +99,8 @@ def build(
     With ``fail_fast``, no further partner is started after the first failure.
     ``executor`` renders the partners that changed elsewhere (a Dask cluster, see
     :mod:`cobrand.distribute`) instead of in ``jobs`` local processes.
+    ``render`` picks the page renderer (``full``, ``fast`` or ``verify``; default: the
+    ``COBRAND_RENDER`` variable of ``environ``, else ``fast``; see render/engine/).
     """
     timings: dict[str, float] = {}
     root = Path(project_dir).resolve()
@@ -104,6 +108,7 @@ def build(
     cache = Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache"
     code = code_digest()
     jobs = jobs or os.cpu_count() or 1
+    render = render_mode(render, os.environ if environ is None else environ)
     _reuse_image_memory()
     with _timed(timings, "load+validate"):
         memo = LoadMemo(cache / MEMO_FILE, salt=digest(code, str(root)))
@@ -119,7 +124,7 @@ def build(
         sweep_temporary(out)
         with _timed(timings, "render+write"):
             # Compiled templates depend on cobrand's own extensions too, so its code names the folder.
-            options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}")
+            options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}", render)
             report.partners = _render_all(project, selected, options, jobs, on_partner, memo, executor)
         memo.save()
         if not partners and shard is None:
@@ -179,6 +184,7 @@ class RenderOptions:
     images: bool
     fail_fast: bool = False
     compiled_templates: Path | None = None
+    render: str = "fast"  # the page renderer: full, fast or verify
 
 
 # Worker processes are forked after the project is loaded and the renderer made, so each one
@@ -211,7 +217,7 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
     results: list[PartnerResult] = []
     try:
         renderer = PartnerRenderer(project, pdfs=options.pdfs, images=options.images,
-                                   compiled_templates=options.compiled_templates)
+                                   compiled_templates=options.compiled_templates, render=options.render)
     except Exception as error:  # e.g. a broken print stylesheet: every partner reports it
         for partner in partners:
             _collect(results, PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, error)),

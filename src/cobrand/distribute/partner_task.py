@@ -43,7 +43,7 @@ class OutputKeys:
     path: str
     key: str
     costly: bool
-    body_key: str | None
+    extras: dict[str, str] | None  # see Job.extras
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Rendered:
     reused: bool = False
     outputs: tuple[OutputKeys, ...] = ()
     made: dict[str, bytes] = field(default_factory=dict)
-    shown: frozenset[str] = frozenset()  # pages that printed another item's body (see Job.made_key)
+    reads: dict[str, frozenset[str]] = field(default_factory=dict)  # inputs outputs read (see Job.made_key)
     failure: Problem | None = None
 
     @property
@@ -109,13 +109,13 @@ def render_outputs(renderer: PartnerRenderer, partner: Partner, before: Recorded
             if not elsewhere(job):
                 with contextlib.suppress(_MadeElsewhere):  # left to the owner (see write_outputs)
                     resolve(job.path)
-        shown = frozenset(path for job in jobs if job.shown for path in job.shown)
-        outputs = tuple(OutputKeys(job.path, job.key, job.costly, job.body_key) for job in jobs)
+        reads = {path: names for job in jobs if job.reads for path, names in job.reads.items()}
+        outputs = tuple(OutputKeys(job.path, job.key, job.costly, job.extras) for job in jobs)
     except Exception as error:
         return Rendered(partner.slug, keys.fingerprint, time.perf_counter() - start,
                         failure=partner_failure(renderer.project, partner, error))
     return Rendered(partner.slug, keys.fingerprint, time.perf_counter() - start, outputs=outputs, made=made,
-                    shown=shown)
+                    reads=reads)
 
 
 def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendered, options: RenderOptions
@@ -130,7 +130,7 @@ def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendere
             rendered.fingerprint
     if rendered.reused:
         return PartnerResult(partner.slug, "reused", seconds=rendered.seconds), rendered.fingerprint
-    shown = set(rendered.shown)
+    reads = dict(rendered.reads)
     own: dict[str, Job] = {}
 
     def make_here(path: str) -> Callable[[Resolve], bytes]:
@@ -139,8 +139,8 @@ def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendere
                 own.update((job.path, job) for job in renderer.jobs(partner))
             job = own[path]
             data = job.make(resolve)
-            if job.shown and path in job.shown:
-                shown.add(path)
+            if job.reads and path in job.reads:
+                reads[path] = job.reads[path]
             return data
         return make
 
@@ -148,8 +148,8 @@ def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendere
         data = rendered.made.get(path)
         return make_here(path) if data is None else lambda _: data
 
-    jobs = [Job(output.path, output.key, maker(output.path), output.costly, output.body_key,
-                shown if output.body_key is not None else None)
+    jobs = [Job(output.path, output.key, maker(output.path), output.costly, output.extras,
+                reads if output.extras is not None else None)
             for output in rendered.outputs]
     try:
         written = write_partner(options.out, partner.slug, jobs, rendered.fingerprint, options.store,

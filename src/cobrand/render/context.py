@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -132,6 +132,18 @@ class ViewList(Sequence[dict[str, Any]]):
         return len(self._keys)
 
 
+# The inputs a context value is made from, beyond the site (cobrand, config, theme, options) and the
+# partner, which every output's key names: what listings show of each item the partner gets, the items
+# whole, the build's date. A page records the names its templates read (render/engine/reads.py) and is
+# keyed on the inputs behind them, so each value of the context says here what it is made from.
+CARDS, BODIES, DATE = "cards", "bodies", "date"
+SITE_AND_PARTNER: frozenset[str] = frozenset()
+EVERY_INPUT = frozenset({CARDS, BODIES, DATE})  # a name nobody declared: keyed on everything
+# Values of the page rather than the partner: its own item (whose key the page's key names), its
+# image and its place, title and links.
+PAGE_NAMES = frozenset({"page", "item", "og_image"})
+
+
 @dataclass(frozen=True)
 class PartnerViews:
     """Everything the theme needs for one partner's pages."""
@@ -143,6 +155,33 @@ class PartnerViews:
     # date) of the items they list, not their bodies, so editing a post's text re-renders that post's
     # page alone; a page that printed another item's body is noticed here and keyed on bodies too.
     body_reads: set[str] = field(default_factory=set)
+    # What each name of ``common`` is made from (CARDS, BODIES, DATE); a name missing here counts as
+    # made from everything.
+    inputs: dict[str, frozenset[str]] = field(default_factory=dict)
+    _constants: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
+
+    def constant_names(self, page_names: Iterable[str], globals_: Iterable[str]) -> frozenset[str]:
+        """Names of the context whose values are the same on all the partner's pages: ``common``'s but
+        ``page_names`` (which a page sets for itself), and the theme's globals."""
+        key = tuple(page_names)
+        found = self._constants.get(key)
+        if found is None:
+            found = self._constants[key] = (frozenset(self.common) - frozenset(key)) | frozenset(globals_)
+        return found
+
+    def inputs_read(self, names: Iterable[str], globals_: Container[str]) -> frozenset[str]:
+        """The inputs behind the context names a template read (``page.x`` reads are the page's).
+
+        A name that is not one of ``common`` is the page's own or the theme's, or a variable a template
+        handed to a template it includes, made from reads recorded in the including one.
+        """
+        found: set[str] = set()
+        for name in names:
+            name = name.partition(".")[0]
+            if name in PAGE_NAMES or name in globals_ or name not in self.common:
+                continue
+            found |= self.inputs.get(name, EVERY_INPUT)
+        return frozenset(found)
 
 
 def reading_minutes(item: ContentItem) -> int:
@@ -225,7 +264,11 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         "home_url": partner_url(project, partner),
         "build_date": project.today,
     }
-    return PartnerViews(common, items, tracking, body_reads)
+    inputs = dict.fromkeys(("site", "lang", "dir", "vendor", "partner", "personalize", "brand_css", "lockup",
+                            "palette", "kit_zip", "social_csv", "home_url", "og_image"), SITE_AND_PARTNER)
+    inputs |= dict.fromkeys(("posts", "one_pagers", "media", "social"), frozenset({CARDS}))
+    inputs["build_date"] = frozenset({DATE})
+    return PartnerViews(common, items, tracking, body_reads, inputs)
 
 
 def _default_cta(email: str | None, website: str | None) -> str | None:

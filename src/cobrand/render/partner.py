@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +26,9 @@ from ..version import __version__
 from . import feeds, kit
 from .brand import Palette, palette
 from .context import (
+    BODIES,
+    CARDS,
+    DATE,
     PARTNER_LOGO,
     VENDOR_LOGO,
     PartnerViews,
@@ -33,6 +37,8 @@ from .context import (
     reading_minutes,
     text_direction,
 )
+from .engine.reads import recording
+from .engine.renderers import make_renderer, render_mode
 from .i18n import catalogue_language, for_locale, install_translations, load_translations
 from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle, direction_of, fonts_key, logo_bytes
 from .lockup import print_logo_files
@@ -40,7 +46,6 @@ from .logos import logo_files, make_logo_file
 from .pdf import PdfFetchError, PdfRenderer, ReadScope, first_page_thumbnail
 from .schedule import hootsuite_csv
 from .site import Page, home_page, page_place, render_page, selection_pages, theme_environment, theme_static_files
-from .skeleton import Skeletons
 from .trim import vendor_logo_bytes, vendor_logo_path
 
 PRINT_STYLESHEET = "print/one-pager.css"
@@ -59,27 +64,40 @@ class Output:
 class Job(NamedTuple):  # a tuple, not a frozen dataclass: a build makes one per output, cheaply
     """How to make one output: ``make`` receives a resolver for other outputs' bytes.
 
-    A page's ``key`` leaves out the bodies of items it only lists; if making it
-    showed one, making it adds its path to ``shown`` and ``body_key`` (which
-    includes every body) is the key to record instead.
+    A templated output's ``key`` names the inputs every such output reads; ``extras`` has the
+    key of each input it may read besides (CARDS, BODIES, DATE of render/context.py). Making it
+    records in ``reads`` (by path) which of those its templates read, and the key recorded
+    names them, so the next build re-renders it only when one of them, or ``key``, changed.
     """
 
     path: str
     key: str
     make: Callable[[Resolve], bytes]
     costly: bool = False  # PDFs and images: worth keeping in the shared store
-    body_key: str | None = None
-    shown: set[str] | None = None
+    extras: dict[str, str] | None = None
+    reads: dict[str, frozenset[str]] | None = None
 
     def made_key(self) -> str:
         """The key to record once the output is made."""
-        if self.body_key is not None and self.shown is not None and self.path in self.shown:
-            return self.body_key
-        return self.key
+        if self.extras is None or self.reads is None:
+            return self.key
+        names = sorted(name for name in self.reads.get(self.path, ()) if name in self.extras)  # others: in key
+        return _with_reads(self.key, self.extras, names) if names else self.key
 
     def matches(self, recorded: str | None) -> bool:
         """True when an output recorded under ``recorded`` was made from these inputs."""
-        return recorded is not None and recorded in (self.key, self.body_key)
+        if recorded is None or recorded == self.key:
+            return recorded is not None
+        if self.extras is None or not recorded.startswith(self.key + "+"):
+            return False
+        names = recorded.partition(":")[0].split("+")[1:]
+        return all(name in self.extras for name in names) and recorded == _with_reads(self.key, self.extras, names)
+
+
+def _with_reads(key: str, extras: dict[str, str], names: list[str]) -> str:
+    """The key of an output made from ``key``'s inputs and those of ``names``: it lists the names, so the
+    next build knows which inputs' keys to compare."""
+    return f"{key}+{'+'.join(names)}:{digest(key, *(extras[name] for name in names))}"
 
 
 class PartnerKeys(NamedTuple):
@@ -124,10 +142,13 @@ class PartnerRenderer:
     """
 
     def __init__(self, project: Project, *, pdfs: bool = True, images: bool = True,
-                 pdf_links: bool | None = None, compiled_templates: Path | None = None) -> None:
+                 pdf_links: bool | None = None, compiled_templates: Path | None = None,
+                 render: str | None = None) -> None:
         self.project = project
         self.env = theme_environment(project.theme, compiled_templates)
-        self.skeletons = Skeletons(self.env, compiled_templates / "skeletons" if compiled_templates else None)
+        # How pages are rendered: from skeletons (fast), through Jinja2 (full), or both, compared (verify).
+        self.pages = make_renderer(render_mode(render), self.env,
+                                   compiled_templates / "skeletons" if compiled_templates else None)
         self.filler = TokenFiller()
         self.planner = Planner(project)
         theme_files = theme_static_files(project.theme)
@@ -253,21 +274,25 @@ class PartnerRenderer:
             jobs.append(Job(path, digest(dated, path), self._csv_maker(views, network)))
 
         pages = [(home_page(partner), ""), *shared.pages]
-        shown: set[str] = set()
-        listing_half, bodies_half = listing[:32], with_bodies[:32]
-        jobs += [Job(page.path, listing_half + own, functools.partial(self._make_page, partner, views, page, shown),
-                     body_key=bodies_half + own, shown=shown)
+        reads: dict[str, frozenset[str]] = {}
+        listing_half = listing[:32]
+        today = project.today.isoformat()
+        # Pages are keyed on the cards of what they list; a page that read a body or the date says so.
+        page_extras = {BODIES: with_bodies, DATE: today}
+        jobs += [Job(page.path, listing_half + own, functools.partial(self._make_page, partner, views, page, reads),
+                     extras=page_extras, reads=reads)
                  for page, own in pages]
 
         kit_jobs = [job for job in jobs if job.path.startswith("kit/")]
         if self._pdf_setup is not None:
             scope = self._read_scope(partner, plan)
+            pdf_extras = {CARDS: listing, BODIES: with_bodies, DATE: today}
             for item in plan.one_pagers:
-                pdf_job = self._pdf_job(partner, views, item, base, scope)
+                pdf_job = self._pdf_job(partner, views, item, base, scope, pdf_extras, reads)
                 kit_jobs.append(pdf_job)
                 jobs.append(self._thumbnail_job(pdf_job, views, item))
                 if project.config.print.press:
-                    kit_jobs.append(self._pdf_job(partner, views, item, base, scope, press=True))
+                    kit_jobs.append(self._pdf_job(partner, views, item, base, scope, pdf_extras, reads, press=True))
         kit_jobs.append(Job("kit/social-posts.txt", digest(listing, "social-posts.txt"),
                             lambda _: kit.social_copy(views.common["social"])))
         known = {job.path for job in jobs}
@@ -289,17 +314,27 @@ class PartnerRenderer:
         if self._language == language:
             return
         install_translations(self.env, for_locale(self.languages, partner.data.locale))
-        self.skeletons.switch_language(language)
+        self.pages.switch_language(language)
         self._language = language
 
-    def _make_page(self, partner: Partner, views: PartnerViews, page: Page, shown: set[str], _: Resolve) -> bytes:
-        """Render a page; note it in ``shown`` if it printed the body of an item other than its own."""
+    def _make_page(self, partner: Partner, views: PartnerViews, page: Page, reads: dict[str, frozenset[str]],
+                   _: Resolve) -> bytes:
+        """Render a page; note in ``reads`` the inputs its templates read beyond those its key names."""
         self._translate(partner)
+        with self._recording(views, page.path, page.item_key, reads):
+            return render_page(self.env, self.project, partner, views, page, self.pages)
+
+    @contextmanager
+    def _recording(self, views: PartnerViews, path: str, own_item: str | None,
+                   reads: dict[str, frozenset[str]]) -> Iterator[None]:
+        """Record what the templates run inside the block read, as the inputs of the output at ``path``."""
         views.body_reads.clear()
-        data = render_page(self.env, self.project, partner, views, page, self.skeletons)
-        if views.body_reads - {page.item_key}:
-            shown.add(page.path)
-        return data
+        with recording(self.env) as names:  # type: ignore[arg-type]
+            yield
+        inputs = views.inputs_read(names, self.env.globals)
+        if views.body_reads - {own_item}:
+            inputs |= {BODIES}
+        reads[path] = inputs
 
     def _csv_maker(self, views: PartnerViews, network: str) -> Callable[[Resolve], bytes]:
         return lambda _: hootsuite_csv(views.common["social"], network, self.project.today)
@@ -312,7 +347,7 @@ class PartnerRenderer:
                             folders=[partner.folder, *self.project.theme.folders])
 
     def _pdf_job(self, partner: Partner, views: PartnerViews, item: ContentItem, base: str, scope: ReadScope,
-                 press: bool = False) -> Job:
+                 extras: dict[str, str], reads: dict[str, frozenset[str]], press: bool = False) -> Job:
         assert item.pdf_path is not None
         path = item.pdf_path.replace(".pdf", "-press.pdf") if press else item.pdf_path
         page = {"path": item.pdf_path} | page_place(item.pdf_path)
@@ -323,8 +358,9 @@ class PartnerRenderer:
             template = self.env.get_template("print/one-pager.html")
             # Both logos trimmed of their margins, handed to WeasyPrint in memory.
             files, generated = print_logo_files(partner.logo, project.vendor.logo, views.common["lockup"]["print"])
-            html = template.render(views.common | {"item": views.items[item.key], "files": files,
-                                                   "page": page, "direction_of": direction_of})
+            with self._recording(views, path, item.key, reads):
+                html = template.render(views.common | {"item": views.items[item.key], "files": files,
+                                                       "page": page, "direction_of": direction_of})
             identifier = hashlib.sha256(f"{partner.slug}/{path}".encode()).hexdigest()[:32]
             try:
                 assert self.pdf is not None
@@ -334,7 +370,8 @@ class PartnerRenderer:
                 error.source = item.source
                 raise
 
-        return Job(path, digest(base, path, self._item_keys[item.variant_id]), make, costly=True)
+        return Job(path, digest(base, path, self._item_keys[item.variant_id]), make, costly=True, extras=extras,
+                   reads=reads)
 
     def _thumbnail_job(self, pdf_job: Job, views: PartnerViews, item: ContentItem) -> Job:
         """A picture of the PDF's first page for the kit page; made from the PDF's bytes."""

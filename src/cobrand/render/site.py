@@ -23,9 +23,10 @@ from jinja2 import (
 from ..models import Partner, Project, Theme
 from ..plan import PartnerPlan
 from .context import PartnerViews, partner_url
+from .engine.reads import PageView, ReadingContext
+from .engine.renderers import FullRenderer, PageRenderer, PageRequest
 from .fragments import FragmentCache, reset_fragments
 from .i18n import install_translations
-from .skeleton import CONSTANT_NAMES, Skeletons
 
 
 class Page(NamedTuple):  # a tuple, not a frozen dataclass: a build makes one per page, cheaply
@@ -67,7 +68,7 @@ def _url(context: Any, target: str) -> str:
 
 
 def _url_arguments(context: Any) -> tuple[Any, tuple[Any, ...]]:
-    page = context["page"]  # what _url reads of the context, for page skeletons (render/skeleton.py)
+    page = context["page"]  # what _url reads of the context, for page skeletons (render/engine/skeleton.py)
     return page_link, (page["folder"], page["is_404"], context["home_url"] if page["is_404"] else "")
 
 
@@ -80,10 +81,18 @@ class ThemeEnvironment(Environment):
     Theme data are plain dicts, and Jinja2 tries the attribute first: for every dotted name
     (dozens per page, hundreds on a listing) that raised and caught an AttributeError. The
     only difference is for keys named like dict methods, where the key is what a theme means.
+    Its contexts record what templates read (render/engine/reads.py).
     """
 
+    context_class = ReadingContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recorders: list[set[str]] = []
+
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict:
+        kind = type(obj)
+        if kind is dict or kind is PageView:
             try:
                 return obj[attribute]
             except KeyError:
@@ -155,8 +164,8 @@ def selection_pages(plan: PartnerPlan) -> Iterator[Page]:
 
 
 def render_page(env: Environment, project: Project, partner: Partner, views: PartnerViews,
-                page: Page, skeletons: Skeletons | None = None) -> bytes:
-    """Render one page to UTF-8 bytes; from a skeleton when ``skeletons`` has one for the partner."""
+                page: Page, renderer: PageRenderer | None = None) -> bytes:
+    """Render one page to UTF-8 bytes with ``renderer`` (render/engine/), in full by default."""
     canonical = partner_url(project, partner, page.path)
     item = views.items[page.item_key] if page.item_key is not None else None
     og_image = (item or {}).get("og_image") or views.common.get("og_image")
@@ -168,20 +177,16 @@ def render_page(env: Environment, project: Project, partner: Partner, views: Par
                    "og_image": og_image}
 
     extra = {"og_image": og_image} | ({"item": item} if item is not None else {})
-    reset_fragments(env, views)  # skeletons fill in fragments from the same cache
+    data = views.common | extra
+    # A {% cached %} fragment is shared by the partner's pages when it reads nothing but the partner's
+    # values (and the page's, which key it): the names whose values are the same on every page.
+    reset_fragments(env, views, views.constant_names(extra, env.globals))
+    recorders = getattr(env, "recorders", [])
 
     def full() -> str:
-        return env.get_template(page.template).render(views.common | extra, page=place | page_values)
+        return env.get_template(page.template).render(data, page=PageView(place | page_values, recorders))
 
-    if skeletons is None:
-        document = full()
-    else:
-        constants = {name: value for name, value in views.common.items() if name in CONSTANT_NAMES}
-        values = {name: value for name, value in views.common.items() if name not in CONSTANT_NAMES}
-        values |= extra
-        # The page's path is a value like the partner's: the posts of a folder share skeletons.
-        values |= {f"page.{name}": value for name, value in page_values.items()}
-        document = skeletons.render(page.template, (page.template, *place.values()),
-                                    constants | {"page": place}, values, (partner.slug, page.path), full)
+    request = PageRequest(page.template, place, data, page_values, (partner.slug, page.path), full)
+    document = (renderer or FullRenderer()).render(request)
     campaign = item["slug"] if item else project.config.tracking.site_campaign
     return views.tracking.html(document.encode("utf-8"), campaign)

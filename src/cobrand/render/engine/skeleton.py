@@ -34,6 +34,7 @@ from typing import Any
 from jinja2 import Environment, Undefined
 from markupsafe import Markup
 
+from .reads import recording, replay
 from .slots import MARK, Guard, Recipe, Ref, SkeletonEnvironment, Trace, fill_markers, printed
 
 # Context names whose values are the same for every partner (the project's).
@@ -55,11 +56,12 @@ def _checked(value: Any) -> Any:
 class _Skeleton:
     """One compiled skeleton and what is known of it."""
 
-    __slots__ = ("creator", "fill", "retired", "verified")
+    __slots__ = ("creator", "fill", "reads", "retired", "verified")
 
-    def __init__(self, fill: Callable[[dict[str, Any]], Any], creator: tuple[str, str]) -> None:
+    def __init__(self, fill: Callable[[dict[str, Any]], Any], creator: tuple[str, str], reads: frozenset[str]) -> None:
         self.fill = fill  # a partner's values -> its page, None if the guards disagree, or _FULL
         self.creator = creator
+        self.reads = reads  # the names the template read: every page the skeleton fills reads them too
         self.verified = False
         self.retired = False
 
@@ -108,10 +110,6 @@ class _Scope:
         self.names: dict[int, str] = dict(names or {})
         self.lookups: dict[tuple[Any, ...], str] = dict(lookups or {})
 
-    def inner(self) -> _Scope:
-        """A scope for a nested function: it sees this one's variables, this one never sees its own."""
-        return _Scope(self.names, self.lookups)
-
 
 class _Compiler:
     """Writes the Python function of one skeleton: guards in the order asked, then the page."""
@@ -129,8 +127,7 @@ class _Compiler:
                 keys = self.reads.setdefault((recipe[0], recipe[1]), [])
                 if recipe[2] not in keys:
                     keys.append(recipe[2])
-        self.lines = ["def fill(R, C=C, ga=ga, gas=gas, gi=gi, gis=gis, esc=esc, chk=chk, frag=frag, Markup=Markup,"
-                      " FULL=FULL):",
+        self.lines = ["def fill(R, C=C, ga=ga, gas=gas, gi=gi, gis=gis, esc=esc, chk=chk, Markup=Markup, FULL=FULL):",
                       "  try:"]
 
     def constant(self, value: Any) -> str:
@@ -181,15 +178,8 @@ class _Compiler:
             args = "".join(f"{self.operand(a, scope)}, " for a in recipe[2])
             kwargs = ", ".join(f"{self.constant(k)}: {self.operand(v, scope)}" for k, v in recipe[3].items())
             line = f"{name} = chk({self.constant(recipe[1])}({args}{f'**{{{kwargs}}}' if kwargs else ''}))"
-        elif kind == "fill":
+        else:  # captured output: a {% set %} block, a macro's result, a {% cached %} fragment
             line = f"{name} = {self.joined(recipe[1], scope)}"
-        else:  # a fragment: worked out in a function of its own, called only when the partner's cache lacks it
-            inner = scope.inner()
-            self.lines.append(f"{indent}def f{index}():")
-            for slot in _markers(recipe[2]):
-                self.need(slot, inner, indent + "  ")
-            self.lines.append(f"{indent}  return {self.joined(recipe[2], inner)}")
-            line = f"{name} = frag({self.constant(recipe[1])}, f{index})"
         self.lines.append(indent + line)
         scope.names[index] = name
         if lookup is not None:
@@ -299,6 +289,7 @@ class Skeletons:
             shapes.last_used[owner[1]] = skeleton
             if page is _FULL or skeleton.retired:
                 return self._full(full)
+            replay(self.env.theme_env, skeleton.reads)  # type: ignore[arg-type]
             if not skeleton.verified and skeleton.creator != owner:
                 # The first other partner or page to use a skeleton checks it against the template.
                 rendered = full()
@@ -334,7 +325,8 @@ class Skeletons:
         self.env.trace = trace
         text: str | None
         try:
-            text = self.env.get_template(template).render(context)
+            with recording(self.env) as reads:
+                text = self.env.get_template(template).render(context)
             if any(slot >= len(trace.values) for slot in _markers(text)):
                 raise ValueError("a marker that no slot printed")
         except Exception:  # anything a skeleton cannot replay: this path renders in full from now on
@@ -342,7 +334,7 @@ class Skeletons:
         finally:
             self.env.trace = None
             trace.open = False
-        skeleton = _Skeleton(self._compile(trace, text), owner)
+        skeleton = _Skeleton(self._compile(trace, text), owner, frozenset(reads))
         shapes.skeletons.append(skeleton)
         shapes.last_used[owner[1]] = skeleton
         if text is None:
@@ -351,6 +343,7 @@ class Skeletons:
         self.counts["made"] += 1
         shapes.fillers += 1
         page = str(fill_markers(text, trace.values))
+        replay(self.env.theme_env, skeleton.reads)  # type: ignore[arg-type]
         # The run's values are this partner's views; slots the compiled skeleton keeps (in a
         # context it passes on) must not keep them alive.
         trace.values.clear()
@@ -373,16 +366,8 @@ class Skeletons:
             return [_checked(getitem(value, key)) for key in keys]
 
         namespace: dict[str, Any] = {"C": tuple(compiler.constants), "ga": getattr_, "gas": read_attributes,
-                     "gi": getitem, "gis": read_items, "esc": printed, "chk": _checked, "frag": self._fragment,
+                     "gi": getitem, "gis": read_items, "esc": printed, "chk": _checked,
                      "Markup": Markup, "FULL": _FULL, "NoMatch": _NoMatch}
         exec(compile("\n".join(compiler.lines), "<skeleton>", "exec"), namespace)
         fill: Callable[[dict[str, Any]], Any] = namespace["fill"]
         return fill
-
-    def _fragment(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        """A ``{% cached %}`` fragment of the partner being rendered, from the cache full renders share."""
-        cache = self.env.theme_env.fragment_cache  # type: ignore[attr-defined]
-        found = cache.get(key)
-        if found is None:
-            found = cache[key] = make()
-        return found

@@ -23,11 +23,12 @@ from typing import Any, NamedTuple
 from jinja2 import Environment, FileSystemBytecodeCache, Undefined, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.nodes import AssignBlock, Concat
-from jinja2.runtime import Context, Macro, markup_join
+from jinja2.runtime import Macro, markup_join
 from jinja2.utils import _PassArg
 from markupsafe import Markup, escape
 
-from .fragments import FragmentCache
+from ..fragments import FragmentCache
+from .reads import ReadingContext
 
 MARK = "\x00"  # markers are MARK + slot number + MARK; no template or escaped value prints a NUL
 
@@ -52,8 +53,8 @@ class Guard(NamedTuple):
 
 
 # A slot's recipe, by kind: ("root", name), ("attr", parent, name), ("item", parent, key),
-# ("call", function, args, kwargs), ("fill", text) for a block of output captured with markers
-# in it, and ("fragment", key, text) for a {% cached %} fragment.
+# ("call", function, args, kwargs), and ("fill", text) for output captured with markers in it
+# (a {% set %} block, a macro's result, a {% cached %} fragment).
 Recipe = tuple[Any, ...]
 
 
@@ -274,7 +275,7 @@ class _SkeletonCode(CodeGenerator):
 _FILTERS_READING_ENVIRONMENT = frozenset({"map", "select", "reject", "selectattr", "rejectattr"})
 
 
-class _SkeletonContext(Context):
+class _SkeletonContext(ReadingContext):
     """Jinja2's context, turning a call of plain Python code with a partner value into a recipe.
 
     Methods of a template's own literals (``labels.get(network)``) know nothing of slots;
@@ -315,6 +316,7 @@ class SkeletonEnvironment(Environment):
         self.newstyle_gettext = getattr(theme_env, "newstyle_gettext", False)  # {% trans %} compiles by it
         self.theme_env = theme_env
         self.trace: Trace | None = None
+        self.recorders: list[set[str]] = []  # see render/engine/reads.py
         self.filters = {name: self.checked(function, name in _FILTERS_READING_ENVIRONMENT)
                         for name, function in theme_env.filters.items()}
         self.tests = {name: self.checked(function)  # type: ignore[arg-type]
@@ -399,16 +401,12 @@ class _CapturingMacro:
 
 
 class _FragmentSlots(FragmentCache):
-    """``{% cached %}`` in a skeleton run: the fragment is a slot, made once per partner when filled.
+    """``{% cached %}`` in a skeleton run: the fragment is part of the page, filled like the rest of it.
 
-    Its value is kept in the theme environment's fragment cache, which full renders of the
-    same partner's pages share: both are the fragment the template prints for that partner.
+    A skeleton fills a whole page in one step, so caching the fragment would save little, and a
+    fragment kept by the keys the theme names could print one page's values on another.
     """
 
-    def _fragment(self, key: tuple[Hashable, ...], caller: Callable[[], Any]) -> Any:
-        printed = caller()
-        trace = self.environment.trace  # type: ignore[attr-defined]
-        if type(printed) is not Slot or trace is None:
-            return Markup(printed)
-        text = trace.recipes[printed.index][1]
-        return Markup(trace.slot(("fragment", key, text), trace.values[printed.index]))  # its marker
+    def _fragment(self, key: tuple[Hashable, ...], free: tuple[str, ...], context: Any,
+                  caller: Callable[[], Any]) -> Any:
+        return Markup(caller())
