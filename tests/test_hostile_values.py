@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import re
 import shutil
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from cobrand.cli import main
 from cobrand.load.schema import parse_toml, parse_yaml
 from cobrand.partners_table import entitlement_matrix, matrix_csv
 from cobrand.render.kit import kit_zip
+from cobrand.serve import DevServer
 from cobrand.spreadsheet import FORMULA_START, csv_text, safe_cell
 from cobrand.tracking import Tracking
 from cobrand.validate import today_from_environment
@@ -134,6 +136,19 @@ class TestIdentifiers:
         problem = find(load_problems(proj), f"partners/{name}", ..., "folder name must be a slug")
         assert problem.severity == "error"
 
+    @pytest.mark.parametrize("name", ["evil\x1b[2J\x1b[31mok", "evil\u202egnp", ".hidden\x1b[2J"])
+    def test_folder_names_reach_messages_printable(self, proj, name):
+        """A folder name holding terminal escapes or bidi controls is named without them (CLI and report)."""
+        shutil.copytree(proj / "partners" / SLUG, proj / "partners" / name)
+        with pytest.raises(cobrand.ProjectError) as caught:
+            cobrand.load_and_check(proj, environ=ENVIRON, strict=True)
+        problems = caught.value.problems
+        shown = [p for p in problems if p.file.startswith("partners/") and SLUG not in p.file]
+        assert shown and all(p.file.isprintable() and "\\" not in p.file for p in shown), problems
+        assert any("<U+" in p.file for p in shown)
+        result = CliRunner().invoke(main, ["check", str(proj), "--strict"], env=ENVIRON)
+        assert result.exit_code == 1 and "\x1b" not in result.output and "\u202e" not in result.output
+
     def test_longest_slug_is_accepted(self, proj):
         name = "a" * MAX_SLUG_LENGTH
         (proj / "partners" / SLUG).rename(proj / "partners" / name)
@@ -220,6 +235,12 @@ class TestPartnerText:
         assert partner.data.contact.address == "1 Quay St\nBristol"
         edit(proj, KESTREL, "Bristol", "Bris\\u0000tol")
         find(load_problems(proj), KESTREL, "contact.address", "U+0000")
+
+    def test_override_that_is_not_utf8(self, proj):
+        folder = proj / "partners" / SLUG / "overrides"
+        folder.mkdir()
+        (folder / "immutable-backups-explained.toml").write_bytes(b'closing = "Call us \xff today"\n')
+        find(load_problems(proj), f"partners/{SLUG}/overrides/immutable-backups-explained.toml", None, "UTF-8")
 
     def test_override_value(self, proj):
         folder = proj / "partners" / SLUG / "overrides"
@@ -469,6 +490,20 @@ class TestBoundedInput:
     def test_deeply_nested_toml_in_cobrand_toml(self, proj):
         edit(proj, "cobrand.toml", "[tracking]\n", "[tracking]\nx = " + "[" * DEEP + "]" * DEEP + "\n")
         find(load_problems(proj), "cobrand.toml", ..., "nested")
+
+    def test_dev_server_reports_deep_nesting_and_keeps_serving(self, proj):
+        (proj / KESTREL).write_text((proj / KESTREL).read_text(encoding="utf-8").replace(
+            'regions = ["emea"]', "regions = " + "[" * DEEP + "]" * DEEP), encoding="utf-8")
+        server = DevServer(proj, port=0, out_dir=proj / "out", pdfs=False, images=False, environ=ENVIRON)
+        server.start(timeout=180)
+        try:
+            state = server.state
+            assert state is not None and not state.ok
+            find(list(state.problems), KESTREL, ..., "nested")
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/", timeout=30) as response:
+                assert response.status == 200 and SLUG in response.read().decode("utf-8")
+        finally:
+            server.stop()
 
     @pytest.mark.parametrize("shape", ["flow", "block"])
     def test_deeply_nested_yaml(self, proj, shape):

@@ -412,7 +412,7 @@ class DevServer:
         """Partners, tiers and site settings for the index page; None keeps the previous ones."""
         try:
             config = tomllib.loads((self.root / CONFIG_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             config = {}
         partners: list[PartnerEntry] = []
         folder = self.root / "partners"
@@ -422,7 +422,7 @@ class DevServer:
                     continue
                 try:
                     data = tomllib.loads((entry / "partner.toml").read_text(encoding="utf-8"))
-                except (OSError, ValueError, UnicodeDecodeError):
+                except (OSError, ValueError, UnicodeDecodeError, RecursionError):  # the build reports them
                     data = {}
                 partners.append(PartnerEntry(
                     slug=entry.name, name=str(data.get("name") or entry.name), tier=str(data.get("tier", "")),
@@ -450,7 +450,7 @@ class DevServer:
         try:
             config = tomllib.loads((self.root / CONFIG_FILE).read_text(encoding="utf-8"))
             logo = config["vendor"]["logo"]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
         if not isinstance(logo, str):
             return None

@@ -125,6 +125,15 @@ def slug_problem(value: str) -> str | None:
     return None
 
 
+def printable_path(path: str) -> str:
+    """``path`` for a message, each character that is not printable written as ``<U+001B>``.
+
+    File and folder names come from partners too: one holding terminal escapes or bidi controls must not
+    reach a terminal or a report as it is. (No backslash escapes: messages name files with "/" only.)
+    """
+    return "".join(char if char.isprintable() else f"<U+{ord(char):04X}>" for char in path)
+
+
 def check_slug(value: str) -> str:
     """Lower-case letters, digits and single hyphens, not too long, not a Windows device name."""
     problem = slug_problem(value) if isinstance(value, str) else "not a string"

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..errors import Problem
 from ..models import Partner, PartnerFile, PersonalValues
-from ..values import SLUG_PATTERN, slug_problem
+from ..values import SLUG_PATTERN, printable_path, slug_problem
 from .logos import LogoError, confined_file, inspect_logo
 from .memo import LoadMemo, tree_digest
 from .schema import parse_toml, toml_line, validate
@@ -63,8 +63,8 @@ class PartnerLoad:
         self.folders = [folder for folder in entries if not folder.name.startswith(".") and folder.is_dir()]
         # Hidden folders are not partners (.git, editors' folders), but one that holds a partner.toml may
         # be a partner someone meant to publish: say that it was skipped.
-        self.problems += [Problem(f"partners/{folder.name}", "is a hidden folder (its name starts with '.'); "
-                                  "skipped, not loaded as a partner", severity="warning")
+        self.problems += [Problem(printable_path(f"partners/{folder.name}"), "is a hidden folder (its name starts "
+                                  "with '.'); skipped, not loaded as a partner", severity="warning")
                           for folder in entries if folder.name.startswith(".") and folder.is_dir()]
         self.digests = {folder: tree_digest(folder, memo=self.memo) + (" (link)" if folder.is_symlink() else "")
                         for folder in self.folders}
@@ -115,7 +115,8 @@ def load_partner(root: Path, folder: Path) -> tuple[Partner | None, list[Problem
     file = toml_path.relative_to(root).as_posix()
     name_problem = slug_problem(folder.name)
     if name_problem is not None:
-        return None, [Problem(folder.relative_to(root).as_posix(), f"folder name must be a slug: {name_problem}")]
+        return None, [Problem(printable_path(folder.relative_to(root).as_posix()),
+                              f"folder name must be a slug: {name_problem}")]
     if folder.is_symlink() or toml_path.is_symlink():
         return None, [Problem(file, "is a symbolic link; partner folders and partner.toml must be real files")]
     if not toml_path.is_file():
@@ -154,12 +155,16 @@ def _load_overrides(root: Path, folder: Path) -> tuple[dict[str, tuple[str, dict
     if not directory.is_dir() or directory.is_symlink():
         return overrides, problems
     for path in sorted(directory.iterdir()):
-        file = path.relative_to(root).as_posix()
+        file = printable_path(path.relative_to(root).as_posix())
         if path.is_symlink() or not path.is_file() or path.suffix != ".toml" or not SLUG_PATTERN.fullmatch(path.stem):
             if not path.name.startswith("."):
                 problems.append(Problem(file, "overrides must be files named <content-slug>.toml"))
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:  # never read as U+FFFD and published
+            problems.append(Problem(file, f"is not UTF-8 text (byte {error.start})"))
+            continue
         raw, found = parse_toml(text, file)
         problems += found
         if raw is None:
