@@ -41,6 +41,7 @@ from cobrand.values import (
     check_slug,
     check_text,
     check_web_url,
+    printable_path,
 )
 
 SLUG = "kestrel-cloud"  # tier "registered": gated items exist that it does not get
@@ -133,7 +134,7 @@ class TestIdentifiers:
                                       "a" * (MAX_SLUG_LENGTH + 1)])
     def test_partner_folder_name(self, proj, name):
         shutil.copytree(proj / "partners" / SLUG, proj / "partners" / name)
-        problem = find(load_problems(proj), f"partners/{name}", ..., "folder name must be a slug")
+        problem = find(load_problems(proj), printable_path(f"partners/{name}"), ..., "folder name must be a slug")
         assert problem.severity == "error"
 
     @pytest.mark.parametrize("name", ["evil\x1b[2J\x1b[31mok", "evil\u202egnp", ".hidden\x1b[2J"])
