@@ -1072,6 +1072,115 @@ def test_huge_logo_is_refused_before_it_is_read(proj):
     find(problems, KESTREL, field="logo", contains=("logo.png", "5 MiB"))
 
 
+# --- 5b. raster logos display as viewers show them -----------------------------------------------------------
+
+
+def _encoded(image: Image.Image, fmt: str, **options: object) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def exif_rotated_jpeg() -> bytes:
+    """Stored 240 x 80 (wide) with EXIF orientation 6: every viewer shows it 80 x 240 (tall)."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    image = Image.new("RGB", (240, 80), (20, 60, 120))
+    return _encoded(image, "JPEG", exif=exif.tobytes(), quality=95)
+
+
+def sixteen_bit_grey_png() -> bytes:
+    """16-bit greyscale: a dark block (8000 of 65535, 31 of 255) on white. Clipped to 8 bits it is all white."""
+    image = Image.new("I;16", (200, 80), 65535)
+    image.paste(8000, (20, 20, 180, 60))
+    return _encoded(image, "PNG")
+
+
+def grey_alpha_png() -> bytes:
+    image = Image.new("LA", (200, 80), (255, 0))
+    image.paste((40, 255), (20, 20, 180, 60))
+    return _encoded(image, "PNG")
+
+
+def palette_transparent_png() -> bytes:
+    image = Image.new("P", (200, 80), 0)
+    image.putpalette([255, 255, 255, 30, 40, 50] + [0] * 762)
+    image.paste(1, (20, 20, 180, 60))
+    return _encoded(image, "PNG", transparency=0)
+
+
+def swapped_primaries_png() -> bytes:
+    """(200, 20, 20) tagged with an ICC profile whose red and blue primaries are swapped: viewers show blue."""
+    import weasyprint
+
+    profile = bytearray((Path(weasyprint.__file__).parent / "pdf" / "sRGB2014.icc").read_bytes())
+    tags = {}
+    for index in range(struct.unpack(">I", profile[128:132])[0]):
+        offset = 132 + 12 * index
+        tags[bytes(profile[offset:offset + 4])] = offset
+    red, blue = tags[b"rXYZ"], tags[b"bXYZ"]
+    profile[red + 4:red + 12], profile[blue + 4:blue + 12] = profile[blue + 4:blue + 12], profile[red + 4:red + 12]
+    image = Image.new("RGB", (200, 80), (255, 255, 255))
+    image.paste((200, 20, 20), (20, 20, 180, 60))
+    return _encoded(image, "PNG", icc_profile=bytes(profile))
+
+
+def _published_logo(site: Path) -> Image.Image:
+    """The 2x site logo PNG the masthead shows (made from the logo as loaded)."""
+    candidates = sorted((site / "static" / "logo").glob("partner-*h.png"), key=lambda path: len(path.read_bytes()))
+    candidates = [path for path in candidates if "card" not in path.name and "touch" not in path.name]
+    assert candidates, sorted((site / "static" / "logo").iterdir())
+    return Image.open(max(candidates, key=lambda path: Image.open(path).height)).convert("RGBA")
+
+
+def _dark_pixels(image: Image.Image) -> int:
+    grey = Image.new("RGB", image.size, (255, 255, 255))
+    grey.paste(image, mask=image.getchannel("A"))
+    return sum(grey.convert("L").histogram()[:100])
+
+
+VIEWED: dict[str, tuple[str, Callable[[], bytes], Callable[[Image.Image], bool]]] = {
+    "exif-orientation": ("logo.jpg", exif_rotated_jpeg, lambda image: image.height > 2 * image.width),
+    "16-bit-grey": ("logo.png", sixteen_bit_grey_png, lambda image: _dark_pixels(image) > 0.5 * image.width
+                    * image.height),
+    "grey-alpha": ("logo.png", grey_alpha_png, lambda image: _dark_pixels(image) > 0.9 * image.width * image.height),
+    "palette-transparency": ("logo.png", palette_transparent_png,
+                             lambda image: _dark_pixels(image) > 0.9 * image.width * image.height),
+    "icc-profile": ("logo.png", swapped_primaries_png,
+                    lambda image: (lambda r, g, b, a: b > 150 and r < 60)(*image.getpixel((image.width // 2,
+                                                                                          image.height // 2)))),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VIEWED))
+def test_raster_logo_is_shown_as_viewers_show_it(proj, case):
+    name, make, shown = VIEWED[case]
+    use_logo(proj, name, make())
+    image = _published_logo(built_site(proj, images=True))
+    assert shown(image), (case, image.size, image.getpixel((image.width // 2, image.height // 2)))
+
+
+BLANK: dict[str, tuple[str, Callable[[], bytes], tuple[str, ...]]] = {
+    "transparent-png": ("logo.png", lambda: _encoded(Image.new("RGBA", (200, 80), (0, 0, 0, 0)), "PNG"),
+                        ("draws nothing",)),
+    "white-jpeg": ("logo.jpg", lambda: _encoded(Image.new("RGB", (200, 80), (255, 255, 255)), "JPEG"),
+                   ("draws nothing",)),
+    "wordmark-1000-to-1": ("logo.png", lambda: _encoded(Image.new("RGB", (4000, 4), (20, 60, 120)), "PNG"),
+                           ("1000:1",)),
+    "blank-svg": ("logo.svg", lambda: f"{SVG_OPEN}<g/></svg>".encode(), ("draws nothing",)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BLANK))
+def test_logo_that_draws_nothing_or_cannot_be_shown_is_an_error(proj, case):
+    name, make, reason = BLANK[case]
+    use_logo(proj, name, make())
+    problem = expect_error(proj, KESTREL, "logo", reason)
+    assert name in problem.message
+
+
 # --- 6. paths and links ------------------------------------------------------------------------
 
 LOGO_PATHS = {

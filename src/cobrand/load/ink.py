@@ -53,6 +53,19 @@ def ink_box(image: Image.Image) -> tuple[int, int, int, int] | None:
     return outer[0] + inner[0], outer[1] + inner[1], outer[0] + inner[2], outer[1] + inner[3]
 
 
+def draws_nothing(image: Image.Image) -> bool:
+    """True when an RGBA image shows nothing on a white page: all transparent, or opaque white everywhere.
+
+    A white mark on a transparent background is not "nothing" (it is meant for dark backgrounds).
+    """
+    alpha = image.getchannel("A")
+    if alpha.point(_ALPHA_MASK).getbbox() is None:
+        return True
+    opaque_everywhere = alpha.getextrema()[0] > ALPHA_INK  # type: ignore[operator]
+    white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+    return opaque_everywhere and ImageChops.difference(image, white).convert("L").point(_WHITE_MASK).getbbox() is None
+
+
 def _number(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
@@ -164,8 +177,9 @@ def svg_visible_box(data: bytes, width: float, height: float) -> Box | None:
         return whole
     scale = (MEASURE_PIXELS / (width * height)) ** 0.5
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    box = ink_box(draw_svg(document, *size))
-    if box is None:
+    drawn = draw_svg(document, *size)
+    box = ink_box(drawn)
+    if box is None or draws_nothing(drawn):
         return None
     # Pixel edges back to the logo's units, with the partly covered pixels inside the box.
     scale_x, scale_y = size[0] / width, size[1] / height
@@ -176,7 +190,8 @@ def svg_visible_box(data: bytes, width: float, height: float) -> Box | None:
 def raster_visible_box(image: Image.Image) -> Box | None:
     """The visible part of a decoded raster logo as (x, y, width, height) in pixels; None if it shows nothing."""
     # convert() copies even an RGBA image, and ink_box only reads the one it is given.
-    box = ink_box(image if image.mode == "RGBA" else image.convert("RGBA"))
-    if box is None:
+    rgba = image if image.mode == "RGBA" else image.convert("RGBA")
+    box = ink_box(rgba)
+    if box is None or draws_nothing(rgba):
         return None
     return float(box[0]), float(box[1]), float(box[2] - box[0]), float(box[3] - box[1])
