@@ -209,3 +209,20 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
     out = tmp_path_factory.mktemp("example-build") / "build"
     report = cobrand.build(ROOT, out_dir=out, jobs=2, environ=ENVIRON)
     return ExampleBuild(out, report)
+
+
+def generate_project(folder: Path, partners: int, items: int, mix: tuple[float, float, float] = (0.6, 0.2, 0.2)
+                     ) -> Path:
+    """A project from benchmarks/generate.py (no network, no clock) in ``folder/project``."""
+    import importlib.util
+    import sys
+
+    name = "cobrand_bench_generate"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "generate.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # its dataclasses look their module up
+        spec.loader.exec_module(module)
+    sys.modules[name].generate(folder, partners, items, mix=mix, hugo=False)
+    return folder / "project"

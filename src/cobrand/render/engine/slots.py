@@ -30,6 +30,11 @@ from markupsafe import Markup, escape
 from ..fragments import FragmentCache
 from .reads import ReadingContext
 
+# Jinja2's minor versions this module is tested with; pyproject.toml allows these alone. _SkeletonCode
+# copies CodeGenerator.visit_AssignBlock, and _PassArg is private: tests/test_engine.py fails loudly on
+# any other version, and on a change to what is copied or imported.
+TESTED_JINJA2 = ("3.1",)
+
 MARK = "\x00"  # markers are MARK + slot number + MARK; no template or escaped value prints a NUL
 
 
