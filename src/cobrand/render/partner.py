@@ -40,10 +40,23 @@ from .context import (
 from .engine.reads import recording
 from .engine.renderers import make_renderer, render_mode
 from .i18n import catalogue_language, for_locale, install_translations, load_translations
-from .images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle, direction_of, fonts_key, logo_bytes
+from .images import (
+    OG_SIZE,
+    SOCIAL_SIZES,
+    WEBP_METHOD,
+    WEBP_QUALITY,
+    CardPainter,
+    CardStyle,
+    direction_of,
+    fonts_key,
+    logo_bytes,
+    preview_png,
+    preview_size,
+    webp,
+)
 from .lockup import print_logo_files
 from .logos import logo_files, make_logo_file
-from .pdf import PdfFetchError, PdfRenderer, ReadScope, first_page_thumbnail
+from .pdf import PdfFetchError, PdfRenderer, ReadScope, first_page_thumbnail, thumbnail_size
 from .schedule import hootsuite_csv
 from .site import Page, home_page, page_place, render_page, selection_pages, theme_environment, theme_static_files
 from .trim import vendor_logo_bytes, vendor_logo_path
@@ -132,6 +145,18 @@ def _colour_key(partner: Partner) -> tuple[str, str]:
 
 def _constant(data: bytes) -> Callable[[Resolve], bytes]:
     return lambda _: data
+
+
+def _preview_job(full: Job, path: str, size: tuple[int, int]) -> Job:
+    """``full``'s image resized to ``size`` as a PNG at ``path``."""
+    return Job(path, digest(full.key, "preview", str(size)), lambda resolve: preview_png(resolve(full.path), size),
+               costly=True)
+
+
+def _webp_job(png: Job) -> Job:
+    """The WebP of ``png``'s image, beside it."""
+    return Job(png.path.replace(".png", ".webp"), digest(png.key, f"webp q{WEBP_QUALITY} m{WEBP_METHOD}"),
+               lambda resolve: webp(resolve(png.path)), costly=True)
 
 
 class PartnerRenderer:
@@ -290,7 +315,7 @@ class PartnerRenderer:
             for item in plan.one_pagers:
                 pdf_job = self._pdf_job(partner, views, item, base, scope, pdf_extras, reads)
                 kit_jobs.append(pdf_job)
-                jobs.append(self._thumbnail_job(pdf_job, views, item))
+                jobs += self._thumbnail_jobs(pdf_job, views, item)
                 if project.config.print.press:
                     kit_jobs.append(self._pdf_job(partner, views, item, base, scope, pdf_extras, reads, press=True))
         kit_jobs.append(Job("kit/social-posts.txt", digest(listing, "social-posts.txt"),
@@ -373,12 +398,14 @@ class PartnerRenderer:
         return Job(path, digest(base, path, self._item_keys[item.variant_id]), make, costly=True, extras=extras,
                    reads=reads)
 
-    def _thumbnail_job(self, pdf_job: Job, views: PartnerViews, item: ContentItem) -> Job:
-        """A picture of the PDF's first page for the kit page; made from the PDF's bytes."""
+    def _thumbnail_jobs(self, pdf_job: Job, views: PartnerViews, item: ContentItem) -> list[Job]:
+        """A picture of the PDF's first page for the kit page, PNG and WebP; made from the PDF's bytes."""
         path = "static/thumbs/" + pdf_job.path.rsplit("/", 1)[-1].replace(".pdf", ".png")
-        views.items.note(item.key, thumbnail=path)
-        return Job(path, digest(pdf_job.key, "thumbnail"), lambda resolve: first_page_thumbnail(resolve(pdf_job.path)),
-                   costly=True)
+        size = thumbnail_size(views.common["site"]["paper"])
+        views.items.note(item.key, thumbnail=path, thumbnail_webp=path.replace(".png", ".webp"), thumbnail_size=size)
+        png = Job(path, digest(pdf_job.key, "thumbnail", str(size)),
+                  lambda resolve: first_page_thumbnail(resolve(pdf_job.path), size), costly=True)
+        return [png, _webp_job(png)]
 
     def _zip_job(self, partner: Partner, plan: PartnerPlan, kit_jobs: list[Job]) -> Job:
         newest = max((item.meta.date for item in plan.items), default=dt.date(1980, 1, 1))
@@ -440,15 +467,20 @@ class PartnerRenderer:
             item_key = self._item_keys[item.variant_id]  # includes the bytes of the post's picture
             if item.kind == "social":
                 picture = item.assets[0] if item.assets else None
-                images = {}
+                images, previews = {}, {}
                 for network, size in SOCIAL_SIZES.items():
                     path = f"kit/social/{item.slug}-{network}.png"
                     # Public text: the post's headline or its first line, never its internal title.
                     headline = view_text(item.key, "image_text", network)
-                    jobs.append(Job(path, digest(base, path, item_key), card(size, headline, partner.name, picture),
-                                    True))
+                    full = Job(path, digest(base, path, item_key), card(size, headline, partner.name, picture), True)
+                    # What the social page shows: a resized copy, WebP with a PNG fallback (the full
+                    # image is for download and the zip).
+                    shown = _preview_job(full, f"static/previews/{item.slug}-{network}.png", preview_size(size))
+                    jobs += [full, shown, _webp_job(shown)]
                     images[network] = path
-                views.items.note(item.key, images=images)
+                    previews[network] = {"png": shown.path, "webp": shown.path.replace(".png", ".webp"),
+                                         "width": preview_size(size)[0], "height": preview_size(size)[1]}
+                views.items.note(item.key, images=images, previews=previews)
             else:
                 path = f"static/og/{item.slug}.png"
                 kind = item.meta.kind if isinstance(item.meta, MediaFile) else ""

@@ -89,19 +89,33 @@ def scoped_fetcher(scope: ReadScope, generated: Mapping[str, bytes] | None = Non
     return ScopedFetcher(allowed_protocols={"file"})
 
 
-def first_page_thumbnail(pdf: bytes, width: int = 360) -> bytes:
-    """A PNG of the first page of ``pdf``, ``width`` pixels wide, for the kit page."""
+THUMBNAIL_WIDTH = 360
+PAGE_SHAPES = {"A4": 297 / 210, "letter": 11 / 8.5}  # height / width of the papers values.paper_size names
+
+
+def thumbnail_size(paper: str, width: int = THUMBNAIL_WIDTH) -> tuple[int, int]:
+    """The pixel size of a first-page thumbnail of a PDF on ``paper``: pages print it in <img width height>
+    before the thumbnail is made (or when it is reused from the cache), so it is fixed by the paper."""
+    return width, round(width * PAGE_SHAPES[paper])
+
+
+def first_page_thumbnail(pdf: bytes, size: tuple[int, int] = (THUMBNAIL_WIDTH, round(THUMBNAIL_WIDTH * 11 / 8.5))
+                         ) -> bytes:
+    """A PNG of the first page of ``pdf``, exactly ``size`` pixels (see :func:`thumbnail_size`), for the kit page."""
     import io
 
     import pypdfium2
+    from PIL import Image
 
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
-        scale = width / page.get_width()
+        scale = size[0] / page.get_width()
         image = page.render(scale=scale).to_pil().convert("RGB")
     finally:
         document.close()
+    if image.size != size:  # pdfium rounds the page's size in pixels its own way; a press page has bleed
+        image = image.resize(size, Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()
