@@ -43,6 +43,12 @@ def copy_example(tmp_path: Path, name: str = "project") -> Path:
     return target
 
 
+def nothing_but_the_report(out: Path) -> bool:
+    """True when a refused build left ``out`` holding only its report.json (issue 20) and the lock file."""
+    return not out.exists() or {path.relative_to(out).as_posix() for path in out.rglob("*")} <= {
+        "report.json", ".cobrand.lock"}
+
+
 def project_files(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` by POSIX relative path, with its bytes."""
     return {path.relative_to(root).as_posix(): path.read_bytes()

@@ -46,7 +46,8 @@ def line_of(project: Path, relative: str, needle: str) -> int:
 def problems_of(project: Path, **kwargs) -> list[cobrand.Problem]:
     """Build ``project``; it must fail with a ProjectError, whose problems are returned."""
     with pytest.raises(cobrand.ProjectError) as caught:
-        cobrand.build(project, out_dir=project / "build", pdfs=False, jobs=1, environ=ENVIRON, **kwargs)
+        cobrand.build(project, out_dir=project / "build", pdfs=False, jobs=1, environ=ENVIRON, all_or_nothing=True,
+                      **kwargs)
     problems = caught.value.problems
     assert problems, "ProjectError without problems"
     for problem in problems:
@@ -250,7 +251,7 @@ def good_build(tmp_path_factory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("good-build")
     project = copy_example(base)
     out = base / "out"
-    report = cobrand.build(project, out_dir=out, partners=SUBSET, jobs=2, environ=ENVIRON)
+    report = cobrand.build(project, out_dir=out, partners=SUBSET, jobs=2, environ=ENVIRON, all_or_nothing=True)
     assert report.ok, report.failures
     return project, out
 
@@ -276,13 +277,16 @@ def test_failed_build_leaves_previous_output_byte_identical(built, breakage: Cal
     assert any(name.endswith(".pdf") for name in before)
     breakage(project)
     with pytest.raises(cobrand.ProjectError):
-        cobrand.build(project, out_dir=out, partners=SUBSET, jobs=2, environ=ENVIRON)
+        cobrand.build(project, out_dir=out, partners=SUBSET, jobs=2, environ=ENVIRON, all_or_nothing=True)
     with pytest.raises(cobrand.ProjectError):
-        cobrand.build(project, out_dir=out, jobs=2, environ=ENVIRON)  # a full build too
+        cobrand.build(project, out_dir=out, jobs=2, environ=ENVIRON, all_or_nothing=True)  # a full build too
     after = file_digests(out)
     missing, added = sorted(set(before) - set(after)), sorted(set(after) - set(before))
     assert missing == [] and added == []
-    changed = [name for name in sorted(before) if after[name] != before[name]]
+    # The refused run's report is the one file that changes: it says so (issue 20).
+    refused = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert refused["ok"] is False and refused["refused"] is True and refused["errors"]
+    changed = [name for name in sorted(before) if after[name] != before[name] and name != "report.json"]
     assert changed == []
 
 
@@ -293,7 +297,7 @@ def test_partner_render_failure_keeps_its_previous_output(built):
     before = file_digests(out)
     line = edit(project, IMMUTABLE, "{{ partner.name }} can review",
                 "{{ partner.contact.address.upper() }} can review")
-    report = cobrand.build(project, out_dir=out, partners=SUBSET, jobs=2, environ=ENVIRON)
+    report = cobrand.build(project, out_dir=out, partners=SUBSET, jobs=2, environ=ENVIRON, all_or_nothing=True)
     assert not report.ok
     status = {result.slug: result.status for result in report.partners}
     assert status == {"kestrel-cloud": "failed", "northbeam-it": "built"}  # kestrel has no contact.address

@@ -110,7 +110,7 @@ def check_output(out: Path) -> list[str]:
         relative = path.relative_to(out).as_posix()
         if not path.is_file() or relative.startswith(".cobrand/cache/") or relative == ".cobrand.lock":
             continue
-        if TEMPORARY.match(path.name):
+        if TEMPORARY.match(path.name) or TEMPORARY.match(relative.split("/", 1)[0]):  # a file, or a staging folder
             leftovers.append(relative)
             continue
         try:
@@ -188,6 +188,17 @@ CHILD = textwrap.dedent("""
             return original(path, data, **options)
 
         write_module.write_atomic = build_module.write_atomic = write_atomic
+        # A partner's files are written into a staging folder beside the published one, then moved in.
+        slug, _, inside = argument.partition("/")
+        original_file = write_module._write_file
+
+        def write_file(path, data):
+            if inside and f"/.{slug}." in str(path) and str(path).endswith("/new/" + inside):
+                original_file(path, data[: len(data) // 2])
+                os.kill(os.getpid(), signal.SIGKILL)
+            return original_file(path, data)
+
+        write_module._write_file = write_file
 
     if kind == "kill-at-rename":  # die just before a finished new partner folder is renamed into place
         original_rename = os.rename

@@ -8,6 +8,7 @@ be identical to A (every file but report.json and cobrand's own state).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import shutil
 from pathlib import Path
@@ -272,7 +273,10 @@ def test_brand_edits_redraw_images_like_a_clean_build(tmp_path):
 def stored_objects(cache: Path) -> dict[str, bytes]:
     """The rendered outputs the cache keeps (not the load memo or compiled templates beside them)."""
     objects = cache / "objects"
-    return {path.relative_to(cache).as_posix(): path.read_bytes() for path in objects.rglob("*") if path.is_file()}
+    stored = {path.relative_to(cache).as_posix(): path.read_bytes() for path in objects.rglob("*") if path.is_file()}
+    # Each entry starts with the SHA-256 of the output it keeps, checked before reuse.
+    assert all(hashlib.sha256(data[32:]).digest() == data[:32] for data in stored.values())
+    return {name: data[32:] for name, data in stored.items()}
 
 
 def test_pdfs_from_a_shared_cache_and_after_edits_equal_clean_builds(tmp_path):

@@ -106,7 +106,8 @@ def test_a_broken_partner_file_is_reported_even_after_a_good_build(tmp_path):
     toml = project / "partners" / "kestrel-cloud" / "partner.toml"
     toml.write_text(toml.read_text() + "\ntier = \n")
     try:
-        cobrand.build(project, out_dir=out, jobs=1, pdfs=False, images=False, environ=ENVIRON)
+        cobrand.build(project, out_dir=out, jobs=1, pdfs=False, images=False, environ=ENVIRON,
+                      all_or_nothing=True)
     except cobrand.ProjectError as error:
         assert any(problem.file == "partners/kestrel-cloud/partner.toml" for problem in error.problems)
     else:
@@ -128,7 +129,8 @@ def test_remembered_checks_still_see_a_partner_edit_that_makes_a_post_too_long(t
     toml = project / "partners" / "kestrel-cloud" / "partner.toml"
     toml.write_text(toml.read_text().replace('name = "Kestrel Cloud"', 'name = "' + "Kestrel " * 8 + 'Cloud"'))
     try:
-        cobrand.build(project, out_dir=out, jobs=1, pdfs=False, images=False, environ=ENVIRON)
+        cobrand.build(project, out_dir=out, jobs=1, pdfs=False, images=False, environ=ENVIRON,
+                      all_or_nothing=True)
     except cobrand.ProjectError as error:
         assert any("X post is" in problem.message and "kestrel-cloud" in problem.message
                    for problem in error.problems), error.problems

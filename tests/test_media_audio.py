@@ -22,7 +22,7 @@ import cobrand
 from cobrand.check import check
 from cobrand.load.media import check_audio
 
-from conftest import ENVIRON, ROOT, copy_example
+from conftest import ENVIRON, ROOT, copy_example, nothing_but_the_report
 
 EPISODE = "media/low-tide-season-two-sting"
 EPISODE_FILE = f"content/{EPISODE}.md"
@@ -151,11 +151,12 @@ def test_missing_audio_fails_the_build_too(tmp_path):
     project = copy_example(tmp_path)
     (project / "content" / AUDIO).unlink()
     with pytest.raises(cobrand.ProjectError) as caught:
-        cobrand.build(project, out_dir=tmp_path / "out", pdfs=False, images=False, environ=ENVIRON)
+        cobrand.build(project, out_dir=tmp_path / "out", pdfs=False, images=False, environ=ENVIRON,
+                      all_or_nothing=True)
     found = [p for p in caught.value.problems if p.file == EPISODE_FILE and p.field == "embed.audio"]
     assert found and "not found" in found[0].message, str(caught.value)
     assert found[0].line is not None  # the line of embed:, to jump to
-    assert not (tmp_path / "out").exists()
+    assert nothing_but_the_report(tmp_path / "out")
 
 
 @pytest.mark.parametrize("embed", [

@@ -16,7 +16,15 @@ import pytest
 
 import cobrand
 
-from conftest import ENVIRON, PARTNER_SLUGS, copy_example, load_config, load_partners, project_files
+from conftest import (
+    ENVIRON,
+    PARTNER_SLUGS,
+    copy_example,
+    load_config,
+    load_partners,
+    nothing_but_the_report,
+    project_files,
+)
 
 POST = "ransomware-recovery-drill"  # its body ends with {{ personalize.closing }}
 POST_PAGE = f"blog/{POST}.html"
@@ -38,7 +46,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def run_build(project: Path, out: Path, **options) -> cobrand.BuildReport:
-    options = {"jobs": 1, "environ": ENVIRON, "pdfs": False, "images": False} | options
+    options = {"jobs": 1, "environ": ENVIRON, "pdfs": False, "images": False, "all_or_nothing": True} | options
     return cobrand.build(project, out_dir=out, **options)
 
 
@@ -54,7 +62,7 @@ def refused(project: Path, tmp_path: Path) -> cobrand.ProjectError:
     out = tmp_path / "refused-out"
     with pytest.raises(cobrand.ProjectError) as caught:
         run_build(project, out)
-    assert not out.exists(), "a refused build must not write output"
+    assert nothing_but_the_report(out), "a refused build must not write output"
     return caught.value
 
 

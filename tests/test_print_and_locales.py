@@ -98,7 +98,8 @@ def test_translation_may_not_set_its_own_entitlements(tmp_path):
     translation = project / "content" / "one-pagers" / "harborline-vault.de.md"
     translation.write_text(translation.read_text("utf-8").replace("---\n", "---\nmin_tier: gold\n", 1), "utf-8")
     try:
-        cobrand.build(project, out_dir=tmp_path / "out", pdfs=False, images=False, environ=ENVIRON)
+        cobrand.build(project, out_dir=tmp_path / "out", pdfs=False, images=False, environ=ENVIRON,
+                      all_or_nothing=True)
     except cobrand.ProjectError as error:
         problems = [p for p in error.problems if p.file == "content/one-pagers/harborline-vault.de.md"]
         assert [(p.field, p.line) for p in problems] == [("min_tier", 2)]
@@ -111,7 +112,8 @@ def test_orphan_translation_is_an_error(tmp_path):
     (project / "content" / "blog" / "no-such-post.fr.md").write_text(
         "---\ntitle: Rien\ndate: 2026-10-01\nsummary: Rien.\n---\nTexte.\n", "utf-8")
     try:
-        cobrand.build(project, out_dir=tmp_path / "out", pdfs=False, images=False, environ=ENVIRON)
+        cobrand.build(project, out_dir=tmp_path / "out", pdfs=False, images=False, environ=ENVIRON,
+                      all_or_nothing=True)
     except cobrand.ProjectError as error:
         assert any(p.file == "content/blog/no-such-post.fr.md" and "does not exist" in p.message
                    for p in error.problems)

@@ -99,7 +99,7 @@ def test_statement_tag_in_content_is_an_error(project):
     line = edit(project, IMMUTABLE, "{{ partner.name }} can review",
                 "{% for x in range(3) %}{{ x }}{% endfor %} can review")
     with pytest.raises(cobrand.ProjectError) as caught:
-        cobrand.build(project, out_dir=project / "build", pdfs=False, environ=ENVIRON)
+        cobrand.build(project, out_dir=project / "build", pdfs=False, environ=ENVIRON, all_or_nothing=True)
     matching = [p for p in caught.value.problems if p.file == IMMUTABLE and p.line == line]
     assert matching, [str(p) for p in caught.value.problems]
     assert any("{%" in p.message for p in matching)
@@ -108,7 +108,7 @@ def test_statement_tag_in_content_is_an_error(project):
 def test_comment_tag_in_content_is_an_error(project):
     line = edit(project, IMMUTABLE, "{{ partner.name }} can review", "{# hidden #} can review")
     with pytest.raises(cobrand.ProjectError) as caught:
-        cobrand.build(project, out_dir=project / "build", pdfs=False, environ=ENVIRON)
+        cobrand.build(project, out_dir=project / "build", pdfs=False, environ=ENVIRON, all_or_nothing=True)
     assert any(p.file == IMMUTABLE and p.line == line for p in caught.value.problems)
 
 
@@ -130,7 +130,8 @@ def test_sandbox_escape_is_a_project_error(project, expression):
     """Tokens may read partner data only; anything else is an error that names the file and line."""
     line = edit(project, IMMUTABLE, "{{ partner.name }} can review", "{{ " + expression + " }} can review")
     try:
-        cobrand.build(project, out_dir=project / "build", partners=("kestrel-cloud",), environ=ENVIRON)
+        cobrand.build(project, out_dir=project / "build", partners=("kestrel-cloud",), environ=ENVIRON,
+                      all_or_nothing=True)
     except cobrand.ProjectError as error:
         assert any(p.file == IMMUTABLE and p.line == line for p in error.problems), \
             [str(p) for p in error.problems]

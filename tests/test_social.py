@@ -28,6 +28,7 @@ from conftest import (
     entitled,
     load_items,
     localized,
+    nothing_but_the_report,
 )
 
 SOCIAL_FILE = "content/social/recovery-drill-afternoon.yaml"  # linked, every partner gets it
@@ -48,7 +49,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def run_build(project: Path, out: Path, **options) -> cobrand.BuildReport:
-    options = {"jobs": 1, "environ": ENVIRON, "pdfs": False, "images": False} | options
+    options = {"jobs": 1, "environ": ENVIRON, "pdfs": False, "images": False, "all_or_nothing": True} | options
     return cobrand.build(project, out_dir=out, **options)
 
 
@@ -153,7 +154,7 @@ def test_over_long_x_post_is_an_error_with_the_count_as_x_counts(project, tmp_pa
     assert found, str(caught.value)
     assert all(f"{expected} characters" in p.message for p in found), [p.message for p in found]
     assert SOCIAL_FILE in str(caught.value) and "variants.x" in str(caught.value)
-    assert not (tmp_path / "out").exists()
+    assert nothing_but_the_report(tmp_path / "out")
 
 
 def test_every_url_in_an_x_post_counts_23(project, tmp_path):
@@ -203,7 +204,9 @@ def test_x_length_is_counted_per_partner_after_tokens(project, tmp_path):
     set_variant(project, "x", text)
     with pytest.raises(cobrand.ProjectError) as caught:
         run_build(project, tmp_path / "out")
-    found = errors_for(caught.value, SOCIAL_FILE, "variants.x")
+    # Too long only with some partners' names: those partners' problem, naming their field (issue 20).
+    found = [p for p in caught.value.problems if p.field == "name" and SOCIAL_FILE in p.message]
+    assert all(p.file.startswith("partners/") and p.file.endswith("/partner.toml") for p in found)
     flagged = {slug for slug in names for p in found if slug in p.message}
     assert longest in flagged and shortest not in flagged, [p.message for p in found]
     expected = x_count(f"{names[longest]} " + "r" * filler_length, hashtags=hashtags)

@@ -5,6 +5,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -13,27 +17,30 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from jinja2 import TemplateSyntaxError
 from PIL import Image
 
 from .cache import Store, code_digest, digest
-from .errors import Problem, ProjectError, UsageError
+from .errors import BuildLockedError, CobrandError, Problem, ProjectError, UsageError
 from .links import broken_links, link_warnings
 from .load import MEMO_FILE, LoadMemo, load_project
 from .models import Partner, Project
-from .plan import select_partners
+from .render.context import partner_url
 from .render.engine.renderers import render_mode
 from .render.partner import Job, PartnerRenderer
 from .render.pdf import PdfFetchError
 from .report import BuildReport, PartnerResult
+from .scope import PROJECT, content_of, content_scope, partner_of, partner_scope, scoped
 from .tokens import TokenError
 from .validate import check_project, today_from_environment
 from .write import (
+    OutputError,
     WriteResult,
     build_lock,
     is_current,
@@ -49,6 +56,21 @@ from .write import (
 REPORT_FILE = "report.json"
 
 
+@dataclass(frozen=True)
+class CheckedProject:
+    """A loaded project with the units that have errors taken out (issue 20).
+
+    ``project`` holds only the partners and content items without errors;
+    ``skipped`` maps each partner with errors to them, ``withheld`` each content
+    item (``kind/slug``) with errors to them. ``warnings`` are the rest's warnings.
+    """
+
+    project: Project
+    warnings: list[Problem]
+    skipped: dict[str, list[Problem]] = field(default_factory=dict)
+    withheld: dict[str, list[Problem]] = field(default_factory=dict)
+
+
 def load_and_check(project_dir: Path | str = ".", *, strict: bool = False,
                    environ: Mapping[str, str] | None = None,
                    memo: LoadMemo | None = None, jobs: int = 1) -> tuple[Project, list[Problem]]:
@@ -58,14 +80,97 @@ def load_and_check(project_dir: Path | str = ".", *, strict: bool = False,
     ``memo`` lets unchanged files skip parsing (see :mod:`cobrand.load.memo`);
     ``jobs`` processes load partner folders when there are many.
     """
+    checked = load_scoped(project_dir, strict=strict, environ=environ, memo=memo, jobs=jobs, all_or_nothing=True)
+    return checked.project, checked.warnings
+
+
+def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ: Mapping[str, str] | None = None,
+                memo: LoadMemo | None = None, jobs: int = 1, all_or_nothing: bool = False) -> CheckedProject:
+    """Load and validate a project, setting aside the partners and content items with errors.
+
+    Raises :class:`ProjectError` (listing every error) when the project's own files
+    (``cobrand.toml``, the theme, shared assets) have one, or with ``all_or_nothing``
+    when anything has one. With ``strict``, a warning counts as an error of its unit.
+    """
     today = today_from_environment(dict(os.environ if environ is None else environ))
     project, problems = load_project(Path(project_dir), today, memo, jobs)
     if project is not None:
         problems += check_project(project, memo)
-    errors = [p for p in problems if p.severity == "error" or (strict and p.severity == "warning")]
-    if errors or project is None:
+    problems = [scoped(problem) for problem in problems]
+    problems = _forgive_overrides_of_withheld(problems)
+
+    def counts(problem: Problem) -> bool:
+        return problem.severity == "error" or (strict and problem.severity == "warning")
+
+    errors = [p for p in problems if counts(p)]
+    if project is None or any(p.scope == PROJECT for p in errors) or (all_or_nothing and errors):
         raise ProjectError(errors)
-    return project, [p for p in problems if p.severity == "warning"]
+    skipped: dict[str, list[Problem]] = {}
+    withheld: dict[str, list[Problem]] = {}
+    for problem in errors:
+        if (slug := partner_of(problem)) is not None:
+            skipped.setdefault(slug, []).append(problem)
+        elif (key := content_of(problem)) is not None:
+            withheld.setdefault(key, []).append(problem)
+    withheld = _withhold_promotions(project, withheld)
+    kept = dataclasses.replace(
+        project,
+        partners=tuple(partner for partner in project.partners if partner.slug not in skipped),
+        content=tuple(item for item in project.content if item.key not in withheld),
+        translations={key: value for key, value in project.translations.items() if key not in withheld})
+    warnings = [p for p in problems if p.severity == "warning" and not counts(p)]
+    return CheckedProject(kept, warnings, {slug: sorted(found) for slug, found in sorted(skipped.items())},
+                          {key: sorted(found) for key, found in sorted(withheld.items())})
+
+
+def _forgive_overrides_of_withheld(problems: list[Problem]) -> list[Problem]:
+    """An override for an item withheld this build is no fault of the partner: a warning, not an error.
+
+    Personalisation reports it as an override of an item that does not exist (the item did not load).
+    """
+    broken = {key.split("/", 1)[1] for p in problems if p.severity == "error" and (key := content_of(p))}
+    forgiven = []
+    for problem in problems:
+        parts = problem.file.split("/")
+        if (problem.severity == "error" and len(parts) == 4 and parts[2] == "overrides"
+                and parts[3].removesuffix(".toml") in broken and "which does not exist" in problem.message):
+            problem = dataclasses.replace(problem, severity="warning",
+                                          message=f"overrides {parts[3].removesuffix('.toml')!r}, "
+                                                  "which is withheld from this build for its own errors")
+        forgiven.append(problem)
+    return forgiven
+
+
+def _withhold_promotions(project: Project, withheld: dict[str, list[Problem]]) -> dict[str, list[Problem]]:
+    """Social posts that promote a withheld item are withheld too: they would link to nothing."""
+    withheld = dict(withheld)
+    for item in project.content:
+        link = getattr(item.meta, "link", None)
+        if link is not None and link in withheld and item.key not in withheld:
+            withheld[item.key] = [Problem(item.source, f"promotes {link}, which is withheld from this build",
+                                          field="link", scope=content_scope(item.key))]
+    return withheld
+
+
+def partner_slugs(project: Project) -> tuple[str, ...]:
+    """Every partner folder's name, loadable or not, in slug order: what selection and shards count."""
+    return tuple(sorted({name for name in project.partner_folders if not name.startswith(".")}
+                        | {partner.slug for partner in project.partners}))
+
+
+def select_slugs(slugs: tuple[str, ...], wanted: tuple[str, ...] = (), shard: tuple[int, int] | None = None
+                 ) -> tuple[str, ...]:
+    """The partners a build covers: all, the named ones, or one shard of them.
+
+    Shards are by position among every partner folder, loadable or not, so a partner
+    with errors never moves the others from one shard to another.
+    """
+    if wanted:
+        slugs = tuple(slug for slug in slugs if slug in set(wanted))
+    if shard is not None:
+        index, count = shard
+        slugs = tuple(slug for position, slug in enumerate(slugs) if position % count == index - 1)
+    return slugs
 
 
 def build(
@@ -85,11 +190,16 @@ def build(
     fail_fast: bool = False,
     executor: PartnerExecutor | None = None,
     render: str | None = None,
+    all_or_nothing: bool = False,
 ) -> BuildReport:
     """Build every selected partner's site and kit into ``out_dir`` (default ``<project>/build``).
 
-    Raises :class:`ProjectError` before writing anything when the project has
-    errors, and :class:`UsageError` for an unknown partner or a bad shard.
+    A partner whose files have errors is skipped and its previous output kept as it
+    was; a content item with errors is withheld from every partner; the rest builds
+    (issue 20). Raises :class:`ProjectError` when the project's own files have errors
+    (or, with ``all_or_nothing``, when anything has), and :class:`UsageError` for an
+    unknown partner, a bad shard, or an output or cache folder inside the project's
+    sources. ``report.json`` is written in ``out_dir`` on every run, refused ones too.
     A partner that fails to render is reported in the returned report; its
     previous output is kept and the other partners are still built. Only
     outputs whose inputs changed are rendered again; PDFs and images are kept
@@ -106,36 +216,99 @@ def build(
     root = Path(project_dir).resolve()
     out = Path(out_dir) if out_dir is not None else root / "build"
     cache = Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache"
+    check_output_folders(root, out, cache)
+    report = BuildReport(project=str(root), out_dir=str(out.resolve()), timings=timings, strict=strict)
+    try:
+        return _build(root, out, cache, report, partners=partners, shard=shard, strict=strict, jobs=jobs,
+                      pdfs=pdfs, images=images, environ=environ, on_partner=on_partner, on_start=on_start,
+                      fail_fast=fail_fast, all_or_nothing=all_or_nothing, executor=executor, render=render)
+    except BuildLockedError:
+        raise  # the output belongs to the build holding the lock, its report included
+    except CobrandError as error:
+        report.refusal = error.problems if isinstance(error, ProjectError) else [Problem("", str(error),
+                                                                                          scope=PROJECT)]
+        _write_refusal(out, report)
+        raise
+
+
+def check_output_folders(root: Path, out: Path, cache: Path) -> None:
+    """Refuse an output or cache folder that is, holds, or sits inside the project's sources.
+
+    A build removes stale files from its output folder: pointed at ``content/`` it would delete the
+    vendor's work. The project root itself is refused too; a folder inside it (``build/``) is not.
+    """
+    sources = [root / name for name in ("content", "partners", "themes")]
+    for option, folder in (("--out", out), ("--cache-dir", cache)):
+        resolved = folder.resolve()
+        if resolved == root or root.is_relative_to(resolved):
+            raise UsageError(f"{option} {folder} is the project folder or holds it; choose a folder for output "
+                             "only, such as build/")
+        for source in sources:
+            if resolved.is_relative_to(source.resolve()) or source.resolve().is_relative_to(resolved):
+                raise UsageError(f"{option} {folder} is inside or holds the project's {source.name}/ folder; "
+                                 "cobrand deletes stale files there, so choose a folder for output only")
+
+
+def _write_refusal(out: Path, report: BuildReport) -> None:
+    """Write the report of a refused run, unless another build holds the output folder."""
+    try:
+        with build_lock(out):
+            write_atomic(out / REPORT_FILE, report.to_json().encode("utf-8"))
+    except (CobrandError, OSError):
+        pass  # the refusal itself is what the caller sees; an unwritable folder must not hide it
+
+
+def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners: tuple[str, ...],
+           shard: tuple[int, int] | None, strict: bool, jobs: int | None, pdfs: bool, images: bool,
+           environ: Mapping[str, str] | None, on_partner: Callable[[PartnerResult], None] | None,
+           on_start: Callable[[int], None] | None, fail_fast: bool, all_or_nothing: bool,
+           executor: PartnerExecutor | None, render: str | None) -> BuildReport:
+    timings = report.timings
     code = code_digest()
     jobs = jobs or os.cpu_count() or 1
-    render = render_mode(render, os.environ if environ is None else environ)
+    mode = render_mode(render, os.environ if environ is None else environ)
     _reuse_image_memory()
     with _timed(timings, "load+validate"):
         memo = LoadMemo(cache / MEMO_FILE, salt=digest(code, str(root)))
-        project, warnings = load_and_check(root, strict=strict, environ=environ, memo=memo, jobs=jobs)
-    _check_selection(project, partners, shard)
-    selected = select_partners(project, partners, shard)
+        checked = load_scoped(root, strict=strict, environ=environ, memo=memo, jobs=jobs,
+                              all_or_nothing=all_or_nothing)
+    project = checked.project
+    everyone = partner_slugs(project)
+    _check_selection(everyone, partners, shard)
+    chosen = set(select_slugs(everyone, partners, shard))
+    selected = tuple(partner for partner in project.partners if partner.slug in chosen)
+    report.warnings = checked.warnings
+    report.skipped = {slug: found for slug, found in checked.skipped.items() if slug in chosen}
+    report.withheld = checked.withheld
     if on_start is not None:
         on_start(len(selected))
-    report = BuildReport(project=str(project.root), out_dir=str(out.resolve()), warnings=warnings,
-                         timings=timings, strict=strict)
     store = Store(cache)
-    with build_lock(out):
+    with build_lock(out) as lock:
         sweep_temporary(out)
-        with _timed(timings, "render+write"):
-            # Compiled templates depend on cobrand's own extensions too, so its code names the folder.
-            options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}", render)
-            report.partners = _render_all(project, selected, options, jobs, on_partner, memo, executor)
-        memo.save()
-        if not partners and shard is None:
-            everyone = {partner.slug for partner in project.partners}
-            report.removed = remove_partners(out, known_partners(out) - everyone)
-        write_atomic(out / REPORT_FILE, report.to_json().encode("utf-8"))
+        try:
+            with _timed(timings, "render+write"):
+                # Compiled templates depend on cobrand's own extensions too, so its code names the folder.
+                options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}",
+                                        mode, lock_fd=lock)
+                report.partners = _render_all(project, selected, options, jobs, on_partner, memo, executor)
+            memo.save()
+            if not partners and shard is None:
+                # Only folders gone from partners/ lose their output: a skipped partner keeps its own.
+                report.removed = remove_partners(out, known_partners(out) - set(everyone))
+        except CobrandError as error:
+            report.refusal = error.problems if isinstance(error, ProjectError) else [
+                Problem("", str(error), scope=PROJECT)]
+            write_atomic(out / REPORT_FILE, report.to_json().encode("utf-8"))
+            raise
+        try:
+            write_atomic(out / REPORT_FILE, report.to_json().encode("utf-8"))
+        except OSError as error:
+            raise OutputError(f"cannot write {out / REPORT_FILE}: {error.strerror or error}") from None
     return report
 
 
-def _check_selection(project: Project, partners: tuple[str, ...], shard: tuple[int, int] | None) -> None:
-    known = {partner.slug for partner in project.partners}
+def _check_selection(known_slugs: tuple[str, ...], partners: tuple[str, ...], shard: tuple[int, int] | None) -> None:
+    known = set(known_slugs)
     unknown = sorted(set(partners) - known)
     if unknown:
         raise UsageError(f"unknown partner(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
@@ -185,6 +358,7 @@ class RenderOptions:
     fail_fast: bool = False
     compiled_templates: Path | None = None
     render: str = "fast"  # the page renderer: full, fast or verify
+    lock_fd: int | None = None  # the build lock's descriptor: worker processes close their inherited copy
 
 
 # Worker processes are forked after the project is loaded and the renderer made, so each one
@@ -193,14 +367,44 @@ class RenderOptions:
 _worker: tuple[PartnerRenderer, RenderOptions, tuple[Partner, ...]] | None = None
 
 
-def _init_worker(renderer: PartnerRenderer, options: RenderOptions, partners: tuple[Partner, ...]) -> None:
-    global _worker
+def _init_worker(renderer: PartnerRenderer, options: RenderOptions, partners: tuple[Partner, ...],
+                 parent: int, progress: Any) -> None:
+    global _worker, _progress
     # Ctrl-C reaches the whole process group; the parent alone handles it and cancels the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
+    if options.lock_fd is not None:
+        # The build lock is an flock shared by every copy of its descriptor: a worker's copy must not
+        # keep the output folder locked after the build is gone.
+        with contextlib.suppress(OSError):
+            os.close(options.lock_fd)
+    _progress = progress
     # What the parent loaded lives as long as the worker: keep the garbage collector from scanning
     # it again and again (and from touching, so copying, the pages it shares with the parent).
     gc.freeze()
     _worker = (renderer, options, partners)
+
+
+_progress: Any = None  # one flag per partner, shared with the parent: 1 while a worker builds it, 2 once done
+_STARTED, _DONE = 1, 2
+
+
+def die_with_parent(parent: int) -> None:
+    """Have Linux kill this process when its parent dies (``PR_SET_PDEATHSIG``).
+
+    Worker processes otherwise outlive a build killed with SIGKILL (or by the OOM killer),
+    still writing into its output folder. Elsewhere than Linux this does nothing.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _render_in_worker(index: int) -> tuple[PartnerResult, str]:
@@ -208,7 +412,12 @@ def _render_in_worker(index: int) -> tuple[PartnerResult, str]:
     # a tenth of a millisecond per partner, in a rebuild that spends a few on each.
     assert _worker is not None
     renderer, options, partners = _worker
-    return render_partner(renderer, partners[index], options)
+    if _progress is not None:
+        _progress[index] = _STARTED
+    outcome = render_partner(renderer, partners[index], options)
+    if _progress is not None:
+        _progress[index] = _DONE
+    return outcome
 
 
 def _render_all(project: Project, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
@@ -233,15 +442,17 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
         # A failed partner is not remembered: its folder holds older output.
         if partner.digest and result.failure is None:  # partners built in memory have no folder digest
             memo.remember(f"fingerprints/{partner.slug}", digest(shared, partner.digest),
-                          (fingerprint, manifest_stamp(options.out, partner.slug)))
+                          (fingerprint, manifest_stamp(options.out, partner.slug), result.warnings))
 
     # Partners whose fingerprint is remembered and current are found here, so worker processes
     # start only for partners that changed or whose inputs did (those are fingerprinted there).
     stale = []
     for partner in partners:
         start = time.perf_counter()
-        if _known_current(partner, options.out, memo, digest(shared, partner.digest)):
-            _collect(results, PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start), on_partner)
+        known = _known_current(partner, options.out, memo, digest(shared, partner.digest))
+        if known is not None:
+            _collect(results, PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
+                                            warnings=known), on_partner)
         else:
             stale.append(partner)
     if executor is not None:
@@ -264,23 +475,24 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
     return sorted(results, key=lambda result: order[result.slug])
 
 
-def _known_current(partner: Partner, out: Path, memo: LoadMemo, content: str) -> bool:
-    """True when the memo holds the partner's fingerprint for these inputs and its output has it.
+def _known_current(partner: Partner, out: Path, memo: LoadMemo, content: str) -> tuple[Problem, ...] | None:
+    """The warnings the partner's output was written with, when the memo holds the partner's
+    fingerprint for these inputs and its output has it; None otherwise.
 
     The manifest is read only when its stamp is not the one remembered (another output
     folder, or a folder restored from elsewhere); then the stamp is remembered anew.
     """
     key = f"fingerprints/{partner.slug}"
     if not partner.digest or not memo.knows(key, content):
-        return False
-    fingerprint, stamp = memo.recall(key, content, lambda: ("", None))
+        return None
+    fingerprint, stamp, warnings = memo.recall(key, content, lambda: ("", None, ()))
     current_stamp = manifest_stamp(out, partner.slug)
     if current_stamp is not None and current_stamp == stamp:
-        return (out / partner.slug).is_dir()
+        return warnings if (out / partner.slug).is_dir() else None
     if is_current(out, partner.slug, fingerprint):
-        memo.remember(key, content, (fingerprint, current_stamp))
-        return True
-    return False
+        memo.remember(key, content, (fingerprint, current_stamp, warnings))
+        return warnings
+    return None
 
 
 def _collect(results: list[PartnerResult], result: PartnerResult,
@@ -296,14 +508,32 @@ def _render_in_pool(renderer: PartnerRenderer, partners: tuple[Partner, ...], op
     # Small chunks: when the partners run out, one worker can sit idle for up to a chunk's time; 32 chunks
     # a worker keep that to a few per cent of a rebuild, for a few hundred messages.
     chunk = 1 if options.fail_fast else max(1, len(partners) // (jobs * 32))
+    progress = context.RawArray("b", len(partners))
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(partners)), mp_context=context,
-                               initializer=_init_worker, initargs=(renderer, options, partners))
+                               initializer=_init_worker,
+                               initargs=(renderer, options, partners, os.getpid(), progress))
+    done = 0
     try:
         outcomes = pool.map(_render_in_worker, range(len(partners)), chunksize=chunk)
         for partner, outcome in zip(partners, outcomes, strict=False):
+            done += 1
             yield partner, outcome
             if options.fail_fast and outcome[0].failure is not None:
                 break
+    except BrokenProcessPool:
+        # A worker died (killed, or out of memory): name what was being built, keep everyone's old output.
+        being_built = [partner for index, partner in enumerate(partners) if progress[index] == _STARTED]
+        names = ", ".join(partner.slug for partner in being_built) or "none had started"
+        for index, partner in enumerate(partners[done:], start=done):
+            if progress[index] == _DONE:
+                message = "was built, but the worker process died before reporting it; build again to record it"
+            elif progress[index] == _STARTED:
+                message = "not built: the worker process building it died (killed, or out of memory)"
+            else:
+                message = f"not built: the build stopped after a worker process died while building {names}"
+            failure = Problem(partner.source, f"{message}; its previous output is kept", scope=partner_scope(
+                partner.slug))
+            yield partner, (PartnerResult(partner.slug, "failed", failure=failure), "")
     finally:
         # On fail-fast, Ctrl-C or any error: start nothing more, let running partners finish their files.
         pool.shutdown(wait=True, cancel_futures=True)
@@ -318,7 +548,11 @@ def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderO
     fingerprint = keys.fingerprint
     manifest = read_manifest(options.out, partner.slug)
     if is_current(options.out, partner.slug, fingerprint, manifest):
-        return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start), fingerprint
+        # A reused partner's warnings are those its output was written with: --strict answers the same.
+        recorded = manifest.get("broken")
+        broken = [(str(page), str(link)) for page, link in recorded] if isinstance(recorded, list) else []
+        return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
+                             warnings=tuple(link_warnings(renderer.project, partner, broken))), fingerprint
     try:
         jobs = renderer.jobs(partner, plan, keys)
         written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store,
@@ -336,16 +570,23 @@ def built_result(project: Project, partner: Partner, jobs: list[Job], written: W
     warnings = link_warnings(project, partner, written.broken_links)
     pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf"))
     return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
-                         warnings=tuple(warnings), written=written.written, removed=written.removed)
+                         warnings=tuple(warnings), written=written.written, removed=written.removed,
+                         urls_added=tuple(partner_url(project, partner, path) for path in written.added),
+                         urls_changed=tuple(partner_url(project, partner, path) for path in written.changed),
+                         urls_removed=tuple(partner_url(project, partner, path) for path in written.deleted))
 
 
 def partner_failure(project: Project, partner: Partner, error: Exception) -> Problem:
-    """The problem to report for ``error``, raised while rendering or writing ``partner``."""
-    if isinstance(error, TokenError):
-        return Problem(error.source, f"{error} (for partner {partner.slug})", line=error.expression.line)
-    if isinstance(error, PdfFetchError):
-        return Problem(error.source, f"{error} (for partner {partner.slug})")
-    return describe_failure(project, partner, error)
+    """The problem to report for ``error``, raised while rendering or writing ``partner``: the partner's."""
+    if isinstance(error, OutputError):
+        found = Problem(partner.source, str(error))
+    elif isinstance(error, TokenError):
+        found = Problem(error.source, f"{error} (for partner {partner.slug})", line=error.expression.line)
+    elif isinstance(error, PdfFetchError):
+        found = Problem(error.source, f"{error} (for partner {partner.slug})")
+    else:
+        found = describe_failure(project, partner, error)
+    return dataclasses.replace(found, scope=partner_scope(partner.slug))
 
 
 def describe_failure(project: Project, partner: Partner, error: Exception) -> Problem:

@@ -50,7 +50,12 @@ def partner_key(partner: Partner) -> str:
 
 
 class Store:
-    """Output bytes by key, on disk; safe to share between builds and machines."""
+    """Output bytes by key, on disk; safe to share between builds and machines.
+
+    Each entry starts with the SHA-256 of its bytes, checked before reuse: a cache
+    restored from a truncated archive, or damaged on disk, is made again rather than
+    published (issue 19).
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -59,10 +64,17 @@ class Store:
         return self.root / "objects" / key[:2] / key
 
     def get(self, key: str) -> bytes | None:
+        """The bytes stored under ``key``, or None when there are none or they fail their digest."""
+        path = self._path(key)
         try:
-            return self._path(key).read_bytes()
-        except FileNotFoundError:
+            stored = path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
             return None
+        recorded, data = stored[:_DIGEST_SIZE], stored[_DIGEST_SIZE:]
+        if hashlib.sha256(data).digest() != recorded:
+            path.unlink(missing_ok=True)  # corrupt: made again, and stored anew by put()
+            return None
+        return data
 
     def keys(self) -> frozenset[str]:
         """Every key the store holds (a listing of its folders, no file is read)."""
@@ -73,10 +85,17 @@ class Store:
                          for entry in os.scandir(folder) if not entry.name.startswith("."))
 
     def put(self, key: str, data: bytes) -> None:
+        """Keep ``data`` under ``key``. The store is a cache: a full disk leaves it without the entry."""
         path = self._path(key)
         if path.exists():
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{key}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(hashlib.sha256(data).digest() + data)
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+
+_DIGEST_SIZE = 32  # bytes of a SHA-256 digest

@@ -19,9 +19,10 @@ from .audit import audit as run_audit
 from .build import build as run_build
 from .build import load_and_check
 from .check import check as run_check
-from .errors import CobrandError, UsageError
+from .errors import CobrandError, Problem, ProjectError, UsageError
 from .partners_table import matrix_csv, partner_rows, rows_json, rows_table
 from .progress import Progress, verbosity
+from .report import BuildReport, github_annotations, markdown_summary, refused_report
 from .scaffold import Gating, init_project, new_content, new_partner
 from .serve import BuildState, DevServer, describe_build, describe_changes
 from .version import __version__
@@ -66,15 +67,26 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep PDFs and images here between builds (default: OUT/.cobrand/cache).")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first partner that fails.")
-@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+@click.option("--all-or-nothing", is_flag=True,
+              help="Build nothing when any partner or content item has an error (default: skip those, build the rest).")
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON (same as --format json).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True,
+              help="How to print the report: text, json, or github (workflow annotations, and a Markdown summary "
+                   "appended to $GITHUB_STEP_SUMMARY when it is set).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option("-v", "--verbose", is_flag=True, help="One line per partner.")
 def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, strict: bool, jobs: int | None,
           shard: tuple[int, int] | str | None, shard_count: int | None, dask_address: str | None,
           dask_timeout: float, no_pdf: bool, no_images: bool, cache_dir: Path | None, fail_fast: bool,
-          as_json: bool, quiet: bool, verbose: bool) -> None:
-    """Build every partner's site and kit from PROJECT (default: the current folder)."""
-    progress = Progress(level=verbosity(quiet or as_json, verbose))
+          all_or_nothing: bool, as_json: bool, output_format: str, quiet: bool, verbose: bool) -> None:
+    """Build every partner's site and kit from PROJECT (default: the current folder).
+
+    A partner whose files have errors is skipped (its previous output is kept) and a content
+    item with errors is withheld; everything else builds, and the exit code is 1.
+    """
+    output_format = "json" if as_json else output_format
+    progress = Progress(level=verbosity(quiet or output_format != "text", verbose))
     try:
         if shard == "auto":
             from .distribute.shards import resolve_shard
@@ -90,19 +102,37 @@ def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, strict
             with progress:
                 report = run_build(project, out_dir=out_dir, partners=partners, shard=shard, strict=strict,
                                    jobs=jobs, pdfs=not no_pdf, images=not no_images, cache_dir=cache_dir,
-                                   fail_fast=fail_fast, on_partner=progress, on_start=progress.start,
-                                   executor=executor)
+                                   fail_fast=fail_fast, all_or_nothing=all_or_nothing, on_partner=progress,
+                                   on_start=progress.start, executor=executor)
     except CobrandError as error:
-        _fail(error)
-    if as_json:
-        click.echo(report.to_json(), nl=False)
-    elif quiet:
-        for line in report.summary().splitlines()[1:]:
-            click.echo(line, err=True)
-    else:
-        click.echo(report.summary())
+        if output_format == "text":
+            _fail(error)
+        problems = error.problems if isinstance(error, ProjectError) else [Problem("", str(error))]
+        out = out_dir if out_dir is not None else project / "build"
+        report = refused_report(str(project.resolve()), str(out.resolve()), problems)
+        _print_report(report, output_format, quiet)
+        sys.exit(2 if isinstance(error, UsageError) else error.exit_code)
+    _print_report(report, output_format, quiet)
     if not report.ok:
         sys.exit(1)
+
+
+def _print_report(report: BuildReport, output_format: str, quiet: bool) -> None:
+    if output_format == "json":
+        click.echo(report.to_json(), nl=False)
+        return
+    if output_format == "github":
+        click.echo(github_annotations(report), nl=False)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(markdown_summary(report))
+    # The verdict on standard output; every warning and error, with its file, on standard error.
+    first, *rest = report.summary().splitlines()
+    if not quiet:
+        click.echo(first)
+    for line in rest:
+        click.echo(line, err=True)
 
 
 @main.command()

@@ -23,6 +23,7 @@ class Problem:
     field: str | None = None
     line: int | None = None
     severity: str = "error"
+    scope: str | None = None
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
         """Order by file, line, field, message; missing parts sort first."""
@@ -32,7 +33,7 @@ class Problem:
         return self.sort_key() < other.sort_key()
 
     def __str__(self) -> str:
-        location = self.file
+        location = self.file or "cobrand"
         if self.line is not None:
             location += f":{self.line}"
         if self.field:
@@ -47,6 +48,7 @@ class Problem:
             "line": self.line,
             "message": self.message,
             "severity": self.severity,
+            "scope": self.scope,
         }
 
 

@@ -21,11 +21,16 @@ class PartnerResult:
     warnings: tuple[Problem, ...] = ()
     written: int = 0  # files rewritten because their inputs changed
     removed: int = 0  # stale files deleted from the partner's folder
+    # Absolute URLs (from site.base_url) of the files this build added, changed and removed.
+    urls_added: tuple[str, ...] = ()
+    urls_changed: tuple[str, ...] = ()
+    urls_removed: tuple[str, ...] = ()
 
 
 @dataclass
 class BuildReport:
-    """Everything a build did. ``ok`` is False when any partner failed."""
+    """Everything a build did. ``ok`` is False when any partner failed or was skipped, any
+    content item was withheld, or the build was refused (``refusal`` then lists why)."""
 
     project: str
     out_dir: str
@@ -34,6 +39,9 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     strict: bool = False
+    skipped: dict[str, list[Problem]] = field(default_factory=dict)  # partner slug -> its errors
+    withheld: dict[str, list[Problem]] = field(default_factory=dict)  # content kind/slug -> its errors
+    refusal: list[Problem] | None = None  # why the build stopped, when it did
 
     @property
     def failures(self) -> list[Problem]:
@@ -45,9 +53,18 @@ class BuildReport:
         return self.warnings + sorted({w for result in self.partners for w in result.warnings})
 
     @property
+    def errors(self) -> list[Problem]:
+        """Every error of the run: the refusal's, skipped partners', withheld items' and failures."""
+        found = list(self.refusal or [])
+        found += [problem for problems in self.skipped.values() for problem in problems]
+        found += [problem for problems in self.withheld.values() for problem in problems]
+        return sorted(set(found)) + self.failures
+
+    @property
     def ok(self) -> bool:
-        """False when a partner failed, or, in strict mode, when anything warned."""
-        return not self.failures and not (self.strict and self.all_warnings)
+        """False when anything was refused, skipped, withheld or failed, or, in strict mode, warned."""
+        return (self.refusal is None and not self.failures and not self.skipped and not self.withheld
+                and not (self.strict and self.all_warnings))
 
     @property
     def built(self) -> list[PartnerResult]:
@@ -61,12 +78,15 @@ class BuildReport:
         """Plain data for ``report.json``."""
         return {
             "ok": self.ok,
+            "refused": self.refusal is not None,
             "project": self.project,
             "out_dir": self.out_dir,
             "counts": {
                 "partners_built": len(self.built),
                 "partners_reused": len(self.reused),
                 "partners_failed": len(self.failures),
+                "partners_skipped": len(self.skipped),
+                "content_withheld": len(self.withheld),
                 "files": sum(result.files for result in self.partners),
                 "files_written": sum(result.written for result in self.partners),
                 "files_removed": sum(result.removed for result in self.partners),
@@ -77,9 +97,16 @@ class BuildReport:
             "partners": [
                 {"slug": r.slug, "status": r.status, "files": r.files, "written": r.written,
                  "removed": r.removed, "pdfs": r.pdfs, "seconds": round(r.seconds, 3),
-                 "failure": r.failure.to_dict() if r.failure else None}
+                 "failure": r.failure.to_dict() if r.failure else None,
+                 "urls": {"added": list(r.urls_added), "changed": list(r.urls_changed),
+                          "removed": list(r.urls_removed)}}
                 for r in self.partners
             ],
+            "skipped": [{"slug": slug, "problems": [problem.to_dict() for problem in problems]}
+                        for slug, problems in sorted(self.skipped.items())],
+            "withheld": [{"item": key, "problems": [problem.to_dict() for problem in problems]}
+                         for key, problems in sorted(self.withheld.items())],
+            "errors": [problem.to_dict() for problem in self.errors],
             "warnings": [problem.to_dict() for problem in self.all_warnings],
             "failures": [problem.to_dict() for problem in self.failures],
             "removed": self.removed,
@@ -97,8 +124,91 @@ class BuildReport:
         lines = [f"Built {counts['partners_built']} partner site(s), reused {counts['partners_reused']}: "
                  f"{counts['files_written']} files written, {counts['files_removed']} removed, "
                  f"in {total:.1f}s -> {self.out_dir}"]
+        if self.refusal is not None:
+            lines = ["Build refused: nothing was written"]
+            lines += [f"error: {problem}" for problem in self.refusal]
         lines += [f"warning: {problem}" for problem in self.all_warnings]
+        for slug, problems in sorted(self.skipped.items()):
+            lines.append(f"skipped partner {slug} (its previous output is kept):")
+            lines += [f"  error: {problem}" for problem in problems]
+        for key, problems in sorted(self.withheld.items()):
+            lines.append(f"withheld {key} from every partner:")
+            lines += [f"  error: {problem}" for problem in problems]
         lines += [f"failed: {problem}" for problem in self.failures]
         if self.removed:
             lines.append(f"Removed stale output: {', '.join(self.removed)}")
         return "\n".join(lines)
+
+
+def refused_report(project: str, out_dir: str, problems: list[Problem]) -> BuildReport:
+    """The report of a run refused before it built anything (what ``report.json`` says then)."""
+    return BuildReport(project=project, out_dir=out_dir, refusal=sorted(problems))
+
+
+def _escape_data(text: str) -> str:
+    # GitHub's workflow-command escaping (actions/toolkit, command.ts): % first, then line breaks.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(problem: Problem, level: str | None = None) -> str:
+    """One GitHub Actions workflow command (``::error file=...,line=...::message``) for ``problem``."""
+    kind = level or ("warning" if problem.severity == "warning" else "error" if problem.severity == "error"
+                     else "notice")
+    properties = []
+    if problem.file:
+        properties.append(f"file={_escape_property(problem.file)}")
+    if problem.line is not None:
+        properties.append(f"line={problem.line}")
+    title = f"cobrand: {problem.field}" if problem.field else "cobrand"
+    properties.append(f"title={_escape_property(title)}")
+    return f"::{kind} {','.join(properties)}::{_escape_data(problem.message)}"
+
+
+def github_annotations(report: BuildReport) -> str:
+    """Every error and warning of a build as workflow commands, one a line."""
+    lines = [annotation(problem, "error") for problem in report.errors]
+    level = "error" if report.strict else "warning"
+    lines += [annotation(problem, level) for problem in report.all_warnings]
+    return "".join(line + "\n" for line in lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_summary(report: BuildReport) -> str:
+    """A Markdown summary of a build for ``$GITHUB_STEP_SUMMARY``."""
+    data = report.to_dict()
+    counts = data["counts"]
+    assert isinstance(counts, dict)
+    verdict = "refused" if report.refusal is not None else "OK" if report.ok else "FAILED"
+    lines = [f"## cobrand build: {verdict}", ""]
+    lines += ["| | |", "|---|---|"]
+    lines += [f"| {name.replace('_', ' ')} | {value} |" for name, value in counts.items()]
+    lines.append("")
+    if report.refusal is not None:
+        lines += ["### Refused", ""] + [f"- `{_cell(str(problem))}`" for problem in report.refusal] + [""]
+    for title, units in (("Skipped partners (previous output kept)", report.skipped),
+                         ("Withheld content", report.withheld)):
+        if units:
+            lines += [f"### {title}", ""]
+            for unit, problems in sorted(units.items()):
+                lines.append(f"- **{_cell(unit)}**")
+                lines += [f"  - `{_cell(str(problem))}`" for problem in problems]
+            lines.append("")
+    if report.failures:
+        lines += ["### Failed", ""] + [f"- `{_cell(str(problem))}`" for problem in report.failures] + [""]
+    if report.all_warnings:
+        lines += ["### Warnings", ""] + [f"- `{_cell(str(problem))}`" for problem in report.all_warnings] + [""]
+    changed = [result for result in report.partners
+               if result.urls_added or result.urls_changed or result.urls_removed]
+    if changed:
+        lines += ["### Changed URLs", "", "| partner | added | changed | removed |", "|---|---|---|---|"]
+        lines += [f"| {result.slug} | {len(result.urls_added)} | {len(result.urls_changed)} | "
+                  f"{len(result.urls_removed)} |" for result in changed]
+        lines.append("")
+    return "\n".join(lines) + "\n"

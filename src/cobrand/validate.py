@@ -7,15 +7,17 @@ real fields, social posts that fit each network.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
 from .cache import digest
 from .errors import Problem, UsageError
 from .load import CONFIG_FILE, LoadMemo
-from .models import ContentItem, Partner, Project, SocialFile
+from .models import ContentItem, Partner, Project, SocialFile, Templated
 from .personalize import check_personalization, resolve
 from .plan import exclusion_reason
+from .scope import PROJECT, content_of, partner_of, partner_scope, scoped
 from .tokens import TokenError, TokenFiller, token_context
 from .values import FIRST_DATE, LAST_DATE
 
@@ -39,9 +41,18 @@ def check_project(project: Project, memo: LoadMemo | None = None) -> list[Proble
         problems += _check_item(project, item)
     problems += check_personalization(project)
     problems += _check_tokens(project)
-    if any(problem.severity == "error" for problem in problems):
-        return problems  # the per-partner checks below rely on valid tiers and tokens
-    return problems + _check_social_lengths(project, memo or LoadMemo())
+    problems = [scoped(problem) for problem in problems]
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if any(problem.scope == PROJECT for problem in errors):
+        return problems
+    # The per-partner checks below rely on valid tiers and tokens: they measure only the partners and
+    # items without errors, so one partner's typo never hides another partner's over-long post.
+    broken_partners = {partner_of(problem) for problem in errors}
+    broken_items = {content_of(problem) for problem in errors}
+    healthy = dataclasses.replace(
+        project, partners=tuple(p for p in project.partners if p.slug not in broken_partners),
+        content=tuple(item for item in project.content if item.key not in broken_items))
+    return problems + _check_social_lengths(healthy, memo or LoadMemo())
 
 
 def _unknown(values: list[str] | tuple[str, ...], known: list[str]) -> list[str]:
@@ -159,7 +170,11 @@ def _check_social_lengths(project: Project, memo: LoadMemo) -> list[Problem]:
 
 def _partner_social_problems(project: Project, partner: Partner, social: list[ContentItem],
                              filler: TokenFiller) -> list[Problem]:
-    """Length problems of every social post ``partner`` gets, filled with its values."""
+    """Length problems of every social post ``partner`` gets, filled with its values.
+
+    A post too long even with every token empty is the post's problem; one made too
+    long by what the partner's values add is the partner's, naming the fields (issue 20).
+    """
     problems: list[Problem] = []
     placeholder_url = "https://x.example/" + "a" * 40
     for item in social:
@@ -171,25 +186,71 @@ def _partner_social_problems(project: Project, partner: Partner, social: list[Co
                     text = str(filler.fill(templated, context))
                 except TokenError:
                     continue  # reported by _check_tokens
-                full = social_text(text, item.meta.hashtags, placeholder_url if item.meta.link else None, network)
+                url = placeholder_url if item.meta.link else None
+                full = social_text(text, item.meta.hashtags, url, network)
+                bare = social_text(_without_tokens(templated), item.meta.hashtags, url, network)
                 field = f"variants.{network}"
-                if network == "x" and (count := x_length(full)) > X_LIMIT:
-                    problems.append(Problem(item.source, f"X post is {count} characters for partner "
-                                         f"{partner.slug} (limit {X_LIMIT}, each URL counts {X_URL_LENGTH})",
-                                         field=field))
-                elif network == "linkedin":
-                    if len(full) > LINKEDIN_LIMIT:
-                        problems.append(Problem(item.source, f"LinkedIn post is {len(full)} characters for "
-                                             f"partner {partner.slug} (limit {LINKEDIN_LIMIT})", field=field))
+                limit, count, bare_count, label = _limit_of(network, full, bare)
+                if limit is not None and count > limit:
+                    problems.append(_length_problem(project, partner, item, field, label, count, bare_count, limit,
+                                                    templated))
+                if network == "linkedin":
                     hook = text.split("\n", 1)[0]
                     if len(hook) > LINKEDIN_HOOK:
                         problems.append(Problem(item.source, f"LinkedIn hook (first line) is {len(hook)} characters;"
                                              f" only about {LINKEDIN_HOOK} show before 'see more'",
                                              field=field, severity="warning"))
-                elif network == "facebook" and len(full) > FACEBOOK_LIMIT:
-                    problems.append(Problem(item.source, f"Facebook post is {len(full)} characters for partner "
-                                         f"{partner.slug} (limit {FACEBOOK_LIMIT})", field=field))
     return problems
+
+
+def _limit_of(network: str, full: str, bare: str) -> tuple[int | None, int, int, str]:
+    """The network's limit, the post's length and its length without partner values, and its label."""
+    if network == "x":
+        return X_LIMIT, x_length(full), x_length(bare), "X"
+    if network == "linkedin":
+        return LINKEDIN_LIMIT, len(full), len(bare), "LinkedIn"
+    if network == "facebook":
+        return FACEBOOK_LIMIT, len(full), len(bare), "Facebook"
+    return None, 0, 0, network
+
+
+def _without_tokens(templated: Templated) -> str:
+    """The vendor's own text of a post: every token left empty."""
+    return "".join(segment for segment in templated.segments if isinstance(segment, str))
+
+
+def _length_problem(project: Project, partner: Partner, item: ContentItem, field: str, label: str, count: int,
+                    bare_count: int, limit: int, templated: Templated) -> Problem:
+    urls = f", each URL counts {X_URL_LENGTH}" if label == "X" else ""
+    if bare_count > limit:  # too long for everyone: the post's own problem, said the same for every partner
+        return Problem(item.source, f"{label} post is {bare_count} characters before any partner value "
+                                    f"(limit {limit}{urls})", field=field)
+    file, names = _partner_fields(partner, item, templated)
+    return Problem(file, f"{label} post is {count} characters for partner {partner.slug} (limit {limit}{urls}): "
+                         f"{item.source} ({field}) fits without the partner's value; shorten {', '.join(names)}",
+                   field=names[0] if names else None, scope=partner_scope(partner.slug))
+
+
+def _partner_fields(partner: Partner, item: ContentItem, templated: Templated) -> tuple[str, list[str]]:
+    """The partner file and fields whose values a post's tokens place."""
+    override_file, overrides = partner.overrides.get(item.slug, (partner.source, {}))
+    names: list[str] = []
+    file = partner.source
+    for expression in templated.expressions:
+        parts = expression.source.replace(" ", "").split(".")
+        if parts[0] == "partner" and len(parts) > 1 and parts[1] != "personalize":
+            name = ".".join(parts[1:])
+        elif parts[0] in ("personalize", "partner") and len(parts) > 1:
+            personal = parts[-1]
+            if personal in overrides:
+                file, name = override_file, personal
+            else:
+                name = f"personalize.{personal}"
+        else:
+            continue
+        if name not in names:
+            names.append(name)
+    return file, names
 
 
 def today_from_environment(environ: dict[str, str]) -> dt.date:

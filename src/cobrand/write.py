@@ -12,6 +12,8 @@ next one. Like Pelican's writer, we refuse to write one path twice.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -47,6 +49,9 @@ class WriteResult:
     removed: int
     made: dict[str, bytes]  # the bytes of each file written, so later stages need not read them back
     broken_links: list[tuple[str, str]] = field(default_factory=list)  # (page, link) pairs, see write_partner
+    added: tuple[str, ...] = ()  # paths of files new to the partner's folder
+    changed: tuple[str, ...] = ()  # paths of files rewritten with other bytes or keys
+    deleted: tuple[str, ...] = ()  # paths of stale files removed
 
 
 def _manifest_path(out_dir: Path, slug: str) -> Path:
@@ -146,25 +151,89 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     broken = _broken_links(folder, set(by_path), made, old_keys, manifest_data.get("broken"), check_links)
     manifest = _manifest_path(out_dir, slug)
     manifest.parent.mkdir(parents=True, exist_ok=True)
-    manifest.unlink(missing_ok=True)  # until the manifest is back, the folder counts as unknown
-    if folder.exists():
-        _write_files(folder, changed, made, atomic=True)
-    else:
-        # A new partner: its files go into a hidden folder, renamed into place when complete,
-        # so each file needs no rename of its own.
-        staging = out_dir / f".{slug}.{os.getpid()}.tmp"
-        shutil.rmtree(staging, ignore_errors=True)
-        _write_files(staging, changed, made, atomic=False)
-        os.rename(staging, folder)
     stale = sorted(set(old_keys) - set(by_path))
-    for path in stale:
-        (folder / path).unlink(missing_ok=True)
+    existed = folder.exists()
+    # Everything new is written beside the published folder first, and every file it replaces is
+    # hard-linked there too: a full disk or an unwritable file stops the partner here, with its
+    # published files untouched and nothing temporary inside them (issue 19).
+    staging = out_dir / f".{slug}.{os.getpid()}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir()
+        _write_files(staging / "new" if existed else staging, changed, made)
+        if existed:
+            _keep_previous(folder, staging / "old", [job.path for job in changed] + stale)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write partner {slug}'s output: {_reason(error)}; "
+                          "its previous files are unchanged") from None
+    manifest.unlink(missing_ok=True)  # until the manifest is back, the folder counts as unknown
+    if existed:
+        _swap_in(folder, staging, [job.path for job in changed], stale, slug)
+        shutil.rmtree(staging, ignore_errors=True)
+    else:
+        # A new partner: its folder is renamed into place when complete, so each file needs no rename of its own.
+        os.rename(staging, folder)
     _remove_empty_folders(folder, stale)
     keys = {job.path: job.made_key() if job.path in made else old_keys[job.path] for job in jobs}
     record = {"fingerprint": fingerprint, "files": keys, "broken": broken, "folders": _folder_stamps(folder, keys)}
-    write_atomic(manifest, json.dumps(record, sort_keys=True).encode())
+    try:
+        write_atomic(manifest, json.dumps(record, sort_keys=True).encode())
+    except OSError as error:  # the files are in place; without a manifest the next build checks them all
+        raise OutputError(f"cannot record partner {slug}'s output: {_reason(error)}") from None
+    added = sorted(job.path for job in changed if job.path not in old_keys)
+    replaced = sorted(job.path for job in changed if job.path in old_keys)
     return WriteResult(len(jobs), len(changed), len(jobs) - len(changed), len(stale),
-                       {job.path: made[job.path] for job in changed}, [(page, link) for page, link in broken])
+                       {job.path: made[job.path] for job in changed}, [(page, link) for page, link in broken],
+                       added=tuple(added), changed=tuple(replaced), deleted=tuple(stale))
+
+
+def _reason(error: OSError) -> str:
+    """An OS error as a person reads it: what went wrong, and where."""
+    where = f" ({error.filename})" if error.filename else ""
+    return f"{error.strerror or error}{where}"
+
+
+def _keep_previous(folder: Path, backup: Path, paths: list[str]) -> None:
+    """Hard-link every published file about to be replaced or removed into ``backup``.
+
+    Linking copies nothing; it fails, as the replacement would, on a file that cannot be
+    replaced (an immutable file, a folder where a file should be), before anything changed.
+    """
+    for path in paths:
+        target = folder / path
+        if target.is_dir() and not target.is_symlink():
+            raise IsADirectoryError(errno.EISDIR, "a folder stands where a file is to be written", str(target))
+        if not os.path.lexists(target):
+            continue
+        kept = backup / path
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        os.link(target, kept, follow_symlinks=False)
+    for parent in sorted({(folder / path).parent for path in paths}):
+        parent.mkdir(parents=True, exist_ok=True)  # new subfolders now: moving files in cannot fail for want of them
+
+
+def _swap_in(folder: Path, staging: Path, paths: list[str], stale: list[str], slug: str) -> None:
+    """Move the new files into the published folder and remove stale ones; undo all of it on failure."""
+    done: list[str] = []
+    try:
+        for path in paths:
+            os.replace(staging / "new" / path, folder / path)
+            done.append(path)
+        for path in stale:
+            (folder / path).unlink(missing_ok=True)
+            done.append(path)
+    except OSError as error:
+        for path in done:  # put back what was there: the hard links made before anything changed
+            kept = staging / "old" / path
+            with contextlib.suppress(OSError):
+                if os.path.lexists(kept):
+                    os.replace(kept, folder / path)
+                else:
+                    (folder / path).unlink()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write partner {slug}'s output: {_reason(error)}; "
+                          "its previous files were put back") from None
 
 
 def _folder_stamps(folder: Path, files: dict[str, str]) -> dict[str, int]:
@@ -214,7 +283,7 @@ def _files_in(folder: Path) -> set[str]:
     return found
 
 
-def _write_files(folder: Path, jobs: list[Job], made: dict[str, bytes], *, atomic: bool) -> None:
+def _write_files(folder: Path, jobs: list[Job], made: dict[str, bytes]) -> None:
     folders: set[str] = set()
     for job in jobs:
         target = os.path.join(folder, job.path)
@@ -222,10 +291,7 @@ def _write_files(folder: Path, jobs: list[Job], made: dict[str, bytes], *, atomi
         if parent not in folders:  # one mkdir per folder, not per file
             os.makedirs(parent, exist_ok=True)
             folders.add(parent)
-        if atomic:
-            write_atomic(Path(target), made[job.path], folder_exists=True)
-        else:
-            _write_file(target, made[job.path])
+        _write_file(target, made[job.path])
 
 
 def _write_file(path: str, data: bytes) -> None:
@@ -310,13 +376,22 @@ def write_atomic(path: Path, data: bytes, *, folder_exists: bool = False) -> Non
     if not folder_exists:
         path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    _write_file(str(temporary), data)
-    os.replace(temporary, path)
+    try:
+        _write_file(str(temporary), data)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 @contextmanager
-def build_lock(out_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``out_dir`` for one build."""
+def build_lock(out_dir: Path) -> Iterator[int]:
+    """Hold an exclusive lock on ``out_dir`` for one build; yield the lock file's descriptor.
+
+    The lock is an ``flock`` on an open file, shared by every process forked while it is
+    held: worker processes close their copy (see ``build._init_worker``) and die with
+    the build, so a build killed with SIGKILL leaves no process holding it.
+    """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         handle = open(out_dir / LOCK, "w")  # noqa: SIM115 - closed by the with below
@@ -328,6 +403,6 @@ def build_lock(out_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             raise BuildLockedError(f"another cobrand build is writing to {out_dir}; wait for it to finish") from None
         try:
-            yield
+            yield handle.fileno()
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)

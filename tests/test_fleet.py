@@ -1,0 +1,381 @@
+"""One unit's mistake never stops the fleet, and CI can trust every report (issue 20).
+
+Each test builds a copy of the example project, breaks one unit (a partner, a content
+item, the project), builds again, and compares what is on disk, file by file, with what
+was there and with what a build of the unbroken units writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cobrand
+from cobrand.check import check
+from cobrand.cli import main
+
+from conftest import ENVIRON, PARTNER_SLUGS, copy_example
+
+BROKEN = "kestrel-cloud"
+KESTREL_TOML = f"partners/{BROKEN}/partner.toml"
+POST = "content/blog/ransomware-recovery-drill.md"
+POST_PAGE = "blog/ransomware-recovery-drill.html"
+PROMOTION = "social/recovery-drill-afternoon"  # a social post that links to POST
+EDITED_POST = "content/blog/aws-snapshot-pitfalls.md"
+EDITED_PAGE = "blog/aws-snapshot-pitfalls.html"
+GONE = "content/blog/microsoft-365-backup-gaps.md"
+GONE_PAGE = "blog/microsoft-365-backup-gaps.html"
+BASE_URL = "https://partners.harborline.example/{partner}/"
+
+
+def run(project: Path, out: Path, **options: object) -> cobrand.BuildReport:
+    settings: dict[str, object] = {"jobs": 1, "environ": ENVIRON, "pdfs": False, "images": False}
+    return cobrand.build(project, out_dir=out, **(settings | options))  # type: ignore[arg-type]
+
+
+def cli(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, ["build", *args], env={**ENVIRON, **(env or {})})
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def partner_state(out: Path, slug: str) -> dict[str, str]:
+    """Every file of a partner's published folder and its manifest, by hash."""
+    state = {f"{slug}/{name}": value for name, value in digests(out / slug).items()}
+    manifest = out / ".cobrand" / f"{slug}.json"
+    state[manifest.name] = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    return state
+
+
+def edit(project: Path, relative: str, old: str, new: str) -> None:
+    path = project / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("fleet")
+    project = copy_example(base)
+    out = base / "out"
+    assert run(project, out).ok
+    return project, out
+
+
+@pytest.fixture
+def built(first_build, tmp_path) -> tuple[Path, Path]:
+    project, out = first_build
+    shutil.copytree(project, tmp_path / "project")
+    shutil.copytree(out, tmp_path / "out")
+    return tmp_path / "project", tmp_path / "out"
+
+
+def break_colour(project: Path) -> None:
+    edit(project, KESTREL_TOML, 'primary = "#3d7ea6"', 'primary = "blurple"')
+
+
+BREAKAGES = {
+    "bad-colour": (break_colour, "colors.primary"),
+    "no-partner-toml": (lambda project: (project / KESTREL_TOML).unlink(), None),
+    "unknown-tier": (lambda project: edit(project, KESTREL_TOML, 'tier = "registered"', 'tier = "copper"'), "tier"),
+    "no-logo": (lambda project: [path.unlink() for path in (project / "partners" / BROKEN).glob("logo.*")], "logo"),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_a_broken_partner_is_skipped_and_keeps_its_files_byte_for_byte(built, breakage):
+    project, out = built
+    before = partner_state(out, BROKEN)
+    others_before = {slug: partner_state(out, slug) for slug in PARTNER_SLUGS if slug != BROKEN}
+    breaker, field = BREAKAGES[breakage]
+    breaker(project)
+    edit(project, EDITED_POST, "\n\n", "\n\nA sentence added after the first build.\n\n")  # the others change
+
+    report = run(project, out)
+
+    assert not report.ok
+    assert list(report.skipped) == [BROKEN]
+    problems = report.skipped[BROKEN]
+    assert all(p.file.startswith(f"partners/{BROKEN}/") and p.scope == f"partner:{BROKEN}" for p in problems)
+    if field is not None:
+        assert any(p.field == field for p in problems), problems
+    assert partner_state(out, BROKEN) == before, "the skipped partner's files changed"
+    for slug, state in others_before.items():
+        page = (out / slug / EDITED_PAGE)
+        if page.exists():
+            assert "A sentence added after the first build." in page.read_text(encoding="utf-8"), slug
+            assert partner_state(out, slug) != state
+    assert {result.slug for result in report.partners} == set(PARTNER_SLUGS) - {BROKEN}
+    assert report.built and not report.failures
+    saved = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert saved["ok"] is False
+    assert [entry["slug"] for entry in saved["skipped"]] == [BROKEN]
+    assert saved["skipped"][0]["problems"][0]["file"].startswith(f"partners/{BROKEN}/")
+
+
+def test_a_skipped_partner_builds_as_if_it_had_never_been_there(built, tmp_path):
+    """Differential: the healthy partners' output equals a build of a project without the broken one."""
+    project, out = built
+    break_colour(project)
+    run(project, out)
+    alone = copy_example(tmp_path, "without")
+    shutil.rmtree(alone / "partners" / BROKEN)
+    reference = tmp_path / "reference"
+    assert run(alone, reference).ok
+    for slug in PARTNER_SLUGS:
+        if slug != BROKEN:
+            assert digests(out / slug) == digests(reference / slug), slug
+
+
+def test_cli_exits_1_and_names_the_skipped_partner(built):
+    project, out = built
+    break_colour(project)
+    result = cli(str(project), "--out", str(out), "--no-pdf", "--no-images", "-j", "1")
+    assert result.exit_code == 1, result.output
+    assert f"skipped partner {BROKEN}" in result.stderr
+    assert KESTREL_TOML in result.stderr
+
+
+def test_all_or_nothing_keeps_everything_as_it_was(built):
+    project, out = built
+    before = digests(out)
+    break_colour(project)
+    edit(project, EDITED_POST, "\n\n", "\n\nA sentence added after the first build.\n\n")
+    result = cli(str(project), "--out", str(out), "--no-pdf", "--no-images", "--all-or-nothing")
+    assert result.exit_code == 1, result.output
+    after = digests(out)
+    assert {name for name in after if after[name] != before.get(name)} == {"report.json"}
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["ok"] is False and report["refused"] is True
+    assert any(problem["file"] == KESTREL_TOML for problem in report["errors"])
+
+
+def test_a_broken_content_item_is_withheld_from_everyone_and_the_rest_builds(built):
+    project, out = built
+    had_page = [slug for slug in PARTNER_SLUGS if (out / slug / POST_PAGE).is_file()]
+    assert had_page, "the example must publish the post"
+    edit(project, POST, "\ntitle:", "\ntitel:")  # a front matter typo: the post no longer loads
+    edit(project, EDITED_POST, "\n\n", "\n\nA sentence added after the first build.\n\n")
+
+    report = run(project, out)
+
+    assert not report.ok and not report.skipped
+    assert set(report.withheld) == {"blog/ransomware-recovery-drill", PROMOTION}
+    assert all(p.file == POST for p in report.withheld["blog/ransomware-recovery-drill"])
+    assert report.withheld[PROMOTION][0].field == "link"
+    for slug in PARTNER_SLUGS:
+        assert not (out / slug / POST_PAGE).exists(), f"{slug} still publishes the withheld post"
+        assert not [path for path in (out / slug).rglob("*recovery-drill-afternoon*")], slug
+        text = "\n".join(path.read_text(encoding="utf-8", errors="replace")
+                         for path in (out / slug).rglob("*") if path.suffix in {".html", ".xml", ".txt", ".csv"})
+        assert "ransomware-recovery-drill" not in text, f"{slug} still links to the withheld post"
+    assert {result.slug for result in report.built} == set(PARTNER_SLUGS)
+    assert any("A sentence added" in (out / slug / EDITED_PAGE).read_text(encoding="utf-8")
+               for slug in PARTNER_SLUGS if (out / slug / EDITED_PAGE).exists())
+    result = cli(str(project), "--out", str(out), "--no-pdf", "--no-images", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [entry["item"] for entry in data["withheld"]] == ["blog/ransomware-recovery-drill", PROMOTION]
+
+
+def test_expiry_still_happens_while_a_partner_is_broken(built):
+    """The nightly build's job is to take expired content down: a broken partner must not stop it."""
+    project, out = built
+    edit(project, EDITED_POST, "\ndate:", "\nexpires: 2026-11-25\ndate:")
+    assert run(project, out).ok
+    published = [slug for slug in PARTNER_SLUGS if (out / slug / EDITED_PAGE).is_file()]
+    assert published
+    break_colour(project)
+    report = run(project, out, environ={"SOURCE_DATE_EPOCH": str(1795305600 + 7 * 86400)})
+    assert list(report.skipped) == [BROKEN]
+    for slug in published:
+        if slug != BROKEN:
+            assert not (out / slug / EDITED_PAGE).exists(), f"{slug} still shows an expired post"
+
+
+def test_a_partner_name_that_makes_a_vendor_post_too_long_is_that_partners_problem(built):
+    project, out = built
+    (project / "content" / "social" / "name-in-x.yaml").write_text(
+        "title: Names the partner on X\ndate: 2026-06-01\nvariants:\n"
+        "  linkedin: A post for {{ partner.name }}.\n"
+        f"  x: \"{{{{ partner.name }}}} {'a' * 240}\"\n"
+        "  facebook: A post for {{ partner.name }}.\n", encoding="utf-8")
+    edit(project, KESTREL_TOML, 'name = "Kestrel Cloud"', 'name = "' + "Kestrel " * 8 + 'Cloud"')
+    report = run(project, out)
+    assert list(report.skipped) == [BROKEN] and not report.withheld
+    [problem] = report.skipped[BROKEN]
+    assert (problem.file, problem.field) == (KESTREL_TOML, "name")
+    assert "X post is" in problem.message and "content/social/name-in-x.yaml" in problem.message
+    assert {result.slug for result in report.partners} == set(PARTNER_SLUGS) - {BROKEN} and not report.failures
+
+
+def test_a_post_too_long_for_everyone_is_the_posts_problem(built):
+    project, out = built
+    (project / "content" / "social" / "long-for-all.yaml").write_text(
+        "title: Too long\ndate: 2026-06-01\nvariants:\n"
+        "  linkedin: A post.\n"
+        f"  x: \"{'a' * 300} {{{{ partner.name }}}}\"\n"
+        "  facebook: A post.\n", encoding="utf-8")
+    report = run(project, out)
+    assert not report.skipped and list(report.withheld) == ["social/long-for-all"]
+    assert {p.field for p in report.withheld["social/long-for-all"]} == {"variants.x"}
+
+
+def test_partner_and_shard_selection_report_a_skipped_partner(built):
+    project, out = built
+    before = partner_state(out, BROKEN)
+    break_colour(project)
+    report = run(project, out, partners=(BROKEN,))
+    assert list(report.skipped) == [BROKEN] and not report.partners and not report.ok
+    assert partner_state(out, BROKEN) == before
+    # Shards count every partner folder, loadable or not: a broken partner moves no one.
+    slugs = sorted(PARTNER_SLUGS)
+    for index in (1, 2):
+        expected = {slug for position, slug in enumerate(slugs) if position % 2 == index - 1}
+        shard = run(project, out, shard=(index, 2))
+        assert {r.slug for r in shard.partners} | set(shard.skipped) == expected
+
+
+def test_a_project_error_still_stops_everything(built):
+    project, out = built
+    before = digests(out)
+    edit(project, "cobrand.toml", 'base_url = "', 'base_url = "ftp')
+    with pytest.raises(cobrand.ProjectError) as caught:
+        run(project, out)
+    assert any(p.file == "cobrand.toml" for p in caught.value.problems)
+    after = digests(out)
+    assert {name for name in after if after[name] != before[name]} == {"report.json"}
+
+
+# --- reports CI can trust ----------------------------------------------------------------------------
+
+
+def test_report_json_is_written_and_printed_on_a_refused_run(built):
+    project, out = built
+    edit(project, "cobrand.toml", 'base_url = "', 'base_url = "ftp')
+    result = cli(str(project), "--out", str(out), "--no-pdf", "--json")
+    assert result.exit_code == 1
+    printed = json.loads(result.stdout)
+    saved = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    for data in (printed, saved):
+        assert data["ok"] is False and data["refused"] is True
+        assert any(problem["file"] == "cobrand.toml" and problem["field"] for problem in data["errors"])
+
+
+def test_json_is_printed_for_usage_errors_too(built):
+    project, out = built
+    result = cli(str(project), "--out", str(out), "--partner", "no-such-partner", "--json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and "no-such-partner" in data["errors"][0]["message"]
+
+
+ANNOTATION = re.compile(r"^::(?P<level>error|warning|notice) (?P<properties>[^:]*)::(?P<message>.*)$")
+
+
+def unescape(text: str) -> str:
+    return text.replace("%0A", "\n").replace("%0D", "\r").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+
+
+def annotations(output: str) -> list[dict[str, str]]:
+    found = []
+    for line in output.splitlines():
+        match = ANNOTATION.match(line)
+        if match:
+            properties = dict(item.split("=", 1) for item in match.group("properties").split(","))
+            found.append({"level": match.group("level"), "message": unescape(match.group("message")),
+                          **{key: unescape(value) for key, value in properties.items()}})
+    return found
+
+
+def test_github_format_prints_annotations_and_writes_a_step_summary(built, tmp_path):
+    project, out = built
+    edit(project, KESTREL_TOML, 'primary = "#3d7ea6"', 'primary = "100%, blurple: yes"')
+    edit(project, POST, "\ntitle:", "\ntitel:")
+    summary = tmp_path / "summary.md"
+    summary.write_text("# earlier step\n", encoding="utf-8")
+    result = cli(str(project), "--out", str(out), "--no-pdf", "--no-images", "--format", "github",
+                 env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 1
+    found = annotations(result.stdout)
+    errors = [a for a in found if a["level"] == "error"]
+    colour = [a for a in errors if a["file"] == KESTREL_TOML]
+    assert colour and colour[0]["line"].isdigit() and "colors.primary" in colour[0]["title"]
+    assert "100%, blurple: yes" in colour[0]["message"] or "100%" in colour[0]["message"]
+    assert any(a["file"] == POST for a in errors)
+    for line in result.stdout.splitlines():
+        if line.startswith("::"):
+            assert "\n" not in line and ANNOTATION.match(line), line
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("# earlier step\n"), "the summary is appended to, not replaced"
+    assert "## cobrand build: FAILED" in text and BROKEN in text and "blog/ransomware-recovery-drill" in text
+
+
+def test_report_lists_the_urls_added_changed_and_removed_per_partner(built):
+    project, out = built
+    edit(project, EDITED_POST, "\n\n", "\n\nA sentence added after the first build.\n\n")
+    (project / GONE).unlink()
+    new_post = (project / "content" / "blog" / "brand-new-post.md")
+    new_post.write_text("---\ntitle: A brand new post\ndate: 2026-11-01\nsummary: New.\n---\nNew text.\n",
+                        encoding="utf-8")
+    had_gone = {slug for slug in PARTNER_SLUGS if (out / slug / GONE_PAGE).exists()}
+    assert had_gone
+    report = run(project, out)
+    assert report.ok, report.summary()
+    saved = {entry["slug"]: entry["urls"] for entry in json.loads((out / "report.json").read_text())["partners"]}
+    for slug in PARTNER_SLUGS:
+        base = BASE_URL.format(partner=slug)
+        urls = saved[slug]
+        assert base + "blog/brand-new-post.html" in urls["added"]
+        if (out_before := base + GONE_PAGE) and slug in had_gone:
+            assert out_before in urls["removed"]
+        if (out / slug / EDITED_PAGE).exists():
+            assert base + EDITED_PAGE in urls["changed"]
+        assert base + "blog/index.html" in urls["changed"]
+        every = urls["added"] + urls["changed"] + urls["removed"]
+        assert all(url.startswith(base) for url in every)
+        assert len(set(every)) == len(every), "a URL is listed once"
+
+
+def test_an_unchanged_rebuild_lists_no_urls(built):
+    project, out = built
+    report = run(project, out)
+    assert report.ok and all(not (r.urls_added or r.urls_changed or r.urls_removed) for r in report.partners)
+
+
+def link_to_gated_post(project: Path) -> None:
+    """A link from a post every partner gets to a gold-only post: a render-time warning for the others."""
+    edit(project, EDITED_POST, "\n\n", "\n\nSee [what it costs](what-managed-backup-should-cost.html).\n\n")
+
+
+def test_strict_gives_the_same_answer_on_a_clean_and_an_incremental_build(built, tmp_path):
+    project, _ = built
+    link_to_gated_post(project)
+    clean = run(project, tmp_path / "clean", strict=True)
+    assert clean.all_warnings, "the scenario needs a warning found while rendering"
+    assert not clean.ok
+    again = run(project, tmp_path / "clean", strict=True)
+    assert all(result.status == "reused" for result in again.partners)
+    assert not again.ok
+    assert sorted(map(str, again.all_warnings)) == sorted(map(str, clean.all_warnings))
+    runner = [cli(str(project), "--out", str(tmp_path / "cli"), "--no-pdf", "--no-images", "--strict")
+              for _ in range(2)]
+    assert [result.exit_code for result in runner] == [1, 1]
+
+
+def test_check_and_build_report_the_same_warnings(built):
+    project, out = built
+    link_to_gated_post(project)
+    report = run(project, out)
+    checked = check(project, environ=ENVIRON)
+    assert sorted(map(str, checked.warnings)) == sorted(map(str, report.all_warnings))
