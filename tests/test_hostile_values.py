@@ -237,6 +237,19 @@ class TestPartnerText:
         edit(proj, KESTREL, "Bristol", "Bris\\u0000tol")
         find(load_problems(proj), KESTREL, "contact.address", "U+0000")
 
+    def test_line_breaks_only_in_fields_declared_multiline(self, proj):
+        edit(proj, KESTREL, 'intro = "Kestrel Cloud is', 'intro = "Kestrel Cloud\\r\\nis')
+        edit(proj, KESTREL, 'cta_label = "Ask', 'cta_label = "Please\\nask')
+        problems = load_problems(proj)
+        find(problems, KESTREL, "personalize.intro", "line break", "multiline")
+        find(problems, KESTREL, "personalize.cta_label", "line break")
+        edit(proj, "cobrand.toml", "[personalize.intro]\n", "[personalize.intro]\nmultiline = true\n")
+        assert not [p for p in load_problems(proj) if p.field == "personalize.intro"]
+        edit(proj, KESTREL, 'cta_label = "Please\\nask', 'cta_label = "Ask')
+        project, _ = cobrand.load_and_check(proj, environ=ENVIRON)
+        partner = next(p for p in project.partners if p.slug == SLUG)
+        assert partner.data.personalize["intro"].startswith("Kestrel Cloud\nis")
+
     def test_override_that_is_not_utf8(self, proj):
         folder = proj / "partners" / SLUG / "overrides"
         folder.mkdir()

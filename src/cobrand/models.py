@@ -105,6 +105,7 @@ class PersonalizeFieldFile(Schema):
     label: ShortText | None = None
     kind: Literal["text", "url"] = "text"
     max_length: int = Field(default=400, ge=1, le=5000)
+    multiline: bool = False  # whether partners' values may hold line breaks
     required: bool = False
     default: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None = None
 
@@ -114,6 +115,8 @@ class PersonalizeFieldFile(Schema):
         if self.default is not None:
             if len(self.default) > self.max_length:
                 raise ValueError(f"default is {len(self.default)} characters; max_length is {self.max_length}")
+            if "\n" in self.default and not self.multiline:
+                raise ValueError("default has a line break; set multiline = true to allow them")
             if self.kind == "url":
                 from .values import check_link_url
 

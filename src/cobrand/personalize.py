@@ -76,6 +76,9 @@ def _check_values(file: str, prefix: str, values: dict[str, str],
         if len(value) > spec.max_length:
             problems.append(Problem(file, f"is {len(value)} characters; at most {spec.max_length} allowed",
                                     field=field))
+        if "\n" in value and not spec.multiline:
+            problems.append(Problem(file, "has a line break; this field is one line (cobrand.toml does not "
+                                    "declare it multiline)", field=field))
         if spec.kind == "url":
             try:
                 check_link_url(value)
