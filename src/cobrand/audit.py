@@ -3,18 +3,24 @@
 Reads every file of every partner folder (HTML, XML, text, CSV, the text of
 PDFs and the members of zips) and looks for other partners' names, e-mail
 addresses, phone numbers and slugs, and for content the partner is not
-entitled to (the titles and page paths of gated items).
+entitled to (the titles and page paths of gated items). Text is also read
+with HTML entities and percent-escapes decoded, so an encoded path or name
+is found too. Images (files, zip members, images inside PDFs) are compared
+with other partners' logos and gated items' thumbnails (audit_images.py).
 """
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
+from .audit_images import forbidden_images, image_keys
 from .build import load_and_check
 from .models import Partner, Project
 from .plan import exclusion_reason
@@ -73,6 +79,13 @@ def _texts(name: str, data: bytes) -> Iterator[tuple[str, str]]:
                 yield from _texts(f"{name}!{member}", archive.read(member))
 
 
+def decoded(text: str) -> tuple[str, ...]:
+    """``text`` as written, with HTML entities decoded, and with percent-escapes decoded too (twice over)."""
+    unescaped = html.unescape(text)
+    once = unquote(unescaped)
+    return text, unescaped, once, html.unescape(unquote(once))
+
+
 def forbidden_strings(project: Project, partner: Partner) -> dict[str, str]:
     """Strings that must not appear in ``partner``'s output, each with the reason."""
     forbidden: dict[str, str] = {}
@@ -114,6 +127,7 @@ def audit(project_dir: Path | str = ".", out_dir: Path | str | None = None,
             continue
         report.partners += 1
         forbidden = forbidden_strings(project, partner)
+        images = forbidden_images(project, partner, out)
         for root, _, files in sorted(os.walk(folder)):
             for file_name in sorted(files):
                 path = Path(root) / file_name
@@ -122,7 +136,15 @@ def audit(project_dir: Path | str = ".", out_dir: Path | str | None = None,
                 report.leaks += [Leak(partner.slug, relative, value, f"file itself: {why}")
                                  for value, why in sorted(forbidden.items())
                                  if value.endswith((".html", ".pdf")) and relative.endswith(value)]
-                for name, text in _texts(relative, path.read_bytes()):
+                data = path.read_bytes()
+                for name, text in _texts(relative, data):
+                    readings = decoded(text)
                     report.leaks += [Leak(partner.slug, name, value, why)
-                                     for value, why in sorted(forbidden.items()) if value in text]
+                                     for value, why in sorted(forbidden.items())
+                                     if any(value in reading for reading in readings)]
+                seen: set[tuple[str, str]] = set()
+                for name, key in image_keys(relative, data):
+                    if key in images and (name, images[key]) not in seen:
+                        seen.add((name, images[key]))
+                        report.leaks.append(Leak(partner.slug, name, "an image", images[key]))
     return report
