@@ -235,15 +235,21 @@ def test_workflow_builds_shards_and_deploys_to_pages() -> None:
     assert "pip install cobrand" in runs and "pip install ." not in runs
     assert any(use.startswith("actions/setup-python@") for use in uses)
     cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache@"))
-    assert cache["with"]["path"] == ".cobrand-cache"
+    # The last output is restored with the cache: a skipped partner keeps its site (issue 20).
+    assert cache["with"]["path"].split() == [".cobrand-cache", "build"]
+    assert "--format github" in runs, "annotations and a step summary"
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@"))
     assert "${{ matrix.shard }}" in upload["with"]["name"]
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build" and deploy["permissions"] == {"pages": "write", "id-token": "write"}
     deploy_uses = [step.get("uses", "") for step in deploy["steps"]]
-    download = next(step for step in deploy["steps"] if step.get("uses", "").startswith("actions/download-artifact@"))
+    download = next(step for step in deploy["steps"] if step.get("uses", "").startswith("actions/download-artifact@")
+                    and step["with"]["pattern"] == "sites-*")
     assert download["with"]["merge-multiple"] is True
     assert any(use.startswith("actions/deploy-pages@") for use in deploy_uses)
+    # Deployed after a build that skipped a partner, but never without every shard's report.
+    assert "!cancelled()" in deploy["if"]
+    assert any("refused" in step.get("run", "") for step in deploy["steps"])
 
 
 def test_dates_follow_source_date_epoch(fresh: Path, tmp_path: Path) -> None:
