@@ -410,3 +410,79 @@ def test_a_port_in_use_or_a_missing_project_is_a_usage_error(tmp_path: Path) -> 
     assert f"cannot listen on 127.0.0.1:{port}" in result.output and "--port 0" in result.output
     result = CliRunner().invoke(main, ["serve", str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "not a cobrand project" in result.output
+
+
+# --- the first build, and later starts (issue 20) ----------------------------------------------------
+
+
+class HeldBuild:
+    """A ``before_build`` hook that holds the first build until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, changed: tuple[str, ...]) -> None:
+        self.started.set()
+        assert self.release.wait(WAIT), "the test never released the build"
+
+
+def test_requests_during_the_first_build_get_a_page_that_waits_and_reloads(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    held = HeldBuild()
+    server = DevServer(project, port=0, out_dir=tmp_path / "out", pdfs=False, images=False, environ=ENVIRON,
+                       partners=(SLUG,), before_build=held)
+    server.start(wait=False)
+    try:
+        assert held.started.wait(WAIT)
+        events = EventStream(server)
+        hello = events.next("hello")
+        assert hello == {"generation": "", "building": True}
+        for path in (f"/{SLUG}/", f"/{SLUG}/{POST_PAGE}", f"/{SLUG}/static/cobrand.css"):
+            response = get(server, path)
+            assert response.status == 503, (path, response.status)
+            assert response.headers["retry-after"] == "1"
+            assert "data-cobrand-waiting" in response.text and 'id="cobrand-live-reload"' in response.text
+            assert 'var g=""' in response.text  # the script reloads on the first generation announced
+        assert "First build in progress" in get(server, "/").text
+        held.release.set()
+        reload = events.next("reload")
+        assert reload["ok"] is True and reload["generation"] != ""
+        page = get(server, f"/{SLUG}/")
+        assert page.status == 200 and "data-cobrand-waiting" not in page.text
+        assert get(server, f"/{SLUG}/no-such-page.html").status == 404  # after the build, missing is missing
+    finally:
+        held.release.set()
+        server.stop()
+
+
+def test_a_later_start_serves_the_previous_output_and_rebuilds_nothing_unchanged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = copy_project(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
+    first = DevServer(project, port=0, pdfs=False, images=False, environ=ENVIRON, partners=(SLUG,))
+    assert first.out is not None and first.out.is_relative_to(tmp_path / "cache-home")
+    with first:
+        state = first.state
+        assert state is not None and state.ok and state.report is not None
+        assert [result.status for result in state.report.partners] == ["built"]
+    assert (first.out / SLUG / "index.html").is_file(), "the output is kept after the server stops"
+
+    held = HeldBuild()
+    second = DevServer(project, port=0, pdfs=False, images=False, environ=ENVIRON, partners=(SLUG,),
+                       before_build=held)
+    assert second.out == first.out
+    second.start(wait=False)
+    try:
+        assert held.started.wait(WAIT)
+        page = get(second, f"/{SLUG}/{POST_PAGE}")  # while the second start's first build waits
+        built = (first.out / SLUG / POST_PAGE).read_bytes()
+        assert page.status == 200 and page.body.startswith(built[:built.rfind(b"</body>")])
+        held.release.set()
+        state = second.wait_for_first_build(WAIT)
+        assert state is not None and state.ok and state.report is not None
+        assert [result.status for result in state.report.partners] == ["reused"]
+        assert state.report.to_dict()["counts"]["files_written"] == 0
+    finally:
+        held.release.set()
+        second.stop()

@@ -191,6 +191,7 @@ def build(
     executor: PartnerExecutor | None = None,
     render: str | None = None,
     all_or_nothing: bool = False,
+    on_load: Callable[[Project], None] | None = None,
 ) -> BuildReport:
     """Build every selected partner's site and kit into ``out_dir`` (default ``<project>/build``).
 
@@ -211,6 +212,7 @@ def build(
     :mod:`cobrand.distribute`) instead of in ``jobs`` local processes.
     ``render`` picks the page renderer (``full``, ``fast`` or ``verify``; default: the
     ``COBRAND_RENDER`` variable of ``environ``, else ``fast``; see render/engine/).
+    ``on_load`` is called with the loaded project before rendering (the dev server lists its partners).
     """
     timings: dict[str, float] = {}
     root = Path(project_dir).resolve()
@@ -221,7 +223,8 @@ def build(
     try:
         return _build(root, out, cache, report, partners=partners, shard=shard, strict=strict, jobs=jobs,
                       pdfs=pdfs, images=images, environ=environ, on_partner=on_partner, on_start=on_start,
-                      fail_fast=fail_fast, all_or_nothing=all_or_nothing, executor=executor, render=render)
+                      fail_fast=fail_fast, all_or_nothing=all_or_nothing, executor=executor, render=render,
+                      on_load=on_load)
     except BuildLockedError:
         raise  # the output belongs to the build holding the lock, its report included
     except CobrandError as error:
@@ -262,7 +265,8 @@ def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners:
            shard: tuple[int, int] | None, strict: bool, jobs: int | None, pdfs: bool, images: bool,
            environ: Mapping[str, str] | None, on_partner: Callable[[PartnerResult], None] | None,
            on_start: Callable[[int], None] | None, fail_fast: bool, all_or_nothing: bool,
-           executor: PartnerExecutor | None, render: str | None) -> BuildReport:
+           executor: PartnerExecutor | None, render: str | None,
+           on_load: Callable[[Project], None] | None = None) -> BuildReport:
     timings = report.timings
     code = code_digest()
     jobs = jobs or os.cpu_count() or 1
@@ -273,6 +277,8 @@ def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners:
         checked = load_scoped(root, strict=strict, environ=environ, memo=memo, jobs=jobs,
                               all_or_nothing=all_or_nothing)
     project = checked.project
+    if on_load is not None:
+        on_load(project)
     everyone = partner_slugs(project)
     _check_selection(everyone, partners, shard)
     chosen = set(select_slugs(everyone, partners, shard))

@@ -204,7 +204,7 @@ def _fail(error: CobrandError) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 makes the preview reachable from your network.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Build into this folder and keep it (default: a temporary folder, removed on exit).")
+              help="Build into this folder (default: a folder in your cache, kept for the next start).")
 @click.option("--partner", "partners", multiple=True, metavar="SLUG",
               help="Preview only this partner (repeatable; faster on big projects).")
 @click.option("--no-pdf", is_flag=True, help="Skip PDFs for faster rebuilds.")
