@@ -379,3 +379,35 @@ def test_check_and_build_report_the_same_warnings(built):
     report = run(project, out)
     checked = check(project, environ=ENVIRON)
     assert sorted(map(str, checked.warnings)) == sorted(map(str, report.all_warnings))
+
+
+def test_a_warning_names_its_file_and_line(built):
+    project, out = built
+    link_to_gated_post(project)
+    expected = next(number for number, text in
+                    enumerate((project / EDITED_POST).read_text(encoding="utf-8").splitlines(), start=1)
+                    if "what-managed-backup-should-cost.html" in text)
+    report = run(project, out)
+    links = [p for p in report.all_warnings if "what-managed-backup-should-cost" in p.message]
+    assert links and all((p.file, p.line) == (EDITED_POST, expected) for p in links), links
+    again = run(project, out)  # reused partners: the same warnings, lines included
+    assert sorted(map(str, again.all_warnings)) == sorted(map(str, report.all_warnings))
+
+
+def test_check_and_build_both_warn_about_a_low_resolution_logo(built):
+    from PIL import Image, ImageDraw
+
+    project, out = built
+    folder = project / "partners" / BROKEN
+    (folder / "logo.svg").unlink()
+    image = Image.new("RGBA", (90, 30), (255, 255, 255, 0))
+    ImageDraw.Draw(image).rectangle((5, 5, 85, 25), fill=(20, 60, 120, 255))
+    image.save(folder / "logo.png")
+    edit(project, KESTREL_TOML, 'logo = "logo.svg"', 'logo = "logo.png"')
+    report = run(project, out)
+    dpi = [p for p in report.all_warnings if p.file == KESTREL_TOML and p.field == "logo" and "dpi" in p.message]
+    assert dpi, report.all_warnings
+    assert report.ok and not report.skipped
+    checked = check(project, environ=ENVIRON)
+    assert sorted(map(str, checked.warnings)) == sorted(map(str, report.all_warnings))
+    assert not run(project, out, strict=True).ok

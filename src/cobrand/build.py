@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from jinja2 import TemplateSyntaxError
 from PIL import Image
 
+from .brand_checks import brand_notes
 from .cache import Store, code_digest, digest
 from .errors import BuildLockedError, CobrandError, Problem, ProjectError, UsageError
 from .links import broken_links, link_warnings
@@ -95,7 +96,8 @@ def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ:
     today = today_from_environment(dict(os.environ if environ is None else environ))
     project, problems = load_project(Path(project_dir), today, memo, jobs)
     if project is not None:
-        problems += check_project(project, memo)
+        # The brand checks too (logo resolution), so that check and build warn alike; notes are check's alone.
+        problems += check_project(project, memo) + [p for p in brand_notes(project) if p.severity != "info"]
     problems = [scoped(problem) for problem in problems]
     problems = _forgive_overrides_of_withheld(problems)
 

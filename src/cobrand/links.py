@@ -85,8 +85,26 @@ def link_warnings(project: Project, partner: Partner, broken: Sequence[tuple[str
         return []
     sources = {item.page_path: item.source for item in project.content if item.page_path}
     return [Problem(sources.get(page, f"theme template for {page}"),
-                    f"links to {link!r}, which partner {partner.slug} does not have (on {page})", severity="warning")
+                    f"links to {link!r}, which partner {partner.slug} does not have (on {page})", severity="warning",
+                    line=_line_of(project, sources.get(page), link))
             for page, link in broken]
+
+
+def _line_of(project: Project, source: str | None, link: str) -> int | None:
+    """The line of ``source`` that writes ``link`` (or its file name, when the page rewrote the path)."""
+    if source is None:
+        return None
+    try:
+        lines = (project.root / source).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    target = link.split("#", 1)[0]
+    for needle in (link, target, target.rsplit("/", 1)[-1]):
+        if needle:
+            for number, text in enumerate(lines, start=1):
+                if needle in text:
+                    return number
+    return None
 
 
 def link_problems(project: Project, partner: Partner, pages: Iterable[tuple[str, bytes]],
