@@ -13,6 +13,7 @@ WeasyPrint is imported on first use, so commands that make no PDF start fast.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,12 +96,12 @@ PAGE_SHAPES = {"A4": 297 / 210, "letter": 11 / 8.5}  # height / width of the pap
 
 def thumbnail_size(paper: str, width: int = THUMBNAIL_WIDTH) -> tuple[int, int]:
     """The pixel size of a first-page thumbnail of a PDF on ``paper``: pages print it in <img width height>
-    before the thumbnail is made (or when it is reused from the cache), so it is fixed by the paper."""
-    return width, round(width * PAGE_SHAPES[paper])
+    before the thumbnail is made (or when it is reused from the cache), so it is fixed by the paper. Rounded up,
+    as pdfium sizes its bitmaps (A4: 360 x 510, Letter: 360 x 466)."""
+    return width, math.ceil(width * PAGE_SHAPES[paper])
 
 
-def first_page_thumbnail(pdf: bytes, size: tuple[int, int] = (THUMBNAIL_WIDTH, round(THUMBNAIL_WIDTH * 11 / 8.5))
-                         ) -> bytes:
+def first_page_thumbnail(pdf: bytes, size: tuple[int, int]) -> bytes:
     """A PNG of the first page of ``pdf``, exactly ``size`` pixels (see :func:`thumbnail_size`), for the kit page."""
     import io
 
