@@ -27,6 +27,7 @@ import yaml
 
 from .errors import UsageError
 from .models import DEFAULT_PERSONALIZE
+from .outline import text_path
 from .validate import today_from_environment
 from .values import SLUG_PATTERN, check_email, check_locale, check_web_url
 
@@ -135,8 +136,20 @@ def logo_svg(name: str, primary: str, accent: str) -> str:
     words = [word for word in name.split() if word[:1].isalnum()]
     initials = "".join(word[0] for word in words[:2]).upper() or name[:1].upper() or "?"
     width = 110 + round(len(name) * 36 * 0.66)
-    return _render("logo.svg", name=html.escape(name), initials=html.escape(initials), width=str(width),
-                   primary=primary, accent=accent)
+    # Letters as outlines (issue 20); live text only for names the bundled font cannot set.
+    badge = text_path(initials, 44, 64, 34, bold=True, anchor="middle")
+    initials_mark = (f'<path fill="#ffffff" d="{badge[0]}"/>' if badge else
+                     '<text x="44" y="64" text-anchor="middle" font-family="\'DejaVu Sans\', Arial, sans-serif" '
+                     f'font-size="34" font-weight="700" fill="#ffffff">{html.escape(initials)}</text>')
+    letters = text_path(name, 102, 63, 36, bold=True)
+    if letters:
+        wordmark = f'<path fill="{primary}" d="{letters[0]}"/>'
+        width = round(letters[1]) + 8
+    else:
+        wordmark = ('<text x="102" y="63" font-family="\'DejaVu Sans\', Arial, sans-serif" font-size="36" '
+                    f'font-weight="700" fill="{primary}">{html.escape(name)}</text>')
+    return _render("logo.svg", name=html.escape(name), width=str(width), primary=primary, accent=accent,
+                   initials_mark=initials_mark, wordmark=wordmark)
 
 
 def _write_new(path: Path, text: str) -> Path:
