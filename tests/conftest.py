@@ -232,3 +232,13 @@ def generate_project(folder: Path, partners: int, items: int, mix: tuple[float, 
         spec.loader.exec_module(module)
     sys.modules[name].generate(folder, partners, items, mix=mix, hugo=False)
     return folder / "project"
+
+
+@pytest.fixture(scope="session")
+def awkward_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
+    """The generated right-to-left / CJK / awkward-colour project (tests/awkward_project.py), built once with PDFs."""
+    from awkward_project import write_awkward_project
+
+    root = write_awkward_project(tmp_path_factory.mktemp("awkward") / "project")
+    out = root.parent / "build"
+    return ExampleBuild(out, cobrand.build(root, out_dir=out, jobs=2, environ=ENVIRON))

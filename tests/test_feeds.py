@@ -137,7 +137,22 @@ def test_sitemap_lists_every_page_but_404(site, partner):
     assert {normalise(location) for location in locations} == expected
 
 
+def test_robots_at_the_host_root_points_to_a_sitemap_index_of_every_partner(example_build):
+    """Path-style base_url: the partners share a host, whose root alone holds robots.txt (RFC 9309)."""
+    host_root = CONFIG["site"]["base_url"].split("{partner}")[0]
+    lines = (example_build.out / "robots.txt").read_text(encoding="utf-8").splitlines()
+    assert f"Sitemap: {host_root}sitemap-index.xml" in lines
+    assert not any(line.strip().lower() == "disallow: /" for line in lines)
+    index = ET.parse(example_build.out / "sitemap-index.xml").getroot()
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    listed = [element.findtext(f"{SITEMAP}loc") for element in index.findall(f"{SITEMAP}sitemap")]
+    assert listed == [base_url(partner) + "sitemap.xml" for partner in sorted(PARTNERS, key=lambda p: p.slug)]
+    for partner in PARTNERS:
+        assert (example_build.out / partner.slug / "sitemap.xml").is_file()
+
+
 def test_robots_points_to_the_sitemap(site, partner):
+    """For a partner folder deployed at a host's root (a domain per partner, or the partner's own host)."""
     lines = (site / "robots.txt").read_text(encoding="utf-8").splitlines()
     assert f"Sitemap: {base_url(partner)}sitemap.xml" in lines
     assert not any(line.strip().lower() == "disallow: /" for line in lines)
@@ -151,6 +166,10 @@ def test_every_page_has_its_canonical_url(site, partner):
     wrong = []
     for page in html_pages(site):
         tags = HeadTags((site / page).read_text(encoding="utf-8"))
+        if page == "404.html":  # served at any missing URL: not indexed, no canonical of its own
+            if tags.canonical or tags.meta.get("og:url") or tags.meta.get("robots") != ["noindex"]:
+                wrong.append((page, tags.canonical, tags.meta.get("robots")))
+            continue
         if len(tags.canonical) != 1 or normalise(tags.canonical[0]) != base + page:
             wrong.append((page, tags.canonical))
         if [normalise(url) for url in tags.meta.get("og:url", [])] != [base + page]:

@@ -32,6 +32,7 @@ from .errors import BuildLockedError, CobrandError, Problem, ProjectError, Usage
 from .links import broken_links, link_warnings
 from .load import MEMO_FILE, LoadMemo, load_project
 from .models import Partner, Project
+from .render import crawlers
 from .render.context import partner_url
 from .render.engine.renderers import render_mode
 from .render.partner import Job, PartnerRenderer
@@ -303,6 +304,7 @@ def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners:
             if not partners and shard is None:
                 # Only folders gone from partners/ lose their output: a skipped partner keeps its own.
                 report.removed = remove_partners(out, known_partners(out) - set(everyone))
+            _write_root_files(project, out)
         except CobrandError as error:
             report.refusal = error.problems if isinstance(error, ProjectError) else [
                 Problem("", str(error), scope=PROJECT)]
@@ -313,6 +315,17 @@ def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners:
         except OSError as error:
             raise OutputError(f"cannot write {out / REPORT_FILE}: {error.strerror or error}") from None
     return report
+
+
+def _write_root_files(project: Project, out: Path) -> None:
+    """robots.txt and the sitemap index beside the partner folders (path-style base_url), or none."""
+    files = crawlers.root_files(project)
+    for name in crawlers.ROOT_FILES:
+        if name in files:
+            if not (out / name).is_file() or (out / name).read_bytes() != files[name]:
+                write_atomic(out / name, files[name])
+        else:  # the layout changed to a domain per partner: each partner folder has its own robots.txt
+            (out / name).unlink(missing_ok=True)
 
 
 def _check_selection(known_slugs: tuple[str, ...], partners: tuple[str, ...], shard: tuple[int, int] | None) -> None:

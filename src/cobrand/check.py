@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .brand_checks import brand_notes
 from .build import describe_failure
+from .coverage import Coverage, translation_coverage
 from .errors import Problem
 from .links import link_problems
 from .load import load_project
@@ -30,6 +31,7 @@ class CheckReport:
     partners: int = 0
     content: int = 0
     strict: bool = False
+    translations: list[Coverage] = field(default_factory=list)  # per language partners read besides the site's
 
     @property
     def errors(self) -> list[Problem]:
@@ -51,11 +53,13 @@ class CheckReport:
     def to_json(self) -> str:
         data = {"ok": self.ok, "partners": self.partners, "content": self.content,
                 "errors": [p.to_dict() for p in self.errors], "warnings": [p.to_dict() for p in self.warnings],
-                "notes": [p.to_dict() for p in self.notes]}
+                "notes": [p.to_dict() for p in self.notes],
+                "translations": {coverage.language: coverage.to_dict() for coverage in self.translations}}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     def summary(self) -> str:
         lines = [f"{p.severity}: {p}" for p in self.problems]
+        lines += [coverage.summary() for coverage in self.translations]
         verdict = "OK" if self.ok else "FAILED"
         lines.append(f"{verdict}: {self.partners} partners, {self.content} content items, "
                      f"{len(self.errors)} errors, {len(self.warnings)} warnings")
@@ -73,6 +77,7 @@ def check(project_dir: Path | str = ".", *, strict: bool = False,
         return report
     problems += check_project(project) + brand_notes(project)
     report.partners, report.content = len(project.partners), len(project.content)
+    report.translations = translation_coverage(project)
     if not any(p.severity == "error" for p in problems):
         renderer = PartnerRenderer(project, pdfs=False, images=False, pdf_links=True)
         for partner in project.partners:

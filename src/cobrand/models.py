@@ -62,6 +62,10 @@ class VendorFile(Schema):
     website: WebUrl
     logo: RelativePath
     legal: LongText
+    # The legal line in other languages, by language code ("de", "ja"): a partner gets the one of its
+    # locale's language, else ``legal`` marked with the site's language.
+    legal_translations: dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")], LongText] = Field(
+        default_factory=dict)
     colors: Colors
 
 
@@ -69,6 +73,14 @@ class SiteFile(Schema):
     base_url: str
     theme: Slug = "default"
     title: ShortText = "Partner resources"
+    # The language of the vendor's original content, legal line and the theme's own strings: pages in
+    # another language mark such text with it (lang="en").
+    language: Locale = "en"
+    # Where syndicated articles' rel=canonical points: "vendor" (the syndication norm) names the vendor's
+    # original, an item's front matter canonical_url, so partners' copies do not compete with it or with
+    # each other in search; "partner" names each partner's own copy. Items without canonical_url (partner-only
+    # content, or a vendor that does not publish them itself) name the partner's copy either way.
+    canonical: Literal["vendor", "partner"] = "vendor"
 
     @field_validator("base_url")
     @classmethod
@@ -231,6 +243,7 @@ class PageFile(GatingFile):
     author: ShortText | None = None
     tags: list[ShortText] = Field(default_factory=list)
     image: RelativePath | None = None
+    canonical_url: WebUrl | None = None  # the vendor's own copy of the item, for [site] canonical = "vendor"
 
 
 class OnePagerFile(PageFile):

@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-_HREF = re.compile(rb'href="(https?://[^"]+)"')
+# Not a canonical link: with [site] canonical = "vendor" it names the vendor's original, which must stay the
+# same URL on every partner's copy (templates write it as <link rel="canonical" href="...">).
+_HREF = re.compile(rb'(?<!rel="canonical" )href="(https?://[^"]+)"')
 _TEXT_URL = re.compile(r"https?://[^\s<>\"')\]]+")
 
 

@@ -76,6 +76,32 @@ def text_direction(locale: str) -> str:
     return "rtl" if locale.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
 
+def primary_language(tag: str) -> str:
+    """The language subtag of a BCP 47 tag, lower case: ``de`` for ``de-DE``."""
+    return tag.replace("_", "-").split("-")[0].lower()
+
+
+def foreign_language(text_lang: str, page_lang: str) -> str | None:
+    """``text_lang`` when text in it sits on a page in ``page_lang`` of another language (it needs its own
+    ``lang`` attribute), else None."""
+    return text_lang if primary_language(text_lang) != primary_language(page_lang) else None
+
+
+def _other_direction(direction: str, locale: str) -> str | None:
+    return direction if direction != text_direction(locale) else None
+
+
+def legal_line(project: Project, locale: str) -> dict[str, str | None]:
+    """The vendor's legal line in ``locale``'s language where the vendor gave one, else the original with
+    its language as ``lang`` (None when it is the page's)."""
+    language = project.config.site.language
+    translated = project.config.vendor.legal_translations.get(primary_language(locale))
+    if translated is not None:
+        return {"text": translated, "lang": None, "dir": None}
+    return {"text": project.vendor.legal, "lang": foreign_language(language, locale),
+            "dir": _other_direction(text_direction(language), locale)}
+
+
 def kit_zip_path(partner: Partner) -> str:
     return f"kit/{partner.slug}-kit.zip"
 
@@ -224,7 +250,9 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
                        + vendor_palette.css_variables("vendor") + lockup + "}")
     personalize = resolve(project, partner)
     common = {
-        "site": {"title": project.config.site.title, "paper": paper_size(data.locale)},
+        "site": {"title": project.config.site.title, "paper": paper_size(data.locale),
+                 "language": project.config.site.language},
+        "legal": legal_line(project, data.locale),
         "lang": data.locale,
         "dir": text_direction(data.locale),
         "vendor": {
@@ -282,10 +310,17 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
     meta = item.meta
     # Title, summary and the like carry tokens as bodies do: filled here, so every output shows them filled.
     texts = {name: str(filler.fill(value, tokens)) for name, value in item.texts.items()}
+    content_lang = item.lang or project.config.site.language
+    vendor_copy = getattr(meta, "canonical_url", None) if project.config.site.canonical == "vendor" else None
     view: dict[str, Any] = {
         "key": item.key,
         "variant_id": item.variant_id,
         "lang": item.lang,
+        # The item's language where it is not the page's (an untranslated original on a de-DE page): its
+        # container says lang="en" so that screen readers and hyphenation use the right language.
+        "foreign_lang": foreign_language(content_lang, partner.data.locale),
+        "foreign_dir": _other_direction(text_direction(content_lang), partner.data.locale),
+        "vendor_canonical": vendor_copy,
         "kind": item.kind,
         "slug": item.slug,
         "title": texts.get("title", meta.title),

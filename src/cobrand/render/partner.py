@@ -23,7 +23,7 @@ from ..models import ContentItem, MediaFile, Partner, Project
 from ..plan import PartnerPlan, Planner
 from ..tokens import TokenFiller
 from ..version import __version__
-from . import feeds, kit
+from . import crawlers, feeds, kit
 from .brand import Palette, palette
 from .context import (
     BODIES,
@@ -293,7 +293,8 @@ class PartnerRenderer:
         jobs += shared.assets
         if self.images:
             jobs += self._image_jobs(partner, plan, views, base)
-        csv_paths = {network: f"kit/hootsuite-{network}.csv" for network in SOCIAL_SIZES}
+        # No download that holds nothing: without social posts, no scheduler CSVs and no social copy.
+        csv_paths = {network: f"kit/hootsuite-{network}.csv" for network in SOCIAL_SIZES} if plan.social else {}
         views.common["social_csv"] = csv_paths
         for network, path in csv_paths.items():
             jobs.append(Job(path, digest(dated, path), self._csv_maker(views, network)))
@@ -318,17 +319,25 @@ class PartnerRenderer:
                 jobs += self._thumbnail_jobs(pdf_job, views, item)
                 if project.config.print.press:
                     kit_jobs.append(self._pdf_job(partner, views, item, base, scope, pdf_extras, reads, press=True))
-        kit_jobs.append(Job("kit/social-posts.txt", digest(listing, "social-posts.txt"),
-                            lambda _: kit.social_copy(views.common["social"])))
+        if plan.social:
+            kit_jobs.append(Job("kit/social-posts.txt", digest(listing, "social-posts.txt"),
+                                lambda _: kit.social_copy(views.common["social"])))
         known = {job.path for job in jobs}
         jobs += [job for job in kit_jobs if job.path not in known]
-        jobs.append(self._zip_job(partner, plan, sorted(kit_jobs, key=lambda job: job.path)))
+        if kit_jobs:
+            jobs.append(self._zip_job(partner, plan, sorted(kit_jobs, key=lambda job: job.path)))
+        else:
+            views.common["kit_zip"] = None
 
-        html_pages = [page.path for page, _ in pages if page.path != "404.html"]
+        # A sitemap lists canonical pages only: not the 404 page, nor copies that name the vendor's original.
+        vendor_copies = {item.page_path for item in plan.pages if crawlers.vendor_canonical(project, item)}
+        html_pages = [page.path for page, _ in pages if page.path != "404.html" and page.path not in vendor_copies]
         jobs += [
             Job("feed.xml", digest(listing, "feed.xml"), lambda _: feeds.atom_feed(project, plan, views.items)),
             Job("sitemap.xml", digest(listing, "sitemap.xml"),
                 lambda _: feeds.sitemap(project, partner, html_pages)),
+            # Read by crawlers where the folder is a host's root (a domain per partner); with the path-style
+            # layout they read the root-level one beside the partner folders (render/crawlers.py).
             Job("robots.txt", digest(base, "robots.txt"), lambda _: feeds.robots(project, partner)),
         ]
         return jobs

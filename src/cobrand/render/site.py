@@ -8,6 +8,7 @@ import posixpath
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from jinja2 import (
     ChoiceLoader,
@@ -56,8 +57,11 @@ def relative_url(folder: str, target: str) -> str:
 def page_link(folder: str, is_404: bool, home_url: str, target: str) -> str:
     """What ``url(target)`` prints on a page in ``folder``."""
     if is_404:
-        # A host serves 404.html at any depth, so only absolute links work there.
-        return target if "://" in target else home_url + target.removesuffix("index.html")
+        # A host serves 404.html at any depth, so its links start at the host's root: the path of the
+        # partner's home (``/northbeam-it/`` or ``/``), which works on the real host and on a local server.
+        if "://" in target or target.startswith(("mailto:", "tel:", "#")):
+            return target
+        return urlsplit(home_url).path + target.removesuffix("index.html")
     return relative_url(folder, target)
 
 
@@ -166,15 +170,17 @@ def selection_pages(plan: PartnerPlan) -> Iterator[Page]:
 def render_page(env: Environment, project: Project, partner: Partner, views: PartnerViews,
                 page: Page, renderer: PageRenderer | None = None) -> bytes:
     """Render one page to UTF-8 bytes with ``renderer`` (render/engine/), in full by default."""
-    canonical = partner_url(project, partner, page.path)
+    own_url = partner_url(project, partner, page.path)
     item = views.items[page.item_key] if page.item_key is not None else None
+    # [site] canonical = "vendor": a syndicated item names the vendor's original (models.SiteFile).
+    canonical = (item or {}).get("vendor_canonical") or own_url
     og_image = (item or {}).get("og_image") or views.common.get("og_image")
     place = page_place(page.path)
     # An item's page is titled and described with the item's text filled for the partner (tokens included).
     title, description = (item["title"], item.get("summary") or "") if item is not None else (page.title,
                                                                                              page.description)
     page_values = {"path": page.path, "title": title, "description": description, "canonical": canonical,
-                   "og_image": og_image}
+                   "url": own_url, "og_image": og_image}
 
     extra = {"og_image": og_image} | ({"item": item} if item is not None else {})
     data = views.common | extra
