@@ -1,0 +1,63 @@
+"""Every HTML page of every partner passes the W3C Nu HTML Checker (vnu.jar), an independent validator.
+
+The example project and the generated project of tests/awkward_project.py (Arabic right to left,
+Japanese, awkward colours) are checked in ONE java run: starting the JVM costs seconds, checking a
+page milliseconds. vnu.jar comes from npm's ``vnu-jar`` (pinned in package.json), java from Debian's
+``default-jre-headless``; scripts/setup installs both.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from conftest import ROOT, ExampleBuild
+
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def nu_check(files: list[Path]) -> list[dict[str, object]]:
+    """The Nu checker's messages (errors only) for ``files``, from one JVM."""
+    assert VNU.is_file(), f"{VNU} is missing: run bash scripts/setup (npm install)"
+    run = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--errors-only",
+                          *(str(file) for file in files)],
+                         capture_output=True, text=True, timeout=600, check=False)
+    # vnu writes its JSON report to stderr and exits 1 when it found an error.
+    report = json.loads(run.stderr)
+    return list(report["messages"])
+
+
+def describe(message: dict[str, object], roots: list[Path]) -> str:
+    """``file:line: message`` with the file relative to its build folder."""
+    url = str(message.get("url", "")).removeprefix("file:")
+    for root in roots:
+        if url.startswith(str(root)):
+            url = url[len(str(root)) + 1:]
+    return f"{url}:{message.get('lastLine', '?')}: [{message.get('type')}] {message.get('message')}"
+
+
+BAD_PAGE = ('<!doctype html>\n<html lang="en">\n<head><title>x</title></head>\n<body>\n'
+            '<h2 id="talk to us">x</h2>\n<img src="a.png">\n</body>\n</html>\n')
+
+
+def test_every_page_passes_the_nu_html_checker(example_build: ExampleBuild, awkward_build: ExampleBuild,
+                                               tmp_path: Path) -> None:
+    roots = [example_build.out.resolve(), awkward_build.out.resolve()]
+    pages = sorted(page for root in roots for page in root.rglob("*.html") if ".cobrand" not in page.parts)
+    # Every partner of both projects, every page type: a run that checked nothing would pass.
+    slugs = {page.relative_to(root).parts[0] for root in roots for page in pages if page.is_relative_to(root)}
+    assert {"gulf-shield", "sakura-backup", "pale-harbour", "northbeam-it"} <= slugs
+    assert len(pages) > 60
+    # A page with two known errors rides along in the same run, to prove the run can fail.
+    control = tmp_path.resolve() / "control.html"
+    control.write_text(BAD_PAGE, encoding="utf-8")
+
+    messages = nu_check([*pages, control])
+
+    found = [describe(message, [*roots, control.parent]) for message in messages]
+    control_found = [problem for problem in found if problem.startswith("control.html:")]
+    assert any(p.startswith("control.html:5:") and "whitespace" in p for p in control_found), found
+    assert any(p.startswith("control.html:6:") and "alt" in p for p in control_found), found
+    problems = [problem for problem in found if not problem.startswith("control.html:")]
+    assert not problems, f"the Nu HTML Checker found {len(problems)} error(s):\n" + "\n".join(problems)
