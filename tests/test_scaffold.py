@@ -126,8 +126,17 @@ def test_every_new_command_keeps_the_project_building(fresh: Path, tmp_path: Pat
         for relative in created:
             assert (project / relative).is_file(), relative
             assert f"Created {relative}" in result.output
-        findings = check(project, strict=True, environ=ENVIRON)
-        assert findings.ok, (args, findings.summary())
+        findings = check(project, environ=ENVIRON)
+        assert not findings.errors, (args, findings.summary())
+        # What is left to replace is named: placeholder copy, the example partner, generated logos.
+        flagged = {problem.file for problem in findings.warnings}
+        assert {"brand/logo.svg", "partners/example-partner/partner.toml"} <= flagged, findings.summary()
+        for relative in created:
+            if relative.startswith("content/"):
+                assert relative in flagged, findings.summary()
+                assert front_matter(project / relative)["draft"] is True  # `cobrand new` writes drafts
+            elif relative.endswith("logo.svg"):
+                assert relative in flagged, findings.summary()
 
     partner = tomllib.loads((project / "partners/acme-it/partner.toml").read_text())
     assert (partner["name"], partner["tier"], partner["ecosystems"], partner["locale"]) == \
@@ -144,6 +153,10 @@ def test_every_new_command_keeps_the_project_building(fresh: Path, tmp_path: Pat
 
     out = tmp_path / "build"
     report = cobrand.build(project, out_dir=out, pdfs=False, images=False, environ=ENVIRON, jobs=1)
+    assert report.ok, report.summary()
+    assert not (out / "acme-it" / "blog/five-signs-your-backups-will-fail.html").exists()  # drafts: not published
+    report = cobrand.build(project, out_dir=out, pdfs=False, images=False, environ=ENVIRON, jobs=1,
+                           preview=frozenset({"drafts"}))
     assert report.ok, report.summary()
     acme = out / "acme-it"
     assert (acme / "blog/five-signs-your-backups-will-fail.html").is_file()

@@ -40,7 +40,7 @@ from .render.pdf import PdfFetchError
 from .report import BuildReport, PartnerResult
 from .scope import PROJECT, content_of, content_scope, partner_of, partner_scope, scoped
 from .tokens import TokenError
-from .validate import check_project, today_from_environment
+from .validate import check_project, set_aside_broken_drafts, today_from_environment
 from .write import (
     OutputError,
     WriteResult,
@@ -75,30 +75,37 @@ class CheckedProject:
 
 def load_and_check(project_dir: Path | str = ".", *, strict: bool = False,
                    environ: Mapping[str, str] | None = None,
-                   memo: LoadMemo | None = None, jobs: int = 1) -> tuple[Project, list[Problem]]:
+                   memo: LoadMemo | None = None, jobs: int = 1,
+                   preview: frozenset[str] = frozenset()) -> tuple[Project, list[Problem]]:
     """Load and validate a project; raise :class:`ProjectError` listing every error.
 
     Returns the project and its warnings. With ``strict``, warnings are errors.
     ``memo`` lets unchanged files skip parsing (see :mod:`cobrand.load.memo`);
-    ``jobs`` processes load partner folders when there are many.
+    ``jobs`` processes load partner folders when there are many. ``preview`` holds
+    ``"drafts"`` and/or ``"future"`` to show drafts and scheduled items too.
     """
-    checked = load_scoped(project_dir, strict=strict, environ=environ, memo=memo, jobs=jobs, all_or_nothing=True)
+    checked = load_scoped(project_dir, strict=strict, environ=environ, memo=memo, jobs=jobs, all_or_nothing=True,
+                          preview=preview)
     return checked.project, checked.warnings
 
 
 def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ: Mapping[str, str] | None = None,
-                memo: LoadMemo | None = None, jobs: int = 1, all_or_nothing: bool = False) -> CheckedProject:
+                memo: LoadMemo | None = None, jobs: int = 1, all_or_nothing: bool = False,
+                preview: frozenset[str] = frozenset()) -> CheckedProject:
     """Load and validate a project, setting aside the partners and content items with errors.
 
     Raises :class:`ProjectError` (listing every error) when the project's own files
     (``cobrand.toml``, the theme, shared assets) have one, or with ``all_or_nothing``
     when anything has one. With ``strict``, a warning counts as an error of its unit.
+    ``preview`` (``"drafts"``, ``"future"``) also shows drafts and scheduled items.
     """
     today = today_from_environment(dict(os.environ if environ is None else environ))
     project, problems = load_project(Path(project_dir), today, memo, jobs)
     if project is not None:
+        project = dataclasses.replace(project, preview=frozenset(preview))
         # The brand checks too (logo resolution), so that check and build warn alike; notes are check's alone.
         problems += check_project(project, memo) + [p for p in brand_notes(project) if p.severity != "info"]
+        project = set_aside_broken_drafts(project, problems)  # their errors are warnings: never a block
     problems = [scoped(problem) for problem in problems]
     problems = _forgive_overrides_of_withheld(problems)
 
@@ -195,6 +202,7 @@ def build(
     render: str | None = None,
     all_or_nothing: bool = False,
     on_load: Callable[[Project], None] | None = None,
+    preview: frozenset[str] = frozenset(),
 ) -> BuildReport:
     """Build every selected partner's site and kit into ``out_dir`` (default ``<project>/build``).
 
@@ -216,6 +224,8 @@ def build(
     ``render`` picks the page renderer (``full``, ``fast`` or ``verify``; default: the
     ``COBRAND_RENDER`` variable of ``environ``, else ``fast``; see render/engine/).
     ``on_load`` is called with the loaded project before rendering (the dev server lists its partners).
+    ``preview`` (``"drafts"``, ``"future"``) also shows drafts and scheduled items, on pages
+    marked as a preview and kept out of search engines.
     """
     timings: dict[str, float] = {}
     root = Path(project_dir).resolve()
@@ -227,7 +237,7 @@ def build(
         return _build(root, out, cache, report, partners=partners, shard=shard, strict=strict, jobs=jobs,
                       pdfs=pdfs, images=images, environ=environ, on_partner=on_partner, on_start=on_start,
                       fail_fast=fail_fast, all_or_nothing=all_or_nothing, executor=executor, render=render,
-                      on_load=on_load)
+                      on_load=on_load, preview=preview)
     except BuildLockedError:
         raise  # the output belongs to the build holding the lock, its report included
     except CobrandError as error:
@@ -269,7 +279,8 @@ def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners:
            environ: Mapping[str, str] | None, on_partner: Callable[[PartnerResult], None] | None,
            on_start: Callable[[int], None] | None, fail_fast: bool, all_or_nothing: bool,
            executor: PartnerExecutor | None, render: str | None,
-           on_load: Callable[[Project], None] | None = None) -> BuildReport:
+           on_load: Callable[[Project], None] | None = None, preview: frozenset[str] = frozenset()
+           ) -> BuildReport:
     timings = report.timings
     code = code_digest()
     jobs = jobs or os.cpu_count() or 1
@@ -278,7 +289,7 @@ def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners:
     with _timed(timings, "load+validate"):
         memo = LoadMemo(cache / MEMO_FILE, salt=digest(code, str(root)))
         checked = load_scoped(root, strict=strict, environ=environ, memo=memo, jobs=jobs,
-                              all_or_nothing=all_or_nothing)
+                              all_or_nothing=all_or_nothing, preview=preview)
     project = checked.project
     if on_load is not None:
         on_load(project)

@@ -18,6 +18,7 @@ from .coverage import Coverage, translation_coverage
 from .errors import Problem
 from .links import link_problems
 from .load import load_project
+from .placeholders import placeholder_warnings
 from .plan import plan_partner
 from .render.partner import PartnerRenderer
 from .validate import check_project, today_from_environment
@@ -75,7 +76,7 @@ def check(project_dir: Path | str = ".", *, strict: bool = False,
     if project is None:
         report.problems = sorted(problems)
         return report
-    problems += check_project(project) + brand_notes(project)
+    problems += check_project(project) + brand_notes(project) + placeholder_warnings(project)
     report.partners, report.content = len(project.partners), len(project.content)
     report.translations = translation_coverage(project)
     if not any(p.severity == "error" for p in problems):

@@ -74,12 +74,15 @@ def main() -> None:
               show_default=True,
               help="How to print the report: text, json, or github (workflow annotations, and a Markdown summary "
                    "appended to $GITHUB_STEP_SUMMARY when it is set).")
+@click.option("--drafts", is_flag=True, help="Preview: include drafts (pages are marked and noindex).")
+@click.option("--future", is_flag=True, help="Preview: include items scheduled after today (publish or date).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option("-v", "--verbose", is_flag=True, help="One line per partner.")
 def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, strict: bool, jobs: int | None,
           shard: tuple[int, int] | str | None, shard_count: int | None, dask_address: str | None,
           dask_timeout: float, no_pdf: bool, no_images: bool, cache_dir: Path | None, fail_fast: bool,
-          all_or_nothing: bool, as_json: bool, output_format: str, quiet: bool, verbose: bool) -> None:
+          all_or_nothing: bool, as_json: bool, output_format: str, drafts: bool, future: bool, quiet: bool,
+          verbose: bool) -> None:
     """Build every partner's site and kit from PROJECT (default: the current folder).
 
     A partner whose files have errors is skipped (its previous output is kept) and a content
@@ -103,7 +106,7 @@ def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, strict
                 report = run_build(project, out_dir=out_dir, partners=partners, shard=shard, strict=strict,
                                    jobs=jobs, pdfs=not no_pdf, images=not no_images, cache_dir=cache_dir,
                                    fail_fast=fail_fast, all_or_nothing=all_or_nothing, on_partner=progress,
-                                   on_start=progress.start, executor=executor)
+                                   on_start=progress.start, executor=executor, preview=_preview(drafts, future))
     except CobrandError as error:
         if output_format == "text":
             _fail(error)
@@ -189,6 +192,10 @@ def merge_reports_command(reports: tuple[Path, ...], out_file: Path | None) -> N
         sys.exit(1)
 
 
+def _preview(drafts: bool, future: bool) -> frozenset[str]:
+    return frozenset(name for name, wanted in (("drafts", drafts), ("future", future)) if wanted)
+
+
 def _fail(error: CobrandError) -> None:
     click.secho(f"Error: {error}", fg="red", err=True)
     sys.exit(2 if isinstance(error, UsageError) else error.exit_code)
@@ -210,11 +217,14 @@ def _fail(error: CobrandError) -> None:
 @click.option("--no-pdf", is_flag=True, help="Skip PDFs for faster rebuilds.")
 @click.option("--no-images", is_flag=True, help="Skip social and Open Graph images for faster rebuilds.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
+@click.option("--drafts", is_flag=True, help="Include drafts (pages are marked as a preview).")
+@click.option("--future", is_flag=True, help="Include items scheduled after today (publish or date).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a web browser.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failed builds.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print every request.")
 def serve_command(project: Path, port: int, host: str, out_dir: Path | None, partners: tuple[str, ...],
-                  no_pdf: bool, no_images: bool, jobs: int | None, open_browser: bool, quiet: bool,
+                  no_pdf: bool, no_images: bool, jobs: int | None, drafts: bool, future: bool,
+                  open_browser: bool, quiet: bool,
                   verbose: bool) -> None:
     """Preview every partner's site, rebuilding and reloading the browser on every save.
 
@@ -233,7 +243,7 @@ def serve_command(project: Path, port: int, host: str, out_dir: Path | None, par
                         err=not line.startswith("✓"))
 
     server = DevServer(project, host=host, port=port, out_dir=out_dir, pdfs=not no_pdf, images=not no_images,
-                       partners=partners,
+                       partners=partners, preview=_preview(drafts, future),
                        jobs=jobs, on_build=on_build,
                        on_change=None if quiet else (lambda paths: click.echo(describe_changes(paths))),
                        log_request=click.echo if verbose else None)
@@ -308,7 +318,9 @@ def _content_options(function: Callable[..., None]) -> Callable[..., None]:
         click.option("--region", "regions", multiple=True, help="Only partners in this region (repeatable)."),
         click.option("--for-partner", "for_partners", multiple=True, metavar="SLUG",
                      help="Only this partner (repeatable)."),
-        click.option("--draft", is_flag=True, help="Create it as a draft (published to nobody)."),
+        click.option("--draft/--no-draft", default=True, show_default=True,
+                     help="Create it as a draft: published to nobody until you remove `draft: true` "
+                          "(preview it with `cobrand serve --drafts`)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -323,7 +335,9 @@ def _new_content(kind: str, title: str, project: Path, slug: str | None, summary
         path = new_content(project, kind, title, slug=slug, summary=summary, gating=gating, **extra)  # type: ignore[arg-type]
     except CobrandError as error:
         _fail(error)
-    _created(project, [path], hint or "Preview it with `cobrand serve`.")
+    preview = ("It is a draft: preview it with `cobrand serve --drafts`, and remove `draft: true` to publish it."
+               if draft else "Preview it with `cobrand serve`.")
+    _created(project, [path], hint or preview)
 
 
 @new_command.command("partner")

@@ -38,8 +38,9 @@ def check_personalization(project: Project) -> list[Problem]:
     partner's own items: a partner folder cannot learn which gated or draft items exist.
     """
     fields = project.config.personalize
-    # Expiry is left out: a partner's override for an item that has just expired is not a secret.
-    timeless = dataclasses.replace(project, today=dt.date.min)
+    # Expiry and scheduling are left out: an override for an item that has just expired, or that publishes
+    # later, is not a secret.
+    timeless = dataclasses.replace(project, today=dt.date.min, preview=project.preview | {"future"})
     tiers = set(project.config.tiers.order)
     problems: list[Problem] = []
     for partner in project.partners:

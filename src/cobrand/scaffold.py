@@ -10,6 +10,7 @@ Templates live in ``cobrand/scaffold_templates/`` and use ``$name`` fields
 from __future__ import annotations
 
 import colorsys
+import dataclasses
 import datetime as dt
 import hashlib
 import html
@@ -271,12 +272,13 @@ def init_project(target: Path | str, *, vendor: str = "Your Company", website: s
         (root / "content" / folder).mkdir(parents=True, exist_ok=True)
     written += new_partner(root, "example-partner", name="Example Partner", tier="silver",
                            ecosystems=("microsoft",), regions=("emea",), locale="en-GB")
-    post = new_content(root, "post", f"Welcome to the {vendor} partner hub", today=day,
+    published = Gating(draft=False)  # a new project shows its examples at once; `cobrand check` flags the copy
+    post = new_content(root, "post", f"Welcome to the {vendor} partner hub", today=day, gating=published,
                        summary="What this site is for and how to use the content on it.")
-    sheet = new_content(root, "one-pager", f"{vendor} at a glance", today=day,
+    sheet = new_content(root, "one-pager", f"{vendor} at a glance", today=day, gating=published,
                         summary=f"The one-page overview of {vendor} to hand to customers.",
                         subtitle="What we do, for whom, and why it matters")
-    social = new_content(root, "social", "Partner hub launch", today=day, link=f"blog/{post.stem}",
+    social = new_content(root, "social", "Partner hub launch", today=day, link=f"blog/{post.stem}", gating=published,
                          hashtags=("Partners",))
     return [*written, post, sheet, social]
 
@@ -370,7 +372,8 @@ def new_content(project: Path | str, kind: str, title: str, *, slug: str | None 
     if existing is not None:
         raise UsageError(f"{existing.relative_to(root).as_posix()} already uses the slug {slug!r} "
                          "(content slugs are unique across kinds); give another with --slug")
-    gating = settings.check_gating(gating or Gating())
+    # New content is a draft unless asked otherwise: placeholder copy is never published by accident.
+    gating = settings.check_gating(gating or Gating(draft=True))
     day = _today(today, environ).isoformat()
     summary = _one_line(summary, "summary", 300) if summary else "One sentence for listings, feeds and social cards."
     fields = {"title": quoted(title), "date": day, "summary": quoted(summary), "gating": gating.yaml_lines()}
@@ -390,8 +393,8 @@ def new_content(project: Path | str, kind: str, title: str, *, slug: str | None 
                        video_id=quoted(video_id))
     else:
         link_line = _link_line(root, link)
-        if link is not None and gating == Gating():
-            gating = _linked_gating(root, link_line.removeprefix("link: "))
+        if link is not None and dataclasses.replace(gating, draft=False) == Gating():
+            gating = dataclasses.replace(_linked_gating(root, link_line.removeprefix("link: ")), draft=gating.draft)
         text = _render("social.yaml", title=fields["title"], date=day, gating=gating.yaml_lines().rstrip("\n"),
                        link_line=link_line, hashtags=_hashtags(hashtags))
     path = root / "content" / folder / f"{slug}{CONTENT_SUFFIX[folder]}"

@@ -14,9 +14,10 @@ import re
 from .cache import digest
 from .errors import Problem, UsageError
 from .load import CONFIG_FILE, LoadMemo
+from .load.content import DRAFT_NOT_BUILT, as_draft_problems
 from .models import ContentItem, Partner, Project, SocialFile, Templated
 from .personalize import check_personalization, resolve
-from .plan import exclusion_reason
+from .plan import exclusion_reason, social_link_warnings
 from .scope import PROJECT, content_of, partner_of, partner_scope, scoped
 from .tokens import TokenError, TokenFiller, token_context
 from .values import FIRST_DATE, LAST_DATE
@@ -41,6 +42,11 @@ def check_project(project: Project, memo: LoadMemo | None = None) -> list[Proble
         problems += _check_item(project, item)
     problems += check_personalization(project)
     problems += _check_tokens(project)
+    # A draft is checked as far as it can be and never stops a build: its errors are warnings, and
+    # set_aside_broken_drafts leaves it out, previews included.
+    drafts = {item.source for item in project.content if item.meta.draft}
+    problems = [*as_draft_problems([p for p in problems if p.file in drafts]),
+                *(p for p in problems if p.file not in drafts)]
     problems = [scoped(problem) for problem in problems]
     errors = [problem for problem in problems if problem.severity == "error"]
     if any(problem.scope == PROJECT for problem in errors):
@@ -50,9 +56,20 @@ def check_project(project: Project, memo: LoadMemo | None = None) -> list[Proble
     broken_partners = {partner_of(problem) for problem in errors}
     broken_items = {content_of(problem) for problem in errors}
     healthy = dataclasses.replace(
-        project, partners=tuple(p for p in project.partners if p.slug not in broken_partners),
-        content=tuple(item for item in project.content if item.key not in broken_items))
-    return problems + _check_social_lengths(healthy, memo or LoadMemo())
+        set_aside_broken_drafts(project, problems),
+        partners=tuple(p for p in project.partners if p.slug not in broken_partners))
+    healthy = dataclasses.replace(healthy, content=tuple(item for item in healthy.content
+                                                         if item.key not in broken_items))
+    return problems + _check_social_lengths(healthy, memo or LoadMemo()) + social_link_warnings(healthy)
+
+
+def set_aside_broken_drafts(project: Project, problems: list[Problem]) -> Project:
+    """``project`` without the drafts that have problems (their errors were made warnings)."""
+    broken = {p.file for p in problems if p.message.startswith(DRAFT_NOT_BUILT)}
+    if not any(item.meta.draft and item.source in broken for item in project.content):
+        return project
+    return dataclasses.replace(project, content=tuple(item for item in project.content
+                                                      if not (item.meta.draft and item.source in broken)))
 
 
 def _unknown(values: list[str] | tuple[str, ...], known: list[str]) -> list[str]:

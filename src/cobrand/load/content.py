@@ -123,13 +123,22 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def _is_draft(raw: object) -> bool:
-    return isinstance(raw, dict) and raw.get("draft") is True
+_DRAFT_LINE = re.compile(r"^draft:[ \t]*(?:true|yes|on)[ \t]*(?:#.*)?$", re.MULTILINE | re.IGNORECASE)
 
 
-def _as_draft(problems: list[Problem]) -> list[Problem]:
-    """A draft's problems are warnings: the draft is left out of the build, which goes on."""
-    return [dataclasses.replace(problem, severity="warning", message=f"draft not built: {problem.message}")
+def _is_draft(raw: object, text: str) -> bool:
+    """Whether the file is a draft: from its front matter, or from a ``draft: true`` line when it is not valid YAML."""
+    if isinstance(raw, dict):
+        return raw.get("draft") is True
+    return _DRAFT_LINE.search(text) is not None
+
+
+DRAFT_NOT_BUILT = "draft not built: "
+
+
+def as_draft_problems(problems: list[Problem]) -> list[Problem]:
+    """A draft's errors as warnings: the draft is left out of the build, which goes on."""
+    return [dataclasses.replace(problem, severity="warning", message=DRAFT_NOT_BUILT + problem.message)
             if problem.severity == "error" else problem for problem in problems]
 
 
@@ -167,7 +176,7 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
     raw, key_lines, found = parse_yaml(yaml_text, file, line_offset=1)
     problems += found
     if found:
-        return None, problems
+        return None, as_draft_problems(problems) if _is_draft(raw, yaml_text) else problems
     meta, found = validate(PAGE_SCHEMAS[kind], raw, file, key_lines=key_lines)
     problems += found + _translation_problems(file, raw, lang, key_lines)
     body, statements, assets, derived_summary = render_body(md, body_text, body_line, kind)
@@ -188,7 +197,7 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
         problems += check_audio(root, file, meta.embed.audio, key_lines.get("embed"))
         assets = sorted({*assets, meta.embed.audio})
     if meta is None or problems:
-        return None, _as_draft(problems) if _is_draft(raw) else problems
+        return None, as_draft_problems(problems) if _is_draft(raw, text) else problems
     return ContentItem(
         kind=kind, slug=slug, source=file, meta=meta, body=body, lang=lang, texts=texts,
         digest=hashlib.sha256(data).hexdigest(), words=count_words(body_text), assets=tuple(assets),
@@ -218,7 +227,7 @@ def _load_social(root: Path, path: Path) -> tuple[ContentItem | None, list[Probl
         return None, problems
     raw, key_lines, found = parse_yaml(text, file)
     if found:
-        return None, problems + found
+        return None, as_draft_problems(problems + found) if _is_draft(raw, text) else problems + found
     meta, found = validate(SocialFile, raw, file, key_lines=key_lines)
     problems += found + _translation_problems(file, raw, lang, key_lines)
     variants: dict[str, Templated] = {}
@@ -241,7 +250,7 @@ def _load_social(root: Path, path: Path) -> tuple[ContentItem | None, list[Probl
         # An asset of the post: its bytes are part of the social images' cache key (no page copies it).
         problems += check_image(root, file, meta.image, key_lines.get("image"))
     if meta is None or problems:
-        return None, _as_draft(problems) if _is_draft(raw) else problems
+        return None, as_draft_problems(problems) if _is_draft(raw, text) else problems
     return ContentItem(kind="social", slug=slug, source=file, meta=meta, body=None, lang=lang,
                        variants=variants, texts=texts, digest=hashlib.sha256(data).hexdigest(),
                        assets=(meta.image,) if meta.image else ()), []

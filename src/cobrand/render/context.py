@@ -291,6 +291,8 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         "social_csv": {},  # network -> site path of the Hootsuite CSV, when rendered
         "home_url": partner_url(project, partner),
         "build_date": project.today,
+        # A preview (--drafts, --future) shows what is not published: its pages say so and are noindex.
+        "preview": sorted(project.preview),
     }
     inputs = dict.fromkeys(("site", "lang", "dir", "vendor", "legal", "partner", "personalize", "brand_css",
                             "lockup", "palette", "home_url", "og_image"), SITE_AND_PARTNER)
@@ -344,6 +346,8 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
                 share[network] = _share_link(network, url, social_text(text, meta.hashtags, None, network))
         headline = texts.get("headline")
         view |= {
+            # Not scheduled before the post, or the page it promotes, is published (--future previews show both).
+            "publish_date": max(item.publish_date, link.publish_date if link else item.publish_date),
             "headline": headline,
             # What each network's image shows: public text, never the post's internal title.
             "image_text": {network: headline or first_line(text) for network, text in messages.items()},

@@ -90,5 +90,7 @@ def _document(lines: list[str], closing: str) -> bytes:
 
 
 def robots(project: Project, partner: Partner) -> bytes:
-    """robots.txt allowing everything and pointing at the sitemap."""
+    """robots.txt allowing everything and pointing at the sitemap; a preview (drafts, future items) allows nothing."""
+    if project.preview:
+        return b"User-agent: *\nDisallow: /\n"
     return f"User-agent: *\nAllow: /\n\nSitemap: {partner_url(project, partner, 'sitemap.xml')}\n".encode()

@@ -193,7 +193,9 @@ class PartnerRenderer:
         every_theme_file = {f"{index}/{path.relative_to(folder).as_posix()}": path
                             for index, folder in enumerate(project.theme.folders)
                             for path in folder.rglob("*") if path.is_file()}
-        self.site_key = site_key(project, __version__, f"pdfs={pdfs},images={images},links={self.pdf_links}",
+        preview = ",".join(sorted(project.preview))  # preview pages carry a banner and noindex
+        self.site_key = site_key(project, __version__, f"pdfs={pdfs},images={images},links={self.pdf_links},"
+                                 f"preview={preview}",
                                  every_theme_file)
         every_item = list(project.content) + [t for by_lang in project.translations.values() for t in by_lang.values()]
         self.assets = {path: (project.root / "content" / path).read_bytes()

@@ -11,6 +11,7 @@ formula gets an apostrophe before it (see :mod:`cobrand.spreadsheet`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from ..spreadsheet import csv_text
@@ -18,20 +19,28 @@ from ..spreadsheet import csv_text
 POST_TIME = dt.time(10, 0)
 
 
-def schedule_dates(start: dt.date, count: int) -> list[dt.datetime]:
-    """``count`` weekday slots after ``start``."""
+def schedule_dates(start: dt.date, count: int, not_before: list[dt.date] | None = None) -> list[dt.datetime]:
+    """``count`` weekday slots after ``start``, one a day; slot ``i`` is on or after ``not_before[i]``.
+
+    A post scheduled to publish later (``publish``, or a future ``date``, shown by ``--future``) and a post
+    promoting such an item are not put in the scheduler before that day.
+    """
     slots: list[dt.datetime] = []
     day = start
     while len(slots) < count:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            slots.append(dt.datetime.combine(day, POST_TIME))
+        if not_before is not None and day < not_before[len(slots)]:
+            day = not_before[len(slots)]
+        while day.weekday() >= 5:
+            day += dt.timedelta(days=1)
+        slots.append(dt.datetime.combine(day, POST_TIME))
     return slots
 
 
-def hootsuite_csv(posts: list[dict[str, Any]], network: str, start: dt.date) -> bytes:
-    """The Bulk Composer CSV of one network's variants, oldest post first."""
-    ordered = sorted(posts, key=lambda post: (post["date"], post["slug"]))
+def hootsuite_csv(posts: Sequence[dict[str, Any]], network: str, start: dt.date) -> bytes:
+    """The Bulk Composer CSV of one network's variants, in the order of the days they may first go out."""
+    ordered = sorted(posts, key=lambda post: (post.get("publish_date", post["date"]), post["date"], post["slug"]))
+    days = schedule_dates(start, len(ordered), [post.get("publish_date", post["date"]) for post in ordered])
     rows = [[when.strftime("%m/%d/%Y %H:%M"), post["messages"][network], post["urls"].get(network) or ""]
-            for post, when in zip(ordered, schedule_dates(start, len(ordered)), strict=True)]
+            for post, when in zip(ordered, days, strict=True)]
     return csv_text(rows).encode("utf-8")

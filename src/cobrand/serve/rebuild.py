@@ -61,6 +61,7 @@ class BuildSettings:
     partners: tuple[str, ...] = ()
     jobs: int | None = None
     environ: Mapping[str, str] | None = None
+    preview: frozenset[str] = frozenset()  # "drafts", "future": shown too, pages marked as a preview
 
 
 def run_build(settings: BuildSettings, generation: str, changed: tuple[str, ...],
@@ -71,7 +72,8 @@ def run_build(settings: BuildSettings, generation: str, changed: tuple[str, ...]
     warnings: tuple[Problem, ...] = ()
     try:
         report = build(settings.root, out_dir=settings.out, partners=settings.partners, pdfs=settings.pdfs,
-                       images=settings.images, jobs=settings.jobs, environ=settings.environ, on_load=on_load)
+                       images=settings.images, jobs=settings.jobs, environ=settings.environ, on_load=on_load,
+                       preview=settings.preview)
         problems = tuple(report.errors)  # a skipped partner or a withheld item is shown, as a failure is
         warnings = tuple(report.all_warnings)
     except ProjectError as error:

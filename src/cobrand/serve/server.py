@@ -89,12 +89,14 @@ class DevServer:
         on_change: Callable[[tuple[str, ...]], None] | None = None,
         log_request: Callable[[str], None] | None = None,
         before_build: Callable[[tuple[str, ...]], None] | None = None,
+        preview: frozenset[str] = frozenset(),
     ) -> None:
         self.root = Path(project_dir).resolve()
         self.host = host
         self._requested_port = port
         self.out: Path | None = Path(out_dir).resolve() if out_dir is not None else default_out_dir(self.root)
-        self.settings = BuildSettings(self.root, self.out, pdfs, images, tuple(partners), jobs, environ)
+        self.settings = BuildSettings(self.root, self.out, pdfs, images, tuple(partners), jobs, environ,
+                                      frozenset(preview))
         self.toolbar = toolbar
         self.on_build = on_build
         self.on_change = on_change

@@ -38,7 +38,7 @@ from .reads import recording, replay
 from .slots import MARK, Guard, Recipe, Ref, SkeletonEnvironment, Trace, fill_markers, printed
 
 # Context names whose values are the same for every partner (the project's).
-CONSTANT_NAMES = frozenset({"vendor", "build_date"})
+CONSTANT_NAMES = frozenset({"vendor", "build_date", "preview"})
 
 _FULL = object()  # what a skeleton of a failed run returns: this path renders in full
 

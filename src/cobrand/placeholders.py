@@ -1,0 +1,112 @@
+"""Warnings for what `cobrand init` and `cobrand new` wrote and nobody replaced yet.
+
+Scaffolded files build at once, so nothing stops a vendor from publishing the
+example copy, the example partner or a generated badge logo. ``cobrand check``
+names each one, with the file and line, so they are replaced before partners
+see them. The placeholder copy is read from the scaffold templates themselves:
+a template edited in cobrand is recognised without a second list here.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from .errors import Problem
+from .models import Project
+from .scaffold import CONTENT_SUFFIX, TEMPLATES, brand_colors, logo_svg
+
+EXAMPLE_PARTNER = "example-partner"  # the partner `cobrand init` creates
+INIT_VENDOR_COLORS = ("#1f4e79", "#f28c28")  # the vendor logo `cobrand init` draws
+PLACEHOLDER_SUMMARY = "One sentence for listings, feeds and social cards."
+_MIN_SENTENCE = 30  # shorter template lines ("## What you get") are ordinary headings, not placeholder copy
+_MARKUP = re.compile(r"^[-*#>|\s]+|[*_`]")
+
+
+@functools.lru_cache(maxsize=1)
+def placeholder_lines() -> frozenset[str]:
+    """Every line of placeholder copy in the content templates, as written there (markup removed)."""
+    lines = {PLACEHOLDER_SUMMARY}
+    for name in ("blog.md", "one-pager.md", "media.md", "social.yaml"):
+        for line in (TEMPLATES / name).read_text(encoding="utf-8").splitlines():
+            text = _copy(line, name.endswith(".yaml"))
+            if len(text) >= _MIN_SENTENCE and "$" not in text:
+                lines.add(text)
+    return frozenset(lines)
+
+
+_YAML_KEY = re.compile(r"^\s*[a-z_]+:\s*")
+
+
+def _copy(line: str, yaml: bool) -> str:
+    """The text of a line as a reader sees it: no YAML key or comment, no Markdown markup, no quotes."""
+    if yaml and line.lstrip().startswith("#"):
+        return ""
+    return _MARKUP.sub("", _YAML_KEY.sub("", line)).strip().strip('"')
+
+
+def placeholder_warnings(project: Project) -> list[Problem]:
+    """Placeholder copy in content, the example partner, and generated logos still in place."""
+    return _copy_warnings(project) + _partner_warnings(project) + _vendor_logo_warnings(project)
+
+
+def _copy_warnings(project: Project) -> list[Problem]:
+    known = placeholder_lines()
+    problems = []
+    for folder, suffix in CONTENT_SUFFIX.items():
+        directory = project.root / "content" / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.glob(f"*{suffix}")):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # the loader reports it
+            for number, line in enumerate(text.splitlines(), start=1):
+                plain = _copy(line, suffix == ".yaml")
+                if plain in known:
+                    problems.append(Problem(path.relative_to(project.root).as_posix(),
+                                            f"still has the placeholder copy from `cobrand new`: {plain[:60]!r}",
+                                            line=number, severity="warning"))
+                    break  # one warning a file: its first placeholder line
+    return problems
+
+
+def _partner_warnings(project: Project) -> list[Problem]:
+    problems = []
+    for partner in project.partners:
+        if partner.slug == EXAMPLE_PARTNER:
+            problems.append(Problem(partner.source, "is the example partner from `cobrand init`; replace it with a "
+                                    "real partner or remove partners/example-partner/", severity="warning"))
+        logo = partner.logo.path
+        colors = partner.data.colors
+        candidates = {logo_svg(partner.name, *brand_colors(partner.slug)),
+                      logo_svg(partner.name, colors.primary, colors.accent or colors.primary)}
+        if logo.suffix == ".svg" and _text(logo) in candidates:
+            problems.append(Problem(_relative(project.root, logo), f"is the placeholder logo `cobrand new partner` "
+                                    f"drew for {partner.name}; replace it with the partner's own logo",
+                                    severity="warning"))
+    return problems
+
+
+def _vendor_logo_warnings(project: Project) -> list[Problem]:
+    logo = project.vendor.logo.path
+    if logo.suffix == ".svg" and _text(logo) == logo_svg(project.vendor.name, *INIT_VENDOR_COLORS):
+        return [Problem(_relative(project.root, logo), "is the placeholder logo `cobrand init` drew; replace it "
+                        "with your own logo", severity="warning")]
+    return []
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
