@@ -150,6 +150,12 @@ class TestIdentifiers:
         result = CliRunner().invoke(main, ["check", str(proj), "--strict"], env=ENVIRON)
         assert result.exit_code == 1 and "\x1b" not in result.output and "\u202e" not in result.output
 
+    @pytest.mark.parametrize(("slug", "reason"), [("con", "Windows"), ("a" * (MAX_SLUG_LENGTH + 1), "at most")])
+    def test_new_partner_refuses_what_the_loader_refuses(self, proj, slug, reason):
+        result = CliRunner().invoke(main, ["new", "partner", slug, "--project", str(proj)], env=ENVIRON)
+        assert result.exit_code == 2 and reason in result.output, result.output
+        assert not (proj / "partners" / slug).exists()
+
     def test_longest_slug_is_accepted(self, proj):
         name = "a" * MAX_SLUG_LENGTH
         (proj / "partners" / SLUG).rename(proj / "partners" / name)

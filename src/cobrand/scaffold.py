@@ -30,7 +30,7 @@ from .errors import UsageError
 from .models import DEFAULT_PERSONALIZE
 from .outline import text_path
 from .validate import today_from_environment
-from .values import SLUG_PATTERN, check_email, check_locale, check_web_url
+from .values import SLUG_PATTERN, check_email, check_locale, check_web_url, slug_problem
 
 TEMPLATES = files("cobrand") / "scaffold_templates"
 WORKFLOW_PATH = ".github/workflows/cobrand.yml"
@@ -292,10 +292,10 @@ def new_partner(project: Path | str, slug: str, *, name: str | None = None, tier
     """Create ``partners/<slug>/`` with a valid partner.toml and a placeholder logo."""
     root = Path(project)
     settings = ProjectSettings.read(root)
-    if not SLUG_PATTERN.match(slug):
+    if (problem := slug_problem(slug)) is not None:  # the loader's own rule, so a new partner always loads
         suggestion = slugify(slug)
-        hint = f"; try {suggestion!r}" if suggestion else ""
-        raise UsageError(f"partner slug {slug!r} must be lower-case letters, digits and hyphens{hint}")
+        hint = f"; try {suggestion!r}" if suggestion and slug_problem(suggestion) is None else ""
+        raise UsageError(f"partner slug {slug!r} is not a slug ({problem}){hint}")
     folder = root / "partners" / slug
     if folder.exists():
         raise UsageError(f"{folder} already exists; cobrand never overwrites files")
