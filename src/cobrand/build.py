@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from jinja2 import TemplateSyntaxError
 from PIL import Image
 
-from .brand_checks import brand_notes
+from .brand_checks import colour_notes, logo_warnings
 from .cache import Store, code_digest, digest
 from .errors import BuildLockedError, CobrandError, Problem, ProjectError, UsageError
 from .links import broken_links, link_warnings
@@ -104,7 +104,7 @@ def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ:
     if project is not None:
         project = dataclasses.replace(project, preview=frozenset(preview))
         # The brand checks too (logo resolution), so that check and build warn alike; notes are check's alone.
-        problems += check_project(project, memo) + [p for p in brand_notes(project) if p.severity != "info"]
+        problems += check_project(project, memo) + _brand_problems(project, memo or LoadMemo())
         project = set_aside_broken_drafts(project, problems)  # their errors are warnings: never a block
     problems = [scoped(problem) for problem in problems]
     problems = _forgive_overrides_of_withheld(problems)
@@ -131,6 +131,23 @@ def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ:
     warnings = [p for p in problems if p.severity == "warning" and not counts(p)]
     return CheckedProject(kept, warnings, {slug: sorted(found) for slug, found in sorted(skipped.items())},
                           {key: sorted(found) for key, found in sorted(withheld.items())})
+
+
+def _brand_problems(project: Project, memo: LoadMemo) -> list[Problem]:
+    """The brand checks' warnings and errors (not their notes), remembered per partner folder and config.
+
+    Measuring every raster logo's margins took half a second for a thousand partners; a rebuild
+    that reuses them all should not pay it.
+    """
+    shared = digest(project.config.model_dump_json())
+    found: list[Problem] = []
+    for partner in project.partners:
+        def measure(partner: Partner = partner) -> list[Problem]:
+            return [p for p in logo_warnings(project, partner) + colour_notes(partner) if p.severity != "info"]
+
+        found += (memo.recall(f"checks/brand/{partner.slug}", digest(shared, partner.digest), measure)
+                  if partner.digest else measure())
+    return found
 
 
 def _forgive_overrides_of_withheld(problems: list[Problem]) -> list[Problem]:
