@@ -31,6 +31,7 @@ from typing import Any
 from distributed import Client, Future, LocalCluster, WorkerPlugin, as_completed, get_worker
 
 from ..build import RenderOptions
+from ..cache import code_digest
 from ..errors import CobrandError, Problem, UsageError
 from ..models import Partner
 from ..render.partner import PartnerRenderer
@@ -60,6 +61,9 @@ class ProjectOnWorker(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         """Unpack the project's files under the worker's local directory."""
         self.folder = Path(worker.local_directory) / self.name
+        # Compiled templates outlive the build, as they do in the client's cache: named by cobrand's code,
+        # keyed inside by each template's source.
+        self.templates = Path(worker.local_directory) / f"cobrand-templates-{code_digest()[:16]}"
         self.project = unpack(self.shipped, self.folder)
         self.partners = {partner.slug: partner for partner in self.project.partners}
         self.local = threading.local()  # a renderer switches languages as it goes: one per thread
@@ -74,7 +78,7 @@ class ProjectOnWorker(WorkerPlugin):
         if renderer is None:
             pdfs, images, pdf_links = self.settings
             renderer = PartnerRenderer(self.project, pdfs=pdfs, images=images, pdf_links=pdf_links,
-                                       compiled_templates=self.folder / "templates")
+                                       compiled_templates=self.templates)
             renderer.palettes.update(self.palettes)
             self.local.renderer = renderer
         return renderer
@@ -99,6 +103,7 @@ class Traffic:
     to_workers: int = 0  # task arguments, all tasks together
     from_workers: int = 0  # output bytes returned, all tasks together
     tasks: int = 0
+    writing: float = 0.0  # seconds the client spent writing results, all tasks together
 
 
 class DaskExecutor:
@@ -162,7 +167,11 @@ class DaskExecutor:
             message = f"{type(error).__name__}: {error} (while building partner {partner.slug} on the Dask cluster)"
             return PartnerResult(partner.slug, "failed", failure=Problem(partner.source, message)), ""
         self.traffic.from_workers += rendered.size
-        return write_outputs(renderer, partner, rendered, options)
+        start = time.perf_counter()
+        try:
+            return write_outputs(renderer, partner, rendered, options)
+        finally:
+            self.traffic.writing += time.perf_counter() - start
 
 
 def parse_address(address: str) -> int | None:

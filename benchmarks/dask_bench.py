@@ -1,0 +1,224 @@
+"""Local workers against a Dask cluster: one generated project with PDFs, built both ways, alternated.
+
+    .venv/bin/python benchmarks/dask_bench.py --partners 200 --items 20 --runs 3
+    .venv/bin/python benchmarks/dask_bench.py --quick        # 30 partners, 1 run: checks the harness
+
+Each run builds the project from nothing (empty output folder and cache) with ``cobrand build -j J``
+and with ``cobrand build --dask local:J``, each in its own process, the order alternating from run to
+run; the two outputs are compared file by file. Then, in this process, one more Dask build on a
+LocalCluster records what crosses the wire (the shipped project once per worker, each task's
+arguments and results), the client's time writing results, and each task's compute time from Dask's
+task stream; a burst of empty tasks measures the scheduler's own cost per task, on J workers and on
+more workers than cores. From these it works out an estimate for 5,000 partners x 10 PDFs on 16, 64
+and 256 workers. Prints a Markdown table and writes it, with the raw figures, under benchmarks/work/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+WORK = BENCH / "work"
+EPOCH = "1795305600"  # the test suite's build date: the same content is live in every run
+sys.path.insert(0, str(BENCH))
+
+from run import ensure_interpreter, prepare  # noqa: E402 - the benchmark's own helpers
+
+
+def log(message: str) -> None:
+    print(f"[dask-bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def digests(out: Path) -> dict[str, str]:
+    """SHA-256 of every published file (report, lock and state left out)."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        name = path.relative_to(out).as_posix()
+        if path.is_file() and name != "report.json" and not name.startswith(".cobrand"):
+            found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def timed_build(project: Path, out: Path, how: list[str]) -> float:
+    """Wall seconds of one ``cobrand build`` process from nothing (output and cache removed first)."""
+    shutil.rmtree(out, ignore_errors=True)
+    command = [sys.executable, "-c", "import sys; from cobrand.cli import main; sys.argv[0] = 'cobrand'; main()",
+               "build", str(project), "--out", str(out), "-q", *how]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, env=os.environ | {"SOURCE_DATE_EPOCH": EPOCH})
+    return time.perf_counter() - start
+
+
+def empty_task(_: int) -> None:
+    """A task that does nothing: what remains of its time is the scheduler's and the wire's."""
+
+
+def scheduler_overhead(workers: int, tasks: int) -> float:
+    """Seconds per task of ``tasks`` empty tasks through a LocalCluster of ``workers`` processes."""
+    from distributed import Client, LocalCluster, wait
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        wait(client.map(empty_task, range(workers * 4), pure=False))  # warm the workers up
+        start = time.perf_counter()
+        wait(client.map(empty_task, range(tasks), pure=False))
+        return (time.perf_counter() - start) / tasks
+
+
+def measured_dask_build(project: Path, out: Path, workers: int) -> dict[str, Any]:
+    """One Dask build in this process: traffic, client write time, per-task compute from the task stream."""
+    import cobrand
+    from cobrand.distribute.dask_executor import dask_executor
+
+    shutil.rmtree(out, ignore_errors=True)
+    with dask_executor(f"local:{workers}") as executor:
+        client = executor.client  # start the cluster before timing
+        client.wait_for_workers(workers)
+        client.get_task_stream()  # start recording
+        start = time.perf_counter()
+        report = cobrand.build(project, out_dir=out, environ={"SOURCE_DATE_EPOCH": EPOCH}, executor=executor)
+        wall = time.perf_counter() - start
+        stream = client.get_task_stream()
+        traffic = executor.traffic
+    computes = {}
+    for entry in stream:
+        compute = [s for s in entry["startstops"] if s["action"] == "compute"]
+        parts = str(entry["key"]).split("-", 3)  # cobrand-<project>-<build>-<slug>
+        if compute and len(parts) == 4 and parts[0] == "cobrand":
+            computes[parts[3]] = sum(s["stop"] - s["start"] for s in compute)
+    by_slug = {result.slug: result for result in report.partners}
+    pairs = [(by_slug[slug].pdfs, seconds) for slug, seconds in computes.items() if slug in by_slug]
+    render = report.timings.get("render+write", wall)
+    return {"wall": wall, "render_phase": render, "tasks": traffic.tasks, "project_bytes": traffic.project,
+            "to_workers": traffic.to_workers, "from_workers": traffic.from_workers, "writing": traffic.writing,
+            "computes": pairs, "pdfs": sum(r.pdfs for r in report.partners), "ok": report.ok}
+
+
+def fit(pairs: list[tuple[int, float]]) -> tuple[float, float]:
+    """Least squares of compute seconds = base + per_pdf * pdfs over the tasks."""
+    if len({pdfs for pdfs, _ in pairs}) < 2:
+        mean = statistics.mean(seconds for _, seconds in pairs)
+        return mean, 0.0
+    xs = [float(p) for p, _ in pairs]
+    ys = [s for _, s in pairs]
+    slope, intercept = statistics.linear_regression(xs, ys)
+    return intercept, slope
+
+
+def estimate(base: float, per_pdf: float, overhead: float, write: float, bytes_per_task: float,
+             workers: int, partners: int = 5000, pdfs: int = 10, bandwidth: float = 100e6,
+             startup: float = 20.0) -> dict[str, float]:
+    """Wall seconds for ``partners`` x ``pdfs`` on ``workers``: the slowest of the parallel and the serial parts."""
+    compute = partners * (base + pdfs * per_pdf) / workers
+    scheduler = partners * overhead  # the scheduler hands out tasks one after another
+    client = partners * write + partners * bytes_per_task / bandwidth  # one writer, one network link
+    return {"compute": compute, "scheduler": scheduler, "client": client,
+            "total": startup + max(compute, scheduler, client)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ensure_interpreter()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--partners", type=int, default=200)
+    parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=2, help="local workers and Dask worker processes")
+    parser.add_argument("--empty-tasks", type=int, default=2000)
+    parser.add_argument("--quick", action="store_true", help="30 partners, 1 run")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.partners, args.runs, args.empty_tasks = 30, 1, 500
+    folder, manifest = prepare(f"dask-{args.partners}x{args.items}", args.partners, args.items, hugo=False)
+    project = folder / "project"
+    outs = {"local": WORK / "dask-out-local", "dask": WORK / "dask-out-dask"}
+    hows = {"local": ["-j", str(args.jobs)], "dask": ["--dask", f"local:{args.jobs}"]}
+    times: dict[str, list[float]] = {"local": [], "dask": []}
+    for run in range(args.runs):
+        order = ["local", "dask"] if run % 2 == 0 else ["dask", "local"]
+        for name in order:
+            seconds = timed_build(project, outs[name], hows[name])
+            times[name].append(seconds)
+            log(f"run {run + 1}/{args.runs} {name}: {seconds:.1f}s")
+    identical = digests(outs["local"]) == digests(outs["dask"])
+    log(f"outputs identical: {identical}")
+    measured = measured_dask_build(project, WORK / "dask-out-measured", args.jobs)
+    log(f"measured build: {measured['wall']:.1f}s, {measured['tasks']} tasks")
+    many = max(8, args.jobs * 4)
+    overhead = {args.jobs: scheduler_overhead(args.jobs, args.empty_tasks),
+                many: scheduler_overhead(many, args.empty_tasks)}
+    log(f"empty tasks: {', '.join(f'{w} workers {s * 1e3:.2f} ms' for w, s in overhead.items())}")
+    pdf_sizes = [path.stat().st_size for path in outs["local"].rglob("*.pdf")]
+    pdf_size = statistics.mean(pdf_sizes) if pdf_sizes else 60e3
+    for name in outs.values():
+        shutil.rmtree(name, ignore_errors=True)
+    shutil.rmtree(WORK / "dask-out-measured", ignore_errors=True)
+
+    tasks = max(1, measured["tasks"])
+    base, per_pdf = fit(measured["computes"])
+    compute_sum = sum(seconds for _, seconds in measured["computes"])
+    idle = max(0.0, measured["render_phase"] * args.jobs - compute_sum) / tasks
+    per_task_bytes = (measured["to_workers"] + measured["from_workers"]) / tasks
+    write = measured["writing"] / tasks
+    local, dask = statistics.median(times["local"]), statistics.median(times["dask"])
+    lines = [
+        f"# Dask against local workers: {args.partners} partners x {args.items} items, "
+        f"{measured['pdfs']} PDFs, {args.jobs} workers, {args.runs} run(s) alternated",
+        "",
+        "| measure | local `-j` | `--dask local:` | ratio |",
+        "|---|---|---|---|",
+        f"| full build from nothing, median wall s | {local:.1f} | {dask:.1f} | {dask / local:.2f} |",
+        f"| every run, wall s | {', '.join(f'{t:.1f}' for t in times['local'])} | "
+        f"{', '.join(f'{t:.1f}' for t in times['dask'])} | |",
+        f"| outputs byte-identical | | {'yes' if identical else 'NO'} | |",
+        "",
+        "| per task (one partner) | value |",
+        "|---|---|",
+        f"| shipped once per worker: project and files | {measured['project_bytes'] / 1e6:.2f} MB |",
+        f"| to the worker (slug, recorded keys) | {measured['to_workers'] / tasks / 1e3:.2f} kB |",
+        f"| back to the client (changed outputs) | {measured['from_workers'] / tasks / 1e3:.1f} kB |",
+        f"| compute on the worker: base + per PDF | {base * 1e3:.0f} ms + {per_pdf * 1e3:.0f} ms x PDFs |",
+        f"| client's write of the result | {write * 1e3:.1f} ms |",
+        f"| workers idle per task in the build (scheduling, transfer, start-up) | {idle * 1e3:.0f} ms |",
+        *(f"| scheduler round trip of an empty task, {w} workers | {s * 1e3:.2f} ms |" for w, s in overhead.items()),
+        "",
+        f"Estimate for 5,000 partners x 10 PDFs. Assumptions: per-task compute as fitted above; one client "
+        "writing every result at the write time measured here (the extra PDFs add to it: not counted); "
+        f"results {pdf_size / 1e3:.0f} kB larger per extra PDF, at 100 MB/s between client and cluster; the "
+        f"scheduler's cost per task as measured with {many} workers; 20 s to start workers; no other load.",
+        "",
+        "| workers | compute s | scheduler s | client s | estimated wall |",
+        "|---|---|---|---|---|",
+    ]
+    estimates = {}
+    for workers in (16, 64, 256):
+        pdfs_now = measured["pdfs"] / tasks
+        figure = estimate(base, per_pdf, overhead[many], write, per_task_bytes + (10 - pdfs_now) * pdf_size, workers)
+        estimates[workers] = figure
+        lines.append(f"| {workers} | {figure['compute']:.0f} | {figure['scheduler']:.0f} | {figure['client']:.0f} "
+                     f"| {figure['total'] / 60:.1f} min |")
+    table = "\n".join(lines) + "\n"
+    print(table)
+    WORK.mkdir(exist_ok=True)
+    (WORK / f"dask-results-{args.partners}x{args.items}.md").write_text(table)
+    raw = {"args": vars(args), "times": times, "identical": identical, "measured": measured,
+           "overhead": {str(k): v for k, v in overhead.items()}, "fit": [base, per_pdf], "estimates": estimates,
+           "manifest": manifest}
+    (WORK / f"dask-results-{args.partners}x{args.items}.json").write_text(json.dumps(raw, indent=2))
+    return 0 if identical and measured["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
