@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -51,14 +52,21 @@ def digests(out: Path) -> dict[str, str]:
     return found
 
 
-def timed_build(project: Path, out: Path, how: list[str]) -> float:
-    """Wall seconds of one ``cobrand build`` process from nothing (output and cache removed first)."""
+def timed_build(project: Path, out: Path, how: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one ``cobrand build`` process from nothing (output and cache removed first).
+
+    CPU counts the build's process and every process it waited for: local workers, and Dask's nannies
+    and workers (each nanny waits for its worker, the client for the nannies).
+    """
     shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, "-c", "import sys; from cobrand.cli import main; sys.argv[0] = 'cobrand'; main()",
                "build", str(project), "--out", str(out), "-q", *how]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=True, env=os.environ | {"SOURCE_DATE_EPOCH": EPOCH})
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def empty_task(_: int) -> None:
@@ -67,14 +75,14 @@ def empty_task(_: int) -> None:
 
 def scheduler_overhead(workers: int, tasks: int) -> float:
     """Seconds per task of ``tasks`` empty tasks through a LocalCluster of ``workers`` processes."""
-    from distributed import Client, LocalCluster, wait
+    from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
             Client(cluster, set_as_default=False) as client:
-        wait(client.map(empty_task, range(workers * 4), pure=False))  # warm the workers up
+        client.gather(client.map(empty_task, range(workers * 4), pure=False))  # warm the workers up
         start = time.perf_counter()
-        wait(client.map(empty_task, range(tasks), pure=False))
+        client.gather(client.map(empty_task, range(tasks), pure=False))
         return (time.perf_counter() - start) / tasks
 
 
@@ -146,16 +154,20 @@ def main(argv: list[str] | None = None) -> int:
     outs = {"local": WORK / "dask-out-local", "dask": WORK / "dask-out-dask"}
     hows = {"local": ["-j", str(args.jobs)], "dask": ["--dask", f"local:{args.jobs}"]}
     times: dict[str, list[float]] = {"local": [], "dask": []}
+    cpu: dict[str, list[float]] = {"local": [], "dask": []}
     for run in range(args.runs):
         order = ["local", "dask"] if run % 2 == 0 else ["dask", "local"]
         for name in order:
-            seconds = timed_build(project, outs[name], hows[name])
+            seconds, cpu_seconds = timed_build(project, outs[name], hows[name])
             times[name].append(seconds)
-            log(f"run {run + 1}/{args.runs} {name}: {seconds:.1f}s")
+            cpu[name].append(cpu_seconds)
+            log(f"run {run + 1}/{args.runs} {name}: {seconds:.1f}s wall, {cpu_seconds:.1f}s CPU")
     identical = digests(outs["local"]) == digests(outs["dask"])
     log(f"outputs identical: {identical}")
     measured = measured_dask_build(project, WORK / "dask-out-measured", args.jobs)
     log(f"measured build: {measured['wall']:.1f}s, {measured['tasks']} tasks")
+    WORK.mkdir(exist_ok=True)
+    (WORK / f"dask-measured-{args.partners}x{args.items}.json").write_text(json.dumps(measured, indent=2))
     many = max(8, args.jobs * 4)
     overhead = {args.jobs: scheduler_overhead(args.jobs, args.empty_tasks),
                 many: scheduler_overhead(many, args.empty_tasks)}
@@ -180,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         "| measure | local `-j` | `--dask local:` | ratio |",
         "|---|---|---|---|",
         f"| full build from nothing, median wall s | {local:.1f} | {dask:.1f} | {dask / local:.2f} |",
+        f"| full build from nothing, median CPU s (all processes) | {statistics.median(cpu['local']):.1f} | "
+        f"{statistics.median(cpu['dask']):.1f} | {statistics.median(cpu['dask']) / statistics.median(cpu['local']):.2f} |",
         f"| every run, wall s | {', '.join(f'{t:.1f}' for t in times['local'])} | "
         f"{', '.join(f'{t:.1f}' for t in times['dask'])} | |",
         f"| outputs byte-identical | | {'yes' if identical else 'NO'} | |",
@@ -213,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     WORK.mkdir(exist_ok=True)
     (WORK / f"dask-results-{args.partners}x{args.items}.md").write_text(table)
-    raw = {"args": vars(args), "times": times, "identical": identical, "measured": measured,
+    raw = {"args": vars(args), "times": times, "cpu": cpu, "identical": identical, "measured": measured,
            "overhead": {str(k): v for k, v in overhead.items()}, "fit": [base, per_pdf], "estimates": estimates,
            "manifest": manifest}
     (WORK / f"dask-results-{args.partners}x{args.items}.json").write_text(json.dumps(raw, indent=2))

@@ -135,6 +135,13 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(tmp_path_factory.mktemp("generated"))
 
 
+@pytest.fixture(scope="module")
+def generated_local(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, cobrand.BuildReport]:
+    """The generated project built with local workers (-j 2, no PDFs): the reference for Dask builds."""
+    out = tmp_path_factory.mktemp("generated-local") / "out"
+    return out, local_build(generated, out, pdfs=False)
+
+
 def dask_build(cluster: Cluster, project: Path, out: Path, **options: object) -> cobrand.BuildReport:
     with dask_executor(cluster.address) as executor:
         report = cobrand.build(project, out_dir=out, environ=ENVIRON, executor=executor, **options)  # type: ignore[arg-type]
@@ -225,9 +232,8 @@ def test_a_partner_that_fails_on_a_worker_is_named_like_a_local_failure(cluster,
 # --- faults -----------------------------------------------------------------------------------------------
 
 
-def test_a_worker_killed_mid_build_changes_nothing(tmp_path_factory, tmp_path):
-    project = generate(tmp_path / "generated", partners=10, items=10)
-    local = local_build(project, tmp_path / "local", pdfs=False)
+def test_a_worker_killed_mid_build_changes_nothing(generated, generated_local, tmp_path_factory, tmp_path):
+    project, (local_out, local) = generated, generated_local
     killed: list[tuple[str, int, tuple[object, ...]]] = []
     for own in start_cluster(tmp_path_factory, "killed"):
 
@@ -248,18 +254,18 @@ def test_a_worker_killed_mid_build_changes_nothing(tmp_path_factory, tmp_path):
         assert killed[0][1] not in own.client.run(os.getpid).values()  # that process is gone for good
     assert remote.ok, remote.failures
     assert outcomes(remote) == outcomes(local)
-    assert site_digests(tmp_path / "dask") == site_digests(tmp_path / "local")
-    assert manifests(tmp_path / "dask") == manifests(tmp_path / "local")
+    assert site_digests(tmp_path / "dask") == site_digests(local_out)
+    assert manifests(tmp_path / "dask") == manifests(local_out)
 
 
-def test_unreachable_scheduler_is_a_clear_error_and_keeps_previous_output(generated, tmp_path):
+def test_unreachable_scheduler_is_a_clear_error_and_keeps_previous_output(generated, generated_local, tmp_path):
     out = tmp_path / "out"
-    local_build(generated, out, pdfs=False, images=False)
+    shutil.copytree(generated_local[0], out)
     before = file_digests(out)
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    result = CliRunner().invoke(main, ["build", str(generated), "--out", str(out), "--no-pdf", "--no-images",
+    result = CliRunner().invoke(main, ["build", str(generated), "--out", str(out), "--no-pdf",
                                        "--dask", f"tcp://127.0.0.1:{port}", "--dask-timeout", "1"], env=ENVIRON)
     assert result.exit_code == 1, result.output
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in result.output
@@ -284,7 +290,7 @@ def test_a_build_without_dask_imports_nothing_of_dask(generated, tmp_path):
         "from cobrand.cli import main\n"
         f"cobrand.build({str(generated)!r}, out_dir={str(tmp_path / 'lib')!r}, pdfs=False, images=False, jobs=2)\n"
         "try:\n"
-        f"    main(['build', {str(generated)!r}, '--out', {str(tmp_path / 'cli')!r}, '--no-pdf', '-q', '-j', '2'])\n"
+        f"    main(['build', {str(generated)!r}, '--out', {str(tmp_path / 'cli')!r}, '--no-pdf', '--no-images'])\n"
         "except SystemExit as stop:\n"
         "    code = stop.code\n"
         "print(json.dumps({'code': code, 'dask': sorted(m for m in sys.modules\n"

@@ -16,6 +16,7 @@ A task that still fails becomes that partner's failure. This module imports Dask
 
 from __future__ import annotations
 
+import gc
 import logging
 import pickle
 import shutil
@@ -29,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from distributed import Client, Future, LocalCluster, WorkerPlugin, as_completed, get_worker
+from PIL import Image
 
-from ..build import RenderOptions
+from ..build import IMAGE_BLOCKS_KEPT, RenderOptions
 from ..cache import code_digest
 from ..errors import CobrandError, Problem, UsageError
 from ..models import Partner
@@ -66,11 +68,18 @@ class ProjectOnWorker(WorkerPlugin):
         self.templates = Path(worker.local_directory) / f"cobrand-templates-{code_digest()[:16]}"
         self.project = unpack(self.shipped, self.folder)
         self.partners = {partner.slug: partner for partner in self.project.partners}
+        # As in local worker processes (build.py): the project lives as long as the build, so the garbage
+        # collector need not scan it again and again; Pillow keeps a few freed image blocks.
+        gc.collect()
+        gc.freeze()
+        if Image.core.get_blocks_max() < IMAGE_BLOCKS_KEPT:
+            Image.core.set_blocks_max(IMAGE_BLOCKS_KEPT)
         self.local = threading.local()  # a renderer switches languages as it goes: one per thread
 
     def teardown(self, worker: Any) -> None:
         """Remove the unpacked files."""
         shutil.rmtree(self.folder, ignore_errors=True)
+        gc.unfreeze()
 
     def renderer(self) -> PartnerRenderer:
         """This thread's renderer, made on first use."""
