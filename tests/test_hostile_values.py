@@ -26,6 +26,7 @@ from tests.conftest import ENVIRON, copy_example
 
 import cobrand
 from cobrand.cli import main
+from cobrand.load.partners import load_partner
 from cobrand.load.schema import parse_toml, parse_yaml
 from cobrand.partners_table import entitlement_matrix, matrix_csv
 from cobrand.render.kit import kit_zip
@@ -277,6 +278,24 @@ class TestPartnerText:
         with pytest.raises(ValueError):
             check_multiline_text(before + char + after)
 
+    @given(st.text(st.characters(categories=["L", "N", "P", "Zs"]), min_size=1, max_size=10),
+           st.sampled_from([*BIDI, "\x00", "\x07", "\x1b", "\t", "\r", "\n", "\x7f", "\x85", "\u2028"]))
+    @settings(max_examples=25, deadline=None)
+    def test_partner_loader_refuses_any_name_with_a_control_or_bidi_character(self, template, word, char):
+        """The real loader on a real partner folder: the error names partner.toml and the field."""
+        folder = template / "partners" / SLUG
+        original = (folder / "partner.toml").read_text(encoding="utf-8")
+        name = f"{word.strip() or 'x'}{char}Cloud"
+        escaped = "".join(c if c.isprintable() and c not in '"\\' else f"\\u{ord(c):04x}" for c in name)
+        try:
+            (folder / "partner.toml").write_text(original.replace('name = "Kestrel Cloud"', f'name = "{escaped}"'),
+                                                 encoding="utf-8")
+            partner, problems = load_partner(template, folder)
+        finally:
+            (folder / "partner.toml").write_text(original, encoding="utf-8")
+        assert partner is None
+        assert [(p.file, p.field) for p in problems] == [(KESTREL, "name")], problems
+
     @given(st.text(st.characters(exclude_categories=["Cc", "Cs"], exclude_characters=[*BIDI, "\u2028", "\u2029"])))
     def test_plain_text_is_accepted_unchanged(self, text):
         assert check_text(text) == text
@@ -322,6 +341,20 @@ class TestDeceptiveUrls:
         assert not tracking.is_vendor(url)
         assert tracking.url(url, "c") == url
         assert tracking.text(f"see {url} now", "c") == f"see {url} now"
+
+    @given(st.text(st.characters(exclude_categories=["Cs"], exclude_characters="/?#"), min_size=0, max_size=20),
+           st.sampled_from(["", "www.", "docs."]))
+    def test_any_user_information_is_never_the_vendor(self, userinfo, sub):
+        tracking = Tracking(VENDOR_HOST, SLUG, "partner")
+        for url in (f"https://{userinfo}@{sub}{VENDOR_HOST}/x", f"https://{sub}{VENDOR_HOST}{userinfo}\\@e.example/",
+                    f"https://e.example\\{userinfo}@{sub}{VENDOR_HOST}/"):
+            assert not tracking.is_vendor(url), url
+        assert tracking.is_vendor(f"https://{sub}{VENDOR_HOST}/x")
+
+    def test_lookalike_host_is_not_the_vendor(self):
+        tracking = Tracking(VENDOR_HOST, SLUG, "partner")
+        assert not tracking.is_vendor("https://h\u0430rborline.example/")  # Cyrillic a
+        assert not tracking.is_vendor("https://harborline.example.evil.example/")
 
     def test_deceptive_links_in_a_built_page_are_not_tagged(self, proj):
         links = {"deceptive-userinfo": f"https://{VENDOR_HOST}@evil.example/a",
