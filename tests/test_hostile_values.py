@@ -560,6 +560,11 @@ class TestBoundedInput:
         finally:
             server.stop()
 
+    def test_new_command_reports_deep_nesting_in_cobrand_toml(self, proj):
+        edit(proj, "cobrand.toml", "[tracking]\n", "[tracking]\nx = " + "[" * DEEP + "]" * DEEP + "\n")
+        result = CliRunner().invoke(main, ["new", "post", "Hello", "--project", str(proj)], env=ENVIRON)
+        assert result.exit_code == 2 and "nested too deeply" in result.output, result.output
+
     @pytest.mark.parametrize("shape", ["flow", "block"])
     def test_deeply_nested_yaml(self, proj, shape):
         # Block nesting needs one more space per level: 2,000 levels (libyaml stops at 1,000) keep it small.

@@ -192,6 +192,9 @@ class ProjectSettings:
             config = tomllib.loads(config_path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise UsageError(f"cobrand.toml cannot be read: {error}; fix it first (`cobrand check`)") from None
+        except RecursionError:  # tomllib parses nested arrays recursively
+            raise UsageError("cobrand.toml cannot be read: arrays or tables nested too deeply; fix it first "
+                             "(`cobrand check`)") from None
 
         def table(name: str) -> dict[str, object]:
             value = config.get(name)
