@@ -8,6 +8,7 @@ projects, outputs and caches of this test session: rendering on a worker must re
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import logging
@@ -21,13 +22,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import cloudpickle
+import dask
 import pytest
 from click.testing import CliRunner
 from distributed import Client, LocalCluster
 
 import cobrand
+from cobrand.build import load_and_check
 from cobrand.cli import main
 from cobrand.distribute.dask_executor import ClusterError, dask_executor
+from cobrand.distribute.partner_task import Recorded, render_outputs
+from cobrand.distribute.shipping import ship, unpack
+from cobrand.render.partner import PartnerRenderer
 
 from conftest import ENVIRON, PROJECT_PARTS, ROOT, copy_example, file_digests
 
@@ -99,13 +105,15 @@ class Cluster:
         return self.log.read_text().splitlines() if self.log.exists() else []
 
 
-def start_cluster(factory: pytest.TempPathFactory, name: str) -> Iterator[Cluster]:
+def start_cluster(factory: pytest.TempPathFactory, name: str, config: dict[str, object] | None = None
+                  ) -> Iterator[Cluster]:
     elsewhere = factory.mktemp(f"{name}-worker-cwd")
     previous = os.getcwd()
     os.chdir(elsewhere)  # worker processes start here, not in the repository
     try:
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=logging.ERROR)
+        with dask.config.set(config or {}):  # read by the scheduler as it starts
+            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=None, silence_logs=logging.ERROR)
     finally:
         os.chdir(previous)
     client = Client(cluster, set_as_default=False)
@@ -180,15 +188,17 @@ def test_generated_project_and_incremental_edit_match_local_workers(cluster, gen
     assert manifests(remote) == manifests(local)
 
     # An edited post and social post: changed pages, cards and social images; every kit zip then needs
-    # the unchanged kit files too, which only the output's owner has.
-    post = next((project / "content" / "blog").glob("*.md"))
+    # the unchanged kit files too, which only the output's owner has. A removed social post: stale files.
+    post = sorted((project / "content" / "blog").glob("*.md"))[0]
     post.write_text(post.read_text().replace("\n\n", "\n\nA sentence added for the rebuild.\n\n", 1))
-    social = sorted((project / "content" / "social").glob("*.yaml"))[0]
+    social, removed = sorted((project / "content" / "social").glob("*.yaml"))[:2]
     social.write_text(social.read_text().replace('title: "', 'title: "Edited: ', 1))
+    removed.unlink()
     second_local = local_build(project, local, pdfs=False)
     second_remote = dask_build(cluster, project, remote, pdfs=False)
     assert outcomes(second_remote) == outcomes(second_local)
     assert any(0 < r.written < r.files for r in second_remote.partners), outcomes(second_remote)
+    assert any(r.removed for r in second_remote.partners), outcomes(second_remote)
     assert site_digests(remote) == site_digests(local)
     assert manifests(remote) == manifests(local)
 
@@ -229,33 +239,80 @@ def test_a_partner_that_fails_on_a_worker_is_named_like_a_local_failure(cluster,
     assert site_digests(tmp_path / "dask") == site_digests(tmp_path / "local")
 
 
+def test_a_shipped_project_renders_the_same_without_its_folder(generated, generated_local, tmp_path):
+    """Ship the loaded project, move its folder away, unpack it elsewhere: every output is the same."""
+    project = tmp_path / "project"
+    shutil.copytree(generated, project)
+    loaded, _ = load_and_check(project, environ=ENVIRON)
+    shipped = ship(loaded)
+    assert {name.split("/")[0] for name in shipped.files} == {"brand", "partners", "themes"}  # logos, theme
+    project.rename(tmp_path / "moved")  # nothing may be read from the project's folder from here on
+    unpacked = unpack(shipped, tmp_path / "worker")
+    assert unpacked.root == tmp_path / "worker" / "files" and unpacked.partners[0].logo.path.is_file()
+    renderer = PartnerRenderer(unpacked, pdfs=False, images=True)
+    out, _ = generated_local
+    for partner in unpacked.partners:
+        rendered = render_outputs(renderer, partner, Recorded(None), frozenset())
+        assert rendered.failure is None
+        made = {path: hashlib.sha256(data).hexdigest() for path, data in rendered.made.items()}
+        on_disk = {name.removeprefix(f"{partner.slug}/"): digest for name, digest in site_digests(out).items()
+                   if name.startswith(f"{partner.slug}/")}
+        assert made == on_disk
+
+
 # --- faults -----------------------------------------------------------------------------------------------
+
+
+def build_killing_a_worker(own: Cluster, project: Path, out: Path) -> tuple[cobrand.BuildReport, set[str]]:
+    """Build on ``own``, SIGKILLing a worker that is running a task once the first partner is back.
+
+    Returns the report and the slugs of the partners whose tasks the killed worker was running.
+    """
+    killed: list[tuple[int, list[str]]] = []
+
+    def kill_a_busy_worker(_: object) -> None:
+        if killed:
+            return
+        busy = {worker: keys for worker, keys in own.client.processing().items() if keys}
+        assert busy, "every task finished before a worker could be killed"
+        worker, keys = sorted(busy.items())[0]
+        pid = own.client.run(os.getpid, workers=[worker])[worker]
+        os.kill(pid, signal.SIGKILL)
+        killed.append((pid, [str(key).split("-", 3)[3] for key in keys]))  # cobrand-<project>-<build>-<slug>
+
+    with dask_executor(own.address) as executor:
+        report = cobrand.build(project, out_dir=out, environ=ENVIRON, executor=executor, pdfs=False,
+                               on_partner=kill_a_busy_worker)
+    assert killed and killed[0][1], "no task was running on the killed worker"
+    assert killed[0][0] not in own.client.run(os.getpid).values()  # that process is gone for good
+    return report, set(killed[0][1])
 
 
 def test_a_worker_killed_mid_build_changes_nothing(generated, generated_local, tmp_path_factory, tmp_path):
     project, (local_out, local) = generated, generated_local
-    killed: list[tuple[str, int, tuple[object, ...]]] = []
     for own in start_cluster(tmp_path_factory, "killed"):
-
-        def kill_a_busy_worker(_: object, own: Cluster = own) -> None:
-            if killed:
-                return
-            busy = {worker: keys for worker, keys in own.client.processing().items() if keys}
-            assert busy, "every task finished before a worker could be killed"
-            worker, keys = sorted(busy.items())[0]
-            pid = own.client.run(os.getpid, workers=[worker])[worker]
-            os.kill(pid, signal.SIGKILL)
-            killed.append((worker, pid, tuple(keys)))
-
-        with dask_executor(own.address) as executor:
-            remote = cobrand.build(project, out_dir=tmp_path / "dask", environ=ENVIRON, executor=executor,
-                                   pdfs=False, on_partner=kill_a_busy_worker)
-        assert killed and killed[0][2], "no task was running on the killed worker"
-        assert killed[0][1] not in own.client.run(os.getpid).values()  # that process is gone for good
+        remote, _ = build_killing_a_worker(own, project, tmp_path / "dask")
     assert remote.ok, remote.failures
     assert outcomes(remote) == outcomes(local)
     assert site_digests(tmp_path / "dask") == site_digests(local_out)
     assert manifests(tmp_path / "dask") == manifests(local_out)
+
+
+def test_a_task_whose_worker_dies_too_often_fails_its_partner_only(generated, generated_local, tmp_path_factory,
+                                                                   tmp_path):
+    project, local_out = generated, generated_local[0]
+    for own in start_cluster(tmp_path_factory, "fragile", {"distributed.scheduler.allowed-failures": 0}):
+        remote, lost = build_killing_a_worker(own, project, tmp_path / "dask")
+    failed = {result.slug: result.failure for result in remote.partners if result.failure is not None}
+    assert failed and set(failed) <= lost and not remote.ok
+    for slug, failure in failed.items():
+        assert f"while building partner {slug} on the Dask cluster" in failure.message
+        assert "KilledWorker" in failure.message
+        assert not (tmp_path / "dask" / slug).exists()
+    assert site_digests(tmp_path / "dask") == {name: digest for name, digest in site_digests(local_out).items()
+                     if name.split("/")[0] not in failed}
+    saved = json.loads((tmp_path / "dask" / "report.json").read_text())
+    assert saved["ok"] is False and {entry["slug"] for entry in saved["partners"] if entry["failure"]} == set(failed)
 
 
 def test_unreachable_scheduler_is_a_clear_error_and_keeps_previous_output(generated, generated_local, tmp_path):
