@@ -16,6 +16,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from ..models import Expression, Templated
 from ..tokens import split_tokens
+from .raw_html import sanitize
 
 PLACEHOLDER_PREFIX = "cobrandtoken"
 _URL_ATTRIBUTE = re.compile(r'(?:href|src)="([^"<>]*)$')
@@ -26,8 +27,8 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def make_markdown() -> MarkdownIt:
-    """CommonMark with tables, strikethrough, footnotes and heading anchors; raw HTML off."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    """CommonMark with tables, strikethrough, footnotes and heading anchors; raw HTML on, sanitised (raw_html.py)."""
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(anchors_plugin, min_level=2, max_level=3, permalink=False)
     md.use(footnote_plugin)
@@ -59,6 +60,8 @@ def render_body(
     tokens = md.parse(protected)
     assets = _rewrite_images(tokens, page_dir, prefix)
     html = md.renderer.render(tokens, md.options, {})
+    if _has_raw_html(tokens):
+        html = sanitize(html)  # an allowlist; iframes become click-to-load players
     summary = _first_paragraph(tokens)
 
     segments: list[str | Expression] = []
@@ -82,6 +85,16 @@ def render_body(
     if summary:
         derived = Templated(tuple(seg for seg in _restore(summary, placeholder, expressions) if seg != ""), html=False)
     return Templated(tuple(seg for seg in segments if seg != ""), html=True), statements, assets, derived
+
+
+def _has_raw_html(tokens: list) -> bool:
+    stack = list(tokens)
+    while stack:
+        token = stack.pop()
+        if token.type in ("html_block", "html_inline"):
+            return True
+        stack.extend(token.children or [])
+    return False
 
 
 def _restore(text: str, placeholder: re.Pattern[str], expressions: list[Expression]) -> list[str | Expression]:
