@@ -117,6 +117,31 @@ def test_every_title_and_the_legal_line_carry_their_own_language(example_build, 
     assert not wrong, "\n".join(wrong[:20])
 
 
+def test_a_locale_the_theme_does_not_speak_marks_the_theme_strings_and_the_partners_text(tmp_path):
+    """A Dutch partner (no theme catalogue for nl): the page is nl-NL, its body says the theme's strings
+    are English, and the Dutch translation and the partner's own intro say they are Dutch."""
+    project = write_awkward_project(tmp_path / "project")
+    folder = project / "partners" / "delta-backup"
+    folder.mkdir()
+    (folder / "logo.svg").write_bytes((project / "partners" / "pale-harbour" / "logo.svg").read_bytes())
+    (folder / "partner.toml").write_text(
+        'name = "Delta Backup"\ntier = "gold"\nlocale = "nl-NL"\nlogo = "logo.svg"\n\n[colors]\nprimary = "#005a9c"\n'
+        '\n[personalize]\nintro = "Wij beschermen uw gegevens."\n', encoding="utf-8")
+    (project / "content" / "blog" / "restore-tests.nl.md").write_text(
+        "---\ntitle: Test uw herstel voordat u het nodig hebt\ndate: 2026-09-01\nsummary: Een herstel dat u nooit "
+        "hebt geprobeerd is hoop, geen plan.\n---\n\nProbeer het.\n", encoding="utf-8")
+    out = tmp_path / "build"
+    cobrand.build(project, out_dir=out, partners=("delta-backup",), jobs=1, pdfs=False, images=False,
+                  environ=ENVIRON)
+    runs = {text: lang for text, lang, _ in LanguageRuns((out / "delta-backup/index.html").read_text()).runs}
+    assert runs["Latest insights"] == "en"  # a theme string, from no catalogue
+    assert runs["Wij beschermen uw gegevens."] == "nl-NL"
+    assert runs["Test uw herstel voordat u het nodig hebt"] == "nl"
+    assert runs["Quayside Vault"] == "en"
+    page = (out / "delta-backup/index.html").read_text(encoding="utf-8")
+    assert '<html lang="nl-NL" dir="ltr">' in page and '<body class="home" lang="en" dir="ltr">' in page
+
+
 def test_the_legal_line_comes_in_the_partners_language_where_the_vendor_gave_one(tmp_path):
     project = copy_example(tmp_path)
     config = project / "cobrand.toml"
@@ -130,6 +155,14 @@ def test_the_legal_line_comes_in_the_partners_language_where_the_vendor_gave_one
     assert f'<p class="footer__legal">{german}</p>' in german_page
     english_page = (out / "kestrel-cloud" / "index.html").read_text(encoding="utf-8")
     assert german not in english_page and 'class="footer__legal">Harborline and' in english_page
+
+
+def test_social_copy_comes_in_the_partners_language_with_fallbacks_marked(awkward_build):
+    arabic = (awkward_build.out / "gulf-shield" / "kit" / "social-posts.txt").read_text(encoding="utf-8")
+    assert arabic.startswith("# أسبوع اختبار الاستعادة\n") and "[en]" not in arabic
+    assert "هل استعدت خدمة كاملة هذا العام؟" in arabic
+    japanese = (awkward_build.out / "sakura-backup" / "kit" / "social-posts.txt").read_text(encoding="utf-8")
+    assert japanese.startswith("# Restore test week [en]\n")
 
 
 def test_check_reports_translation_coverage_per_locale(awkward_build):

@@ -91,15 +91,17 @@ def _other_direction(direction: str, locale: str) -> str | None:
     return direction if direction != text_direction(locale) else None
 
 
-def legal_line(project: Project, locale: str) -> dict[str, str | None]:
-    """The vendor's legal line in ``locale``'s language where the vendor gave one, else the original with
-    its language as ``lang`` (None when it is the page's)."""
+def legal_line(project: Project, locale: str, body_lang: str | None = None) -> dict[str, str | None]:
+    """The vendor's legal line in ``locale``'s language where the vendor gave one, else the original; with
+    its language as ``lang`` where that is not ``body_lang`` (the page's body, by default ``locale``)."""
+    body_lang = body_lang or locale
     language = project.config.site.language
     translated = project.config.vendor.legal_translations.get(primary_language(locale))
     if translated is not None:
-        return {"text": translated, "lang": None, "dir": None}
-    return {"text": project.vendor.legal, "lang": foreign_language(language, locale),
-            "dir": _other_direction(text_direction(language), locale)}
+        return {"text": translated, "lang": foreign_language(locale, body_lang),
+                "dir": _other_direction(text_direction(locale), body_lang)}
+    return {"text": project.vendor.legal, "lang": foreign_language(language, body_lang),
+            "dir": _other_direction(text_direction(language), body_lang)}
 
 
 def kit_zip_path(partner: Partner) -> str:
@@ -216,14 +218,18 @@ def reading_minutes(item: ContentItem) -> int:
 
 
 def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf_links: bool = True,
-                partner_palette: Palette | None = None) -> PartnerViews:
+                partner_palette: Palette | None = None, ui_language: str | None = None) -> PartnerViews:
     """Assemble the template data for one partner; item views are made (and tokens filled) when first used.
 
     Without ``pdf_links`` (a preview that makes no PDFs) no page links to a PDF. ``partner_palette``
-    is the partner's :func:`palette`, when the caller has it already.
+    is the partner's :func:`palette`, when the caller has it already. ``ui_language`` is the language of
+    the theme's strings when the theme has no catalogue for the partner's (they stay in the site's
+    language): the page's body then says so, and text in the partner's language inside it says its own.
     """
     partner = plan.partner
     data = partner.data
+    # The language text inside <body> is read in unless an element says otherwise.
+    body_lang = ui_language if ui_language and foreign_language(ui_language, data.locale) else data.locale
     tracking = partner_tracking(project, partner)
     body_reads: set[str] = set()
 
@@ -231,7 +237,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         personal = resolve(project, partner, item.slug)
         try:
             view = _item_view(project, partner, item, filler, token_context(partner, project.vendor, personal),
-                              tracking, body_reads)
+                              tracking, body_reads, body_lang)
         except TokenError as error:
             error.source = item.source
             raise
@@ -252,9 +258,12 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
     common = {
         "site": {"title": project.config.site.title, "paper": paper_size(data.locale),
                  "language": project.config.site.language},
-        "legal": legal_line(project, data.locale),
+        "legal": legal_line(project, data.locale, body_lang),
         "lang": data.locale,
         "dir": text_direction(data.locale),
+        # Set when the theme's strings are not in the page's language: <body lang dir> names theirs.
+        "ui_lang": body_lang if body_lang != data.locale else None,
+        "ui_dir": text_direction(body_lang),
         "vendor": {
             "name": project.vendor.name,
             "website": project.vendor.website,
@@ -294,8 +303,8 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         # A preview (--drafts, --future) shows what is not published: its pages say so and are noindex.
         "preview": sorted(project.preview),
     }
-    inputs = dict.fromkeys(("site", "lang", "dir", "vendor", "legal", "partner", "personalize", "brand_css",
-                            "lockup", "palette", "home_url", "og_image"), SITE_AND_PARTNER)
+    inputs = dict.fromkeys(("site", "lang", "dir", "ui_lang", "ui_dir", "vendor", "legal", "partner", "personalize",
+                            "brand_css", "lockup", "palette", "home_url", "og_image"), SITE_AND_PARTNER)
     # The zip and the scheduling files exist only when the partner gets something to put in them.
     inputs |= dict.fromkeys(("posts", "one_pagers", "media", "social", "kit_zip", "social_csv"), frozenset({CARDS}))
     inputs["build_date"] = frozenset({DATE})
@@ -309,7 +318,7 @@ def _default_cta(email: str | None, website: str | None) -> str | None:
 
 
 def _item_view(project: Project, partner: Partner, item: ContentItem, filler: TokenFiller,
-               tokens: dict[str, Any], tracking: Tracking, body_reads: set[str]) -> dict[str, Any]:
+               tokens: dict[str, Any], tracking: Tracking, body_reads: set[str], body_lang: str) -> dict[str, Any]:
     meta = item.meta
     # Title, summary and the like carry tokens as bodies do: filled here, so every output shows them filled.
     texts = {name: str(filler.fill(value, tokens)) for name, value in item.texts.items()}
@@ -321,8 +330,8 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
         "lang": item.lang,
         # The item's language where it is not the page's (an untranslated original on a de-DE page): its
         # container says lang="en" so that screen readers and hyphenation use the right language.
-        "foreign_lang": foreign_language(content_lang, partner.data.locale),
-        "foreign_dir": _other_direction(text_direction(content_lang), partner.data.locale),
+        "foreign_lang": foreign_language(content_lang, body_lang),
+        "foreign_dir": _other_direction(text_direction(content_lang), body_lang),
         "vendor_canonical": vendor_copy,
         "kind": item.kind,
         "slug": item.slug,

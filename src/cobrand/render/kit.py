@@ -12,10 +12,15 @@ ZIP_END = (2107, 12, 31, 23, 59, 58)
 
 
 def social_copy(social_views: list[dict[str, Any]]) -> bytes:
-    """A plain-text file with every social post, ready to paste, network by network."""
+    """A plain-text file with every social post, ready to paste, network by network.
+
+    Posts come in the partner's language where translated; an untranslated one is marked with its
+    language after its title (``# Title [en]``), as pages mark it with a lang attribute.
+    """
     blocks = []
     for view in social_views:
-        lines = [f"# {view['title']}", ""]
+        fallback = view.get("foreign_lang")
+        lines = [f"# {view['title']}" + (f" [{fallback}]" if fallback else ""), ""]
         for network, label in (("linkedin", "LinkedIn"), ("x", "X"), ("facebook", "Facebook")):
             lines += [f"## {label}", "", view["variants"][network], ""]
         blocks.append("\n".join(lines))

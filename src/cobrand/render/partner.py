@@ -280,7 +280,9 @@ class PartnerRenderer:
         project = self.project
         plan = plan or self.planner.plan(partner)
         shared = self._shared(plan)
-        views = build_views(project, plan, self.filler, pdf_links=self.pdf_links,
+        # Without a catalogue for the partner's language the theme's strings stay in the site's language.
+        ui_language = None if catalogue_language(self.languages, partner.data.locale) else project.config.site.language
+        views = build_views(project, plan, self.filler, pdf_links=self.pdf_links, ui_language=ui_language,
                             partner_palette=self.palettes.get(_colour_key(partner)))
         # Listings show cards, not bodies, so editing a post's text leaves every other page alone.
         base, listing, with_bodies, _ = keys or self.keys(partner, plan)
