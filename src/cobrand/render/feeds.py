@@ -9,20 +9,14 @@ from xml.sax.saxutils import escape
 
 from ..models import Partner, Project
 from ..plan import PartnerPlan
-from .context import partner_url
+from .context import foreign_language, partner_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
-# The vendor writes originals in English; a translation (``<slug>.<lang>.md``) carries its language.
-ORIGINALS_LANGUAGE = "en"
 
 
 def _timestamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
-
-
-def _primary(language: str) -> str:
-    return language.split("-")[0].lower()
 
 
 def atom_feed(project: Project, plan: PartnerPlan, views: Mapping[str, Mapping[str, Any]]) -> bytes:
@@ -47,9 +41,9 @@ def atom_feed(project: Project, plan: PartnerPlan, views: Mapping[str, Mapping[s
     for item in items:
         assert item.page_path is not None
         url = partner_url(project, partner, item.page_path)
-        language = item.lang or ORIGINALS_LANGUAGE
-        opening = ("  <entry>" if _primary(language) == _primary(locale)
-                   else f'  <entry xml:lang="{escape(language, _ATTRIBUTE_ENTITIES)}">')
+        # Originals are in the site's language, a translation in its own.
+        other = foreign_language(item.lang or project.config.site.language, locale)
+        opening = f'  <entry xml:lang="{escape(other, _ATTRIBUTE_ENTITIES)}">' if other else "  <entry>"
         view = views[item.key]
         lines += [opening,
                   _element(2, "title", view["title"]),
