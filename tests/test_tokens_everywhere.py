@@ -203,3 +203,9 @@ def test_a_bad_token_in_a_title_is_an_error_naming_the_field_and_line(tmp_path):
         cobrand.load_and_check(root, environ=ENVIRON)
     problems = [p for p in caught.value.problems if p.file == "content/blog/restores.md"]
     assert problems and problems[0].line == 2, caught.value.problems
+
+
+def test_the_social_image_alt_text_is_the_filled_headline(built):
+    social = (built / "social.html").read_text(encoding="utf-8")
+    assert f'alt="Image for the LinkedIn post: Restores you can prove, from {PARTNER}"' in social
+    assert "Image for the LinkedIn post: Internal launch post" not in social
