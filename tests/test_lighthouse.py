@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import pytest
 
-from lighthouse_runner import run_lighthouse, serve
+from lighthouse_runner import CHROMIUM, LIGHTHOUSE, run_lighthouse, serve
 
 from conftest import ExampleBuild
 
 STRICT = ("accessibility", "best-practices", "seo")
+
+# A machine without the tools skips with the reason; CI fails on any skip (tests/ci_skips.py).
+pytestmark = [
+    pytest.mark.skipif(not LIGHTHOUSE.is_file(), reason=f"{LIGHTHOUSE} is missing: run bash scripts/setup (npm ci)"),
+    pytest.mark.skipif(not CHROMIUM.is_file(), reason="Debian's chromium is needed at /usr/bin/chromium"),
+]
 
 
 @pytest.mark.parametrize(("project", "path"), [("example", "northbeam-it/index.html"),
