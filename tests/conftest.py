@@ -23,6 +23,9 @@ import cobrand
 # With COBRAND_CI=1 (set by .ci/run) any skipped test fails the run; see tests/ci_skips.py.
 from ci_skips import pytest_configure  # noqa: F401  (a pytest hook: pytest finds it by name here)
 
+# Every test is marked unit, build or browser (tests/markers.py); `pytest -m unit` is the inner loop.
+from markers import pytest_collection_modifyitems  # noqa: F401  (a pytest hook, as above)
+
 ROOT = Path(__file__).resolve().parent.parent
 EPOCH = "1795305600"  # 2026-11-22T00:00:00Z
 ENVIRON = {"SOURCE_DATE_EPOCH": EPOCH}
