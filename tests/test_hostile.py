@@ -740,6 +740,22 @@ def test_example_logos_pass_the_same_differential_check(hostile_fleet):
         assert_allowlisted_svg(path.read_bytes(), path.name)
 
 
+@pytest.mark.parametrize("case", sorted(SVG_HOSTILE))
+def test_rebuild_is_deterministic_and_a_fixed_point(case, tmp_path):
+    """The rebuilt document is the same bytes every time, and rebuilding it again changes and drops nothing."""
+    from cobrand.load.svg_allowlist import sanitize_svg
+
+    folder = tmp_path / "partners" / "p"
+    folder.mkdir(parents=True)
+    write_hostile_logo(tmp_path, "p", case, "http://127.0.0.1:9")
+    sent = (folder / "logo.svg").read_bytes()
+    first = sanitize_svg(sent)
+    assert sanitize_svg(sent) == first
+    again = sanitize_svg(first.data)
+    assert again.data == first.data and again.dropped == (), again.dropped
+    assert_allowlisted_svg(first.data, case)
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
     from playwright import sync_api
