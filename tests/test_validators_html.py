@@ -9,6 +9,7 @@ page milliseconds. vnu.jar comes from npm's ``vnu-jar`` (pinned in package.json)
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -67,3 +68,19 @@ def test_every_page_passes_the_nu_html_checker(example_build: ExampleBuild, awkw
     assert any(p.startswith("control.html:6:") and "alt" in p for p in control_found), found
     problems = [problem for problem in found if not problem.startswith("control.html:")]
     assert not problems, f"the Nu HTML Checker found {len(problems)} error(s):\n" + "\n".join(problems)
+
+
+def test_every_data_table_names_its_column_and_row_headers(example_build: ExampleBuild,
+                                                          awkward_build: ExampleBuild) -> None:
+    """axe's td-has-header and screen readers: head cells are th scope=col, each body row starts with a
+    th scope=row (the Markdown tables of posts and one-pagers)."""
+    tables = 0
+    for root in (example_build.out, awkward_build.out):
+        for page in root.rglob("*.html"):
+            for table in re.findall(r"<table>.*?</table>", page.read_text(encoding="utf-8"), flags=re.S):
+                tables += 1
+                head, body = table.split("</thead>")
+                assert re.findall(r"<th(?: [^>]*)?>", head) == re.findall(r'<th scope="col"[^>]*>', head), page
+                rows = re.findall(r"<tr>\s*(<t[hd][^>]*>)", body)
+                assert rows and all(cell.startswith('<th scope="row"') for cell in rows), (page, rows)
+    assert tables > 10

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -32,7 +36,40 @@ def make_markdown() -> MarkdownIt:
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(anchors_plugin, min_level=2, max_level=3, permalink=False)
     md.use(footnote_plugin)
+    _table_headers(md)
     return md
+
+
+def _table_headers(md: MarkdownIt) -> None:
+    """Tables say which headers label which cells: the head row's cells are ``<th scope="col">`` and the
+    first cell of each body row ``<th scope="row">``, as screen readers (and axe's td-has-header) need."""
+    def header(self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType) -> str:
+        tokens[index].attrSet("scope", "col")
+        return self.renderToken(tokens, index, options, env)
+
+    def cell(self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[index]
+        opening = token.type == "td_open"
+        # The first cell of a row follows the row's opening token (its closing, the first cell's content).
+        first = tokens[index - 1].type == "tr_open" if opening else _first_cell_close(tokens, index)
+        if not first:
+            return self.renderToken(tokens, index, options, env)
+        if opening:
+            token.attrSet("scope", "row")
+        token.tag = "th"
+        return self.renderToken(tokens, index, options, env)
+
+    md.add_render_rule("th_open", header)
+    md.add_render_rule("td_open", cell)
+    md.add_render_rule("td_close", cell)
+
+
+def _first_cell_close(tokens: Sequence[Token], index: int) -> bool:
+    """True when the ``td_close`` at ``index`` closes the first cell of its row."""
+    opening = index - 1
+    while tokens[opening].type != "td_open":
+        opening -= 1
+    return tokens[opening - 1].type == "tr_open"
 
 
 def render_body(
