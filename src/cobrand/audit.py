@@ -22,8 +22,8 @@ from urllib.parse import unquote
 
 from .audit_images import forbidden_images, image_keys
 from .build import load_and_check
+from .entitlement import exclusion_reason
 from .models import Partner, Project
-from .plan import exclusion_reason
 
 TEXT_SUFFIXES = {".html", ".xml", ".txt", ".csv", ".json", ".css", ".js", ".svg"}
 

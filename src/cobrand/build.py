@@ -32,13 +32,14 @@ from PIL import Image
 from .cache import Store, code_digest, digest
 from .errors import BuildLockedError, CobrandError, Problem, ProjectError, UsageError
 from .fleet import load_scoped, partner_slugs, select_slugs
+from .jobs import Job
 from .links import broken_links, link_warnings
 from .load import MEMO_FILE, LoadMemo
 from .models import Partner, Project
 from .render import crawlers
 from .render.context import partner_url
 from .render.engine.renderers import render_mode
-from .render.partner import Job, PartnerRenderer
+from .render.partner import PartnerRenderer
 from .render.pdf import PdfFetchError
 from .report import BuildReport, PartnerResult
 from .scope import PROJECT, partner_scope

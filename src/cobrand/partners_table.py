@@ -12,8 +12,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from .entitlement import exclusion_reason
 from .models import ContentItem, Project
-from .plan import exclusion_reason, plan_partner
+from .plan import plan_partner
 from .spreadsheet import csv_text
 
 KINDS = ("blog", "one-pagers", "media", "social")

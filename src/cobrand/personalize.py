@@ -13,9 +13,9 @@ import dataclasses
 import datetime as dt
 import difflib
 
+from .entitlement import exclusion_reason
 from .errors import Problem
 from .models import Partner, PersonalizeFieldFile, Project
-from .plan import exclusion_reason
 from .values import check_link_url
 
 

@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from .errors import Problem
-from .models import ContentItem, Partner, Project, SocialFile
+from .entitlement import exclusion_reason, link_of
+from .models import ContentItem, Partner, Project
 
 Items = tuple[ContentItem, ...]
 _Selected = tuple[Items, Items, Items, Items, tuple[str, ...]]  # a PartnerPlan's fields after the partner
-
-
-def exclusion_reason(item: ContentItem, partner: Partner, project: Project) -> str | None:
-    """Why ``partner`` does not get ``item``, or None when it does."""
-    meta = item.meta
-    data = partner.data
-    if meta.draft and "drafts" not in project.preview:
-        return "draft"
-    if item.publish_date > project.today and "future" not in project.preview:
-        return f"scheduled for {item.publish_date.isoformat()}"
-    if meta.expires is not None and meta.expires < project.today:
-        return f"expired on {meta.expires.isoformat()}"
-    if meta.partners is not None and partner.slug not in meta.partners:
-        return "made for other partners"
-    if meta.min_tier is not None and meta.min_tier not in project.config.tiers.order:
-        return f"unknown tier {meta.min_tier}"  # a draft's error, reported as a warning: shown to nobody
-    if meta.min_tier is not None and project.tier_rank(data.tier) < project.tier_rank(meta.min_tier):
-        return f"needs tier {meta.min_tier} or above"
-    if meta.ecosystems is not None and not set(meta.ecosystems) & set(data.ecosystems):
-        return f"for the {', '.join(meta.ecosystems)} ecosystem(s)"
-    if meta.regions is not None and not set(meta.regions) & set(data.regions):
-        return f"for the {', '.join(meta.regions)} region(s)"
-    return None
 
 
 @dataclass(frozen=True)
@@ -108,7 +84,7 @@ def _select(project: Project, partner: Partner) -> _Selected:
     # A social post that promotes a page the partner does not get (expired, scheduled, gated, withheld) would
     # ship a broken link or a gated item's address: the post is left out too (see social_link_warnings).
     pages = {item.key for item in entitled if item.kind != "social"}
-    entitled = [item for item in entitled if _link_of(item) is None or _link_of(item) in pages]
+    entitled = [item for item in entitled if link_of(item) is None or link_of(item) in pages]
     entitled.sort(key=lambda item: (item.meta.date, item.slug), reverse=True)
 
     def of(kind: str) -> Items:
@@ -116,41 +92,6 @@ def _select(project: Project, partner: Partner) -> _Selected:
 
     posts, one_pagers, media, social = of("blog"), of("one-pagers"), of("media"), of("social")
     return posts, one_pagers, media, social, tuple(item.variant_id for item in posts + one_pagers + media + social)
-
-
-def _link_of(item: ContentItem) -> str | None:
-    return item.meta.link if isinstance(item.meta, SocialFile) else None
-
-
-NAMED_PARTNERS = 5  # a warning names this many partners and counts the rest
-
-
-def social_link_warnings(project: Project) -> list[Problem]:
-    """A warning for each social post left out for some partners because of the item it links to.
-
-    Names the post's file, the linked item, why those partners do not get it, and the partners.
-    """
-    items = {item.key: item for item in project.content}
-    problems = []
-    for post in project.content:
-        link = _link_of(post)
-        if link is None:
-            continue
-        linked = items.get(link)
-        by_reason: dict[str, list[str]] = defaultdict(list)
-        for partner in project.partners:
-            if exclusion_reason(post, partner, project) is not None:
-                continue
-            reason = "it does not exist or was withheld" if linked is None else exclusion_reason(linked, partner,
-                                                                                                  project)
-            if reason is not None:
-                by_reason[reason].append(partner.slug)
-        for reason, slugs in sorted(by_reason.items()):
-            named = ", ".join(slugs[:NAMED_PARTNERS]) + (f" and {len(slugs) - NAMED_PARTNERS} more"
-                                                         if len(slugs) > NAMED_PARTNERS else "")
-            problems.append(Problem(post.source, f"left out for {len(slugs)} partner(s) ({named}): it links to "
-                                    f"{link}, which they do not get ({reason})", field="link", severity="warning"))
-    return problems
 
 
 def select_partners(project: Project, slugs: tuple[str, ...] = (), shard: tuple[int, int] | None = None

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .cache import Store
 from .errors import BuildLockedError, CobrandError
-from .render.partner import Job
+from .jobs import Job
 
 STATE = ".cobrand"
 LOCK = ".cobrand.lock"

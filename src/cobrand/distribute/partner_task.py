@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 
 from ..build import RenderOptions, built_result, partner_failure
 from ..errors import Problem
+from ..jobs import Job, Resolve
 from ..links import broken_links
 from ..models import Partner
-from ..render.partner import Job, PartnerRenderer, Resolve
+from ..render.partner import PartnerRenderer
 from ..report import PartnerResult
 from ..write import read_manifest, recorded_files, write_partner
 

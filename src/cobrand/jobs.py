@@ -1,0 +1,63 @@
+"""The contract between render and write: a :class:`Job` says how to make one output file and under which key.
+
+A neutral module (issue 22): the renderer makes jobs, the writer runs them and records their keys, the
+build and the distributed executor pass them along, and none of them imports another's internals for it
+(tests/test_architecture.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from .cache import digest
+
+Resolve = Callable[[str], bytes]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of a partner's site: its path inside the partner folder and its bytes."""
+
+    path: str
+    data: bytes
+
+
+class Job(NamedTuple):  # a tuple, not a frozen dataclass: a build makes one per output, cheaply
+    """How to make one output: ``make`` receives a resolver for other outputs' bytes.
+
+    A templated output's ``key`` names the inputs every such output reads; ``extras`` has the
+    key of each input it may read besides (CARDS, BODIES, DATE of render/context.py). Making it
+    records in ``reads`` (by path) which of those its templates read, and the key recorded
+    names them, so the next build re-renders it only when one of them, or ``key``, changed.
+    """
+
+    path: str
+    key: str
+    make: Callable[[Resolve], bytes]
+    costly: bool = False  # PDFs and images: worth keeping in the shared store
+    extras: dict[str, str] | None = None
+    reads: dict[str, frozenset[str]] | None = None
+
+    def made_key(self) -> str:
+        """The key to record once the output is made."""
+        if self.extras is None or self.reads is None:
+            return self.key
+        names = sorted(name for name in self.reads.get(self.path, ()) if name in self.extras)  # others: in key
+        return _with_reads(self.key, self.extras, names) if names else self.key
+
+    def matches(self, recorded: str | None) -> bool:
+        """True when an output recorded under ``recorded`` was made from these inputs."""
+        if recorded is None or recorded == self.key:
+            return recorded is not None
+        if self.extras is None or not recorded.startswith(self.key + "+"):
+            return False
+        names = recorded.partition(":")[0].split("+")[1:]
+        return all(name in self.extras for name in names) and recorded == _with_reads(self.key, self.extras, names)
+
+
+def _with_reads(key: str, extras: dict[str, str], names: list[str]) -> str:
+    """The key of an output made from ``key``'s inputs and those of ``names``: it lists the names, so the
+    next build knows which inputs' keys to compare."""
+    return f"{key}+{'+'.join(names)}:{digest(key, *(extras[name] for name in names))}"
