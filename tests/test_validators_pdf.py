@@ -295,3 +295,21 @@ def test_left_to_right_pdfs_are_unchanged_by_the_isolation(generated_out: Path) 
     """The Japanese partner's phone number reads as written too (isolation is harmless left to right)."""
     text = _pdftotext(generated_out / JAPANESE / "kit" / "harborline-vault.pdf")
     assert "+81 3 0000 0147" in text
+
+
+def test_pdftotext_sees_the_reordering_the_isolation_prevents(tmp_path: Path) -> None:
+    """Control: the same Arabic contact line rendered by WeasyPrint with and without <bdi dir="ltr"> around the
+    phone number; pdftotext reads the reversed order only without it, so the test above can fail."""
+    from weasyprint import HTML
+
+    def text(phone_markup: str) -> str:
+        html = (f"<html lang='ar' dir='rtl'><head><title>t</title></head><body><p><b>الهاتف</b> "
+                f"<a href='tel:+97145550199'>{phone_markup}</a></p></body></html>")
+        path = tmp_path / "contact.pdf"
+        HTML(string=html).write_pdf(path, pdf_variant="pdf/ua-1")
+        return _pdftotext(path)
+
+    reversed_phone = " ".join(reversed(ARABIC_PHONE.removeprefix("+").split(" "))) + "+"
+    assert reversed_phone in text(ARABIC_PHONE)
+    isolated = text(f'<bdi dir="ltr">{ARABIC_PHONE}</bdi>')
+    assert ARABIC_PHONE in isolated and reversed_phone not in isolated
