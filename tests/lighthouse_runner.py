@@ -126,5 +126,5 @@ def _first_item(audit: dict[str, Any]) -> str:
     items = (audit.get("details") or {}).get("items") or []
     if not items:
         return ""
-    node = items[0].get("node") or {}
+    node = items[0].get("node") or items[0].get("source") or {}
     return str(node.get("snippet") or node.get("selector") or items[0])[:160]
