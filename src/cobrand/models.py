@@ -85,6 +85,7 @@ class SiteFile(Schema):
     @field_validator("base_url")
     @classmethod
     def _base_url_has_partner(cls, value: str) -> str:
+        """An http(s) URL that contains ``{partner}`` and ends with ``/``."""
         from .values import check_web_url
 
         check_web_url(value.replace("{partner}", "partner"))
@@ -101,6 +102,7 @@ class TiersFile(Schema):
     @field_validator("order")
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
+        """No tier listed twice."""
         duplicates = sorted({tier for tier in value if value.count(tier) > 1})
         if duplicates:
             raise ValueError(f"lists {', '.join(duplicates)} more than once")
@@ -226,12 +228,14 @@ class PartnerFile(Schema):
 
 
 class GatingFile(Schema):
-    min_tier: Slug | None = None
-    ecosystems: list[Slug] | None = None
-    regions: list[Slug] | None = None
-    partners: list[Slug] | None = None
-    expires: dt.date | None = None
-    draft: bool = False
+    """Who gets the item (every rule must let the partner in) and when."""
+
+    min_tier: Slug | None = None  # omitted: every tier; else this tier or above in [tiers].order
+    ecosystems: list[Slug] | None = None  # omitted: every ecosystem; else the partner needs one of them
+    regions: list[Slug] | None = None  # omitted: every region; else the partner needs one of them
+    partners: list[Slug] | None = None  # omitted: every partner; else only these (a partner-specific item)
+    expires: dt.date | None = None  # not published after this day
+    draft: bool = False  # published to nobody; its problems are warnings (`cobrand new` writes true)
     publish: ContentDate | None = None  # unpublished before this day (a future `date` does the same)
 
 
@@ -270,6 +274,7 @@ class EmbedFile(Schema):
     @field_validator("audio")
     @classmethod
     def _audio_format(cls, value: str | None) -> str | None:
+        """The extension of an audio format browsers play in ``<audio>`` (``AUDIO_TYPES``)."""
         # The extension decides the MIME type the page announces; the loader checks the bytes match it.
         if value is not None and audio_extension(value) not in AUDIO_TYPES:
             allowed = ", ".join(f".{extension}" for extension in AUDIO_TYPES)
@@ -278,6 +283,7 @@ class EmbedFile(Schema):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> EmbedFile:
+        """Exactly one of youtube, vimeo or audio."""
         given = [name for name in ("youtube", "vimeo", "audio") if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of youtube, vimeo or audio")
