@@ -21,6 +21,7 @@ import pytest
 # Pure: they build no site and start no process (they may load the example project or read the source).
 UNIT_FILES = frozenset({
     "test_architecture.py",
+    "test_docs.py",
     "test_plan.py",
     "test_properties.py",
     "test_reference.py",

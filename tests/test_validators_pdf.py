@@ -3,7 +3,7 @@
 Three independent readers of the PDFs, none of them cobrand's code:
 
 - PyPI ``pdfua`` (pikepdf-based; 12 checks covering 16 of veraPDF's 106 PDF/UA-1 rules): no error and no
-  warning on any PDF. veraPDF itself needs a JVM download this project cannot make (see README,
+  warning on any PDF. veraPDF itself needs a JVM download this project cannot make (see docs/internals.md,
   "What is validated").
 - cobrand's structure checks with pikepdf, walking the structure tree: every /Figure has /Alt, every /TH
   has a /Scope (or its table's /TD cells name their /Headers), headings are not empty; the catalog has

@@ -2,7 +2,7 @@
 
 Vendors write a callout ``<div>``, a ``<details>`` block or a form embed in
 Markdown. Markdown passes such HTML through; here it is then cleaned by an
-allowlist of elements, attributes and URL schemes (README, "Raw HTML"):
+allowlist of elements, attributes and URL schemes (docs/guide.md, "Raw HTML"):
 scripts, styles, event handlers and anything else not listed are removed.
 A third-party ``<iframe>`` never loads with the page: it becomes the same
 click-to-load player as a video (the theme's ``.player[data-embed]``), so the
