@@ -35,6 +35,19 @@ COPY_IGNORE = shutil.ignore_patterns("build", ".venv", ".git", "node_modules", "
                                      ".pytest_cache", "test-artifacts", ".mypy_cache", ".ruff_cache")
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's, installed by scripts/setup: Playwright never downloads one
+
+
+def playwright_or_skip():
+    """Playwright's sync API when it and Debian's chromium are installed; otherwise skip with the reason.
+
+    CI fails on any skip (tests/ci_skips.py): this only lets a machine without a browser run the rest.
+    """
+    if not CHROMIUM.is_file():
+        pytest.skip(f"Debian's chromium is needed at {CHROMIUM}: run bash scripts/setup")
+    return pytest.importorskip("playwright.sync_api", reason="playwright is missing: run bash scripts/setup")
+
+
 def copy_example(tmp_path: Path, name: str = "project") -> Path:
     """Copy the example project to ``tmp_path/name`` (without build output, venv, git) and return it."""
     target = tmp_path / name

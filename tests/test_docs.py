@@ -37,3 +37,11 @@ def test_readme_links_every_document_in_docs() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     unlinked = [path.name for path in DOCUMENTS[1:] if f"](docs/{path.name})" not in text]
     assert not unlinked, f"README.md does not link {unlinked}"
+
+
+def test_readme_stays_an_introduction() -> None:
+    # The user guide, reference and internals live in docs/ (docs/contributing.md): a new section belongs there.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    sections = re.findall(r"(?m)^##+ (.+)$", text)
+    assert sections == ["Quickstart", "Documentation"], (
+        f"README.md has sections {sections}: move new ones to docs/guide.md or docs/internals.md")

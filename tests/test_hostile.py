@@ -35,6 +35,8 @@ from PIL import Image, ImageFile
 
 import cobrand
 
+from conftest import playwright_or_skip
+
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRON = {"SOURCE_DATE_EPOCH": "1795305600"}
 SLUG = "kestrel-cloud"
@@ -758,7 +760,7 @@ def test_rebuild_is_deterministic_and_a_fixed_point(case, tmp_path):
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    from playwright import sync_api
+    sync_api = playwright_or_skip()
 
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[

@@ -22,7 +22,7 @@ from PIL import Image, ImageChops
 
 import cobrand
 
-from conftest import ENVIRON, copy_example
+from conftest import ENVIRON, copy_example, playwright_or_skip
 
 SLUG = "kestrel-cloud"
 # The example's vendor logo before its wordmark was outlined: live text in fonts each renderer resolves its own way.
@@ -89,7 +89,7 @@ def _edge_ink(screenshot: bytes, box: dict[str, float]) -> dict[str, int]:
 @pytest.mark.parametrize("selector", ["img.lockup__partner", ".lockup__vendor img", "img.hero__partner",
                                       "img.hero__vendor"])
 def test_live_text_logo_is_not_clipped_in_chromium(live_text_site, selector):
-    from playwright import sync_api
+    sync_api = playwright_or_skip()
 
     url, _ = live_text_site
     with sync_api.sync_playwright() as playwright:

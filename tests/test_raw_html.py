@@ -14,7 +14,7 @@ import pytest
 import cobrand
 from cobrand.scaffold import init_project
 
-from conftest import ENVIRON
+from conftest import ENVIRON, playwright_or_skip
 
 SITE = "example-partner"
 BODY = """Intro paragraph.
@@ -110,7 +110,7 @@ def test_an_iframe_becomes_the_click_to_load_player(page):
 
 
 def test_in_chromium_nothing_runs_and_no_third_party_is_contacted_until_click(page, tmp_path):
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_or_skip().sync_playwright
 
     site, _ = page
     requests: list[str] = []
