@@ -107,7 +107,10 @@ def render_body(
         literal = html[position:match.start()]
         segments.append(literal)
         expression = expressions[int(match.group(1))]
+        # Both patterns end in [^"<>]*$, so a match starts after the last '<' before the placeholder: searching
+        # from there, not 2,000 characters back, gives the same answer (40,000 tokens: 16 s of searching before).
         window = max(0, match.start() - 2000)
+        window = max(window, html.rfind("<", window, match.start()))
         in_url = _URL_ATTRIBUTE.search(html, window, match.start())
         if in_url:
             expression = Expression(expression.source, expression.line, True, in_url.group(1) == "")
