@@ -125,7 +125,8 @@ class BuildReport:
                  f"{counts['files_written']} files written, {counts['files_removed']} removed, "
                  f"in {total:.1f}s -> {self.out_dir}"]
         if self.refusal is not None:
-            lines = ["Build refused: nothing was written"]
+            lines = ["Build stopped before it finished" if self.partners
+                     else "Build refused: no partner's output was changed"]
             lines += [f"error: {problem}" for problem in self.refusal]
         lines += [f"warning: {problem}" for problem in self.all_warnings]
         for slug, problems in sorted(self.skipped.items()):
