@@ -11,6 +11,7 @@ real theme and the policy builds use.
 from __future__ import annotations
 
 import gettext
+import re
 from pathlib import Path
 from typing import Any
 
@@ -241,7 +242,7 @@ def test_every_example_page_from_skeletons_is_the_rendered_page() -> None:
 
 # --- {% cached %} fragments are keyed on what they read ------------------------------------------
 
-BLOG_LINK = """{% if page.path.startswith('blog/') %} aria-current="page"{% endif %}>{{ _("Blog") }}"""
+BLOG_LINK = """{% if page.section == 'blog' %} aria-current="page"{% endif %}>{{ _("Blog") }}"""
 BLOG_INDEX_ONLY = """{% if page.path == 'blog/index.html' %} aria-current="page"{% endif %}>{{ _("Blog") }}"""
 
 
@@ -286,3 +287,19 @@ def test_a_fragment_is_reused_only_where_what_it_read_is_the_same() -> None:
     entries = env.fragment_cache  # type: ignore[attr-defined]
     (page_keys, table), = next(iter(entries.values()))
     assert page_keys == ("path",) and len(table) == 3
+
+
+def test_a_cached_fragment_that_prints_a_page_value_is_right_on_every_page(tmp_path: Path) -> None:
+    """A fragment printing the page's title is made per page: verify compares every page with its full render."""
+    project = copy_example(tmp_path)
+    base = (Path(cobrand.__file__).parent / "themes/default/templates/base.html").read_text(encoding="utf-8")
+    marked = base.replace('<header class="masthead">', '<header class="masthead" data-title="{{ page.title }}">', 1)
+    assert marked != base
+    (project / "themes/harborline/templates/base.html").write_text(marked, encoding="utf-8")
+    out = tmp_path / "out"
+    report = cobrand.build(project, out_dir=out, jobs=1, environ=ENVIRON, pdfs=False, images=False,
+                           render="verify", partners=("kestrel-cloud", "northbeam-it", "maple-ridge-tech"))
+    assert report.ok, report.summary()
+    titles = {re.search(r'data-title="([^"]*)"', page.read_text(encoding="utf-8")).group(1)  # type: ignore[union-attr]
+              for page in (out / "northbeam-it/blog").glob("*.html")}
+    assert len(titles) == len(list((out / "northbeam-it/blog").glob("*.html")))

@@ -187,6 +187,7 @@ class PartnerViews:
     # made from everything.
     inputs: dict[str, frozenset[str]] = field(default_factory=dict)
     _constants: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
+    _inputs_of: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
 
     def constant_names(self, page_names: Iterable[str], globals_: Iterable[str]) -> frozenset[str]:
         """Names of the context whose values are the same on all the partner's pages: ``common``'s but
@@ -203,13 +204,18 @@ class PartnerViews:
         A name that is not one of ``common`` is the page's own or the theme's, or a variable a template
         handed to a template it includes, made from reads recorded in the including one.
         """
+        key = frozenset(names)  # pages of one template read the same names: worked out once
+        known = self._inputs_of.get(key)
+        if known is not None:
+            return known
         found: set[str] = set()
-        for name in names:
+        for name in key:
             name = name.partition(".")[0]
             if name in PAGE_NAMES or name in globals_ or name not in self.common:
                 continue
             found |= self.inputs.get(name, EVERY_INPUT)
-        return frozenset(found)
+        known = self._inputs_of[key] = frozenset(found)
+        return known
 
 
 def reading_minutes(item: ContentItem) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -15,6 +16,7 @@ from .skeleton import CONSTANT_NAMES, Skeletons
 RENDER_MODES = ("full", "fast", "verify")
 DEFAULT_MODE = "fast"
 ENVIRONMENT_VARIABLE = "COBRAND_RENDER"
+PAGE_OWN = frozenset({"item", "og_image"})  # names of the render data that are the page's, not the partner's
 
 
 class PageRequest(NamedTuple):
@@ -74,12 +76,20 @@ class FastRenderer:
         values = {name: value for name, value in data.items() if name not in CONSTANT_NAMES}
         # The page's path is a value like the partner's: the posts of a folder share skeletons.
         values |= {f"page.{name}": value for name, value in request.page_values.items()}
+        page_names = _page_names(tuple(request.page_values))
         return self.skeletons.render(request.template, (request.template, *request.place.values()),
-                                     constants | {"page": request.place}, values, request.owner, request.full)
+                                     constants | {"page": request.place}, values, request.owner, request.full,
+                                     page_names)
 
     def switch_language(self, language: str) -> None:
         """Take the theme's strings of ``language`` into the skeletons' environment."""
         self.skeletons.switch_language(language)
+
+
+@functools.lru_cache(maxsize=64)
+def _page_names(page_values: tuple[str, ...]) -> frozenset[str]:
+    """The names of a page's own values among a skeleton's values."""
+    return frozenset(f"page.{name}" for name in page_values) | PAGE_OWN
 
 
 class VerifyRenderer(FastRenderer):

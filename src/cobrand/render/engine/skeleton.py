@@ -3,7 +3,7 @@
 A thousand partners' copies of one post differ only in partner values (name,
 links, colours, lockup sizes) and in what those values decide (a phone
 number shown or not). So the template runs once with every partner value
-replaced by a slot (render/slots.py) that prints as a marker and records
+replaced by a slot (render/engine/slots.py) that prints as a marker and records
 what the template asked of it. The run leaves a skeleton: the page's text
 around its markers, the guards (each question asked of a partner value, with
 the answer that decided the run) and a recipe for every value.
@@ -110,12 +110,17 @@ class _Scope:
         self.names: dict[int, str] = dict(names or {})
         self.lookups: dict[tuple[Any, ...], str] = dict(lookups or {})
 
+    def inner(self) -> _Scope:
+        """A scope for a nested function: it sees this one's variables, this one never sees its own."""
+        return _Scope(self.names, self.lookups)
+
 
 class _Compiler:
     """Writes the Python function of one skeleton: guards in the order asked, then the page."""
 
-    def __init__(self, recipes: list[Recipe]) -> None:
+    def __init__(self, recipes: list[Recipe], page_roots: frozenset[str] = frozenset()) -> None:
         self.recipes = recipes
+        self.page_roots = page_roots  # the names of the page's own values among the roots
         self.constants: list[Any] = []
         self.asked: set[tuple[Any, ...]] = set()
         # The attributes (and the items under a constant key) the template read of each slot: read
@@ -127,7 +132,8 @@ class _Compiler:
                 keys = self.reads.setdefault((recipe[0], recipe[1]), [])
                 if recipe[2] not in keys:
                     keys.append(recipe[2])
-        self.lines = ["def fill(R, C=C, ga=ga, gas=gas, gi=gi, gis=gis, esc=esc, chk=chk, Markup=Markup, FULL=FULL):",
+        self.lines = ["def fill(R, C=C, ga=ga, gas=gas, gi=gi, gis=gis, esc=esc, chk=chk, frag=frag, Markup=Markup,"
+                      " FULL=FULL):",
                       "  try:"]
 
     def constant(self, value: Any) -> str:
@@ -152,6 +158,8 @@ class _Compiler:
             refs = [a for a in (*recipe[2], *recipe[3].values()) if type(a) is Ref]
         elif kind == "fill":
             refs = [Ref(slot) for slot in _markers(recipe[1])]
+        elif kind == "fragment":  # worked out in a function of its own, below
+            refs = []
         for ref in refs:
             self.need(ref.slot, scope, indent)
         # Reading a value is the same whatever slot asks (calls are not: a template's function may count).
@@ -178,12 +186,44 @@ class _Compiler:
             args = "".join(f"{self.operand(a, scope)}, " for a in recipe[2])
             kwargs = ", ".join(f"{self.constant(k)}: {self.operand(v, scope)}" for k, v in recipe[3].items())
             line = f"{name} = chk({self.constant(recipe[1])}({args}{f'**{{{kwargs}}}' if kwargs else ''}))"
-        else:  # captured output: a {% set %} block, a macro's result, a {% cached %} fragment
+        elif kind == "fill":  # captured output: a {% set %} block, a macro's result
             line = f"{name} = {self.joined(recipe[1], scope)}"
+        else:  # a {% cached %} fragment: made once per partner and values of the page it shows
+            inner = scope.inner()
+            self.lines.append(f"{indent}def f{index}():")
+            for slot in _markers(recipe[2]):
+                self.need(slot, inner, indent + "  ")
+            self.lines.append(f"{indent}  return {self.joined(recipe[2], inner)}")
+            page_values = "".join(f"R[{root!r}], " for root in sorted(self.roots(recipe[2]) & self.page_roots))
+            line = f"{name} = frag(({self.constant(recipe[1])}, {page_values}), f{index})"
         self.lines.append(indent + line)
         scope.names[index] = name
         if lookup is not None:
             scope.lookups[lookup] = name
+
+    def roots(self, text: str) -> set[str]:
+        """The names of the values (partner's or page's) that the markers of ``text`` are made from."""
+        found: set[str] = set()
+        pending = _markers(text)
+        seen: set[int] = set()
+        while pending:
+            index = pending.pop()
+            if index in seen:
+                continue
+            seen.add(index)
+            recipe = self.recipes[index]
+            kind = recipe[0]
+            if kind == "root":
+                found.add(recipe[1])
+            elif kind in ("attr", "item"):
+                pending += [recipe[1], *([recipe[2].slot] if type(recipe[2]) is Ref else [])]
+            elif kind == "call":
+                pending += [a.slot for a in (*recipe[2], *recipe[3].values()) if type(a) is Ref]
+            elif kind == "fill":
+                pending += _markers(recipe[1])
+            else:
+                pending += _markers(recipe[2])
+        return found
 
     def read_together(self, kind: str, parent: int, scope: _Scope, indent: str) -> None:
         """Emit one statement that reads every attribute (or item) the template read of slot ``parent``
@@ -265,13 +305,15 @@ class Skeletons:
         self.language = language
 
     def render(self, template: str, key: Hashable, constants: dict[str, Any], values: dict[str, Any],
-               owner: tuple[str, str], full: Callable[[], str]) -> str:
+               owner: tuple[str, str], full: Callable[[], str], page_names: frozenset[str] = frozenset()) -> str:
         """The page ``template`` renders from ``constants`` and ``values``; ``full()`` renders it in full.
 
         ``key`` names everything in ``constants`` but the theme's strings (see switch_language);
         ``values`` are the partner's and the page's. A name ``"a.b"`` in ``values`` is the key
         ``b`` of the dict ``constants["a"]``. ``owner`` names the partner and the page the values
         are of: pages that share a key (all the posts of one folder) share skeletons too.
+        ``page_names`` are the names in ``values`` that are the page's own rather than the partner's:
+        a ``{% cached %}`` fragment is kept per partner and the values of these it shows.
         """
         full_key = (key, self.language, tuple(values))
         shapes = self._skeletons.get(full_key)
@@ -306,14 +348,14 @@ class Skeletons:
             # one partner (after its folder is edited) would pay for skeletons it never reuses. Nor
             # is a new shape made while the key's others have not paid for themselves.
             return self._full(full)
-        return self._make(template, shapes, constants, values, owner, full)
+        return self._make(template, shapes, constants, values, owner, full, page_names)
 
     def _full(self, full: Callable[[], str]) -> str:
         self.counts["full"] += 1
         return full()
 
     def _make(self, template: str, shapes: _Shapes, constants: dict[str, Any], values: dict[str, Any],
-              owner: tuple[str, str], full: Callable[[], str]) -> str:
+              owner: tuple[str, str], full: Callable[[], str], page_names: frozenset[str]) -> str:
         trace = Trace(self.env.theme_env)
         context = dict(constants)
         for name, value in values.items():
@@ -334,7 +376,7 @@ class Skeletons:
         finally:
             self.env.trace = None
             trace.open = False
-        skeleton = _Skeleton(self._compile(trace, text), owner, frozenset(reads))
+        skeleton = _Skeleton(self._compile(trace, text, page_names), owner, frozenset(reads))
         shapes.skeletons.append(skeleton)
         shapes.last_used[owner[1]] = skeleton
         if text is None:
@@ -349,8 +391,8 @@ class Skeletons:
         trace.values.clear()
         return page
 
-    def _compile(self, trace: Trace, text: str | None) -> Callable[[dict[str, Any]], Any]:
-        compiler = _Compiler(trace.recipes)
+    def _compile(self, trace: Trace, text: str | None, page_names: frozenset[str]) -> Callable[[dict[str, Any]], Any]:
+        compiler = _Compiler(trace.recipes, page_names)
         scope = _Scope()
         for guard in trace.guards:
             compiler.guard(guard, scope)
@@ -366,8 +408,23 @@ class Skeletons:
             return [_checked(getitem(value, key)) for key in keys]
 
         namespace: dict[str, Any] = {"C": tuple(compiler.constants), "ga": getattr_, "gas": read_attributes,
-                     "gi": getitem, "gis": read_items, "esc": printed, "chk": _checked,
+                     "gi": getitem, "gis": read_items, "esc": printed, "chk": _checked, "frag": self._fragment,
                      "Markup": Markup, "FULL": _FULL, "NoMatch": _NoMatch}
         exec(compile("\n".join(compiler.lines), "<skeleton>", "exec"), namespace)
         fill: Callable[[dict[str, Any]], Any] = namespace["fill"]
         return fill
+
+    def _fragment(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """A ``{% cached %}`` fragment of a skeleton, for the partner being rendered and the page values it shows.
+
+        ``key`` names the skeleton's run (so the guards that decided it) and those values; a page value
+        that cannot be a key (the page's item) makes the fragment again for each page.
+        """
+        cache = self.env.theme_env.fragment_cache  # type: ignore[attr-defined]  # emptied for each partner
+        try:
+            found = cache.get(key)
+        except TypeError:
+            return make()
+        if found is None:
+            found = cache[key] = make()
+        return found

@@ -1,6 +1,6 @@
 """Slots: partner values that record what a template does with them, for page skeletons.
 
-A skeleton run (see render/skeleton.py) renders a page template with every
+A skeleton run (see render/engine/skeleton.py) renders a page template with every
 partner value replaced by a :class:`Slot`. Printing a slot prints a marker;
 asking a slot whether it is true, its length or how it compares records a
 guard, answered with the value of the partner the run is for; reading an
@@ -58,8 +58,8 @@ class Guard(NamedTuple):
 
 
 # A slot's recipe, by kind: ("root", name), ("attr", parent, name), ("item", parent, key),
-# ("call", function, args, kwargs), and ("fill", text) for output captured with markers in it
-# (a {% set %} block, a macro's result, a {% cached %} fragment).
+# ("call", function, args, kwargs), ("fill", text) for output captured with markers in it
+# (a {% set %} block, a macro's result), and ("fragment", token, text) for a {% cached %} fragment.
 Recipe = tuple[Any, ...]
 
 
@@ -406,12 +406,19 @@ class _CapturingMacro:
 
 
 class _FragmentSlots(FragmentCache):
-    """``{% cached %}`` in a skeleton run: the fragment is part of the page, filled like the rest of it.
+    """``{% cached %}`` in a skeleton run: the fragment is a slot, made once per partner when filled.
 
-    A skeleton fills a whole page in one step, so caching the fragment would save little, and a
-    fragment kept by the keys the theme names could print one page's values on another.
+    It is kept in the fragment cache of the partner being rendered under a key of its own run
+    and the page values it prints (see skeleton._Compiler), never under the keys the theme names:
+    those could put one page's values on another.
     """
 
     def _fragment(self, key: tuple[Hashable, ...], free: tuple[str, ...], context: Any,
                   caller: Callable[[], Any]) -> Any:
-        return Markup(caller())
+        printed = caller()
+        trace = self.environment.trace  # type: ignore[attr-defined]
+        if type(printed) is not Slot or trace is None:
+            return Markup(printed)
+        text = trace.recipes[printed.index][1]
+        # A new object for each run: fragments of skeletons that asked other questions are never shared.
+        return Markup(trace.slot(("fragment", object(), text), trace.values[printed.index]))  # its marker
