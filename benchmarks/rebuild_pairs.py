@@ -2,8 +2,10 @@
 """Rebuilds after one edit, real builds, two revisions side by side: run.py's rebuild figures, as pairs.
 
     .venv/bin/python benchmarks/rebuild_pairs.py --compare 572369a [--edit post|partner|full] [--edits 6]
+        [--partners 1000 --items 100]
 
-Builds the generated 1,000 x 100 project with the working tree and with
+Builds the generated 1,000 x 100 project (or another size, generated under
+``benchmarks/work/`` when missing) with the working tree and with
 revision REF (from a worktree under ``benchmarks/work/``), each into its own
 output folder with ``jobs=2`` and no PDFs or images, as run.py does. Then it
 edits the post (or recolours the partner) that run.py edits, ``--edits``
@@ -84,10 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", required=True, metavar="REF", help="the revision to pair with the working tree")
     parser.add_argument("--edit", choices=["post", "partner", "full"], default="post")
     parser.add_argument("--edits", type=int, default=6)
+    parser.add_argument("--partners", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=100)
     args = parser.parse_args(argv)
-    folder = WORK / "p1000x100"
-    if not (folder / "manifest.json").is_file():
-        sys.exit("generate the project first: .venv/bin/python benchmarks/run.py --partners 1000 --items 100")
+    folder = WORK / f"p{args.partners}x{args.items}"
+    if not (folder / "manifest.json").is_file():  # one run.py made is used as it is, Hugo site and all
+        folder, _ = run.prepare(folder.name, args.partners, args.items, hugo=False)
     project = folder / "project"
     manifest = json.loads((folder / "manifest.json").read_text())
     edited = project / manifest["edit_post" if args.edit == "full" else f"edit_{args.edit}"]
