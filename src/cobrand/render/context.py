@@ -310,7 +310,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         "preview": sorted(project.preview),
     }
     inputs = dict.fromkeys(("site", "lang", "dir", "ui_lang", "ui_dir", "vendor", "legal", "partner", "personalize",
-                            "brand_css", "lockup", "palette", "home_url", "og_image"), SITE_AND_PARTNER)
+                            "brand_css", "lockup", "palette", "home_url", "og_image", "preview"), SITE_AND_PARTNER)
     # The zip and the scheduling files exist only when the partner gets something to put in them.
     inputs |= dict.fromkeys(("posts", "one_pagers", "media", "social", "kit_zip", "social_csv"), frozenset({CARDS}))
     inputs["build_date"] = frozenset({DATE})
