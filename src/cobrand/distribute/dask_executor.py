@@ -95,6 +95,10 @@ class ProjectOnWorker(WorkerPlugin):
                                        compiled_templates=self.templates)
             renderer.palettes.update(self.palettes)
             self.local.renderer = renderer
+            # Compiled templates and the theme's bytes live as long as the project: frozen too, as local
+            # workers inherit them frozen from the process that made them.
+            gc.collect()
+            gc.freeze()
         return renderer
 
     def render(self, slug: str, before: Recorded) -> Rendered:
