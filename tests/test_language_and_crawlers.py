@@ -233,6 +233,13 @@ def test_phone_email_and_url_read_left_to_right_on_an_arabic_page(awkward_build,
             page.close()
 
 
+def test_names_inside_sentences_are_isolated_on_right_to_left_pages_only(awkward_build):
+    arabic = (awkward_build.out / "gulf-shield" / "index.html").read_text(encoding="utf-8")
+    assert "<bdi>Quayside Backup</bdi>" in arabic and "<bdi>درع الخليج Gulf Shield</bdi>" in arabic
+    german = (awkward_build.out / "pale-harbour" / "index.html").read_text(encoding="utf-8")
+    assert "<bdi>" not in german
+
+
 # --- downloads ------------------------------------------------------------------------------------------------
 
 

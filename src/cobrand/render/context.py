@@ -279,6 +279,10 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         },
         "partner": {
             "name": data.name,
+            # Names inside the theme's sentences on a right-to-left page read as runs of their own (<bdi>), so a
+            # Latin name's full stop or digits stay with it; elsewhere the plain name.
+            "name_run": _isolated(data.name, data.locale),
+            "vendor_name_run": _isolated(project.vendor.name, data.locale),
             "slug": partner.slug,
             "tier": data.tier,
             "website": data.website,
@@ -315,6 +319,10 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
     inputs |= dict.fromkeys(("posts", "one_pagers", "media", "social", "kit_zip", "social_csv"), frozenset({CARDS}))
     inputs["build_date"] = frozenset({DATE})
     return PartnerViews(common, items, tracking, body_reads, inputs)
+
+
+def _isolated(text: str, locale: str) -> str | Markup:
+    return Markup("<bdi>%s</bdi>") % text if text_direction(locale) == "rtl" else text
 
 
 def _default_cta(email: str | None, website: str | None) -> str | None:
