@@ -324,7 +324,8 @@ def test_a_missing_logo_is_shown_until_it_is_back(served: tuple[DevServer, Path]
 
 def start_serve(project: Path, *args: str) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
     """``cobrand serve`` in its own process group, as a terminal runs it; its output lines in a queue."""
-    environment = {**os.environ, **ENVIRON, "PYTHONUNBUFFERED": "1"}
+    # Without --out the preview is kept in the user's cache: the project's own folder keeps it here.
+    environment = {**os.environ, **ENVIRON, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(project.parent / "cache")}
     process = subprocess.Popen([sys.executable, "-m", "cobrand.cli", "serve", str(project), "--port", "0", *args],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment,
                                start_new_session=True)
