@@ -76,6 +76,11 @@ def identifier(value: str) -> str | None:
     return value if _ID.fullmatch(value) else None
 
 
+def _identifiers(value: str) -> str | None:
+    names = value.split()
+    return " ".join(names) if names and all(_ID.fullmatch(name) for name in names) else None
+
+
 def _path(value: str) -> str | None:
     value = " ".join(value.split())
     return value if _PATH.fullmatch(value) and len(value) <= 1_000_000 else None
@@ -281,7 +286,8 @@ ATTRIBUTES: dict[str, Check] = {
         "stitchTiles", "xChannelSelector", "yChannelSelector", "orient", "role", "side")},
     "in": identifier, "in2": identifier, "result": identifier, "id": identifier,
     "d": _path, "transform": _transform, "gradientTransform": _transform, "patternTransform": _transform,
-    "aria-label": _text, "aria-hidden": _keywords, "aria-labelledby": _keywords, "aria-describedby": _keywords,
+    "aria-label": _text, "aria-hidden": _keywords, "aria-labelledby": _identifiers,
+    "aria-describedby": _identifiers,
     "lang": _language, "systemLanguage": lambda value: ",".join(filter(None, map(_language, value.split(","))))
     or None,
 }
