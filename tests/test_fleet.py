@@ -411,3 +411,15 @@ def test_check_and_build_both_warn_about_a_low_resolution_logo(built):
     checked = check(project, environ=ENVIRON)
     assert sorted(map(str, checked.warnings)) == sorted(map(str, report.all_warnings))
     assert not run(project, out, strict=True).ok
+
+
+def test_github_format_on_a_refused_run(built, tmp_path):
+    project, out = built
+    edit(project, "cobrand.toml", 'base_url = "', 'base_url = "ftp')
+    summary = tmp_path / "summary.md"
+    result = cli(str(project), "--out", str(out), "--no-pdf", "--format", "github",
+                 env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 1
+    errors = [a for a in annotations(result.stdout) if a["level"] == "error"]
+    assert any(a.get("file") == "cobrand.toml" for a in errors), result.stdout
+    assert "## cobrand build: refused" in summary.read_text(encoding="utf-8")
