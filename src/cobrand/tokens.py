@@ -170,6 +170,29 @@ def heading_id(text: str) -> str:
     return _NOT_IN_ID.sub("", text.lower().replace(" ", "-"))
 
 
+_ID_ATTRIBUTE = re.compile(r'(?<![\w-])id="([^"]*)"')
+
+
+def unique_ids(html: str) -> str:
+    """``html`` with a repeated id made unique as the anchors plugin does (``x``, ``x-1``, ``x-2``).
+
+    Heading ids are made from filled headings, so two headings can meet only once a token is filled
+    (``Talk to {{ partner.name }}`` beside ``Talk to Acme``); text cannot hold ``id="`` (it is escaped).
+    """
+    seen: set[str] = set()
+
+    def rename(match: re.Match[str]) -> str:
+        value = candidate = match.group(1)
+        number = 0
+        while candidate in seen:
+            number += 1
+            candidate = f"{value}-{number}"
+        seen.add(candidate)
+        return f'id="{candidate}"'
+
+    return _ID_ATTRIBUTE.sub(rename, html)
+
+
 def templated_text(text: str, first_line: int) -> tuple[Templated, list[tuple[int, str]]]:
     """Plain text (a title, a summary) with tokens, parsed for filling per partner; and any ``{% %}`` tags."""
     segments, statements = split_tokens(text, first_line)
@@ -203,6 +226,7 @@ class TokenFiller:
     def fill(self, templated: Templated, context: Mapping[str, Any]) -> str:
         """Render to a string: HTML-escaped for HTML content, plain for text."""
         parts: list[str] = []
+        filled_ids = False
         for segment in templated.segments:
             if isinstance(segment, str):
                 parts.append(segment)
@@ -213,10 +237,13 @@ class TokenFiller:
                     value = self._url_value(segment, value)
                 elif segment.in_id:
                     value = heading_id(value)
+                    filled_ids = True
                 else:
                     value = str(escape(value))
             parts.append(value)
         result = "".join(parts)
+        if filled_ids:
+            result = unique_ids(result)
         return Markup(result) if templated.html else result
 
     @staticmethod
