@@ -221,7 +221,9 @@ def test_gated_content_follows_entitlement(partner, site):
         else:
             assert (site / item.page_path).is_file()
             assert base_url(partner.slug) + item.page_path in feed
-            assert base_url(partner.slug) + item.page_path in sitemap
+            # A sitemap lists canonical pages: a copy of the vendor's own article names the vendor's.
+            in_sitemap = base_url(partner.slug) + item.page_path in sitemap
+            assert in_sitemap != bool(item.meta.get("canonical_url")), item.slug
         if item.kind == "one-pagers":
             assert (site / "kit" / f"{item.slug}.pdf").is_file()
             assert f"kit/{item.slug}.pdf" in kit_page
@@ -309,12 +311,15 @@ def test_feed_lists_exactly_the_entitled_pages(partner, site):
 
 
 def test_sitemap_lists_exactly_the_entitled_pages(partner, site):
+    """Every entitled page whose canonical URL is the partner's: copies of the vendor's own articles
+    (front matter canonical_url) name the vendor's original, and a sitemap lists canonical URLs."""
     root = ET.parse(site / "sitemap.xml").getroot()
     assert root.tag == f"{SITEMAP}urlset"
     locs = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
     base = base_url(partner.slug)
     expected = {base, base + "blog/index.html", base + "social.html", base + "kit.html"}
-    expected |= {base + item.page_path for item in entitled_items(partner, PAGE_KINDS)}
+    expected |= {base + item.page_path for item in entitled_items(partner, PAGE_KINDS)
+                 if not item.meta.get("canonical_url")}
     assert len(locs) == len(set(locs))
     assert set(locs) == expected
 
@@ -369,7 +374,10 @@ def test_links_to_the_partner_site_are_not_tracked(partner, site):
             assert canonical is None and '<meta name="robots" content="noindex">' in text
             continue
         assert canonical, where
-        expected = base if where == "index.html" else base + where
+        # The vendor's own articles name the vendor's original ([site] canonical = "vendor", the default).
+        originals = {item.page_path: item.meta["canonical_url"] for item in entitled_items(partner, ("blog",))
+                     if item.meta.get("canonical_url")}
+        expected = base if where == "index.html" else originals.get(where, base + where)
         assert html.unescape(canonical.group(1)) == expected, where
         for _, link in links_of(page):
             if link.startswith(base):
@@ -383,7 +391,9 @@ def test_links_to_the_vendor_carry_the_partners_utm_source(partner, site):
     source = partner.data.get("tracking", {}).get("utm_source", partner.slug)
     checked = 0
     for page in html_pages(site):
-        for _, link in links_of(page):
+        for tag, link in links_of(page):
+            if tag == "link":  # <link rel="canonical"> names the vendor's original as it is, untracked
+                continue
             parts = urlsplit(link)
             if parts.hostname in {vendor_host, f"www.{vendor_host}"}:
                 query = dict(parse_qsl(parts.query))

@@ -48,6 +48,9 @@ class UrlCollector(HTMLParser):
         self.urls: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href") or ""
+        if tag == "link" and ("rel", "canonical") in attrs and urlsplit(href).hostname in VENDOR_HOSTS:
+            return  # names the vendor's original of a syndicated article as it is: not a link to track
         self.urls += [value for name, value in attrs if name in URL_ATTRIBUTES and value]
 
 
