@@ -170,3 +170,19 @@ def test_cobrand_new_writes_drafts_and_check_names_what_is_left_to_replace(root)
     line = next(number for file, number in warned if file == "content/blog/ready-now.md")
     text = (root / "content/blog/ready-now.md").read_text().splitlines()
     assert "One sentence for listings" in text[line - 1]
+
+
+def test_a_post_promoting_a_scheduled_page_is_not_scheduled_before_the_page(root, tmp_path):
+    page(root, "launch", "date: 2026-11-01\npublish: 2026-12-16")
+    (root / "content" / "social" / "promote.yaml").write_text(
+        "title: promote\ndate: 2026-11-01\nlink: blog/launch\nvariants:\n  linkedin: Promote.\n  x: Promote.\n"
+        "  facebook: Promote.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(root, out)
+    text = (out / SITE / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8")
+    assert "Promote." not in text and "blog/launch" not in text  # the page is not out yet: nor is its post
+    build(root, out, preview=frozenset({"future"}))
+    rows = list(csv.reader(io.StringIO((out / SITE / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8"))))
+    promote = next(row for row in rows if row[1].startswith("Promote."))
+    assert dt.datetime.strptime(promote[0], "%m/%d/%Y %H:%M").date() >= dt.date(2026, 12, 16)
+    assert "blog/launch.html" in promote[2]
