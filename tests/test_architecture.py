@@ -22,7 +22,7 @@ PACKAGE = ROOT / "src" / "cobrand"
 LAYERS: dict[str, tuple[str, ...]] = {
     # Shared data and pure helpers with no stage of their own: typed models, errors, values, keys.
     "core": ("errors", "values", "version", "models", "sandbox", "outline", "spreadsheet", "tracking", "scope",
-             "tokens", "cache", "jobs", "entitlement"),
+             "tokens", "cache", "jobs", "entitlement", "kinds", "plugins"),
     "load": ("load",),
     # brand_checks: the logo and colour checks a build runs before rendering, so validation.
     "validate": ("validate", "personalize", "brand_checks"),

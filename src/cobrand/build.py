@@ -36,6 +36,7 @@ from .jobs import Job
 from .links import broken_links, link_warnings
 from .load import MEMO_FILE, LoadMemo
 from .models import Partner, Project
+from .plugins import after_build
 from .render import crawlers
 from .render.context import partner_url
 from .render.engine.renderers import render_mode
@@ -210,6 +211,7 @@ def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners:
                 # Only folders gone from partners/ lose their output: a skipped partner keeps its own.
                 report.removed = remove_partners(out, known_partners(out) - set(everyone))
             _write_root_files(project, out)
+            after_build(project, report)  # plugins' on_after_build (docs/plugins.md): before the report is written
         except CobrandError as error:
             report.refusal = error.problems if isinstance(error, ProjectError) else [
                 Problem("", str(error), scope=PROJECT)]

@@ -37,10 +37,12 @@ def code_digest() -> str:
 
 
 def site_key(project: Project, version: str, options: str, theme_files: dict[str, Path]) -> str:
-    """Inputs every partner shares: cobrand's code, render options, config, theme and vendor logo."""
+    """Inputs every partner shares: cobrand's code, render options, config, theme, vendor logo and plugins."""
     theme = [f"{path}={hashlib.sha256(file.read_bytes()).hexdigest()}" for path, file in sorted(theme_files.items())]
+    # A plugin's code may change any output (its hooks see every page and item): its digest names it.
+    plugins = [f"plugin:{enabled.name}={enabled.digest}" for enabled in project.plugins]
     return digest(version, code_digest(), options, project.config.model_dump_json(), project.vendor.logo.digest,
-                  *theme)
+                  *theme, *plugins)
 
 
 def partner_key(partner: Partner) -> str:

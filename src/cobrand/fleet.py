@@ -19,6 +19,7 @@ from .cache import digest
 from .errors import Problem, ProjectError
 from .load import LoadMemo, load_project
 from .models import Partner, Project
+from .plugins import after_load_problems
 from .scope import PROJECT, content_of, content_scope, partner_of, scoped
 from .validate import check_project, set_aside_broken_drafts, today_from_environment
 
@@ -54,6 +55,7 @@ def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ:
         project = dataclasses.replace(project, preview=frozenset(preview))
         # The brand checks too (logo resolution), so that check and build warn alike; notes are check's alone.
         problems += check_project(project, memo) + _brand_problems(project, memo or LoadMemo())
+        problems += after_load_problems(project)  # plugins' own checks (docs/plugins.md, on_after_load)
         project = set_aside_broken_drafts(project, problems)  # their errors are warnings: never a block
     problems = [scoped(problem) for problem in problems]
     problems = _forgive_overrides_of_withheld(problems)

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -38,6 +38,10 @@ from .values import (
     check_text,
     normalise_newlines,
 )
+
+if TYPE_CHECKING:
+    from .kinds import Kinds
+    from .plugins import EnabledPlugin
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
@@ -169,6 +173,27 @@ class PrintFile(Schema):
     press: bool = False
 
 
+PluginName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")]
+
+
+class PluginsFile(Schema):
+    """Plugins to run (entry points of the group ``cobrand.plugins``): a vendor decision, never a partner's.
+
+    They run with the vendor's trust, as the theme does (docs/plugins.md); none runs unless named here.
+    """
+
+    enabled: list[PluginName] = Field(default_factory=list)
+
+    @field_validator("enabled")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        """No plugin enabled twice."""
+        twice = sorted({name for name in value if value.count(name) > 1})
+        if twice:
+            raise ValueError(f"lists {', '.join(twice)} more than once")
+        return value
+
+
 class ProjectFile(Schema):
     vendor: VendorFile
     site: SiteFile
@@ -179,6 +204,7 @@ class ProjectFile(Schema):
     tracking: TrackingConfigFile = TrackingConfigFile()
     brand: BrandFile = BrandFile()
     print: PrintFile = PrintFile()
+    plugins: PluginsFile = PluginsFile()
 
 
 # --- partners/<slug>/partner.toml ---------------------------------------------
@@ -401,7 +427,8 @@ class Templated:
         return tuple(seg for seg in self.segments if isinstance(seg, Expression))
 
 
-ContentKind = Literal["blog", "one-pagers", "media", "social"]
+# A kind's name (kinds.py): the built-ins are blog, one-pagers, media and social; plugins add more.
+ContentKind = str
 
 
 @dataclass(frozen=True)
@@ -420,6 +447,9 @@ class ContentItem:
     words: int = 0
     assets: tuple[str, ...] = ()
     lang: str | None = None  # a translation's language (``<slug>.<lang>.md``); None for the original
+    # From its kind (kinds.py): whether it has a page of its own, and a PDF in the kit.
+    has_page: bool = True
+    has_pdf: bool = False
 
     # Cached: planning and rendering ask for these hundreds of times per partner.
     @cached_property
@@ -435,11 +465,11 @@ class ContentItem:
     @cached_property
     def page_path(self) -> str | None:
         """Where the item's page lives inside a partner's site, if it has one."""
-        return None if self.kind == "social" else f"{self.kind}/{self.slug}.html"
+        return f"{self.kind}/{self.slug}.html" if self.has_page else None
 
     @property
     def pdf_path(self) -> str | None:
-        return f"kit/{self.slug}.pdf" if self.kind == "one-pagers" else None
+        return f"kit/{self.slug}.pdf" if self.has_pdf else None
 
     @cached_property
     def publish_date(self) -> dt.date:
@@ -464,9 +494,11 @@ class Project:
     content: tuple[ContentItem, ...]
     theme: Theme
     today: dt.date
+    kinds: Kinds  # the content kinds, built-in and the plugins' (kinds.py)
     partner_folders: frozenset[str] = frozenset()  # every folder under partners/, loadable or not
     translations: dict[str, dict[str, ContentItem]] = field(default_factory=dict)  # key -> lang -> item
     preview: frozenset[str] = frozenset()  # "drafts", "future": what a preview shows besides published items
+    plugins: tuple[EnabledPlugin, ...] = ()  # enabled in cobrand.toml [plugins], in that order (plugins.py)
 
     def localized(self, item: ContentItem, locale: str) -> ContentItem:
         """The translation of ``item`` for ``locale`` (``de-DE`` -> ``de``) when there is one."""

@@ -8,30 +8,51 @@ from .entitlement import exclusion_reason, link_of
 from .models import ContentItem, Partner, Project
 
 Items = tuple[ContentItem, ...]
-_Selected = tuple[Items, Items, Items, Items, tuple[str, ...]]  # a PartnerPlan's fields after the partner
+_Selected = tuple[tuple[tuple[str, Items], ...], tuple[str, ...]]  # a PartnerPlan's fields after the partner
 
 
 @dataclass(frozen=True)
 class PartnerPlan:
-    """Everything one partner gets, newest first within each kind."""
+    """Everything one partner gets: the items of each kind (kinds.py) in the kinds' order, newest first."""
 
     partner: Partner
-    posts: tuple[ContentItem, ...]
-    one_pagers: tuple[ContentItem, ...]
-    media: tuple[ContentItem, ...]
-    social: tuple[ContentItem, ...]
+    by_kind: tuple[tuple[str, Items], ...]  # (kind name, its items) for every kind of the project
     # The variant ids of every item, in order. Hundreds of partners get the same items, and what is
     # made from the items alone (keys, page lists) is made once for each selection.
     selection: tuple[str, ...]
 
-    @property
-    def pages(self) -> tuple[ContentItem, ...]:
-        """Items that have a page of their own."""
-        return self.posts + self.one_pagers + self.media
+    def of_kind(self, name: str) -> Items:
+        """The partner's items of the kind ``name`` (none for a kind the project does not have)."""
+        for kind, items in self.by_kind:
+            if kind == name:
+                return items
+        return ()
 
     @property
-    def items(self) -> tuple[ContentItem, ...]:
-        return self.pages + self.social
+    def posts(self) -> Items:
+        return self.of_kind("blog")
+
+    @property
+    def one_pagers(self) -> Items:
+        return self.of_kind("one-pagers")
+
+    @property
+    def media(self) -> Items:
+        return self.of_kind("media")
+
+    @property
+    def social(self) -> Items:
+        return self.of_kind("social")
+
+    @property
+    def pages(self) -> Items:
+        """Items that have a page of their own, kind by kind."""
+        return tuple(item for _, items in self.by_kind for item in items if item.has_page)
+
+    @property
+    def items(self) -> Items:
+        """Every item: those with pages first, then the others (social posts)."""
+        return self.pages + tuple(item for _, items in self.by_kind for item in items if not item.has_page)
 
 
 def plan_partner(project: Project, partner: Partner) -> PartnerPlan:
@@ -77,21 +98,20 @@ class Planner:
 
 
 def _select(project: Project, partner: Partner) -> _Selected:
-    """Posts, one-pagers, media and social posts for ``partner``, newest first."""
+    """The items of each kind ``partner`` gets, newest first, and their variant ids."""
     locale = partner.data.locale
     entitled = [project.localized(item, locale) for item in project.content
                 if exclusion_reason(item, partner, project) is None]
     # A social post that promotes a page the partner does not get (expired, scheduled, gated, withheld) would
     # ship a broken link or a gated item's address: the post is left out too (see social_link_warnings).
-    pages = {item.key for item in entitled if item.kind != "social"}
+    pages = {item.key for item in entitled if item.has_page}
     entitled = [item for item in entitled if link_of(item) is None or link_of(item) in pages]
     entitled.sort(key=lambda item: (item.meta.date, item.slug), reverse=True)
 
-    def of(kind: str) -> Items:
-        return tuple(item for item in entitled if item.kind == kind)
-
-    posts, one_pagers, media, social = of("blog"), of("one-pagers"), of("media"), of("social")
-    return posts, one_pagers, media, social, tuple(item.variant_id for item in posts + one_pagers + media + social)
+    by_kind = tuple((name, tuple(item for item in entitled if item.kind == name)) for name in project.kinds.names)
+    plan_order = [item for _, items in by_kind for item in items if item.has_page]
+    plan_order += [item for _, items in by_kind for item in items if not item.has_page]
+    return by_kind, tuple(item.variant_id for item in plan_order)
 
 
 def select_partners(project: Project, slugs: tuple[str, ...] = (), shard: tuple[int, int] | None = None

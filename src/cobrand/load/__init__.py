@@ -6,11 +6,14 @@ import datetime as dt
 from pathlib import Path
 
 from ..errors import Problem
+from ..kinds import BUILT_IN
 from ..models import ContentItem, Project, ProjectFile, Theme, Vendor
+from ..plugins import EnabledPlugin
 from .content import load_content
 from .logos import LogoError, confined_file, inspect_logo
 from .memo import MEMO_FILE, LoadMemo, file_digest
 from .partners import PartnerLoad
+from .plugins import load_plugins, plugin_kinds, plugin_theme
 from .schema import parse_toml, validate
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -37,13 +40,23 @@ def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None, jobs:
     if raw is not None:
         config, problems = validate(ProjectFile, raw, CONFIG_FILE, toml_text=text)
     vendor, theme = None, None
+    plugins: tuple[EnabledPlugin, ...] = ()
+    kinds = BUILT_IN
     if config is not None:
         vendor, found = _load_vendor(root, config, memo)
         problems += found
         theme, found = _load_theme(root, config.site.theme)
         problems += found
+        # Plugins the vendor enabled add content kinds (read below) and templates.
+        plugins, found = load_plugins(config)
+        problems += found
+        kinds, found = plugin_kinds(plugins)
+        problems += found
+        if theme is not None:
+            theme, found = plugin_theme(theme, plugins)
+            problems += found
     with PartnerLoad(root, memo, jobs) as partner_load:  # in worker processes while this one reads the content
-        loaded, content_problems = load_content(root, memo)
+        loaded, content_problems = load_content(root, memo, kinds)
         partners, found = partner_load.result()
     problems += found + content_problems
     content, translations, found = _split_translations(loaded)
@@ -51,8 +64,9 @@ def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None, jobs:
     if config is None or vendor is None or theme is None:
         return None, problems
     project = Project(root=root, config=config, vendor=vendor, partners=tuple(partners),
-                      content=tuple(content), theme=theme, today=today,
-                      partner_folders=_folder_names(root / "partners"), translations=translations)
+                      content=tuple(content), theme=theme, today=today, kinds=kinds,
+                      partner_folders=_folder_names(root / "partners"), translations=translations,
+                      plugins=plugins)
     return project, problems
 
 

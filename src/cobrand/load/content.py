@@ -1,4 +1,5 @@
-"""Load ``content/``: blog posts, one-pagers, media and social posts."""
+"""Load ``content/``: one folder per content kind (kinds.py): blog posts, one-pagers, media, social posts
+and the kinds plugins add."""
 
 from __future__ import annotations
 
@@ -11,27 +12,14 @@ import yaml
 from markdown_it import MarkdownIt
 
 from ..errors import Problem
-from ..models import (
-    ContentItem,
-    ContentKind,
-    MediaFile,
-    OnePagerFile,
-    PageFile,
-    SocialFile,
-    Templated,
-)
+from ..kinds import BUILT_IN, RESERVED_FOLDERS, Kind, Kinds
+from ..models import ContentItem, MediaFile, PageFile, SocialFile, Templated
 from ..tokens import check_syntax, sandbox, split_tokens, templated_text
 from .markdown import count_words, make_markdown, render_body
 from .media import check_audio, check_body_image, check_image
 from .memo import LoadMemo, file_digest, tree_digest
 from .schema import YAML_LOADER, parse_yaml, validate
 
-PAGE_SCHEMAS: dict[str, type[PageFile]] = {
-    "blog": PageFile,
-    "one-pagers": OnePagerFile,
-    "media": MediaFile,
-}
-KNOWN_FOLDERS = ("blog", "one-pagers", "media", "social", "assets")
 # <slug>.md, or <slug>.<lang>.md for a translation (the same for .yaml)
 _FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?:\.(?P<lang>[a-z]{2,3}))?\.(?:md|ya?ml)$")
 DOCUMENT_SUFFIXES = (".md", ".yaml", ".yml")
@@ -40,8 +28,9 @@ GATING_FIELDS = ("min_tier", "ecosystems", "regions", "partners", "expires", "dr
 TEXT_FIELDS = ("title", "subtitle", "summary", "headline")
 
 
-def load_content(root: Path, memo: LoadMemo | None = None) -> tuple[list[ContentItem], list[Problem]]:
-    """Parse every content file once; return the items and every problem found.
+def load_content(root: Path, memo: LoadMemo | None = None, kinds: Kinds = BUILT_IN
+                 ) -> tuple[list[ContentItem], list[Problem]]:
+    """Parse every content file of ``kinds`` once; return the items and every problem found.
 
     With ``memo``, a file is not parsed again while its bytes and the content
     folder's other files (images and audio it may refer to) are unchanged.
@@ -53,28 +42,30 @@ def load_content(root: Path, memo: LoadMemo | None = None) -> tuple[list[Content
     if not content_dir.is_dir():
         return items, [Problem("content", "folder is missing")]
     md = make_markdown()
+    known_folders = (*kinds.names, *sorted(RESERVED_FOLDERS))
     for entry in sorted(content_dir.iterdir()):
         if entry.name.startswith(".") or not entry.is_dir():
             continue
-        if entry.name not in KNOWN_FOLDERS:
-            known = ", ".join(KNOWN_FOLDERS)
-            problems.append(Problem(_rel(root, entry), f"unknown content folder; use one of {known}"))
+        if entry.name not in known_folders:
+            known = ", ".join(known_folders)
+            problems.append(Problem(_rel(root, entry), f"unknown content folder; use one of {known} (a plugin's "
+                                    "kind needs the plugin named in cobrand.toml [plugins] enabled)"))
     referable = tree_digest(content_dir, skip=lambda name: name.endswith(DOCUMENT_SUFFIXES), memo=memo)
-    page_kinds: tuple[ContentKind, ...] = ("blog", "one-pagers", "media")
-    for kind in page_kinds:
-        for path in _files(content_dir / kind, ".md"):
-            item, found = memo.recall(_rel(root, path), file_digest(path, referable, memo=memo),
-                                      lambda: _load_page(root, path, kind, md))  # noqa: B023 - called at once
+    for kind in kinds:
+        for path in _files(content_dir / kind.name, *kind.suffixes):
+            # A plugin kind's salt (its plugin's code) is part of what its files' results depend on.
+            item, found = memo.recall(_rel(root, path), file_digest(path, referable, kind.salt, memo=memo),
+                                      lambda: _load(root, path, kind, md))  # noqa: B023 - called at once
             problems += found
             if item:
                 items.append(item)
-    for path in _files(content_dir / "social", ".yaml", ".yml"):
-        item, found = memo.recall(_rel(root, path), file_digest(path, referable, memo=memo),
-                                  lambda: _load_social(root, path))  # noqa: B023 - called at once
-        problems += found
-        if item:
-            items.append(item)
     return items, problems
+
+
+def _load(root: Path, path: Path, kind: Kind, md: MarkdownIt) -> tuple[ContentItem | None, list[Problem]]:
+    if kind.document == "yaml":
+        return _load_social(root, path, kind)
+    return _load_page(root, path, kind, md)
 
 
 def _files(folder: Path, *suffixes: str) -> list[Path]:
@@ -162,7 +153,7 @@ def _front_matter_texts(meta: PageFile | SocialFile, key_lines: dict[str, int], 
     return texts, problems
 
 
-def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tuple[ContentItem | None, list[Problem]]:
+def _load_page(root: Path, path: Path, kind: Kind, md: MarkdownIt) -> tuple[ContentItem | None, list[Problem]]:
     file = _rel(root, path)
     text, data, problems = _read(root, path)
     slug, lang, found = _name(root, path)
@@ -177,9 +168,10 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
     problems += found
     if found:
         return None, as_draft_problems(problems) if _is_draft(raw, yaml_text) else problems
-    meta, found = validate(PAGE_SCHEMAS[kind], raw, file, key_lines=key_lines)
+    meta, found = validate(kind.schema, raw, file, key_lines=key_lines)
+    assert meta is None or isinstance(meta, PageFile)  # a Markdown kind's schema extends PageFile (kinds.py)
     problems += found + _translation_problems(file, raw, lang, key_lines)
-    body, statements, assets, derived_summary = render_body(md, body_text, body_line, kind)
+    body, statements, assets, derived_summary = render_body(md, body_text, body_line, kind.name)
     problems += [Problem(file, f"'{tag}' is not supported in content; use {{{{ partner.field }}}} tokens only",
                          line=line) for line, tag in statements]
     problems += check_syntax(body, sandbox(), file)
@@ -199,7 +191,8 @@ def _load_page(root: Path, path: Path, kind: ContentKind, md: MarkdownIt) -> tup
     if meta is None or problems:
         return None, as_draft_problems(problems) if _is_draft(raw, text) else problems
     return ContentItem(
-        kind=kind, slug=slug, source=file, meta=meta, body=body, lang=lang, texts=texts,
+        kind=kind.name, has_page=kind.page_template is not None, has_pdf=kind.pdf, slug=slug, source=file,
+        meta=meta, body=body, lang=lang, texts=texts,
         digest=hashlib.sha256(data).hexdigest(), words=count_words(body_text), assets=tuple(assets),
     ), []
 
@@ -218,7 +211,7 @@ def _variant_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def _load_social(root: Path, path: Path) -> tuple[ContentItem | None, list[Problem]]:
+def _load_social(root: Path, path: Path, kind: Kind) -> tuple[ContentItem | None, list[Problem]]:
     file = _rel(root, path)
     text, data, problems = _read(root, path)
     slug, lang, found = _name(root, path)
@@ -228,10 +221,11 @@ def _load_social(root: Path, path: Path) -> tuple[ContentItem | None, list[Probl
     raw, key_lines, found = parse_yaml(text, file)
     if found:
         return None, as_draft_problems(problems + found) if _is_draft(raw, text) else problems + found
-    meta, found = validate(SocialFile, raw, file, key_lines=key_lines)
+    meta, found = validate(kind.schema, raw, file, key_lines=key_lines)
     problems += found + _translation_problems(file, raw, lang, key_lines)
     variants: dict[str, Templated] = {}
     variant_lines = _variant_lines(text)
+    assert meta is None or isinstance(meta, SocialFile)  # a YAML kind's schema extends SocialFile (kinds.py)
     if meta is not None:
         env = sandbox()
         for network, value in meta.variants.model_dump().items():
@@ -251,7 +245,7 @@ def _load_social(root: Path, path: Path) -> tuple[ContentItem | None, list[Probl
         problems += check_image(root, file, meta.image, key_lines.get("image"))
     if meta is None or problems:
         return None, as_draft_problems(problems) if _is_draft(raw, text) else problems
-    return ContentItem(kind="social", slug=slug, source=file, meta=meta, body=None, lang=lang,
+    return ContentItem(kind=kind.name, has_page=False, slug=slug, source=file, meta=meta, body=None, lang=lang,
                        variants=variants, texts=texts, digest=hashlib.sha256(data).hexdigest(),
                        assets=(meta.image,) if meta.image else ()), []
 

@@ -11,6 +11,7 @@ import functools
 import math
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -29,6 +30,7 @@ from ..models import (
 )
 from ..personalize import resolve
 from ..plan import PartnerPlan
+from ..plugins import ItemEvent, item_hook
 from ..tokens import TokenError, TokenFiller, token_context
 from ..tracking import Tracking, print_url, share_url
 from ..validate import social_text
@@ -250,6 +252,8 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         view["personalize"] = personal
         if not pdf_links:
             view["pdf_path"] = view["press_path"] = None
+        if project.plugins:  # what plugins add to the item's view (docs/plugins.md, on_item)
+            view |= item_hook(project.plugins, ItemEvent(project, partner, item, MappingProxyType(view)))
         return view
 
     items = ItemViews(plan.items, item_view)
@@ -302,10 +306,8 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         "brand_css": brand_css,
         "lockup": lockup_view(project, partner),  # logo sizes by the [brand] rules (render/lockup.py)
         "palette": partner_palette,
-        "posts": items.in_order(plan.posts),
-        "one_pagers": items.in_order(plan.one_pagers),
-        "media": items.in_order(plan.media),
-        "social": items.in_order(plan.social),
+        # The partner's items of each kind, by the kind's view name (posts, one_pagers, media, social, ...).
+        **{kind.view: items.in_order(plan.of_kind(kind.name)) for kind in project.kinds},
         "kit_zip": kit_zip_path(partner),
         "social_csv": {},  # network -> site path of the Hootsuite CSV, when rendered
         "home_url": partner_url(project, partner),
@@ -316,7 +318,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
     inputs = dict.fromkeys(("site", "lang", "dir", "ui_lang", "ui_dir", "vendor", "legal", "partner", "personalize",
                             "brand_css", "lockup", "palette", "home_url", "og_image", "preview"), SITE_AND_PARTNER)
     # The zip and the scheduling files exist only when the partner gets something to put in them.
-    inputs |= dict.fromkeys(("posts", "one_pagers", "media", "social", "kit_zip", "social_csv"), frozenset({CARDS}))
+    inputs |= dict.fromkeys((*(kind.view for kind in project.kinds), "kit_zip", "social_csv"), frozenset({CARDS}))
     inputs["build_date"] = frozenset({DATE})
     return PartnerViews(common, items, tracking, body_reads, inputs)
 

@@ -21,6 +21,7 @@ from ..jobs import Job, Output, Resolve
 from ..load import LoadMemo
 from ..models import ContentItem, MediaFile, Partner, Project
 from ..plan import PartnerPlan, Planner
+from ..plugins import OutputRequest, PageEvent, page_hook
 from ..tokens import TokenFiller
 from ..version import __version__
 from . import crawlers, feeds, kit
@@ -56,6 +57,7 @@ from .images import (
 )
 from .lockup import print_logo_files
 from .logos import logo_files, make_logo_file
+from .outputs import plugin_providers, provided_jobs
 from .pdf import PdfFetchError, PdfRenderer, ReadScope, first_page_thumbnail, thumbnail_size
 from .schedule import hootsuite_csv
 from .site import Page, home_page, page_place, render_page, selection_pages, theme_environment, theme_static_files
@@ -170,6 +172,7 @@ class PartnerRenderer:
         # Partner palettes by colours (see remember_palettes): a palette is a colour search of about
         # 0.2 ms, which a one-post rebuild of a thousand partners need not do again.
         self.palettes: dict[tuple[str, str], Palette] = {}
+        self.providers = plugin_providers(project.plugins)
 
     @cached_property
     def pdf(self) -> PdfRenderer | None:
@@ -205,7 +208,7 @@ class PartnerRenderer:
                 # the path: joining halves of the partner's key and its item's costs nothing where a digest
                 # of each of ~80 pages did.
                 pages=[(page, item_keys[variants[page.item_key]][:32] if page.item_key else "")
-                       for page in selection_pages(plan)],
+                       for page in selection_pages(plan, self.project.kinds)],
                 assets=[self._asset_jobs[path] for path in used_assets])
         return shared
 
@@ -235,7 +238,8 @@ class PartnerRenderer:
         views = build_views(project, plan, self.filler, pdf_links=self.pdf_links, ui_language=ui_language,
                             partner_palette=self.palettes.get(_colour_key(partner)))
         # Listings show cards, not bodies, so editing a post's text leaves every other page alone.
-        base, listing, with_bodies, _ = keys or self.keys(partner, plan)
+        keys = keys or self.keys(partner, plan)
+        base, listing, with_bodies, _ = keys
         dated = digest(listing, project.today.isoformat())
 
         jobs = list(self._static_jobs)
@@ -267,7 +271,7 @@ class PartnerRenderer:
         if self._pdf_setup is not None:
             scope = self._read_scope(partner, plan)
             pdf_extras = {CARDS: listing, BODIES: with_bodies, DATE: today}
-            for item in plan.one_pagers:
+            for item in (item for item in plan.pages if item.has_pdf):
                 pdf_job = self._pdf_job(partner, views, item, base, scope, pdf_extras, reads)
                 kit_jobs.append(pdf_job)
                 jobs += self._thumbnail_jobs(pdf_job, views, item)
@@ -294,6 +298,8 @@ class PartnerRenderer:
             # layout they read the root-level one beside the partner folders (render/crawlers.py).
             Job("robots.txt", digest(base, "robots.txt"), lambda _: feeds.robots(project, partner)),
         ]
+        if self.providers:  # plugins' outputs (docs/plugins.md)
+            jobs += provided_jobs(self.providers, OutputRequest(project, plan, views, keys), (job.path for job in jobs))
         return jobs
 
     def _translate(self, partner: Partner) -> None:
@@ -318,6 +324,8 @@ class PartnerRenderer:
         finally:
             recorders.pop()
         self._note_reads(views, names, page.path, page.item_key, reads)
+        if self.project.plugins:  # plugins' on_page (docs/plugins.md): the page's bytes in, bytes out
+            data = page_hook(self.project.plugins, PageEvent(self.project, partner, page.path, data))
         return data
 
     @contextmanager
@@ -460,6 +468,9 @@ class PartnerRenderer:
                 path = f"static/og/{item.slug}.png"
                 kind = item.meta.kind if isinstance(item.meta, MediaFile) else ""
                 eyebrow = eyebrows.get(item.kind) or eyebrows.get(kind, "")
+                label = project.kinds.get(item.kind).eyebrow
+                if not eyebrow and label:  # a plugin kind's label, translated where the theme's catalogues have it
+                    eyebrow = strings.gettext(label)
                 jobs.append(Job(path, digest(base, path, item_key), card(OG_SIZE, view_text(item.key, "title"),
                                                                          eyebrow), True))
                 views.items.note(item.key, og_image=path)

@@ -21,6 +21,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from ..kinds import Kinds
 from ..models import Partner, Project, Theme
 from ..plan import PartnerPlan
 from .context import PartnerViews, partner_url
@@ -146,23 +147,22 @@ def theme_static_files(theme: Theme) -> dict[str, Path]:
     return dict(sorted(files.items()))
 
 
-ITEM_TEMPLATES = {"blog": "post.html", "one-pagers": "one-pager.html", "media": "media.html"}
-
-
 def home_page(partner: Partner) -> Page:
     """The partner's home page, titled with its name."""
     return Page("index.html", "index.html", partner.name)
 
 
-def selection_pages(plan: PartnerPlan) -> Iterator[Page]:
+def selection_pages(plan: PartnerPlan, kinds: Kinds) -> Iterator[Page]:
     """Every page of a partner's site after the home page, from its plan alone (no item view is made
-    here): the same pages for every partner who gets the same items."""
+    here): the same pages for every partner who gets the same items. Each item's page and each
+    kind's listing come from its kind (kinds.py)."""
     for item in plan.pages:
-        assert item.page_path is not None
-        yield Page(item.page_path, ITEM_TEMPLATES[item.kind], item.meta.title, item.key,
-                   getattr(item.meta, "summary", None) or "")
-    yield Page("blog/index.html", "blog.html", "Blog")
-    yield Page("social.html", "social.html", "Social posts")
+        template = kinds.get(item.kind).page_template
+        assert item.page_path is not None and template is not None
+        yield Page(item.page_path, template, item.meta.title, item.key, getattr(item.meta, "summary", None) or "")
+    for kind in kinds:
+        if kind.listing is not None:
+            yield Page(kind.listing.path, kind.listing.template, kind.listing.title)
     yield Page("kit.html", "kit.html", "Download kit")
     yield Page("404.html", "404.html", "Page not found")
 
