@@ -190,6 +190,12 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
         for model_inside in inner:
             is_map = get_origin(annotation) is dict or any(get_origin(arg) is dict for arg in get_args(annotation))
             rows += _rows(model_inside, f"{key}.<name>." if is_map else f"{key}.")
+    extra = hints.get("__pydantic_extra__")
+    if extra is not None:  # named tables beside the keys ([tiers.<name>]): the type pydantic validates them with
+        table = get_args(extra)[1]
+        cells = [f"`{prefix}<name>`", "table", "optional", "", _own_doc(table)]
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+        rows += _rows(table, f"{prefix}<name>.")
     del whole
     return rows
 

@@ -23,6 +23,7 @@ UNIT_FILES = frozenset({
     "test_architecture.py",
     "test_docs.py",
     "test_plan.py",
+    "test_program.py",
     "test_properties.py",
     "test_reference.py",
     "test_theme_environment.py",

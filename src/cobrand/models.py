@@ -9,10 +9,11 @@ that the planner and renderers read and never mutate.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -20,10 +21,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     StringConstraints,
+    ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .values import (
     Color,
@@ -100,7 +105,23 @@ class SiteFile(Schema):
         return value
 
 
+BenefitText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class TierFile(Schema):
+    """What one tier of the partner program includes, shown on each partner's hub: ``[tiers.<name>]``."""
+
+    description: LongText | None = None  # one or two sentences: who the tier is for, what it asks
+    benefits: list[BenefitText] = Field(default_factory=list, max_length=40)  # what the tier gives, one line each
+
+
 class TiersFile(Schema):
+    """The program's tiers, lowest first, and what each includes: ``[tiers.<name>]`` tables of tiers in ``order``."""
+
+    # Any other key is a [tiers.<name>] table (TierFile): pydantic validates these "extra" keys with that type.
+    model_config = ConfigDict(frozen=True, extra="allow")
+    __pydantic_extra__: dict[str, TierFile] = Field(init=False)
+
     order: list[Slug] = Field(min_length=1)
 
     @field_validator("order")
@@ -111,6 +132,42 @@ class TiersFile(Schema):
         if duplicates:
             raise ValueError(f"lists {', '.join(duplicates)} more than once")
         return value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _described_tiers_are_ordered(cls, data: Any, handler: ModelWrapValidatorHandler[TiersFile]) -> TiersFile:
+        """Every [tiers.<name>] table describes a tier that order lists."""
+        # Errors are raised at the table's own key (tiers.<name>), so the message names the table and its line.
+        errors: list[InitErrorDetails] = []
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if key != "order" and not isinstance(value, dict):
+                    hint = " did you mean 'order'?" if difflib.get_close_matches(str(key), ["order"]) else ""
+                    errors.append(InitErrorDetails(type=PydanticCustomError(
+                        "tier_table", "unknown field;{hint} [tiers] holds order and [tiers.<name>] tables",
+                        {"hint": hint}), loc=(key,), input=value))
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        model = handler(data)
+        order = model.order
+        for name, table in model.described.items():
+            if name not in order:
+                errors.append(InitErrorDetails(type=PydanticCustomError(
+                    "tier_not_ordered", "describes the tier '{name}', which [tiers] order does not list ({order}); "
+                    "add it to order or rename the table",
+                    {"name": name, "order": ", ".join(order)}), loc=(name,), input=table))
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return model
+
+    @property
+    def described(self) -> dict[str, TierFile]:
+        """The ``[tiers.<name>]`` tables by tier name."""
+        return dict(self.__pydantic_extra__ or {})
+
+    def about(self, tier: str) -> TierFile:
+        """What ``tier`` includes; an empty description where cobrand.toml gives none."""
+        return self.described.get(tier) or TierFile()
 
 
 class KnownValuesFile(Schema):
@@ -194,6 +251,23 @@ class PluginsFile(Schema):
         return value
 
 
+class HubFile(Schema):
+    """Each partner's hub: the partner-facing pages (program, what's new, kit), deployed apart from its site."""
+
+    # The hub's address, for its Atom feed's absolute links; omitted: the feed's links are relative.
+    base_url: str | None = None
+    new_days: int = Field(default=30, ge=1, le=366)  # "what's new" lists items added or updated in this many days
+    expiring_days: int = Field(default=30, ge=1, le=366)  # "expiring soon" lists items expiring within this many days
+
+    @field_validator("base_url")
+    @classmethod
+    def _hub_url_has_partner(cls, value: str | None) -> str | None:
+        """An http(s) URL that contains ``{partner}`` and ends with ``/``."""
+        if value is None:
+            return value
+        return SiteFile._base_url_has_partner(value)
+
+
 class ProjectFile(Schema):
     vendor: VendorFile
     site: SiteFile
@@ -205,6 +279,7 @@ class ProjectFile(Schema):
     brand: BrandFile = BrandFile()
     print: PrintFile = PrintFile()
     plugins: PluginsFile = PluginsFile()
+    hub: HubFile = HubFile()
 
 
 # --- partners/<slug>/partner.toml ---------------------------------------------
@@ -263,11 +338,26 @@ class GatingFile(Schema):
     expires: dt.date | None = None  # not published after this day
     draft: bool = False  # published to nobody; its problems are warnings (`cobrand new` writes true)
     publish: ContentDate | None = None  # unpublished before this day (a future `date` does the same)
+    # Shows the title to partners of lower tiers, on their hub's "what the next tier adds"; omitted: counts only.
+    teaser: bool = False
+
+
+def _not_before_date(value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    """Not before the item's ``date``."""
+    date = info.data.get("date")
+    if value is not None and isinstance(date, dt.date) and value < date:
+        raise ValueError(f"{value.isoformat()} is before the item's date ({date.isoformat()})")
+    return value
+
+
+# The day the item last changed in a way partners should hear of: listed on their hubs' "what's new".
+UpdatedDate = Annotated[ContentDate | None, AfterValidator(_not_before_date)]
 
 
 class PageFile(GatingFile):
     title: ShortText
     date: ContentDate
+    updated: UpdatedDate = None  # the last day the item changed in a way partners should hear of (hub: what's new)
     # Omitted: the body's first paragraph, as plain text cut at a word (load/markdown.py).
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
     author: ShortText | None = None
@@ -331,6 +421,7 @@ class VariantsFile(Schema):
 class SocialFile(GatingFile):
     title: ShortText
     date: ContentDate
+    updated: UpdatedDate = None  # the last day the post changed in a way partners should hear of (hub: what's new)
     link: Annotated[str, StringConstraints(pattern=r"^(blog|one-pagers|media)/[a-z0-9-]+$")] | None = None
     hashtags: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,50}$")]] = Field(
         default_factory=list

@@ -23,7 +23,7 @@ from .schema import YAML_LOADER, parse_yaml, validate
 # <slug>.md, or <slug>.<lang>.md for a translation (the same for .yaml)
 _FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?:\.(?P<lang>[a-z]{2,3}))?\.(?:md|ya?ml)$")
 DOCUMENT_SUFFIXES = (".md", ".yaml", ".yml")
-GATING_FIELDS = ("min_tier", "ecosystems", "regions", "partners", "expires", "draft", "publish")
+GATING_FIELDS = ("min_tier", "ecosystems", "regions", "partners", "expires", "draft", "publish", "teaser")
 # Front-matter text shown to partners' visitors: filled per partner like the body.
 TEXT_FIELDS = ("title", "subtitle", "summary", "headline")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import typing
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -204,9 +205,14 @@ def _known_fields(schema: type[BaseModel], path: Iterable[str]) -> list[str]:
     model: Any = schema
     for part in path:
         field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
-        if field is None:
+        if field is not None:
+            annotation = field.annotation
+        elif hasattr(model, "model_fields") and model.model_config.get("extra") == "allow":
+            # A table of named tables ([tiers.<name>]): pydantic validates extra keys with this type.
+            extra = typing.get_type_hints(model).get("__pydantic_extra__")
+            annotation = typing.get_args(extra)[1] if extra is not None else None
+        else:
             return []
-        annotation = field.annotation
         for candidate in getattr(annotation, "__args__", (annotation,)):
             if isinstance(candidate, type) and issubclass(candidate, BaseModel):
                 model = candidate
