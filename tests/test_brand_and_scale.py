@@ -15,10 +15,10 @@ from PIL import Image
 
 import cobrand
 from cobrand.audit import audit
+from cobrand.brand.palette import AA_LARGE, AA_TEXT, WHITE, contrast, palette
 from cobrand.check import check
 from cobrand.load.logos import inspect_logo
 from cobrand.models import Colors, Logo
-from cobrand.render.brand import AA_LARGE, AA_TEXT, WHITE, contrast, palette
 from cobrand.render.images import OG_SIZE, CardPainter, CardStyle
 
 from conftest import ENVIRON, PARTNER_SLUGS, ROOT, copy_example

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont, features
 
+from cobrand.brand.palette import palette
 from cobrand.check import check
 from cobrand.load import load_project
 from cobrand.load.logos import inspect_logo
 from cobrand.models import Colors, Logo, Project
-from cobrand.render.brand import palette
 from cobrand.render.i18n import for_locale, load_translations
 from cobrand.render.images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle, direction_of, font_file
 from cobrand.render.partner import PartnerRenderer

@@ -284,8 +284,8 @@ def test_pdf_keeps_an_svg_logo_vector_and_crops_it_to_what_it_draws(tmp_path: Pa
 def test_trimmed_svg_draws_the_same_as_the_original_cropped() -> None:
     """For every SVG logo of the example: the trimmed file, rasterised, equals the original's rasterisation
     cropped to its ink (the drawing is untouched, only the viewBox changed)."""
+    from cobrand.brand.trim import trimmed_svg
     from cobrand.load.logos import inspect_logo
-    from cobrand.render.trim import trimmed_svg
 
     root = Path(__file__).resolve().parent.parent
     for path in [*sorted(root.glob("partners/*/logo.svg")), root / "brand" / "harborline.svg"]:

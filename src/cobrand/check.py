@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .brand_checks import brand_notes
+from .brand.checks import brand_notes
 from .build import describe_failure
 from .coverage import Coverage, translation_coverage
 from .errors import Problem

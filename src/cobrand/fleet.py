@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .brand_checks import colour_notes, logo_warnings
+from .brand.checks import colour_notes, logo_warnings
 from .cache import digest
 from .errors import Problem, ProjectError
 from .load import LoadMemo, load_project

@@ -444,7 +444,7 @@ class Logo:
     width: float
     height: float
     digest: str
-    visible: tuple[float, float, float, float] | None = None  # x, y, width, height of the ink (load/ink.py)
+    visible: tuple[float, float, float, float] | None = None  # x, y, width, height of the ink (brand/ink.py)
     # The only bytes renderers and the site may use: SVG rebuilt from the allowlist (load/svg_allowlist.py),
     # raster files as checked. Never compared: ``digest`` already names them.
     data: bytes = field(default=b"", compare=False, repr=False)

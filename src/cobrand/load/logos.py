@@ -18,8 +18,8 @@ from pathlib import Path
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
+from ..brand.ink import raster_pixels, raster_visible_box, svg_visible_box
 from ..models import Logo
-from .ink import raster_pixels, raster_visible_box, svg_visible_box
 from .svg_allowlist import SVG_NS, SvgError, sanitize_svg
 
 MAX_LOGO_BYTES = 5 * 1024 * 1024

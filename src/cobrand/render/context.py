@@ -17,6 +17,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup
 
+from ..brand.lockup import lockup_view
+from ..brand.palette import Palette, palette
 from ..models import (
     AUDIO_TYPES,
     ContentItem,
@@ -35,8 +37,6 @@ from ..tokens import TokenError, TokenFiller, token_context
 from ..tracking import Tracking, print_url, share_url
 from ..validate import social_text
 from ..values import paper_size
-from .brand import Palette, palette
-from .lockup import lockup_view
 
 PARTNER_LOGO = "static/partner-logo"
 VENDOR_LOGO = "static/vendor-logo"
@@ -304,7 +304,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         },
         "personalize": personalize,
         "brand_css": brand_css,
-        "lockup": lockup_view(project, partner),  # logo sizes by the [brand] rules (render/lockup.py)
+        "lockup": lockup_view(project, partner),  # logo sizes by the [brand] rules (brand/lockup.py)
         "palette": partner_palette,
         # The partner's items of each kind, by the kind's view name (posts, one_pagers, media, social, ...).
         **{kind.view: items.in_order(plan.of_kind(kind.name)) for kind in project.kinds},

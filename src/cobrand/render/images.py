@@ -23,9 +23,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, features
 
-from ..load.ink import draw_svg, ink_box, raster_pixels
+from ..brand.palette import Palette
+from ..brand.trim import rasterise
 from ..models import Logo
-from .brand import Palette
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "themes" / "default" / "fonts"
 # Noto Sans CJK where Debian/Ubuntu (fonts-noto-cjk), Fedora and Arch install it; index 0 is the Japanese face.
@@ -39,37 +39,12 @@ LAYOUT = ImageFont.Layout.RAQM if RAQM else ImageFont.Layout.BASIC
 SOCIAL_SIZES = {"linkedin": (1200, 627), "x": (1600, 900), "facebook": (1080, 1080)}
 OG_SIZE = (1200, 630)
 LOCKUP_MIN_RATIO = 0.4
-RASTER_HEIGHT = 600  # logos are rasterised once at this height, then scaled down
 INK = (27, 31, 36)
 MUTED = (79, 88, 99)
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
-
-
-def logo_bytes(logo: Logo) -> bytes:
-    """The bytes renderers may use for ``logo``: checked at load (SVG rebuilt), never re-read from its path."""
-    if not logo.data:
-        raise ValueError(f"{logo.path.name} was not loaded through load.logos.inspect_logo; refusing its file")
-    return logo.data
-
-
-@functools.lru_cache(maxsize=4)  # the vendor's logo is on every partner's cards: drawn once per process
-def rasterise(logo: Logo) -> Image.Image:
-    """The logo as RGBA pixels, trimmed to its visible content (shared: never draw on the result)."""
-    if logo.format == "svg":
-        scale = RASTER_HEIGHT / logo.height
-        source = draw_svg(logo_bytes(logo), round(logo.width * scale), RASTER_HEIGHT)
-    else:
-        source = raster_pixels(logo_bytes(logo))  # oriented, sRGB, 8-bit: as viewers show it
-    return trim(source.convert("RGBA"))
-
-
-def trim(image: Image.Image) -> Image.Image:
-    """Crop transparent or white margins around a logo."""
-    box = ink_box(image)
-    return image.crop(box) if box else image
 
 
 def fit_area(image: Image.Image, area: float, max_width: int, max_height: int) -> Image.Image:

@@ -2,7 +2,7 @@
 
 File names carry the logo's digest and size, so they change whenever the
 image does and can be cached forever. Sizes come from the lockups
-(render/lockup.py), so the files are exactly as high as the masthead and
+(brand/lockup.py), so the files are exactly as high as the masthead and
 the home page's card show them.
 """
 
@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 
 from PIL import Image
 
+from ..brand.lockup import HERO, MASTHEAD, partner_height, print_pixels
+from ..brand.trim import rasterise, trimmed_file, trimmed_ratio, trimmed_svg
 from ..models import Logo
-from .images import rasterise
-from .lockup import HERO, MASTHEAD, partner_height
-from .trim import trimmed_ratio, trimmed_svg
+from .pdf import generated_url
 
 FAVICON_SIZES = [(16, 16), (32, 32), (48, 48)]
 TOUCH_ICON = 180
@@ -99,3 +99,20 @@ def make_logo_file(logo: Logo, path: str, files: LogoFiles) -> bytes:
     width = max(1, round(image.width * height / image.height))
     resized = image.resize((width, height), Image.Resampling.LANCZOS)
     return _encode(resized, "webp" if path.endswith(".webp") else "png")
+
+
+def print_logo_files(partner_logo: Logo, vendor_logo: Logo, printed: dict[str, float]
+                     ) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Trimmed logos for a PDF whose header is ``printed`` (a :meth:`Lockup.view`, in mm).
+
+    Returns the URLs the print template uses (``partner_logo``, ``vendor_logo``) and the files
+    behind them, for :meth:`PdfRenderer.render`: SVG logos stay vector, raster logos become PNGs
+    of at most the pixels 300 dpi needs at their printed height.
+    """
+    urls, files = {}, {}
+    for key, logo, height in (("partner_logo", partner_logo, printed["partner_height"]),
+                              ("vendor_logo", vendor_logo, printed["vendor_height"])):
+        data, extension = trimmed_file(logo, print_pixels(height))
+        name = f"{key}-{logo.digest[:16]}.{extension}"
+        urls[key], files[name] = generated_url(name), data
+    return urls, files

@@ -16,6 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
+from ..brand.palette import Palette, palette
+from ..brand.trim import logo_bytes, vendor_logo_bytes, vendor_logo_path
 from ..cache import digest, partner_key, site_key
 from ..jobs import Job, Output, Resolve
 from ..load import LoadMemo
@@ -25,7 +27,6 @@ from ..plugins import OutputRequest, PageEvent, page_hook
 from ..tokens import TokenFiller
 from ..version import __version__
 from . import crawlers, feeds, kit
-from .brand import Palette, palette
 from .context import (
     BODIES,
     CARDS,
@@ -50,18 +51,15 @@ from .images import (
     CardStyle,
     direction_of,
     fonts_key,
-    logo_bytes,
     preview_png,
     preview_size,
     webp,
 )
-from .lockup import print_logo_files
-from .logos import logo_files, make_logo_file
+from .logos import logo_files, make_logo_file, print_logo_files
 from .outputs import plugin_providers, provided_jobs
 from .pdf import PdfFetchError, PdfRenderer, ReadScope, first_page_thumbnail, thumbnail_size
 from .schedule import hootsuite_csv
 from .site import Page, home_page, page_place, render_page, selection_pages, theme_environment, theme_static_files
-from .trim import vendor_logo_bytes, vendor_logo_path
 
 PRINT_STYLESHEET = "print/one-pager.css"
 PRESS_STYLESHEET = "print/press.css"

@@ -24,9 +24,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..models import Logo, Partner, Project
-from .pdf import generated_url
-from .trim import trimmed_file, trimmed_ratio, vendor_logo_path
+from ..models import Partner, Project
+from .trim import trimmed_ratio, vendor_logo_path
 
 MM_PER_INCH = 25.4
 PRINT_DPI = 300
@@ -133,19 +132,3 @@ def lockup_view(project: Project, partner: Partner) -> dict[str, Any]:
         "vendor_logo": vendor_logo_path(project.vendor.logo),
     }
 
-
-def print_logo_files(partner_logo: Logo, vendor_logo: Logo, printed: dict[str, float]
-                     ) -> tuple[dict[str, str], dict[str, bytes]]:
-    """Trimmed logos for a PDF whose header is ``printed`` (a :meth:`Lockup.view`, in mm).
-
-    Returns the URLs the print template uses (``partner_logo``, ``vendor_logo``) and the files
-    behind them, for :meth:`PdfRenderer.render`: SVG logos stay vector, raster logos become PNGs
-    of at most the pixels 300 dpi needs at their printed height.
-    """
-    urls, files = {}, {}
-    for key, logo, height in (("partner_logo", partner_logo, printed["partner_height"]),
-                              ("vendor_logo", vendor_logo, printed["vendor_height"])):
-        data, extension = trimmed_file(logo, print_pixels(height))
-        name = f"{key}-{logo.digest[:16]}.{extension}"
-        urls[key], files[name] = generated_url(name), data
-    return urls, files

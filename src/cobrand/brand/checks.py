@@ -11,18 +11,18 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from .errors import Problem
-from .models import Partner, Project
-from .render.brand import AA_LARGE, AA_TEXT, WHITE, contrast, palette
-from .render.lockup import HERO, MM_PER_INCH, PRINT_DPI, partner_height, print_pixels, printed_partner_height_mm
-from .render.trim import trimmed_ratio, trimmed_size
+from ..errors import Problem
+from ..models import Partner, Project
+from .lockup import HERO, MM_PER_INCH, PRINT_DPI, partner_height, print_pixels, printed_partner_height_mm
+from .palette import AA_LARGE, AA_TEXT, WHITE, contrast, palette
+from .trim import trimmed_ratio, trimmed_size
 
 SCREEN_DENSITY = 2  # a 2x (retina) screen
 
 
 def required_pixels(project: Project, partner: Partner) -> tuple[float, int, int]:
     """The partner logo's printed height in mm, and the pixels of visible logo that 300 dpi print and
-    the site's largest lockup on a 2x screen need (sizes from render/lockup.py)."""
+    the site's largest lockup on a 2x screen need (sizes from brand/lockup.py)."""
     ratio = trimmed_ratio(partner.logo)
     printed = printed_partner_height_mm(project, ratio)
     largest = partner_height(ratio, replace(HERO, min_height=project.config.brand.min_logo_height_px))

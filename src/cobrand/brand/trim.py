@@ -6,7 +6,7 @@ unbalance every lockup, so sizes use the visible content's aspect ratio and
 the site and PDFs show trimmed files:
 
 * raster logos (PNG, JPEG, WebP) become PNGs cropped to their content
-  (:func:`images.rasterise`);
+  (:func:`rasterise`);
 * SVG logos stay vector: the document rebuilt from the allowlist at load
   (``Logo.data``, never the partner's file) is nested in an outer ``<svg>``
   whose viewBox is the visible box (measured on a rasterisation with
@@ -21,11 +21,35 @@ import io
 
 from PIL import Image
 
-from ..load.ink import nested_svg
 from ..models import Logo
-from .images import logo_bytes, rasterise
+from .ink import draw_svg, ink_box, nested_svg, raster_pixels
 
 VENDOR_MAX_HEIGHT = 256  # a raster vendor logo on the site is at most this many pixels high (2x its largest use)
+RASTER_HEIGHT = 600  # logos are rasterised once at this height, then scaled down
+
+
+def logo_bytes(logo: Logo) -> bytes:
+    """The bytes renderers may use for ``logo``: checked at load (SVG rebuilt), never re-read from its path."""
+    if not logo.data:
+        raise ValueError(f"{logo.path.name} was not loaded through load.logos.inspect_logo; refusing its file")
+    return logo.data
+
+
+@functools.lru_cache(maxsize=4)  # the vendor's logo is on every partner's cards: drawn once per process
+def rasterise(logo: Logo) -> Image.Image:
+    """The logo as RGBA pixels, trimmed to its visible content (shared: never draw on the result)."""
+    if logo.format == "svg":
+        scale = RASTER_HEIGHT / logo.height
+        source = draw_svg(logo_bytes(logo), round(logo.width * scale), RASTER_HEIGHT)
+    else:
+        source = raster_pixels(logo_bytes(logo))  # oriented, sRGB, 8-bit: as viewers show it
+    return trim(source.convert("RGBA"))
+
+
+def trim(image: Image.Image) -> Image.Image:
+    """Crop transparent or white margins around a logo."""
+    box = ink_box(image)
+    return image.crop(box) if box else image
 
 
 def trimmed_size(logo: Logo) -> tuple[float, float]:
