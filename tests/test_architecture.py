@@ -31,7 +31,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "plan": ("plan",),
     "render": ("render",),
     "write": ("write",),
-    "report": ("report", "links"),
+    "report": ("report", "links", "overview"),
     # What runs the pipeline: the build, its fleet loading, distribution, and the commands' libraries.
     "build": ("build", "fleet", "distribute", "check", "coverage", "placeholders", "scaffold",
               "audit", "audit_images", "partners_table"),

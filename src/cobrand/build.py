@@ -31,11 +31,12 @@ from PIL import Image
 
 from .cache import Store, code_digest, digest
 from .errors import BuildLockedError, CobrandError, Problem, ProjectError, UsageError
-from .fleet import load_scoped, partner_slugs, select_slugs
+from .fleet import CheckedProject, load_scoped, partner_slugs, select_slugs
 from .jobs import Job
 from .links import broken_links, link_warnings
 from .load import MEMO_FILE, LoadMemo
 from .models import Partner, Project
+from .overview import OVERVIEW_FILE, overview_html, overview_rows, refused_html
 from .plugins import after_build
 from .render import crawlers
 from .render.context import partner_url
@@ -165,6 +166,7 @@ def _write_refusal(out: Path, report: BuildReport) -> None:
     try:
         with build_lock(out):
             write_atomic(out / REPORT_FILE, report.to_json().encode("utf-8"))
+            write_atomic(out / OVERVIEW_FILE, refused_html(report.refusal or []))
     except (CobrandError, OSError):
         pass  # the refusal itself is what the caller sees; an unwritable folder must not hide it
 
@@ -216,12 +218,31 @@ def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners:
             report.refusal = error.problems if isinstance(error, ProjectError) else [
                 Problem("", str(error), scope=PROJECT)]
             write_atomic(out / REPORT_FILE, report.to_json().encode("utf-8"))
+            write_atomic(out / OVERVIEW_FILE, refused_html(report.refusal))
             raise
         try:
             write_atomic(out / REPORT_FILE, report.to_json().encode("utf-8"))
+            write_atomic(out / OVERVIEW_FILE, _overview(checked, report, everyone, chosen, out))
         except OSError as error:
-            raise OutputError(f"cannot write {out / REPORT_FILE}: {error.strerror or error}") from None
+            raise OutputError(f"cannot write {out}: {error.strerror or error}") from None
     return report
+
+
+def _overview(checked: CheckedProject, report: BuildReport, everyone: tuple[str, ...], chosen: set[str],
+              out: Path) -> bytes:
+    """The vendor overview page of this run (see :mod:`cobrand.overview`): every partner, built this run or not."""
+    project = checked.project
+    # Partners this run did not cover keep the render warnings their output was written with.
+    earlier = {}
+    for partner in project.partners:
+        if partner.slug not in chosen:
+            recorded = read_manifest(out, partner.slug).get("broken")
+            broken = [(str(page), str(link)) for page, link in recorded] if isinstance(recorded, list) else []
+            earlier[partner.slug] = link_warnings(project, partner, broken)
+    rows = overview_rows(project, report, everyone=everyone, skipped=checked.skipped, set_aside=checked.set_aside,
+                         earlier_warnings=earlier)
+    selection = None if chosen == set(everyone) else sorted(chosen)
+    return overview_html(project, rows, checked.withheld, selection=selection)
 
 
 def _write_root_files(project: Project, out: Path) -> None:

@@ -31,12 +31,14 @@ class CheckedProject:
     ``project`` holds only the partners and content items without errors;
     ``skipped`` maps each partner with errors to them, ``withheld`` each content
     item (``kind/slug``) with errors to them. ``warnings`` are the rest's warnings.
+    ``set_aside`` are the skipped partners whose partner.toml loaded all the same.
     """
 
     project: Project
     warnings: list[Problem]
     skipped: dict[str, list[Problem]] = field(default_factory=dict)
     withheld: dict[str, list[Problem]] = field(default_factory=dict)
+    set_aside: tuple[Partner, ...] = ()
 
 
 def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ: Mapping[str, str] | None = None,
@@ -81,7 +83,8 @@ def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ:
         translations={key: value for key, value in project.translations.items() if key not in withheld})
     warnings = [p for p in problems if p.severity == "warning" and not counts(p)]
     return CheckedProject(kept, warnings, {slug: sorted(found) for slug, found in sorted(skipped.items())},
-                          {key: sorted(found) for key, found in sorted(withheld.items())})
+                          {key: sorted(found) for key, found in sorted(withheld.items())},
+                          tuple(partner for partner in project.partners if partner.slug in skipped))
 
 
 def _brand_problems(project: Project, memo: LoadMemo) -> list[Problem]:
