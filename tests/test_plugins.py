@@ -19,11 +19,14 @@ from pathlib import Path
 import pytest
 
 import cobrand
+from cobrand.build import load_and_check
+from cobrand.partners_table import partner_rows
 
 from conftest import ENVIRON, copy_example, file_digests, load_config, load_partners
 
 PLUGIN_DIST = "cobrand-case-studies"
-STATE = (".cobrand/", ".cobrand.lock", "report.json")
+# The run's own record: report.json and the vendor overview (which says what this run built or reused).
+STATE = (".cobrand/", ".cobrand.lock", "report.json", "overview.html")
 GATED_TIER = "gold"
 CASE_STUDIES = {
     "harbour-clinic": """---
@@ -120,6 +123,10 @@ def test_a_plugin_kind_gets_pages_a_listing_and_an_output_entitled_like_every_ki
         assert ("case-studies/shipping-line.html" in sitemap) == gated
         manifest_paths = set(outputs(site))
         assert ("case-studies/shipping-line.html" in manifest_paths) == gated
+    # `cobrand partners` counts the plugin's kind like the built-in ones.
+    loaded, _ = load_and_check(project, environ=ENVIRON)
+    counted = {row.slug: row.counts["case-studies"] for row in partner_rows(loaded)}
+    assert counted == {partner.slug: 2 if gets_gated(partner.data["tier"], project) else 1 for partner in partners}
     # The plugin's on_after_load check, reported like cobrand's own, with file and field.
     warnings = [str(problem) for problem in report.all_warnings]
     assert "content/case-studies/shipping-line.md: industry: names no industry; the listing shows none" in warnings

@@ -17,7 +17,8 @@ from .models import ContentItem, Project
 from .plan import plan_partner
 from .spreadsheet import csv_text
 
-KINDS = ("blog", "one-pagers", "media", "social")
+# Column headings of the built-in kinds in the terminal table; a plugin's kind is headed by its name.
+HEADINGS = {"blog": "BLOG", "one-pagers": "ONE-PAGERS", "media": "MEDIA", "social": "SOCIAL"}
 ENTITLED = "1"
 NOT_ENTITLED = "0"
 
@@ -46,11 +47,11 @@ class PartnerRow:
 
 
 def partner_rows(project: Project) -> list[PartnerRow]:
-    """Every partner, in slug order, with its entitlement counts per content kind."""
+    """Every partner, in slug order, with its entitlement counts per content kind (the project's kinds)."""
     rows = []
     for partner in project.partners:
         items = plan_partner(project, partner).items
-        counts = {kind: sum(1 for item in items if item.kind == kind) for kind in KINDS}
+        counts = {kind: sum(1 for item in items if item.kind == kind) for kind in project.kinds.names}
         data = partner.data
         rows.append(PartnerRow(partner.slug, data.name, data.tier, tuple(data.ecosystems), tuple(data.regions),
                                data.locale, counts))
@@ -58,8 +59,8 @@ def partner_rows(project: Project) -> list[PartnerRow]:
 
 
 def content_columns(project: Project) -> list[ContentItem]:
-    """Content items in matrix order: by kind (blog, one-pagers, media, social), then slug."""
-    order = {kind: index for index, kind in enumerate(KINDS)}
+    """Content items in matrix order: by kind (blog, one-pagers, media, social, plugins' kinds), then slug."""
+    order = {kind: index for index, kind in enumerate(project.kinds.names)}
     return sorted(project.content, key=lambda item: (order.get(item.kind, len(order)), item.slug))
 
 
@@ -96,10 +97,11 @@ def rows_json(rows: Sequence[PartnerRow]) -> str:
 
 def rows_table(rows: Sequence[PartnerRow]) -> str:
     """An aligned plain-text table for a terminal."""
-    header = ["PARTNER", "NAME", "TIER", "ECOSYSTEMS", "REGIONS", "LOCALE", "BLOG", "ONE-PAGERS", "MEDIA",
-              "SOCIAL", "TOTAL"]
+    kinds = list(rows[0].counts) if rows else list(HEADINGS)
+    header = ["PARTNER", "NAME", "TIER", "ECOSYSTEMS", "REGIONS", "LOCALE",
+              *(HEADINGS.get(kind, kind.upper()) for kind in kinds), "TOTAL"]
     body = [[row.slug, row.name, row.tier, ", ".join(row.ecosystems) or "-", ", ".join(row.regions) or "-",
-             row.locale, *(str(row.counts[kind]) for kind in KINDS), str(row.total)] for row in rows]
+             row.locale, *(str(row.counts[kind]) for kind in kinds), str(row.total)] for row in rows]
     widths = [max(len(line[column]) for line in [header, *body]) for column in range(len(header))]
     numeric = set(range(6, len(header)))
 
