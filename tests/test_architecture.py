@@ -22,7 +22,7 @@ PACKAGE = ROOT / "src" / "cobrand"
 LAYERS: dict[str, tuple[str, ...]] = {
     # Shared data and pure helpers with no stage of their own: typed models, errors, values, keys.
     "core": ("errors", "values", "version", "models", "sandbox", "outline", "spreadsheet", "tracking", "scope",
-             "tokens", "cache", "jobs", "entitlement", "kinds", "plugins"),
+             "tokens", "cache", "jobs", "entitlement", "kinds", "plugins", "networks"),
     # Logo and colour geometry (ink, trim, lockups, palettes) and the brand checks: load measures logos with
     # it, the build checks them with it before rendering, and render draws with it.
     "brand": ("brand",),

@@ -17,18 +17,13 @@ from .errors import Problem, UsageError
 from .load import CONFIG_FILE, LoadMemo
 from .load.content import DRAFT_NOT_BUILT, as_draft_problems
 from .models import ContentItem, Partner, Project, SocialFile, Templated
+from .networks import BY_NAME, Network
 from .personalize import check_personalization, resolve
 from .scope import PROJECT, content_of, partner_of, partner_scope, scoped
 from .tokens import TokenError, TokenFiller, token_context
 from .values import FIRST_DATE, LAST_DATE
 
-X_LIMIT = 280
-X_URL_LENGTH = 23
-LINKEDIN_LIMIT = 3000
-LINKEDIN_HOOK = 140
-FACEBOOK_LIMIT = 63206
 EXPIRY_WARNING_DAYS = 30
-_URL = re.compile(r"https?://\S+")
 
 
 def check_project(project: Project, memo: LoadMemo | None = None) -> list[Problem]:
@@ -154,19 +149,15 @@ def _check_tokens(project: Project) -> list[Problem]:
     return problems
 
 
-def x_length(text: str) -> int:
-    """Length as X counts it: every URL is 23 characters."""
-    return len(_URL.sub("x" * X_URL_LENGTH, text))
-
-
 def social_text(text: str, hashtags: list[str], url: str | None, network: str) -> str:
-    """The post as published: text, then link, then hashtags."""
+    """The post as published: text, then link, then hashtags, joined as the network shows them."""
     parts = [text.strip()]
     if url:
         parts.append(url)
     if hashtags:
         parts.append(" ".join(f"#{tag}" for tag in hashtags))
-    return ("\n\n" if network != "x" else "\n").join(parts)
+    known = BY_NAME.get(network)
+    return (known.separator if known else "\n\n").join(parts)
 
 
 def _check_social_lengths(project: Project, memo: LoadMemo) -> list[Problem]:
@@ -207,28 +198,18 @@ def _partner_social_problems(project: Project, partner: Partner, social: list[Co
                 full = social_text(text, item.meta.hashtags, url, network)
                 bare = social_text(_without_tokens(templated), item.meta.hashtags, url, network)
                 field = f"variants.{network}"
-                limit, count, bare_count, label = _limit_of(network, full, bare)
-                if limit is not None and count > limit:
-                    problems.append(_length_problem(project, partner, item, field, label, count, bare_count, limit,
-                                                    templated))
-                if network == "linkedin":
-                    hook = text.split("\n", 1)[0]
-                    if len(hook) > LINKEDIN_HOOK:
-                        problems.append(Problem(item.source, f"LinkedIn hook (first line) is {len(hook)} characters;"
-                                             f" only about {LINKEDIN_HOOK} show before 'see more'",
-                                             field=field, severity="warning"))
+                rules = BY_NAME.get(network)
+                if rules is None:
+                    continue
+                if rules.length(full) > rules.limit:
+                    problems.append(_length_problem(project, partner, item, field, rules, rules.length(full),
+                                                    rules.length(bare), templated))
+                hook = text.split("\n", 1)[0]
+                if rules.hook is not None and len(hook) > rules.hook:
+                    problems.append(Problem(item.source, f"{rules.label} hook (first line) is {len(hook)} "
+                                         f"characters; only about {rules.hook} show before 'see more'",
+                                         field=field, severity="warning"))
     return problems
-
-
-def _limit_of(network: str, full: str, bare: str) -> tuple[int | None, int, int, str]:
-    """The network's limit, the post's length and its length without partner values, and its label."""
-    if network == "x":
-        return X_LIMIT, x_length(full), x_length(bare), "X"
-    if network == "linkedin":
-        return LINKEDIN_LIMIT, len(full), len(bare), "LinkedIn"
-    if network == "facebook":
-        return FACEBOOK_LIMIT, len(full), len(bare), "Facebook"
-    return None, 0, 0, network
 
 
 def _without_tokens(templated: Templated) -> str:
@@ -236,9 +217,10 @@ def _without_tokens(templated: Templated) -> str:
     return "".join(segment for segment in templated.segments if isinstance(segment, str))
 
 
-def _length_problem(project: Project, partner: Partner, item: ContentItem, field: str, label: str, count: int,
-                    bare_count: int, limit: int, templated: Templated) -> Problem:
-    urls = f", each URL counts {X_URL_LENGTH}" if label == "X" else ""
+def _length_problem(project: Project, partner: Partner, item: ContentItem, field: str, rules: Network, count: int,
+                    bare_count: int, templated: Templated) -> Problem:
+    label, limit = rules.label, rules.limit
+    urls = f", each URL counts {rules.url_length}" if rules.url_length is not None else ""
     if bare_count > limit:  # too long for everyone: the post's own problem, said the same for every partner
         return Problem(item.source, f"{label} post is {bare_count} characters before any partner value "
                                     f"(limit {limit}{urls})", field=field)

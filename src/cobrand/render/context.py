@@ -13,7 +13,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
@@ -30,6 +30,7 @@ from ..models import (
     Templated,
     audio_extension,
 )
+from ..networks import BY_NAME
 from ..personalize import resolve
 from ..plan import PartnerPlan
 from ..plugins import ItemEvent, item_hook
@@ -368,7 +369,8 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
             messages[network] = social_text(text, meta.hashtags, None, network)  # for tools that take the link apart
             urls[network] = url
             if url:
-                share[network] = _share_link(network, url, social_text(text, meta.hashtags, None, network))
+                # The network's own share dialog; only X takes prefilled text.
+                share[network] = BY_NAME[network].share_link(url, social_text(text, meta.hashtags, None, network))
         headline = texts.get("headline")
         view |= {
             # Not scheduled before the post, or the page it promotes, is published (--future previews show both).
@@ -483,11 +485,3 @@ def _embed(meta: MediaFile) -> dict[str, str]:
     return {"provider": "Vimeo", "url": f"https://player.vimeo.com/video/{video}?autoplay=1&dnt=1",
             "watch": f"https://vimeo.com/{video}"}
 
-
-def _share_link(network: str, url: str, text: str) -> str:
-    """The network's own share dialog for ``url``; only X takes prefilled text."""
-    if network == "linkedin":
-        return "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})
-    if network == "x":
-        return "https://x.com/intent/post?" + urlencode({"text": text, "url": url}, quote_via=quote)
-    return "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})

@@ -26,6 +26,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, features
 from ..brand.palette import Palette
 from ..brand.trim import rasterise
 from ..models import Logo
+from ..networks import NETWORKS
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "themes" / "default" / "fonts"
 # Noto Sans CJK where Debian/Ubuntu (fonts-noto-cjk), Fedora and Arch install it; index 0 is the Japanese face.
@@ -36,7 +37,7 @@ _CJK = re.compile("[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\
 # libraqm shapes Arabic and orders right-to-left text; without it Pillow draws letters unjoined, left to right.
 RAQM = features.check_feature("raqm")
 LAYOUT = ImageFont.Layout.RAQM if RAQM else ImageFont.Layout.BASIC
-SOCIAL_SIZES = {"linkedin": (1200, 627), "x": (1600, 900), "facebook": (1080, 1080)}
+SOCIAL_SIZES = {network.name: network.image_size for network in NETWORKS}  # a post's image per network
 OG_SIZE = (1200, 630)
 LOCKUP_MIN_RATIO = 0.4
 INK = (27, 31, 36)

@@ -6,6 +6,8 @@ import io
 import zipfile
 from typing import Any
 
+from ..networks import NETWORKS
+
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # The last time a zip's DOS timestamp holds (its seconds are stored halved).
 ZIP_END = (2107, 12, 31, 23, 59, 58)
@@ -21,8 +23,8 @@ def social_copy(social_views: list[dict[str, Any]]) -> bytes:
     for view in social_views:
         fallback = view.get("foreign_lang")
         lines = [f"# {view['title']}" + (f" [{fallback}]" if fallback else ""), ""]
-        for network, label in (("linkedin", "LinkedIn"), ("x", "X"), ("facebook", "Facebook")):
-            lines += [f"## {label}", "", view["variants"][network], ""]
+        for network in NETWORKS:
+            lines += [f"## {network.label}", "", view["variants"][network.name], ""]
         blocks.append("\n".join(lines))
     return ("\n".join(blocks) or "No social posts yet.\n").encode("utf-8")
 

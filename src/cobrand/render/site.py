@@ -23,6 +23,7 @@ from jinja2 import (
 
 from ..kinds import Kinds
 from ..models import Partner, Project, Theme
+from ..networks import BY_NAME
 from ..plan import PartnerPlan
 from .context import PartnerViews, partner_url
 from .engine.reads import PageView, ReadingContext
@@ -132,6 +133,7 @@ def theme_environment(theme: Theme, compiled: Path | None = None) -> Environment
     )
     install_translations(env, gettext.NullTranslations())
     env.globals["url"] = _url
+    env.globals["networks"] = BY_NAME  # the social networks by name, in their order: networks[name].label
     return env
 
 
