@@ -28,7 +28,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "brand": ("brand",),
     "load": ("load",),
     "validate": ("validate", "personalize"),
-    "plan": ("plan",),
+    "plan": ("plan", "program"),
     "render": ("render",),
     "write": ("write",),
     "report": ("report", "links", "overview"),

@@ -6,17 +6,38 @@ error naming its file, key and line.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from cobrand.build import load_and_check
 from cobrand.load.schema import parse_yaml, validate
-from cobrand.models import PageFile, ProjectFile, SocialFile
+from cobrand.models import ContentItem, PageFile, Project, ProjectFile, SocialFile
+from cobrand.personalize import resolve
+from cobrand.plan import Planner
+from cobrand.program import build_program, count_kind, hub_view
+from cobrand.tokens import TokenFiller, templated_text, token_context
 
-from conftest import ROOT
+from conftest import ENVIRON, ROOT
 
-CONFIG = (ROOT / "cobrand.toml").read_text(encoding="utf-8")
+
+def _without_hub_tables(text: str) -> str:
+    """The example's cobrand.toml without its [tiers.<name>] and [hub] tables, for tests to add their own."""
+    kept, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        header = line.strip()
+        if header.startswith("[") and not header.startswith("[["):
+            skipping = header.startswith("[tiers.") or header == "[hub]"
+        if not skipping:
+            kept.append(line)
+    return "".join(kept)
+
+
+CONFIG = _without_hub_tables((ROOT / "cobrand.toml").read_text(encoding="utf-8"))
 
 
 def _config(extra: str) -> tuple[ProjectFile | None, list]:
@@ -152,3 +173,225 @@ def test_a_translation_takes_teaser_from_its_original(tmp_path: Path) -> None:
     (blog / "x.de.md").write_text("---\ntitle: T\ndate: 2026-11-02\nteaser: true\n---\nText.\n", encoding="utf-8")
     _, problems = load_content(tmp_path)
     assert [(p.file, p.field) for p in problems] == [("content/blog/x.de.md", "teaser")]
+
+
+# --- the program: what the hub shows -------------------------------------------------------------------
+
+
+
+@pytest.fixture(scope="module")
+def example() -> Project:
+    project, problems = load_and_check(ROOT, environ=ENVIRON)
+    assert project is not None, problems
+    return project
+
+
+def _title(project: Project, partner, item: ContentItem) -> str:
+    """``item``'s title as the partner's pages would show it (tokens filled)."""
+    context = token_context(partner, project.vendor, resolve(project, partner, item.slug))
+    return str(TokenFiller().fill(item.texts["title"], context)) if "title" in item.texts else item.meta.title
+
+
+def _with(project: Project, key: str, **meta: object) -> Project:
+    """``project`` with the front matter of the item ``key`` changed."""
+    content = tuple(dataclasses.replace(item, meta=item.meta.model_copy(update=meta)) if item.key == key else item
+                    for item in project.content)
+    return dataclasses.replace(project, content=content)
+
+
+def test_counts_are_what_the_partner_gets(example: Project) -> None:
+    planner = Planner(example)
+    for partner in example.partners:
+        plan = planner.plan(partner)
+        view = hub_view(example, plan, planner)
+        expected: dict[str, int] = {}
+        for item in plan.items:
+            expected[count_kind(item)] = expected.get(count_kind(item), 0) + 1
+        assert {row["kind"]: row["count"] for row in view["counts"]} == expected, partner.slug
+        assert view["total"] == len(plan.items)
+        assert view["tier"] == partner.tier and view["ecosystems"] == partner.data.ecosystems
+        assert view["description"] == example.config.tiers.about(partner.tier).description
+        assert view["benefits"] == example.config.tiers.about(partner.tier).benefits
+
+
+def test_the_example_shows_every_part(example: Project) -> None:
+    """Tier benefits for every tier, a teaser one tier up, an updated item and one expiring soon."""
+    assert all(example.config.tiers.about(tier).benefits for tier in example.config.tiers.order)
+    planner = Planner(example)
+    views = {partner.slug: hub_view(example, planner.plan(partner), planner) for partner in example.partners}
+    gold = views["falkenstein-systeme"]
+    assert [teaser["key"] for teaser in gold["next_tier"]["teasers"]] == ["one-pagers/clean-room-recovery"]
+    assert views["northbeam-it"]["next_tier"] is None
+    assert all(any(entry["change"] == "updated" for entry in view["new"]) for view in views.values())
+    assert any(view["expiring"] for view in views.values())
+    # The launch post is for silver and above: the registered partner is not told it expires.
+    assert views["kestrel-cloud"]["expiring"] == []
+    assert [entry["key"] for entry in views["maple-ridge-tech"]["expiring"]] == ["social/recovery-assurance-launch"]
+
+
+def _shown(view: dict) -> str:
+    """Everything ``view`` shows but the tiers' descriptions and benefits (the vendor's program text in
+    cobrand.toml, which may well name a product that has a gated datasheet), as one string."""
+    view = {key: value for key, value in view.items() if key not in ("description", "benefits")}
+    if view["next_tier"]:
+        view["next_tier"] = {key: value for key, value in view["next_tier"].items()
+                             if key not in ("description", "benefits")}
+    return json.dumps(view, default=str, ensure_ascii=False)
+
+
+def _not_entitled_titles(project: Project, planner: Planner, partner) -> dict[str, str]:
+    have = {item.key for item in planner.plan(partner).items}
+    return {item.key: _title(project, partner, project.localized(item, partner.data.locale))
+            for item in project.content if item.key not in have}
+
+
+def test_no_title_of_an_item_the_partner_does_not_get_unless_teaser(example: Project) -> None:
+    """Differential: the hub view of each partner, dumped whole, holds the title of no item it is not entitled
+    to, except the next tier's items whose front matter says teaser: true."""
+    planner = Planner(example)
+    checked = 0
+    for partner in example.partners:
+        plan = planner.plan(partner)
+        dumped = _shown(hub_view(example, plan, planner))
+        teasers = {teaser.key for teaser in (build_program(example, plan, planner).next_tier or _NO_TIER).teasers}
+        for key, title in _not_entitled_titles(example, planner, partner).items():
+            if key in teasers:
+                assert title in dumped
+                continue
+            assert title not in dumped, (partner.slug, key)
+            checked += 1
+    assert checked >= 5
+
+
+class _NoTier:
+    teasers = ()
+
+
+_NO_TIER = _NoTier()
+
+
+def test_without_teaser_the_next_tier_shows_counts_only(example: Project) -> None:
+    project = _with(example, "one-pagers/clean-room-recovery", teaser=False)
+    planner = Planner(project)
+    falkenstein = next(p for p in project.partners if p.slug == "falkenstein-systeme")
+    view = hub_view(project, planner.plan(falkenstein), planner)
+    assert view["next_tier"]["teasers"] == [] and view["next_tier"]["total"] == 1
+    assert "Clean Room" not in _shown(view)
+
+
+def test_the_next_tier_counts_fail_closed_for_other_ecosystems_and_regions(example: Project) -> None:
+    """A platinum item for an ecosystem (or region) the gold partner is not in is neither counted nor titled."""
+    falkenstein = next(p for p in example.partners if p.slug == "falkenstein-systeme")
+    other = next(eco for eco in example.config.ecosystems.known if eco not in falkenstein.data.ecosystems)
+    region = next(r for r in example.config.regions.known if r not in falkenstein.data.regions)
+    for gate in ({"ecosystems": [other]}, {"regions": [region]}, {"partners": ["northbeam-it"]}):
+        project = _with(example, "one-pagers/clean-room-recovery", **gate)
+        planner = Planner(project)
+        view = hub_view(project, planner.plan(falkenstein), planner)
+        assert view["next_tier"]["total"] == 0 and view["next_tier"]["teasers"] == [], gate
+        assert "Clean Room" not in _shown(view), gate
+    # The same item for an ecosystem the partner is in counts again.
+    project = _with(example, "one-pagers/clean-room-recovery", ecosystems=[falkenstein.data.ecosystems[0]])
+    planner = Planner(project)
+    view = hub_view(project, planner.plan(falkenstein), planner)
+    assert view["next_tier"]["total"] == 1 and len(view["next_tier"]["teasers"]) == 1
+
+
+def test_a_teaser_two_tiers_up_is_not_shown(example: Project) -> None:
+    planner = Planner(example)
+    maple = next(p for p in example.partners if p.slug == "maple-ridge-tech")  # silver: gold is next
+    view = hub_view(example, planner.plan(maple), planner)
+    assert view["next_tier"]["name"] == "gold" and view["next_tier"]["teasers"] == []
+    assert "Clean Room" not in _shown(view)
+
+
+KEY = "blog/immutable-backups-explained"  # for every partner, published long before the example's day
+
+
+def _entries(project: Project, today: dt.date, slug: str = "kestrel-cloud") -> tuple[list, list]:
+    planner = Planner(project)
+    partner = next(p for p in project.partners if p.slug == slug)
+    view = hub_view(project, planner.plan(partner), planner, today=today)
+    return ([(e["key"], e["change"], e["date"]) for e in view["new"] if e["key"] == KEY],
+            [(e["key"], e["days_left"]) for e in view["expiring"] if e["key"] == KEY])
+
+
+@pytest.mark.parametrize(("age", "listed"), [(0, True), (30, True), (31, False)])
+def test_added_within_new_days_at_the_boundary(example: Project, age: int, listed: bool) -> None:
+    today = example.today
+    day = today - dt.timedelta(days=age)
+    new, _ = _entries(_with(example, KEY, date=day), today)
+    assert new == ([(KEY, "added", day)] if listed else [])
+
+
+@pytest.mark.parametrize(("age", "listed"), [(0, True), (30, True), (31, False)])
+def test_updated_within_new_days_at_the_boundary(example: Project, age: int, listed: bool) -> None:
+    today = example.today
+    day = today - dt.timedelta(days=age)
+    new, _ = _entries(_with(example, KEY, updated=day), today)
+    assert new == ([(KEY, "updated", day)] if listed else [])
+
+
+def test_new_days_comes_from_the_hub_section(example: Project) -> None:
+    today = example.today
+    project = _with(example, KEY, updated=today - dt.timedelta(days=10))
+    short = dataclasses.replace(project, config=project.config.model_copy(
+        update={"hub": project.config.hub.model_copy(update={"new_days": 9})}))
+    assert _entries(project, today)[0] and not _entries(short, today)[0]
+
+
+def test_an_item_published_and_updated_in_the_window_is_listed_once_as_updated(example: Project) -> None:
+    today = example.today
+    project = _with(example, KEY, date=today - dt.timedelta(days=5), updated=today - dt.timedelta(days=1))
+    assert _entries(project, today)[0] == [(KEY, "updated", today - dt.timedelta(days=1))]
+    # Updated on the day it was published: that is its publication.
+    project = _with(example, KEY, date=today - dt.timedelta(days=5), updated=today - dt.timedelta(days=5))
+    assert _entries(project, today)[0] == [(KEY, "added", today - dt.timedelta(days=5))]
+
+
+def test_an_update_after_today_is_not_news_yet(example: Project) -> None:
+    today = example.today
+    assert _entries(_with(example, KEY, updated=today + dt.timedelta(days=1)), today)[0] == []
+
+
+def test_whats_new_is_newest_first(example: Project) -> None:
+    planner = Planner(example)
+    for partner in example.partners:
+        view = hub_view(example, planner.plan(partner), planner)
+        days = [entry["date"] for entry in view["new"]]
+        assert days == sorted(days, reverse=True) and days, partner.slug
+
+
+@pytest.mark.parametrize(("days", "listed"), [(-1, False), (0, True), (60, True), (61, False)])
+def test_expiring_within_expiring_days_at_the_boundary(example: Project, days: int, listed: bool) -> None:
+    """The example's [hub] expiring_days is 60: an item is listed from 60 days before its last day to that day."""
+    assert example.config.hub.expiring_days == 60
+    today = example.today
+    _, expiring = _entries(_with(example, KEY, expires=today + dt.timedelta(days=days)), today)
+    assert expiring == ([(KEY, days)] if listed else [])
+
+
+def test_links_go_to_the_public_site_and_the_kit(example: Project) -> None:
+    planner = Planner(example)
+    partner = next(p for p in example.partners if p.slug == "northbeam-it")
+    view = hub_view(example, planner.plan(partner), planner)
+    updated = next(entry for entry in view["new"] if entry["key"] == "one-pagers/recovery-assurance")
+    assert updated["url"] == "https://partners.harborline.example/northbeam-it/one-pagers/recovery-assurance.html"
+    assert updated["files"] == ["kit/recovery-assurance.pdf"]
+    social = next(entry for entry in view["new"] if entry["kind"] == "social")
+    assert social["url"] is None and social["hub_path"].startswith("social.html#post-")
+
+
+def test_titles_are_filled_for_the_partner(example: Project) -> None:
+    """A title with a token shows the partner's value, on the news list and as a teaser."""
+    project = _with(example, KEY, updated=example.today)
+    item = next(item for item in project.content if item.key == KEY)
+    templated, _ = templated_text("Backups for {{ partner.name }}", 1)
+    project = dataclasses.replace(project, content=tuple(
+        dataclasses.replace(other, texts={**other.texts, "title": templated}) if other is item else other
+        for other in project.content))
+    planner = Planner(project)
+    for partner in project.partners:
+        view = hub_view(project, planner.plan(partner), planner)
+        titles = [entry["title"] for entry in view["new"] if entry["key"] == KEY]
+        assert titles == [f"Backups for {partner.name}"], partner.slug

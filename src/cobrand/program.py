@@ -1,0 +1,329 @@
+"""A partner's program, as its hub shows it: where it stands, what the next tier adds, what changed, what expires.
+
+Pure (plan stage, no I/O): from the project, the partner's plan and the planner that made it, plain
+immutable values, then the plain dicts hub templates read (:func:`hub_view`).
+
+Entitlement holds here as on the site and fails closed. The partner's own counts and news are its
+plan's items. What the next tier adds is what the same partner (same ecosystems, regions, locale and
+slug) would be planned at that tier and is not now, so an item gated to an ecosystem or region the
+partner is not in is never counted. Of those items only the count shows, and the title of those
+whose front matter says ``teaser: true``; nothing else of an item the partner does not get is read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .models import ContentItem, MediaFile, Partner, Project
+from .personalize import resolve
+from .plan import PartnerPlan, Planner
+from .tokens import TokenError, TokenFiller, token_context
+
+Change = Literal["added", "updated"]
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many items of one kind; media is counted as ``video`` and ``podcast``."""
+
+    kind: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Teaser:
+    """An item of the next tier whose title the vendor lets lower tiers see."""
+
+    key: str
+    kind: str
+    title: str
+    lang: str  # the language of the partner's version: a translation's, else the site's
+
+
+@dataclass(frozen=True)
+class NextTier:
+    """The tier after the partner's, what it includes and what it would add for this partner."""
+
+    name: str
+    description: str | None
+    benefits: tuple[str, ...]
+    adds: tuple[Count, ...]
+    teasers: tuple[Teaser, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An item of the partner's on the "what's new" or "expiring soon" list."""
+
+    key: str
+    kind: str
+    title: str
+    lang: str  # the language of the partner's version: a translation's, else the site's
+    change: Change
+    day: dt.date  # of the change: the publish date of an added item, the ``updated`` date of an updated one
+    published: dt.date
+    expires: dt.date | None
+    url: str | None  # the item's page on the partner's public site, absolute
+    files: tuple[str, ...]  # its files in the hub's kit, as hub paths (a datasheet's PDF)
+    hub_path: str | None  # where the hub shows it (a social post on social.html), when it has no page
+
+
+@dataclass(frozen=True)
+class Program:
+    """Everything the hub's program and news pages show for one partner on one day."""
+
+    partner: str
+    tier: str
+    tier_position: int  # 1 for the lowest tier
+    tiers: tuple[str, ...]  # every tier, lowest first
+    ecosystems: tuple[str, ...]
+    regions: tuple[str, ...]
+    description: str | None
+    benefits: tuple[str, ...]
+    counts: tuple[Count, ...]
+    next_tier: NextTier | None
+    new: tuple[Entry, ...]  # newest first
+    expiring: tuple[Entry, ...]  # soonest first
+    today: dt.date
+    new_days: int
+    expiring_days: int
+    # The variant ids of every item this was made from (the partner's and the next tier's extra ones):
+    # a hub page showing it is keyed on them, and on the day.
+    sources: tuple[str, ...]
+
+
+def public_url(project: Project, partner: Partner, path: str = "") -> str:
+    """Absolute URL of ``path`` on the partner's public site, from ``[site] base_url``."""
+    return project.config.site.base_url.replace("{partner}", partner.slug) + ("" if path == "index.html" else path)
+
+
+def hub_url(project: Project, partner: Partner, path: str = "") -> str | None:
+    """Absolute URL of ``path`` in the partner's hub, from ``[hub] base_url``; None where that is not set."""
+    base = project.config.hub.base_url
+    if base is None:
+        return None
+    return base.replace("{partner}", partner.slug) + ("" if path == "index.html" else path)
+
+
+def count_kind(item: ContentItem) -> str:
+    """What an item counts as: its kind, or ``video``/``podcast`` for media."""
+    return item.meta.kind if isinstance(item.meta, MediaFile) else item.kind
+
+
+def counts(project: Project, items: Iterable[ContentItem]) -> tuple[Count, ...]:
+    """How many of ``items`` there are of each kind, in the project's kinds' order; kinds with none left out."""
+    found: dict[str, int] = {}
+    for item in items:
+        found[count_kind(item)] = found.get(count_kind(item), 0) + 1
+    order = [name for kind in project.kinds.names for name in (("video", "podcast") if kind == "media" else (kind,))]
+    return tuple(Count(kind, found[kind]) for kind in sorted(found, key=lambda k: (order.index(k)
+                                                                                   if k in order else len(order), k)))
+
+
+def next_tier(project: Project, tier: str) -> str | None:
+    """The tier after ``tier`` in ``[tiers] order``; None at the top."""
+    order = project.config.tiers.order
+    position = order.index(tier)
+    return order[position + 1] if position + 1 < len(order) else None
+
+
+def _in_window(day: dt.date, today: dt.date, days: int) -> bool:
+    """``day`` is today or one of the ``days`` days before it."""
+    return 0 <= (today - day).days <= days
+
+
+class _Titles:
+    """Titles filled with the partner's tokens, as its pages show them."""
+
+    def __init__(self, project: Project, partner: Partner, filler: TokenFiller) -> None:
+        self._project, self._partner, self._filler = project, partner, filler
+
+    def __call__(self, item: ContentItem) -> str:
+        templated = item.texts.get("title")
+        if templated is None:
+            return item.meta.title
+        personal = resolve(self._project, self._partner, item.slug)
+        try:
+            return str(self._filler.fill(templated, token_context(self._partner, self._project.vendor, personal)))
+        except TokenError as error:
+            error.source = item.source
+            raise
+
+
+def build_program(project: Project, plan: PartnerPlan, planner: Planner, filler: TokenFiller | None = None,
+                  today: dt.date | None = None) -> Program:
+    """The program of ``plan``'s partner on ``today`` (the project's build date by default).
+
+    ``planner`` plans the partner at the next tier; ``filler`` fills tokens in titles (a new one if not given).
+    """
+    partner = plan.partner
+    data = partner.data
+    today = today or project.today
+    hub = project.config.hub
+    tiers = project.config.tiers
+    title = _Titles(project, partner, filler or TokenFiller())
+    originals = {item.key: item for item in project.content}
+    items = plan.items
+    upper = next_tier(project, data.tier)
+    extra: tuple[ContentItem, ...] = ()
+    next_view = None
+    if upper is not None:
+        # The same partner one tier up: what it would get beyond what it gets now differs by tier alone.
+        promoted = dataclasses.replace(partner, data=data.model_copy(update={"tier": upper}))
+        have = {item.key for item in items}
+        extra = tuple(item for item in planner.plan(promoted).items if item.key not in have)
+        about = tiers.about(upper)
+        next_view = NextTier(
+            name=upper, description=about.description, benefits=tuple(about.benefits),
+            adds=counts(project, extra),
+            # teaser is a gating field: the original's says, never a translation's.
+            teasers=tuple(Teaser(item.key, count_kind(item), title(item), item.lang or project.config.site.language)
+                          for item in extra
+                          if originals[item.key].meta.teaser))
+    about = tiers.about(data.tier)
+    return Program(
+        partner=partner.slug, tier=data.tier, tier_position=tiers.order.index(data.tier) + 1,
+        tiers=tuple(tiers.order), ecosystems=tuple(data.ecosystems), regions=tuple(data.regions),
+        description=about.description, benefits=tuple(about.benefits), counts=counts(project, items),
+        next_tier=next_view,
+        new=_whats_new(project, partner, items, originals, title, today, hub.new_days),
+        expiring=_expiring(project, partner, items, originals, title, today, hub.expiring_days),
+        today=today, new_days=hub.new_days, expiring_days=hub.expiring_days,
+        sources=tuple(item.variant_id for item in items + extra))
+
+
+def _entry(project: Project, partner: Partner, item: ContentItem, original: ContentItem, title: str,
+           change: Change, day: dt.date) -> Entry:
+    return Entry(key=item.key, kind=count_kind(item), title=title, lang=item.lang or project.config.site.language,
+                 change=change, day=day,
+                 published=original.publish_date, expires=original.meta.expires,
+                 url=public_url(project, partner, item.page_path) if item.page_path else None,
+                 files=(item.pdf_path,) if item.pdf_path else (),
+                 # Social posts have no public page: the hub's social pack shows each under this anchor.
+                 hub_path=f"social.html#post-{item.slug}" if item.kind == "social" else None)
+
+
+def _whats_new(project: Project, partner: Partner, items: tuple[ContentItem, ...],
+               originals: dict[str, ContentItem], title: _Titles, today: dt.date, days: int) -> tuple[Entry, ...]:
+    """Items published, or updated since, in the ``days`` days up to ``today``; the latest change first."""
+    entries = []
+    for item in items:
+        original = originals[item.key]
+        # Added: when the item became the partner's (entitlement's rule: the original's publish date).
+        published = original.publish_date
+        # Updated: the partner's version's own date where it gives one (a translation revised), else the original's.
+        updated = item.meta.updated or original.meta.updated
+        if updated is not None and updated > published and _in_window(updated, today, days):
+            entries.append(_entry(project, partner, item, original, title(item), "updated", updated))
+        elif _in_window(published, today, days):
+            entries.append(_entry(project, partner, item, original, title(item), "added", published))
+    entries.sort(key=lambda entry: (entry.day, entry.key), reverse=True)
+    return tuple(entries)
+
+
+def _expiring(project: Project, partner: Partner, items: tuple[ContentItem, ...],
+              originals: dict[str, ContentItem], title: _Titles, today: dt.date, days: int) -> tuple[Entry, ...]:
+    """Items whose ``expires`` is today or within ``days`` days (after that day nobody gets them); soonest first."""
+    entries = []
+    for item in items:
+        original = originals[item.key]
+        expires = original.meta.expires  # a gating field: translations take the original's
+        if expires is not None and 0 <= (expires - today).days <= days:
+            entries.append(_entry(project, partner, item, original, title(item), "added", original.publish_date))
+    entries.sort(key=lambda entry: (entry.expires or today, entry.key))
+    return tuple(entries)
+
+
+# --- the view hub templates read ------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def display_date(day: dt.date, locale: str) -> str:
+    """A date as people of ``locale`` read it (Babel's CLDR data, not the machine's locale)."""
+    from babel.core import UnknownLocaleError
+    from babel.dates import format_date
+
+    try:
+        return format_date(day, format="long", locale=locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return format_date(day, format="long", locale="en")
+
+
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi"})  # as render/context.py's, which this stage cannot import
+
+
+def _language(tag: str) -> str:
+    return tag.replace("_", "-").split("-")[0].lower()
+
+
+def _runs(lang: str, locale: str) -> dict[str, str | None]:
+    """``lang`` and its direction where text in it sits on a page in another language (as item views say)."""
+    if _language(lang) == _language(locale):
+        return {"foreign_lang": None, "foreign_dir": None}
+    direction = "rtl" if _language(lang) in RTL_LANGUAGES else "ltr"
+    page = "rtl" if _language(locale) in RTL_LANGUAGES else "ltr"
+    return {"foreign_lang": lang, "foreign_dir": direction if direction != page else None}
+
+
+def _count_views(found: tuple[Count, ...]) -> list[dict[str, Any]]:
+    return [{"kind": count.kind, "count": count.count} for count in found]
+
+
+def _comparison(now: tuple[Count, ...], adds: tuple[Count, ...]) -> list[dict[str, Any]]:
+    """Per kind the partner has or would get: how many now, how many more, how many then."""
+    have = {count.kind: count.count for count in now}
+    more = {count.kind: count.count for count in adds}
+    kinds = [count.kind for count in now] + [count.kind for count in adds if count.kind not in have]
+    return [{"kind": kind, "now": have.get(kind, 0), "adds": more.get(kind, 0),
+             "then": have.get(kind, 0) + more.get(kind, 0)} for kind in kinds]
+
+
+def _entry_view(entry: Entry, locale: str, today: dt.date) -> dict[str, Any]:
+    return {"key": entry.key, "kind": entry.kind, "title": entry.title, **_runs(entry.lang, locale),
+            "change": entry.change,
+            "date": entry.day, "date_display": display_date(entry.day, locale),
+            "published": entry.published, "published_display": display_date(entry.published, locale),
+            "expires": entry.expires,
+            "expires_display": display_date(entry.expires, locale) if entry.expires else None,
+            "days_left": (entry.expires - today).days if entry.expires else None,
+            "url": entry.url, "files": list(entry.files), "hub_path": entry.hub_path}
+
+
+def program_view(program: Program, locale: str) -> dict[str, Any]:
+    """``program`` as plain dicts and lists for templates, dates also shown as ``locale`` reads them."""
+    upper = program.next_tier
+    return {
+        "tier": program.tier,
+        "tier_position": program.tier_position,
+        "tier_count": len(program.tiers),
+        "tiers": [{"name": name, "current": name == program.tier} for name in program.tiers],
+        "ecosystems": list(program.ecosystems),
+        "regions": list(program.regions),
+        "description": program.description,
+        "benefits": list(program.benefits),
+        "counts": _count_views(program.counts),
+        "total": sum(count.count for count in program.counts),
+        "next_tier": None if upper is None else {
+            "name": upper.name, "description": upper.description, "benefits": list(upper.benefits),
+            "adds": _count_views(upper.adds), "total": sum(count.count for count in upper.adds),
+            "rows": _comparison(program.counts, upper.adds),
+            "teasers": [{"key": teaser.key, "kind": teaser.kind, "title": teaser.title, **_runs(teaser.lang, locale)}
+                        for teaser in upper.teasers]},
+        "new": [_entry_view(entry, locale, program.today) for entry in program.new],
+        "expiring": [_entry_view(entry, locale, program.today) for entry in program.expiring],
+        "today": program.today,
+        "today_display": display_date(program.today, locale),
+        "new_days": program.new_days,
+        "expiring_days": program.expiring_days,
+    }
+
+
+def hub_view(project: Project, plan: PartnerPlan, planner: Planner, filler: TokenFiller | None = None,
+             today: dt.date | None = None) -> dict[str, Any]:
+    """What hub templates read as ``hub``: :func:`build_program`'s result as plain data (views.common["hub"])."""
+    return program_view(build_program(project, plan, planner, filler, today), plan.partner.data.locale)
