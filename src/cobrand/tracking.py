@@ -162,3 +162,9 @@ def share_url(page_url: str, network: str, campaign: str) -> str:
 def print_url(page_url: str, source: str, campaign: str) -> str:
     """A partner page URL as printed (QR codes), tagged as print."""
     return add_parameters(page_url, {"utm_source": source, "utm_medium": "print", "utm_campaign": campaign})
+
+
+def email_url(url: str, source: str, campaign: str) -> str:
+    """A link in a partner's newsletter e-mail (any site: the partner's, the vendor's, a third party's),
+    tagged as e-mail so that both the partner's and the vendor's analytics see where visits came from."""
+    return add_parameters(url, {"utm_source": source, "utm_medium": "email", "utm_campaign": campaign})

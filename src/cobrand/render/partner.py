@@ -56,6 +56,7 @@ from .images import (
     webp,
 )
 from .logos import logo_files, make_logo_file, print_logo_files
+from .newsletter import vendor_logo_job
 from .outputs import plugin_providers, provided_jobs
 from .pdf import PdfFetchError, PdfRenderer, ReadScope, first_page_thumbnail, thumbnail_size
 from .schedule import hootsuite_csv
@@ -164,6 +165,8 @@ class PartnerRenderer:
         # Theme files and content assets are the same for every partner: their jobs are made once.
         self._static_jobs = [Job(path, digest(self.site_key, path), _constant(data))
                              for path, data in self.static.items()]
+        if images:  # the vendor logo as PNG, which newsletter e-mails show from the public site
+            self._static_jobs.append(vendor_logo_job(project, self.site_key))
         self._asset_jobs = {path: Job(path, digest(self.site_key, path, asset_keys[path]), _constant(data))
                             for path, data in self.assets.items()}
         self._shared_by_selection: dict[tuple[str, ...], _Shared] = {}
