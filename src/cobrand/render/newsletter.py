@@ -43,7 +43,7 @@ from ..jobs import Job
 from ..models import ContentItem, Logo, Partner, Project
 from ..plan import PartnerPlan
 from ..tracking import email_url
-from .context import PartnerViews, partner_url
+from .context import PartnerViews, build_views, partner_url
 from .plaintext import LinkList, display_width, html_to_text, wrap
 from ..brand.trim import trimmed_png
 
@@ -354,3 +354,36 @@ def _make_html(renderer: NewsletterRenderer, partner: Partner, views: PartnerVie
 
 def _make_text(renderer: NewsletterRenderer, partner: Partner, views: PartnerViews, key: str, _: Any) -> bytes:
     return renderer.text(partner, views, key)
+
+
+def render_emails(project: Project, partner: Partner, images: bool = True) -> dict[str, bytes]:
+    """Every e-mail file of ``partner`` by hub path, made on their own (a build makes them as hub jobs,
+    sharing the theme with the partner's other outputs): for checks and tools that want the e-mails alone.
+
+    ``images`` says whether the public site has its generated logo files (a build without ``--no-images``).
+    """
+    from ..plan import Planner
+    from ..tokens import TokenFiller
+    from .i18n import catalogue_language, for_locale, install_translations, load_translations
+    from .logos import logo_files
+    from .site import theme_environment
+
+    env = theme_environment(project.theme)
+    languages = load_translations(project.theme)
+
+    def translate(who: Partner) -> None:
+        install_translations(env, for_locale(languages, who.data.locale))
+
+    plan = Planner(project).plan(partner)
+    ui_language = None if catalogue_language(languages, partner.data.locale) else project.config.site.language
+    views = build_views(project, plan, TokenFiller(), ui_language=ui_language)
+    if images:
+        views.common["partner"]["logo_files"] = logo_files(partner.logo, project.config.brand.min_logo_height_px)
+    assets = {path: (project.root / "content" / path).read_bytes() for item in plan.posts for path in item.assets}
+    item_keys = {item.variant_id: item.digest for item in plan.posts}
+    jobs = email_jobs(NewsletterRenderer(env, project, translate), partner, plan, views, "", item_keys, assets)
+    return {job.path: job.make(_no_resolve) for job in jobs}
+
+
+def _no_resolve(path: str) -> bytes:
+    raise KeyError(path)  # e-mails are made from views, never from other outputs
