@@ -7,7 +7,7 @@ stylesheets, scripts, SVG and relative URLs, so it is made for them:
   into ``style`` attributes by css-inline (no ``<style>``, ``<link>`` or
   ``<script>`` is left);
 * the partner's lockup as PNG files of its public site (the masthead's sizes,
-  render/lockup.py), the partner's colours (render/brand.py's AA palette), the
+  brand/lockup.py), the partner's colours (brand/palette.py's AA palette), the
   vendor's legal line;
 * the post as the public page shows it: the item's filled view
   (render/context.py), so tokens are filled once, the same way; its body made
@@ -38,6 +38,7 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 from PIL import Image
 
+from ..brand.trim import trimmed_png
 from ..cache import digest
 from ..jobs import Job
 from ..models import ContentItem, Logo, Partner, Project
@@ -45,7 +46,6 @@ from ..plan import PartnerPlan
 from ..tracking import email_url
 from .context import PartnerViews, build_views, partner_url
 from .plaintext import LinkList, display_width, html_to_text, wrap
-from ..brand.trim import trimmed_png
 
 EMAIL_FOLDER = "email"
 EMAIL_WIDTH = 600  # px: the width e-mail clients and tools are made for
@@ -248,7 +248,7 @@ class EmailLogos:
 
 
 def email_logos(project: Project, partner: Partner, views: PartnerViews) -> EmailLogos:
-    """The partner's e-mail lockup: the masthead's sizes (render/lockup.py), the files at twice them."""
+    """The partner's e-mail lockup: the masthead's sizes (brand/lockup.py), the files at twice them."""
     sizes = views.common["lockup"]["masthead"]
     files = views.common["partner"]["logo_files"]
     partner_png = partner_url(project, partner, files.png_2x) if files else None
