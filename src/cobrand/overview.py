@@ -25,8 +25,13 @@ from .report import BuildReport, PartnerResult
 from .scope import partner_of
 
 OVERVIEW_FILE = "overview.html"
-KINDS = ("blog", "one-pagers", "media", "social")
+# Column headings of the built-in kinds; a plugin's kind (kinds.py) is headed by its name.
 KIND_LABELS = {"blog": "Blog posts", "one-pagers": "Datasheets", "media": "Media", "social": "Social posts"}
+
+
+def kind_label(kind: str) -> str:
+    """The overview's column heading for a content kind."""
+    return KIND_LABELS.get(kind, kind)
 
 # What a status means to the channel team, in the page's words.
 STATUS_LABELS = {
@@ -48,7 +53,7 @@ class OverviewRow:
     ecosystems: tuple[str, ...]
     regions: tuple[str, ...]
     locale: str | None
-    counts: tuple[tuple[str, int], ...]  # (kind, how many) in KINDS order; empty when not loaded
+    counts: tuple[tuple[str, int], ...]  # (kind, how many) in the project's kind order; empty when not loaded
     newest: dt.date | None  # the newest date among the partner's items
     newest_item: str | None  # ``kind/slug`` of that item
     status: str  # a key of STATUS_LABELS
@@ -95,7 +100,7 @@ def overview_rows(project: Project, report: BuildReport, *, everyone: Sequence[s
         newest: tuple[dt.date, str] | None = None
         if slug in loaded:
             items = planner.plan(loaded[slug]).items
-            counts = tuple((kind, sum(1 for item in items if item.kind == kind)) for kind in KINDS)
+            counts = tuple((kind, sum(1 for item in items if item.kind == kind)) for kind in project.kinds.names)
             newest = max(((item_day(item), item.key) for item in items), default=None)
         problems: tuple[Problem, ...] = tuple(skipped.get(slug, ()))
         if slug in skipped:
@@ -146,12 +151,12 @@ def _problems(problems: Sequence[Problem], css: str) -> Markup:
     return Markup('<ul class="{}">{}</ul>').format(css, items)
 
 
-def _row(row: OverviewRow) -> Markup:
+def _row(row: OverviewRow, kinds: Sequence[str]) -> Markup:
     name = (Markup('<a href="{}"><bdi>{}</bdi></a>').format(row.site, row.name) if row.name and row.site
             else Markup("<bdi>{}</bdi>").format(row.name) if row.name else Markup("<em>not loaded</em>"))
     counts = dict(row.counts)
     cells = Markup("").join(Markup('<td class="n">{}</td>').format(counts[kind]) if row.counts
-                            else Markup('<td class="n">&ndash;</td>') for kind in KINDS)
+                            else Markup('<td class="n">&ndash;</td>') for kind in kinds)
     total = Markup('<td class="n">{}</td>').format(row.total) if row.counts else Markup('<td class="n">&ndash;</td>')
     newest = (Markup('<time datetime="{0}">{0}</time><br>{1}').format(row.newest.isoformat(), row.newest_item)
               if row.newest is not None else Markup("&ndash;"))
@@ -185,14 +190,15 @@ def overview_html(project: Project, rows: Sequence[OverviewRow], withheld: Mappi
         summary += Markup("<p>This run built only: {}. For the other partners the page shows what is known "
                           "from the project as it is now and the warnings recorded when they were last built."
                           "</p>").format(", ".join(selection) or "none")
-    head_kinds = Markup("").join(Markup('<th scope="col">{}</th>').format(KIND_LABELS[kind]) for kind in KINDS)
+    kinds = project.kinds.names
+    head_kinds = Markup("").join(Markup('<th scope="col">{}</th>').format(kind_label(kind)) for kind in kinds)
     table = Markup(
         '<div class="table"><table><caption>Partners, by slug</caption><thead><tr>'
         '<th scope="col">Slug</th><th scope="col">Name</th><th scope="col">Tier</th>'
         '<th scope="col">Ecosystems</th><th scope="col">Regions</th>{kinds}<th scope="col">Total</th>'
         '<th scope="col">Newest item</th><th scope="col">This build</th><th scope="col">Warnings</th>'
         '<th scope="col">Warning details</th></tr></thead><tbody>{body}</tbody></table></div>').format(
-        kinds=head_kinds, body=Markup("").join(_row(row) for row in rows))
+        kinds=head_kinds, body=Markup("").join(_row(row, kinds) for row in rows))
     if withheld:
         items = Markup("").join(
             Markup('<tr><th scope="row"><code>{}</code></th><td>{}</td></tr>').format(key, _problems(problems, "bad"))
