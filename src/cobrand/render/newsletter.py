@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import css_inline
 from jinja2 import Environment
 from lxml import html as lxml_html
 from markupsafe import Markup
@@ -268,9 +267,17 @@ class NewsletterRenderer:
         self.env = env
         self.project = project
         self.translate = translate
-        # The stylesheet goes into style attributes; nothing is fetched (the template links no stylesheet).
-        self.inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False,
-                                             keep_link_tags=False)
+        self._inliner: Any = None
+
+    def _inline(self, document: str) -> str:
+        """``document`` with its stylesheet moved into style attributes; nothing is fetched."""
+        if self._inliner is None:
+            # Imported when the first e-mail is made: a site build without e-mails never loads it.
+            import css_inline
+
+            self._inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False,
+                                                  keep_link_tags=False)
+        return str(self._inliner.inline(document))
 
     def _strings(self) -> Callable[..., Any]:
         return self.env.globals["_"]  # type: ignore[return-value]
@@ -306,7 +313,7 @@ class NewsletterRenderer:
         context["body"] = email_body(str(item["body"]), links, images, item["title"], read_online)
         context["preheader"] = (item.get("summary") or item["title"]) + PREHEADER_PAD
         document = self.env.get_template("email/post.html").render(context)
-        return self.inliner.inline(document).encode("utf-8")
+        return self._inline(document).encode("utf-8")
 
     def text(self, partner: Partner, views: PartnerViews, item_key: str) -> bytes:
         """The plain-text alternative of the post ``item_key``: wrapped text, links listed at the end."""
