@@ -132,6 +132,18 @@ def next_tier(project: Project, tier: str) -> str | None:
     return order[position + 1] if position + 1 < len(order) else None
 
 
+def next_tier_plan(project: Project, partner: Partner, planner: Planner) -> PartnerPlan | None:
+    """The plan of the same partner one tier up (same ecosystems, regions, locale, slug); None at the top.
+
+    What it gets beyond the partner's own plan differs by tier alone. The hub's program page shows it,
+    so a hub page is keyed on this plan's items too (a new or retitled item of the next tier changes it).
+    """
+    upper = next_tier(project, partner.data.tier)
+    if upper is None:
+        return None
+    return planner.plan(dataclasses.replace(partner, data=partner.data.model_copy(update={"tier": upper})))
+
+
 def _in_window(day: dt.date, today: dt.date, days: int) -> bool:
     """``day`` is today or one of the ``days`` days before it."""
     return 0 <= (today - day).days <= days
@@ -170,13 +182,12 @@ def build_program(project: Project, plan: PartnerPlan, planner: Planner, filler:
     originals = {item.key: item for item in project.content}
     items = plan.items
     upper = next_tier(project, data.tier)
+    upper_plan = next_tier_plan(project, partner, planner)
     extra: tuple[ContentItem, ...] = ()
     next_view = None
-    if upper is not None:
-        # The same partner one tier up: what it would get beyond what it gets now differs by tier alone.
-        promoted = dataclasses.replace(partner, data=data.model_copy(update={"tier": upper}))
+    if upper is not None and upper_plan is not None:
         have = {item.key for item in items}
-        extra = tuple(item for item in planner.plan(promoted).items if item.key not in have)
+        extra = tuple(item for item in upper_plan.items if item.key not in have)
         about = tiers.about(upper)
         next_view = NextTier(
             name=upper, description=about.description, benefits=tuple(about.benefits),
@@ -283,8 +294,8 @@ def _comparison(now: tuple[Count, ...], adds: tuple[Count, ...]) -> list[dict[st
              "then": have.get(kind, 0) + more.get(kind, 0)} for kind in kinds]
 
 
-def _entry_view(entry: Entry, locale: str, today: dt.date) -> dict[str, Any]:
-    return {"key": entry.key, "kind": entry.kind, "title": entry.title, **_runs(entry.lang, locale),
+def _entry_view(entry: Entry, locale: str, body_lang: str, today: dt.date) -> dict[str, Any]:
+    return {"key": entry.key, "kind": entry.kind, "title": entry.title, **_runs(entry.lang, body_lang),
             "change": entry.change,
             "date": entry.day, "date_display": display_date(entry.day, locale),
             "published": entry.published, "published_display": display_date(entry.published, locale),
@@ -294,10 +305,17 @@ def _entry_view(entry: Entry, locale: str, today: dt.date) -> dict[str, Any]:
             "url": entry.url, "files": list(entry.files), "hub_path": entry.hub_path}
 
 
-def program_view(program: Program, locale: str) -> dict[str, Any]:
-    """``program`` as plain dicts and lists for templates, dates also shown as ``locale`` reads them."""
+def program_view(program: Program, locale: str, body_lang: str | None = None, site_language: str = "en"
+                 ) -> dict[str, Any]:
+    """``program`` as plain dicts and lists for templates, dates also shown as ``locale`` reads them.
+
+    Text in another language than ``body_lang`` (the page body's, by default ``locale``) says which: an
+    untranslated item's title, and the tiers' descriptions and benefits, written in ``site_language``.
+    """
     upper = program.next_tier
+    body = body_lang or locale
     return {
+        "text_lang": _runs(site_language, body),  # of the tiers' descriptions and benefits (cobrand.toml)
         "tier": program.tier,
         "tier_position": program.tier_position,
         "tier_count": len(program.tiers),
@@ -312,10 +330,10 @@ def program_view(program: Program, locale: str) -> dict[str, Any]:
             "name": upper.name, "description": upper.description, "benefits": list(upper.benefits),
             "adds": _count_views(upper.adds), "total": sum(count.count for count in upper.adds),
             "rows": _comparison(program.counts, upper.adds),
-            "teasers": [{"key": teaser.key, "kind": teaser.kind, "title": teaser.title, **_runs(teaser.lang, locale)}
+            "teasers": [{"key": teaser.key, "kind": teaser.kind, "title": teaser.title, **_runs(teaser.lang, body)}
                         for teaser in upper.teasers]},
-        "new": [_entry_view(entry, locale, program.today) for entry in program.new],
-        "expiring": [_entry_view(entry, locale, program.today) for entry in program.expiring],
+        "new": [_entry_view(entry, locale, body, program.today) for entry in program.new],
+        "expiring": [_entry_view(entry, locale, body, program.today) for entry in program.expiring],
         "today": program.today,
         "today_display": display_date(program.today, locale),
         "new_days": program.new_days,
@@ -324,6 +342,11 @@ def program_view(program: Program, locale: str) -> dict[str, Any]:
 
 
 def hub_view(project: Project, plan: PartnerPlan, planner: Planner, filler: TokenFiller | None = None,
-             today: dt.date | None = None) -> dict[str, Any]:
-    """What hub templates read as ``hub``: :func:`build_program`'s result as plain data (views.common["hub"])."""
-    return program_view(build_program(project, plan, planner, filler, today), plan.partner.data.locale)
+             today: dt.date | None = None, body_lang: str | None = None) -> dict[str, Any]:
+    """What hub templates read as ``hub``: :func:`build_program`'s result as plain data (views.common["hub"]).
+
+    ``body_lang`` is the language the hub page's body is in, where not the partner's (the theme has no
+    catalogue for it: ``views.common["ui_lang"]``).
+    """
+    return program_view(build_program(project, plan, planner, filler, today), plan.partner.data.locale, body_lang,
+                        project.config.site.language)
