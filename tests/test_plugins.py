@@ -132,6 +132,30 @@ def test_a_plugin_kind_gets_pages_a_listing_and_an_output_entitled_like_every_ki
     assert "content/case-studies/shipping-line.md: industry: names no industry; the listing shows none" in warnings
 
 
+def test_a_case_study_with_an_error_is_withheld_and_a_social_post_may_link_to_one(tmp_path):
+    project = with_case_studies(tmp_path)
+    (project / "content" / "case-studies" / "broken.md").write_text(
+        CASE_STUDIES["harbour-clinic"].replace("customer: Harbour Clinic\n", ""), encoding="utf-8")
+    (project / "content" / "social" / "clinic-story.yaml").write_text(
+        "title: Clinic story\ndate: 2026-09-02\nlink: case-studies/harbour-clinic\nvariants:\n"
+        "  linkedin: How a clinic restored in an hour.\n  x: A clinic restored in an hour.\n"
+        "  facebook: How a clinic restored in an hour.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    report = build(project, out)
+    # Withheld like a built-in kind's item: named with its file and field, the rest of the fleet builds.
+    assert list(report.withheld) == ["case-studies/broken"]
+    assert [str(problem) for problem in report.withheld["case-studies/broken"]] == [
+        "content/case-studies/broken.md: customer: is required"]
+    assert report.failures == [] and {result.status for result in report.partners} == {"built"}
+    for partner in load_partners(project):
+        site = out / partner.slug
+        assert not (site / "case-studies" / "broken.html").exists()
+        shared = [path for path in outputs(site) if path.endswith((".html", ".txt", ".csv"))
+                  and not path.startswith("case-studies/")
+                  and "case-studies/harbour-clinic.html" in (site / path).read_text(encoding="utf-8")]
+        assert shared, f"{partner.slug}: no page or file shares the case study the social post links to"
+
+
 def test_with_the_plugin_incremental_builds_equal_clean_builds_and_its_output_is_deterministic(tmp_path):
     project = with_case_studies(tmp_path)
     incremental = tmp_path / "incremental"

@@ -422,7 +422,8 @@ class SocialFile(GatingFile):
     title: ShortText
     date: ContentDate
     updated: UpdatedDate = None  # the last day the post changed in a way partners should hear of (hub: what's new)
-    link: Annotated[str, StringConstraints(pattern=r"^(blog|one-pagers|media)/[a-z0-9-]+$")] | None = None
+    # kind/slug of an item with a page (blog/..., one-pagers/..., media/... or a plugin kind's): validate.py checks it.
+    link: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*/[a-z0-9-]+$")] | None = None
     hashtags: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,50}$")]] = Field(
         default_factory=list
     )

@@ -18,8 +18,9 @@ PROJECT = "project"
 PARTNER = "partner:"
 CONTENT = "content:"
 
-# content/<kind>/<slug>[.<lang>].<suffix>: a translation belongs to its original item.
-_CONTENT_FILE = re.compile(r"^content/(?P<kind>blog|one-pagers|media|social)/"
+# content/<kind>/<slug>[.<lang>].<suffix>: a translation belongs to its original item. Any kind's folder
+# (plugins add kinds, kinds.py); only kinds' folders are read, and assets/ holds none.
+_CONTENT_FILE = re.compile(r"^content/(?!assets/)(?P<kind>[a-z][a-z0-9]*(?:-[a-z0-9]+)*)/"
                            r"(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?:\.[a-z]{2,3})?\.(?:md|ya?ml)$")
 _PARTNER_FILE = re.compile(r"^partners/(?P<slug>[^/]+)(?:/|$)")
 

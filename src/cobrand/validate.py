@@ -116,9 +116,12 @@ def _check_item(project: Project, item: ContentItem) -> list[Problem]:
             problems.append(Problem(item.source, f"unknown partner {slug!r} (no partners/{slug}/)",
                                     field="partners"))
     if isinstance(meta, SocialFile) and meta.link is not None:
-        keys = {other.key for other in project.content}
-        if meta.link not in keys:
+        pages = {other.key: other.has_page for other in project.content}
+        if meta.link not in pages:
             problems.append(Problem(item.source, f"links to {meta.link!r}, which does not exist", field="link"))
+        elif not pages[meta.link]:
+            problems.append(Problem(item.source, f"links to {meta.link!r}, which has no page of its own; link to a "
+                                    "blog post, one-pager, media item or another kind with pages", field="link"))
     if meta.expires is not None and not meta.draft:
         days = (meta.expires - project.today).days
         if 0 <= days <= EXPIRY_WARNING_DAYS:
