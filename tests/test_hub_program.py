@@ -120,3 +120,36 @@ def test_hub_feeds_are_deterministic(tmp_path: Path, feeds: dict[str, dict[str, 
     again = _feeds(ROOT, tmp_path)
     for slug, path in feeds["example"].items():
         assert again[slug].read_bytes() == path.read_bytes(), slug
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example built without PDFs and images (the counts and titles do not depend on them)."""
+    import cobrand
+
+    out = tmp_path_factory.mktemp("hub-program-build") / "build"
+    report = cobrand.build(ROOT, out_dir=out, jobs=1, pdfs=False, images=False, environ=ENVIRON)
+    assert report.ok, report.failures
+    return out
+
+
+VIDEO_PAGE = '<meta property="og:type" content="video.other">'
+
+
+def _public_pages(site: Path, folder: str) -> list[Path]:
+    return sorted(path for path in (site / folder).glob("*.html") if path.name != "index.html")
+
+
+def test_counts_equal_what_the_public_site_shows(built: Path) -> None:
+    """Differential: the hub's count of each kind is the number of such pages on the partner's public site."""
+    project, _ = load_and_check(ROOT, environ=ENVIRON)
+    planner = Planner(project)
+    for partner in project.partners:
+        site = built / partner.slug
+        counts = {row["kind"]: row["count"] for row in hub_view(project, planner.plan(partner), planner)["counts"]}
+        media = [path.read_text("utf-8") for path in _public_pages(site, "media")]
+        shown = {"blog": len(_public_pages(site, "blog")), "one-pagers": len(_public_pages(site, "one-pagers")),
+                 # A video's page says so to Open Graph; a podcast episode's is a plain web page.
+                 "video": sum(VIDEO_PAGE in page for page in media),
+                 "podcast": sum(VIDEO_PAGE not in page for page in media)}
+        assert {kind: counts.get(kind, 0) for kind in shown} == shown, partner.slug
