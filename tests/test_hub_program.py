@@ -153,3 +153,16 @@ def test_counts_equal_what_the_public_site_shows(built: Path) -> None:
                  "video": sum(VIDEO_PAGE in page for page in media),
                  "podcast": sum(VIDEO_PAGE not in page for page in media)}
         assert {kind: counts.get(kind, 0) for kind in shown} == shown, partner.slug
+
+
+def test_a_teaser_without_min_tier_is_a_warning(project: Path) -> None:
+    from cobrand.check import check
+
+    post = project / "content" / "blog" / "immutable-backups-explained.md"
+    text = post.read_text("utf-8")
+    post.write_text(text.replace("\ndate:", "\nteaser: true\ndate:", 1), "utf-8")
+    report = check(project, environ=ENVIRON)
+    assert report.ok
+    warnings = [p for p in report.warnings if p.field == "teaser"]
+    assert [(p.file, p.severity) for p in warnings] == [("content/blog/immutable-backups-explained.md", "warning")]
+    assert "min_tier" in warnings[0].message

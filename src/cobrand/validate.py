@@ -122,6 +122,9 @@ def _check_item(project: Project, item: ContentItem) -> list[Problem]:
         elif not pages[meta.link]:
             problems.append(Problem(item.source, f"links to {meta.link!r}, which has no page of its own; link to a "
                                     "blog post, one-pager, media item or another kind with pages", field="link"))
+    if meta.teaser and meta.min_tier is None:
+        problems.append(Problem(item.source, "teaser: true has no effect without min_tier: every tier gets the item",
+                                field="teaser", severity="warning"))
     if meta.expires is not None and not meta.draft:
         days = (meta.expires - project.today).days
         if 0 <= days <= EXPIRY_WARNING_DAYS:
