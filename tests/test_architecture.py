@@ -30,7 +30,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "validate": ("validate", "personalize"),
     "plan": ("plan", "program"),
     "render": ("render",),
-    "write": ("write",),
+    # freshness: whether a partner's output is up to date, from its manifest and the saved state.
+    "write": ("write", "freshness"),
     "report": ("report", "links", "overview"),
     # What runs the pipeline: the build, its fleet loading, distribution, and the commands' libraries.
     "build": ("build", "fleet", "distribute", "check", "coverage", "placeholders", "scaffold",

@@ -32,9 +32,10 @@ from PIL import Image
 from .cache import Store, code_digest, digest
 from .errors import BuildLockedError, CobrandError, Problem, ProjectError, UsageError
 from .fleet import CheckedProject, load_scoped, partner_slugs, select_slugs
+from .freshness import is_current, known_current, remember_current
 from .jobs import Job
 from .links import broken_links, link_warnings
-from .load import MEMO_FILE, LoadMemo
+from .load import STATE_FILE, SavedState
 from .models import Partner, Project
 from .overview import OVERVIEW_FILE, overview_html, overview_rows, refused_html
 from .plugins import after_build
@@ -50,9 +51,7 @@ from .write import (
     OutputError,
     WriteResult,
     build_lock,
-    is_current,
     known_partners,
-    manifest_stamp,
     read_manifest,
     remove_partners,
     sweep_temporary,
@@ -65,16 +64,16 @@ REPORT_FILE = "report.json"
 
 def load_and_check(project_dir: Path | str = ".", *, strict: bool = False,
                    environ: Mapping[str, str] | None = None,
-                   memo: LoadMemo | None = None, jobs: int = 1,
+                   state: SavedState | None = None, jobs: int = 1,
                    preview: frozenset[str] = frozenset()) -> tuple[Project, list[Problem]]:
     """Load and validate a project; raise :class:`ProjectError` listing every error.
 
     Returns the project and its warnings. With ``strict``, warnings are errors.
-    ``memo`` lets unchanged files skip parsing (see :mod:`cobrand.load.memo`);
+    ``state`` lets unchanged files skip parsing (see :mod:`cobrand.load.state`);
     ``jobs`` processes load partner folders when there are many. ``preview`` holds
     ``"drafts"`` and/or ``"future"`` to show drafts and scheduled items too.
     """
-    checked = load_scoped(project_dir, strict=strict, environ=environ, memo=memo, jobs=jobs, all_or_nothing=True,
+    checked = load_scoped(project_dir, strict=strict, environ=environ, state=state, jobs=jobs, all_or_nothing=True,
                           preview=preview)
     return checked.project, checked.warnings
 
@@ -184,8 +183,8 @@ def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners:
     mode = render_mode(render, os.environ if environ is None else environ)
     _reuse_image_memory()
     with _timed(timings, "load+validate"):
-        memo = LoadMemo(cache / MEMO_FILE, salt=digest(code, str(root)))
-        checked = load_scoped(root, strict=strict, environ=environ, memo=memo, jobs=jobs,
+        state = SavedState(cache / STATE_FILE, salt=digest(code, str(root)))
+        checked = load_scoped(root, strict=strict, environ=environ, state=state, jobs=jobs,
                               all_or_nothing=all_or_nothing, preview=preview)
     project = checked.project
     if on_load is not None:
@@ -207,8 +206,8 @@ def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners:
                 # Compiled templates depend on cobrand's own extensions too, so its code names the folder.
                 options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}",
                                         mode, lock_fd=lock)
-                report.partners = _render_all(project, selected, options, jobs, on_partner, memo, executor)
-            memo.save()
+                report.partners = _render_all(project, selected, options, jobs, on_partner, state, executor)
+            state.save()
             if not partners and shard is None:
                 # Only folders gone from partners/ lose their output: a skipped partner keeps its own.
                 report.removed = remove_partners(out, known_partners(out) - set(everyone))
@@ -370,7 +369,7 @@ def _render_in_worker(index: int) -> tuple[PartnerResult, str]:
 
 
 def _render_all(project: Project, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
-                on_partner: Callable[[PartnerResult], None] | None, memo: LoadMemo,
+                on_partner: Callable[[PartnerResult], None] | None, state: SavedState,
                 executor: PartnerExecutor | None = None) -> list[PartnerResult]:
     results: list[PartnerResult] = []
     try:
@@ -381,24 +380,20 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
             _collect(results, PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, error)),
                      on_partner)
         return results
-    renderer.remember_palettes(memo, partners)
-    # Planning a partner to fingerprint it is most of a no-op build: fingerprints are remembered by
-    # the partner folder's digest and everything partners share.
+    renderer.remember_palettes(state, partners)
+    # What every partner's fingerprint names beside its own folder (see freshness.known_current).
     shared = digest(renderer.site_key, renderer.content_key, project.today.isoformat())
 
     def remember(partner: Partner, result: PartnerResult, fingerprint: str) -> None:
-        # With the manifest's stamp, the next build knows the partner is current without reading it.
-        # A failed partner is not remembered: its folder holds older output.
-        if partner.digest and result.failure is None:  # partners built in memory have no folder digest
-            memo.remember(f"fingerprints/{partner.slug}", digest(shared, partner.digest),
-                          (fingerprint, manifest_stamp(options.out, partner.slug), result.warnings))
+        if result.failure is None:  # a failed partner's folder holds older output
+            remember_current(state, options.out, partner, shared, fingerprint, result.warnings)
 
     # Partners whose fingerprint is remembered and current are found here, so worker processes
     # start only for partners that changed or whose inputs did (those are fingerprinted there).
     stale = []
     for partner in partners:
         start = time.perf_counter()
-        known = _known_current(partner, options.out, memo, digest(shared, partner.digest))
+        known = known_current(state, options.out, partner, shared)
         if known is not None:
             _collect(results, PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
                                             warnings=known), on_partner)
@@ -422,26 +417,6 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
             _collect(results, result, on_partner)
     order = {partner.slug: index for index, partner in enumerate(partners)}
     return sorted(results, key=lambda result: order[result.slug])
-
-
-def _known_current(partner: Partner, out: Path, memo: LoadMemo, content: str) -> tuple[Problem, ...] | None:
-    """The warnings the partner's output was written with, when the memo holds the partner's
-    fingerprint for these inputs and its output has it; None otherwise.
-
-    The manifest is read only when its stamp is not the one remembered (another output
-    folder, or a folder restored from elsewhere); then the stamp is remembered anew.
-    """
-    key = f"fingerprints/{partner.slug}"
-    if not partner.digest or not memo.knows(key, content):
-        return None
-    fingerprint, stamp, warnings = memo.recall(key, content, lambda: ("", None, ()))
-    current_stamp = manifest_stamp(out, partner.slug)
-    if current_stamp is not None and current_stamp == stamp:
-        return warnings if (out / partner.slug).is_dir() else None
-    if is_current(out, partner.slug, fingerprint):
-        memo.remember(key, content, (fingerprint, current_stamp, warnings))
-        return warnings
-    return None
 
 
 def _collect(results: list[PartnerResult], result: PartnerResult,

@@ -17,7 +17,7 @@ from pathlib import Path
 from .brand.checks import colour_notes, logo_warnings
 from .cache import digest
 from .errors import Problem, ProjectError
-from .load import LoadMemo, load_project
+from .load import SavedState, load_project
 from .models import Partner, Project
 from .plugins import after_load_problems
 from .scope import PROJECT, content_of, content_scope, partner_of, scoped
@@ -42,7 +42,7 @@ class CheckedProject:
 
 
 def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ: Mapping[str, str] | None = None,
-                memo: LoadMemo | None = None, jobs: int = 1, all_or_nothing: bool = False,
+                state: SavedState | None = None, jobs: int = 1, all_or_nothing: bool = False,
                 preview: frozenset[str] = frozenset()) -> CheckedProject:
     """Load and validate a project, setting aside the partners and content items with errors.
 
@@ -52,11 +52,11 @@ def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ:
     ``preview`` (``"drafts"``, ``"future"``) also shows drafts and scheduled items.
     """
     today = today_from_environment(dict(os.environ if environ is None else environ))
-    project, problems = load_project(Path(project_dir), today, memo, jobs)
+    project, problems = load_project(Path(project_dir), today, state, jobs)
     if project is not None:
         project = dataclasses.replace(project, preview=frozenset(preview))
         # The brand checks too (logo resolution), so that check and build warn alike; notes are check's alone.
-        problems += check_project(project, memo) + _brand_problems(project, memo or LoadMemo())
+        problems += check_project(project, state) + _brand_problems(project, state or SavedState())
         problems += after_load_problems(project)  # plugins' own checks (docs/plugins.md, on_after_load)
         project = set_aside_broken_drafts(project, problems)  # their errors are warnings: never a block
     problems = [scoped(problem) for problem in problems]
@@ -87,7 +87,7 @@ def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ:
                           tuple(partner for partner in project.partners if partner.slug in skipped))
 
 
-def _brand_problems(project: Project, memo: LoadMemo) -> list[Problem]:
+def _brand_problems(project: Project, state: SavedState) -> list[Problem]:
     """The brand checks' warnings and errors (not their notes), remembered per partner folder and config.
 
     Measuring every raster logo's margins took half a second for a thousand partners; a rebuild
@@ -99,7 +99,7 @@ def _brand_problems(project: Project, memo: LoadMemo) -> list[Problem]:
         def measure(partner: Partner = partner) -> list[Problem]:
             return [p for p in logo_warnings(project, partner) + colour_notes(partner) if p.severity != "info"]
 
-        found += (memo.recall(f"checks/brand/{partner.slug}", digest(shared, partner.digest), measure)
+        found += (state.brand_checks.recall(partner.slug, digest(shared, partner.digest), measure)
                   if partner.digest else measure())
     return found
 

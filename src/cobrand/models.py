@@ -481,7 +481,7 @@ class Partner:
     logo: Logo
     # Per-content personalisation from overrides/<content-slug>.toml: slug -> (file, values)
     overrides: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
-    digest: str = ""  # of every file in the partner's folder (load/memo.py), when loaded from disk
+    digest: str = ""  # of every file in the partner's folder (load/state.py), when loaded from disk
 
     @property
     def name(self) -> str:

@@ -14,7 +14,7 @@ import re
 from .cache import digest
 from .entitlement import exclusion_reason, social_link_warnings
 from .errors import Problem, UsageError
-from .load import CONFIG_FILE, LoadMemo
+from .load import CONFIG_FILE, SavedState
 from .load.content import DRAFT_NOT_BUILT, as_draft_problems
 from .models import ContentItem, Partner, Project, SocialFile, Templated
 from .networks import BY_NAME, Network
@@ -26,10 +26,10 @@ from .values import FIRST_DATE, LAST_DATE
 EXPIRY_WARNING_DAYS = 30
 
 
-def check_project(project: Project, memo: LoadMemo | None = None) -> list[Problem]:
+def check_project(project: Project, state: SavedState | None = None) -> list[Problem]:
     """Every cross-reference error and warning of the project.
 
-    With ``memo``, a partner's social posts are measured again only when the
+    With ``state``, a partner's social posts are measured again only when the
     partner, the social posts, the config or the date changed.
     """
     problems = _check_partners(project) + _check_unique_slugs(project)
@@ -55,7 +55,7 @@ def check_project(project: Project, memo: LoadMemo | None = None) -> list[Proble
         partners=tuple(p for p in project.partners if p.slug not in broken_partners))
     healthy = dataclasses.replace(healthy, content=tuple(item for item in healthy.content
                                                          if item.key not in broken_items))
-    return problems + _check_social_lengths(healthy, memo or LoadMemo()) + social_link_warnings(healthy)
+    return problems + _check_social_lengths(healthy, state or SavedState()) + social_link_warnings(healthy)
 
 
 def set_aside_broken_drafts(project: Project, problems: list[Problem]) -> Project:
@@ -166,7 +166,7 @@ def social_text(text: str, hashtags: list[str], url: str | None, network: str) -
     return (known.separator if known else "\n\n").join(parts)
 
 
-def _check_social_lengths(project: Project, memo: LoadMemo) -> list[Problem]:
+def _check_social_lengths(project: Project, state: SavedState) -> list[Problem]:
     filler = TokenFiller()
     social = [item for item in project.content if isinstance(item.meta, SocialFile)]
     shared = digest(project.config.model_dump_json(), project.today.isoformat(), *(item.digest for item in social))
@@ -176,7 +176,7 @@ def _check_social_lengths(project: Project, memo: LoadMemo) -> list[Problem]:
             return _partner_social_problems(project, partner, social, filler)
 
         # Partners built in memory (no folder digest) are measured every time.
-        found = (memo.recall(f"checks/social/{partner.slug}", digest(shared, partner.digest), measure)
+        found = (state.social_checks.recall(partner.slug, digest(shared, partner.digest), measure)
                  if partner.digest else measure())
         problems.update(found)
     return sorted(problems)

@@ -80,15 +80,6 @@ def manifest_stamp(out_dir: Path, slug: str) -> str | None:
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ino}"
 
 
-def is_current(out_dir: Path, slug: str, fingerprint: str, manifest: dict[str, object] | None = None) -> bool:
-    """True when the partner's folder was written from exactly these inputs.
-
-    ``manifest`` is the partner's manifest when the caller has read it already.
-    """
-    manifest = read_manifest(out_dir, slug) if manifest is None else manifest
-    return manifest.get("fingerprint") == fingerprint and (out_dir / slug).is_dir()
-
-
 def recorded_files(out_dir: Path, slug: str, manifest: dict[str, object]) -> dict[str, str]:
     """The key the partner's ``manifest`` records for each of its files that is still on disk.
 

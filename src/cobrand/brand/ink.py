@@ -2,7 +2,7 @@
 
 Partners send logos with white or transparent margins of every size; every
 lockup sizes logos by their visible content. Measuring an SVG means drawing
-it (cairosvg), so it happens at load, where the load memo keeps the result
+it (cairosvg), so it happens at load, where the build's saved state keeps the result
 for as long as the logo's bytes do not change.
 """
 
@@ -17,11 +17,11 @@ from PIL import Image, ImageChops, ImageCms, ImageOps
 Box = tuple[float, float, float, float]  # x, y, width, height
 
 SVG_NS = "http://www.w3.org/2000/svg"
-# Pixels of the rasterisation that measures an SVG's visible box (once per logo, when it is loaded; the load
-# memo keeps the result): a 4:1 wordmark is measured at 1000x250, a square mark at 500x500, so the box is
+# Pixels of the rasterisation that measures an SVG's visible box (once per logo, when it is loaded; the build's
+# saved state keeps the result): a 4:1 wordmark is measured at 1000x250, a square mark at 500x500, so the box is
 # within a pixel, 0.4% of a wordmark's height, at about 20 ms a logo.
 MEASURE_PIXELS = 250_000
-# The same thresholds as images.trim: faint alpha and near-white are margin, not ink.
+# The same thresholds as trim.trim: faint alpha and near-white are margin, not ink.
 ALPHA_INK = 8
 WHITE_INK = 12
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ..build import RenderOptions, built_result, partner_failure
 from ..errors import Problem
+from ..freshness import recorded_fingerprint, up_to_date
 from ..jobs import Job, Resolve
 from ..links import broken_links
 from ..models import Partner
@@ -69,9 +70,7 @@ class Rendered:
 def recorded(options: RenderOptions, slug: str) -> Recorded:
     """What ``options.out`` records for partner ``slug``."""
     manifest = read_manifest(options.out, slug)
-    fingerprint = manifest.get("fingerprint") if (options.out / slug).is_dir() else None
-    return Recorded(fingerprint if isinstance(fingerprint, str) else None,
-                    recorded_files(options.out, slug, manifest))
+    return Recorded(recorded_fingerprint(options.out, slug, manifest), recorded_files(options.out, slug, manifest))
 
 
 class _MadeElsewhere(Exception):
@@ -88,7 +87,7 @@ def render_outputs(renderer: PartnerRenderer, partner: Partner, before: Recorded
     start = time.perf_counter()
     plan = renderer.planner.plan(partner)
     keys = renderer.keys(partner, plan)
-    if before.fingerprint == keys.fingerprint:
+    if up_to_date(before.fingerprint, keys.fingerprint):
         return Rendered(partner.slug, keys.fingerprint, time.perf_counter() - start, reused=True)
     try:
         jobs = renderer.jobs(partner, plan, keys)

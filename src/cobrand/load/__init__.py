@@ -11,26 +11,26 @@ from ..models import ContentItem, Project, ProjectFile, Theme, Vendor
 from ..plugins import EnabledPlugin
 from .content import load_content
 from .logos import LogoError, confined_file, inspect_logo
-from .memo import MEMO_FILE, LoadMemo, file_digest
 from .partners import PartnerLoad
 from .plugins import load_plugins, plugin_kinds, plugin_theme
 from .schema import parse_toml, validate
+from .state import STATE_FILE, SavedState, file_digest
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 CONFIG_FILE = "cobrand.toml"
 
-__all__ = ["CONFIG_FILE", "DEFAULT_THEME", "MEMO_FILE", "LoadMemo", "load_project"]
+__all__ = ["CONFIG_FILE", "DEFAULT_THEME", "STATE_FILE", "SavedState", "load_project"]
 
 
-def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None, jobs: int = 1
+def load_project(root: Path, today: dt.date, state: SavedState | None = None, jobs: int = 1
                  ) -> tuple[Project | None, list[Problem]]:
     """Load a whole project; return it (when loadable) and every problem found.
 
-    ``memo`` holds an earlier build's results for files that have not changed; partner
+    ``state`` holds earlier builds' results for files that have not changed; partner
     folders to load are spread over ``jobs`` processes when there are many.
     """
     root = root.resolve()
-    memo = memo or LoadMemo()
+    state = state or SavedState()
     config_path = root / CONFIG_FILE
     if not config_path.is_file():
         return None, [Problem(CONFIG_FILE, f"not found in {root}; is this a cobrand project?")]
@@ -43,7 +43,7 @@ def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None, jobs:
     plugins: tuple[EnabledPlugin, ...] = ()
     kinds = BUILT_IN
     if config is not None:
-        vendor, found = _load_vendor(root, config, memo)
+        vendor, found = _load_vendor(root, config, state)
         problems += found
         theme, found = _load_theme(root, config.site.theme)
         problems += found
@@ -55,8 +55,8 @@ def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None, jobs:
         if theme is not None:
             theme, found = plugin_theme(theme, plugins)
             problems += found
-    with PartnerLoad(root, memo, jobs) as partner_load:  # in worker processes while this one reads the content
-        loaded, content_problems = load_content(root, memo, kinds)
+    with PartnerLoad(root, state, jobs) as partner_load:  # in worker processes while this one reads the content
+        loaded, content_problems = load_content(root, state, kinds)
         partners, found = partner_load.result()
     problems += found + content_problems
     content, translations, found = _split_translations(loaded)
@@ -70,12 +70,12 @@ def load_project(root: Path, today: dt.date, memo: LoadMemo | None = None, jobs:
     return project, problems
 
 
-def _load_vendor(root: Path, config: ProjectFile, memo: LoadMemo) -> tuple[Vendor | None, list[Problem]]:
+def _load_vendor(root: Path, config: ProjectFile, state: SavedState) -> tuple[Vendor | None, list[Problem]]:
     data = config.vendor
     try:
         path = confined_file(root, data.logo)
         # Measuring an SVG logo's ink draws it with cairosvg: kept by the logo's digest like partners' logos.
-        logo = memo.recall(f"vendor/{data.logo}", file_digest(path, memo=memo), lambda: inspect_logo(path))
+        logo = state.vendor_logos.recall(data.logo, file_digest(path, state=state), lambda: inspect_logo(path))
     except LogoError as error:
         return None, [Problem(CONFIG_FILE, f"{data.logo}: {error}", field="vendor.logo")]
     warnings = [Problem(CONFIG_FILE, f"{data.logo}: {warning}", field="vendor.logo", severity="warning")

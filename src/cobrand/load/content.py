@@ -17,8 +17,8 @@ from ..models import ContentItem, MediaFile, PageFile, SocialFile, Templated
 from ..tokens import check_syntax, sandbox, split_tokens, templated_text
 from .markdown import count_words, make_markdown, render_body
 from .media import check_audio, check_body_image, check_image
-from .memo import LoadMemo, file_digest, tree_digest
 from .schema import YAML_LOADER, parse_yaml, validate
+from .state import SavedState, file_digest, tree_digest
 
 # <slug>.md, or <slug>.<lang>.md for a translation (the same for .yaml)
 _FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?:\.(?P<lang>[a-z]{2,3}))?\.(?:md|ya?ml)$")
@@ -28,14 +28,14 @@ GATING_FIELDS = ("min_tier", "ecosystems", "regions", "partners", "expires", "dr
 TEXT_FIELDS = ("title", "subtitle", "summary", "headline")
 
 
-def load_content(root: Path, memo: LoadMemo | None = None, kinds: Kinds = BUILT_IN
+def load_content(root: Path, state: SavedState | None = None, kinds: Kinds = BUILT_IN
                  ) -> tuple[list[ContentItem], list[Problem]]:
     """Parse every content file of ``kinds`` once; return the items and every problem found.
 
-    With ``memo``, a file is not parsed again while its bytes and the content
+    With ``state``, a file is not parsed again while its bytes and the content
     folder's other files (images and audio it may refer to) are unchanged.
     """
-    memo = memo or LoadMemo()
+    state = state or SavedState()
     content_dir = root / "content"
     items: list[ContentItem] = []
     problems: list[Problem] = []
@@ -50,12 +50,12 @@ def load_content(root: Path, memo: LoadMemo | None = None, kinds: Kinds = BUILT_
             known = ", ".join(known_folders)
             problems.append(Problem(_rel(root, entry), f"unknown content folder; use one of {known} (a plugin's "
                                     "kind needs the plugin named in cobrand.toml [plugins] enabled)"))
-    referable = tree_digest(content_dir, skip=lambda name: name.endswith(DOCUMENT_SUFFIXES), memo=memo)
+    referable = tree_digest(content_dir, skip=lambda name: name.endswith(DOCUMENT_SUFFIXES), state=state)
     for kind in kinds:
         for path in _files(content_dir / kind.name, *kind.suffixes):
             # A plugin kind's salt (its plugin's code) is part of what its files' results depend on.
-            item, found = memo.recall(_rel(root, path), file_digest(path, referable, kind.salt, memo=memo),
-                                      lambda: _load(root, path, kind, md))  # noqa: B023 - called at once
+            item, found = state.content.recall(_rel(root, path), file_digest(path, referable, kind.salt, state=state),
+                                               lambda: _load(root, path, kind, md))  # noqa: B023 - called at once
             problems += found
             if item:
                 items.append(item)

@@ -15,8 +15,8 @@ from ..errors import Problem
 from ..models import Partner, PartnerFile, PersonalValues
 from ..values import SLUG_PATTERN, printable_path, slug_problem
 from .logos import LogoError, confined_file, inspect_logo
-from .memo import LoadMemo, tree_digest
 from .schema import parse_toml, toml_line, validate
+from .state import SavedState, tree_digest
 
 
 class OverrideFile(BaseModel):
@@ -33,26 +33,26 @@ LOGO_CANDIDATES = ("logo.svg", "logo.png", "logo.webp", "logo.jpg", "logo.jpeg")
 PARALLEL_LOAD_MINIMUM = 64
 
 
-def load_partners(root: Path, memo: LoadMemo | None = None, jobs: int = 1) -> tuple[list[Partner], list[Problem]]:
+def load_partners(root: Path, state: SavedState | None = None, jobs: int = 1) -> tuple[list[Partner], list[Problem]]:
     """Load every partner folder, sorted by slug; collect all problems.
 
-    With ``memo``, a folder whose files are byte-for-byte unchanged is not parsed again.
+    With ``state``, a folder whose files are byte-for-byte unchanged is not parsed again.
     Folders that must be loaded are spread over ``jobs`` processes when there are many:
     measuring a logo's ink takes a few milliseconds.
     """
-    return PartnerLoad(root, memo, jobs).result()
+    return PartnerLoad(root, state, jobs).result()
 
 
 class PartnerLoad:
     """Partner folders being loaded: worker processes (when there are many) start at once, and
     :meth:`result` waits for them, so the caller can load other files meanwhile."""
 
-    def __init__(self, root: Path, memo: LoadMemo | None = None, jobs: int = 1) -> None:
-        self.memo = memo or LoadMemo()
+    def __init__(self, root: Path, state: SavedState | None = None, jobs: int = 1) -> None:
+        self.state = state or SavedState()
         self.problems: list[Problem] = []
         self.folders: list[Path] = []
         self.digests: dict[Path, str] = {}
-        self.unknown: list[Path] = []  # folders the memo does not know: loaded here
+        self.unknown: list[Path] = []  # folders the saved state does not know: loaded here
         self._pool: ProcessPoolExecutor | None = None
         self._loading: Iterator[tuple[Partner | None, list[Problem]]] = iter(())
         partners_dir = root / "partners"
@@ -66,10 +66,10 @@ class PartnerLoad:
         self.problems += [Problem(printable_path(f"partners/{folder.name}"), "is a hidden folder (its name starts "
                                   "with '.'); skipped, not loaded as a partner", severity="warning")
                           for folder in entries if folder.name.startswith(".") and folder.is_dir()]
-        self.digests = {folder: tree_digest(folder, memo=self.memo) + (" (link)" if folder.is_symlink() else "")
+        self.digests = {folder: tree_digest(folder, state=self.state) + (" (link)" if folder.is_symlink() else "")
                         for folder in self.folders}
         self.unknown = [folder for folder in self.folders
-                        if not self.memo.knows(f"partners/{folder.name}", self.digests[folder])]
+                        if not self.state.partners.knows(folder.name, self.digests[folder])]
         if jobs <= 1 or len(self.unknown) < PARALLEL_LOAD_MINIMUM:
             self._loading = (load_partner(root, folder) for folder in self.unknown)
         else:
@@ -89,8 +89,8 @@ class PartnerLoad:
         problems = list(self.problems)
         for folder in self.folders:
             read = self.digests[folder]
-            # Only folders the memo does not know are loaded, and those were loaded above.
-            partner, found = self.memo.recall(f"partners/{folder.name}", read, lambda: loaded[folder])  # noqa: B023 - called at once
+            # Only folders the saved state does not know are loaded, and those were loaded above.
+            partner, found = self.state.partners.recall(folder.name, read, lambda: loaded[folder])  # noqa: B023 - called at once
             problems += found
             if partner is not None:
                 partners.append(dataclasses.replace(partner, digest=read))

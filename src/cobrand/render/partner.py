@@ -20,7 +20,7 @@ from ..brand.palette import Palette, palette
 from ..brand.trim import logo_bytes, vendor_logo_bytes, vendor_logo_path
 from ..cache import digest, partner_key, site_key
 from ..jobs import Job, Output, Resolve
-from ..load import LoadMemo
+from ..load import SavedState
 from ..models import ContentItem, MediaFile, Partner, Project
 from ..plan import PartnerPlan, Planner
 from ..plugins import OutputRequest, PageEvent, page_hook
@@ -181,12 +181,12 @@ class PartnerRenderer:
         stylesheet take about a second, which a build with nothing to print need not pay."""
         return PdfRenderer(*self._pdf_setup) if self._pdf_setup is not None else None
 
-    def remember_palettes(self, memo: LoadMemo, partners: Sequence[Partner]) -> None:
-        """Take each partner's palette from ``memo``, making and keeping the ones it lacks."""
+    def remember_palettes(self, state: SavedState, partners: Sequence[Partner]) -> None:
+        """Take each partner's palette from ``state``, making and keeping the ones it lacks."""
         for partner in partners:
             key = _colour_key(partner)
-            self.palettes[key] = memo.recall(f"palettes/{partner.slug}", " ".join(key),
-                                             functools.partial(palette, partner.data.colors))
+            self.palettes[key] = state.palettes.recall(partner.slug, " ".join(key),
+                                                       functools.partial(palette, partner.data.colors))
 
     def keys(self, partner: Partner, plan: PartnerPlan) -> PartnerKeys:
         """The keys of ``partner``'s inputs; ``keys(...).fingerprint`` names everything its output depends on."""

@@ -1,4 +1,4 @@
-"""The load memo: unchanged files are not parsed again, and no edit is ever missed."""
+"""The build's saved state: unchanged files are not parsed again, and no edit is ever missed."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 import cobrand
-from cobrand.load import MEMO_FILE
-from cobrand.load.memo import SETTLED_SECONDS, LoadMemo, file_digest, tree_digest
+from cobrand.load import STATE_FILE
+from cobrand.load.state import SETTLED_SECONDS, SavedState, file_digest, tree_digest
 
 from conftest import ENVIRON, copy_example
 
@@ -21,34 +21,48 @@ def build(project: Path, out: Path) -> cobrand.BuildReport:
     return report
 
 
-def test_a_result_is_reused_across_memos_only_for_the_same_digest(tmp_path):
-    path = tmp_path / "memo.pickle"
+def test_a_result_is_reused_across_builds_only_for_the_same_digest(tmp_path):
+    path = tmp_path / "state.pickle"
     calls: list[str] = []
 
     def load(value: str) -> str:
         calls.append(value)
         return value.upper()
 
-    first = LoadMemo(path, salt="v1")
-    assert first.recall("a", "digest-1", lambda: load("a")) == "A"
+    first = SavedState(path, salt="v1")
+    assert first.social_checks.recall("a", "digest-1", lambda: load("a")) == "A"
     first.save()
-    second = LoadMemo(path, salt="v1")
-    assert second.recall("a", "digest-1", lambda: load("again")) == "A"  # reused: not loaded
-    assert second.recall("a2", "digest-1", lambda: load("b")) == "B"     # another key: loaded
+    second = SavedState(path, salt="v1")
+    assert second.social_checks.recall("a", "digest-1", lambda: load("again")) == "A"  # reused: not loaded
+    assert second.social_checks.recall("a2", "digest-1", lambda: load("b")) == "B"     # another key: loaded
     second.save()
-    third = LoadMemo(path, salt="v1")
-    assert third.recall("a", "digest-2", lambda: load("c")) == "C"       # the bytes changed: loaded
-    other_version = LoadMemo(path, salt="v2")
-    assert other_version.recall("a2", "digest-1", lambda: load("d")) == "D"  # another cobrand: loaded
+    third = SavedState(path, salt="v1")
+    assert third.social_checks.recall("a", "digest-2", lambda: load("c")) == "C"       # the bytes changed: loaded
+    other_version = SavedState(path, salt="v2")
+    assert other_version.social_checks.recall("a2", "digest-1", lambda: load("d")) == "D"  # another cobrand: loaded
     assert calls == ["a", "b", "c", "d"]
 
 
-def test_a_damaged_memo_is_ignored(tmp_path):
-    path = tmp_path / "memo.pickle"
+def test_a_damaged_state_is_ignored(tmp_path):
+    path = tmp_path / "state.pickle"
     path.write_bytes(b"not a pickle at all")
-    assert LoadMemo(path, salt="v1").recall("a", "d", lambda: 42) == 42
+    assert SavedState(path, salt="v1").palettes.recall("a", "d", lambda: 42) == 42
     path.write_bytes(pickle.dumps(("v1", ["not", "a", "dict"])))
-    assert LoadMemo(path, salt="v1").recall("a", "d", lambda: 43) == 43
+    assert SavedState(path, salt="v1").palettes.recall("a", "d", lambda: 43) == 43
+    path.write_bytes(pickle.dumps(("v1", {"palettes": ["not", "a", "dict"]})))
+    assert SavedState(path, salt="v1").palettes.recall("a", "d", lambda: 44) == 44
+
+
+def test_sections_keep_their_results_apart(tmp_path):
+    path = tmp_path / "state.pickle"
+    first = SavedState(path, salt="v1")
+    first.social_checks.remember("acme", "d", ["social"])
+    first.brand_checks.remember("acme", "d", ["brand"])
+    first.save()
+    second = SavedState(path, salt="v1")
+    assert second.social_checks.recall("acme", "d", lambda: ["made"]) == ["social"]
+    assert second.brand_checks.recall("acme", "d", lambda: ["made"]) == ["brand"]
+    assert not second.palettes.knows("acme", "d")
 
 
 def test_tree_digest_sees_names_bytes_and_links(tmp_path):
@@ -72,7 +86,7 @@ def test_an_edit_with_the_same_size_and_time_is_still_seen(tmp_path):
     project = copy_example(tmp_path)
     out = tmp_path / "out"
     build(project, out)
-    assert (out / ".cobrand" / "cache" / MEMO_FILE).is_file()
+    assert (out / ".cobrand" / "cache" / STATE_FILE).is_file()
     toml = project / "partners" / "kestrel-cloud" / "partner.toml"
     before = toml.stat()
     text = toml.read_text()
@@ -86,15 +100,15 @@ def test_an_edit_with_the_same_size_and_time_is_still_seen(tmp_path):
     assert renamed.split('"')[1] in (out / "kestrel-cloud" / "index.html").read_text()
 
 
-def test_memoised_and_fresh_loads_give_the_same_project_and_warnings(tmp_path):
+def test_remembered_and_fresh_loads_give_the_same_project_and_warnings(tmp_path):
     project = copy_example(tmp_path)
-    memo_path = tmp_path / "memo.pickle"
+    state_path = tmp_path / "state.pickle"
     fresh, fresh_warnings = cobrand.load_and_check(project, environ=ENVIRON)
-    first = LoadMemo(memo_path, salt="s")
-    cobrand.load_and_check(project, environ=ENVIRON, memo=first)
+    first = SavedState(state_path, salt="s")
+    cobrand.load_and_check(project, environ=ENVIRON, state=first)
     first.save()
     remembered, remembered_warnings = cobrand.load_and_check(project, environ=ENVIRON,
-                                                             memo=LoadMemo(memo_path, salt="s"))
+                                                             state=SavedState(state_path, salt="s"))
     assert remembered == fresh
     assert remembered_warnings == fresh_warnings
 
@@ -141,22 +155,23 @@ def test_remembered_checks_still_see_a_partner_edit_that_makes_a_post_too_long(t
 def test_settled_files_are_known_by_their_status_and_fresh_ones_are_read(tmp_path):
     path = tmp_path / "partner.toml"
     path.write_text("name = 'A'\n")
-    memo_path = tmp_path / "memo.pickle"
+    state_path = tmp_path / "state.pickle"
     fresh = file_digest(path)
     time.sleep(SETTLED_SECONDS + 0.2)  # until then a file is always read: it may still be being edited
-    first = LoadMemo(memo_path, salt="s")
-    assert file_digest(path, memo=first) == fresh
+    first = SavedState(state_path, salt="s")
+    assert file_digest(path, state=first) == fresh
     first.save()
-    # Same bytes, so a memo that trusted a stale entry and one that re-read would agree: make the
-    # remembered digest observable by changing the file behind the memo's back, status and all.
-    entries = pickle.loads(memo_path.read_bytes())[1]
-    key = f"bytes:{path}"
+    # Same bytes, so a state that trusted a stale entry and one that re-read would agree: make the
+    # remembered digest observable by changing the file behind the state's back, status and all.
+    sections = pickle.loads(state_path.read_bytes())[1]
+    entries = sections["file-digests"]
+    key = str(path)
     signature, _ = entries[key]
     entries[key] = (signature, "remembered")
-    memo_path.write_bytes(pickle.dumps(("s", entries)))
-    assert file_digest(path, memo=LoadMemo(memo_path, salt="s")) == "remembered"  # settled: not read
+    state_path.write_bytes(pickle.dumps(("s", sections)))
+    assert file_digest(path, state=SavedState(state_path, salt="s")) == "remembered"  # settled: not read
     path.write_text("name = 'B'\n")  # a real edit changes the status: read again
-    assert file_digest(path, memo=LoadMemo(memo_path, salt="s")) == file_digest(path) != fresh
+    assert file_digest(path, state=SavedState(state_path, salt="s")) == file_digest(path) != fresh
 
 
 def many_partners(project: Path, count: int) -> None:
@@ -183,8 +198,8 @@ def test_partner_folders_load_the_same_in_worker_processes(tmp_path):
 
     project = copy_example(tmp_path)
     many_partners(project, 70)
-    alone, alone_problems = load_partners(project, LoadMemo(), jobs=1)
-    spread, spread_problems = load_partners(project, LoadMemo(), jobs=2)
+    alone, alone_problems = load_partners(project, SavedState(), jobs=1)
+    spread, spread_problems = load_partners(project, SavedState(), jobs=2)
     assert len(alone) == 75 and [p.slug for p in spread] == [p.slug for p in alone]
     assert spread == alone
     assert spread_problems == alone_problems
@@ -204,8 +219,8 @@ def test_content_loaded_while_partner_workers_run_gives_the_same_project(tmp_pat
     (project / "content" / "blog" / "no-title.md").write_text("---\ndate: 2026-01-05\n---\nText.\n",
                                                               encoding="utf-8")
     today = dt.date(2026, 11, 1)
-    alone, alone_problems = load_project(project, today, LoadMemo(), jobs=1)
-    spread, spread_problems = load_project(project, today, LoadMemo(), jobs=2)
+    alone, alone_problems = load_project(project, today, SavedState(), jobs=1)
+    spread, spread_problems = load_project(project, today, SavedState(), jobs=2)
     assert alone is not None and spread is not None
     assert spread.partners == alone.partners and spread.content == alone.content
     assert spread_problems == alone_problems

@@ -1,0 +1,84 @@
+"""Is a partner's output up to date? Decided here, and only here.
+
+A partner's output is current when its folder exists and its manifest records the partner's
+fingerprint: the digest of everything the output depends on (``PartnerKeys.fingerprint`` of
+:mod:`cobrand.render.partner`, which :func:`cobrand.write.write_partner` records). There are two
+ways to know, and both end in :func:`up_to_date`:
+
+- after planning the partner and computing its fingerprint: :func:`is_current` compares it with
+  the manifest's (:func:`recorded_fingerprint`), and a renderer elsewhere compares it with the
+  fingerprint the output's owner read for it (:mod:`cobrand.distribute.partner_task`);
+- before, without planning: :func:`known_current` takes the fingerprint the saved state remembers
+  for the same partner folder and shared inputs (:func:`remember_current` keeps it), and reads the
+  manifest only when the manifest's stamp has changed since. Planning a partner to fingerprint it
+  is most of a build where nothing changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cache import digest
+from .errors import Problem
+from .load.state import PartnerRecord, SavedState
+from .models import Partner
+from .write import manifest_stamp, read_manifest
+
+
+def up_to_date(recorded: str | None, fingerprint: str) -> bool:
+    """True when an output recorded with ``recorded`` (None: no output) is that of ``fingerprint``."""
+    return recorded is not None and recorded == fingerprint
+
+
+def recorded_fingerprint(out_dir: Path, slug: str, manifest: dict[str, object] | None = None) -> str | None:
+    """The fingerprint the partner's output was written from, or None when it has no output folder.
+
+    ``manifest`` is the partner's manifest when the caller has read it already.
+    """
+    manifest = read_manifest(out_dir, slug) if manifest is None else manifest
+    fingerprint = manifest.get("fingerprint")
+    return fingerprint if isinstance(fingerprint, str) and (out_dir / slug).is_dir() else None
+
+
+def is_current(out_dir: Path, slug: str, fingerprint: str, manifest: dict[str, object] | None = None) -> bool:
+    """True when the partner's folder was written from exactly the inputs ``fingerprint`` names."""
+    return up_to_date(recorded_fingerprint(out_dir, slug, manifest), fingerprint)
+
+
+def known_current(state: SavedState, out_dir: Path, partner: Partner, shared: str) -> tuple[Problem, ...] | None:
+    """The warnings the partner's output was written with, when the saved state holds the partner's
+    fingerprint for these inputs (its folder's digest and ``shared``, what all partners share) and its
+    output has it; None otherwise (the partner must be planned to tell).
+
+    The manifest is read only when its stamp is not the one remembered (another output
+    folder, or a folder restored from elsewhere); then the stamp is remembered anew.
+    """
+    content = _inputs(partner, shared)
+    if content is None or not state.partner_outputs.knows(partner.slug, content):
+        return None
+    record = state.partner_outputs.recall(partner.slug, content, lambda: PartnerRecord("", None, ()))
+    stamp = manifest_stamp(out_dir, partner.slug)
+    if stamp is not None and stamp == record.manifest_stamp:
+        return record.warnings if (out_dir / partner.slug).is_dir() else None
+    if is_current(out_dir, partner.slug, record.fingerprint):
+        state.partner_outputs.remember(partner.slug, content, PartnerRecord(record.fingerprint, stamp, record.warnings))
+        return record.warnings
+    return None
+
+
+def remember_current(state: SavedState, out_dir: Path, partner: Partner, shared: str, fingerprint: str,
+                     warnings: tuple[Problem, ...]) -> None:
+    """Remember that the partner's output in ``out_dir`` is now that of ``fingerprint``, written with
+    ``warnings``: with the manifest's stamp, the next build knows it is current without reading it.
+
+    Call it only for an output that is complete (a failed partner's folder holds older output).
+    """
+    content = _inputs(partner, shared)
+    if content is not None:
+        state.partner_outputs.remember(partner.slug, content,
+                                       PartnerRecord(fingerprint, manifest_stamp(out_dir, partner.slug), warnings))
+
+
+def _inputs(partner: Partner, shared: str) -> str | None:
+    # Partners built in memory have no folder digest: they are planned every time.
+    return digest(shared, partner.digest) if partner.digest else None
