@@ -373,7 +373,7 @@ def measure_rebuilds(results: Results, folder: Path, manifest: dict[str, Any], r
     post = project / manifest["edit_post"]
     original = post.read_text("utf-8")
     try:
-        # The first edit after a clean build: keys made with a cold memo and cold skeletons must match a warm
+        # The first edit after a clean build: keys made with a cold saved state and cold skeletons must match a warm
         # build's, or the edit rewrites everything (it once rewrote 112,000 of 118,000 files here).
         for run in range(runs):
             cobrand_build(project, out, cache, jobs=jobs, fresh=True)  # untimed

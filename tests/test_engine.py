@@ -137,7 +137,7 @@ def published(out: Path) -> dict[str, str]:
 
 
 def test_the_first_edit_after_a_clean_build_rewrites_only_what_changed(tmp_path: Path) -> None:
-    """Keys of a clean build (cold memo, skeletons made as pages go) equal those of a warm rebuild: the first
+    """Keys of a clean build (cold saved state, skeletons made as pages go) equal those of a warm rebuild: the first
     edit after it writes exactly the files whose bytes change, as many as the same edit made again."""
     project = generate_project(tmp_path / "generated", partners=12, items=10, mix=(1.0, 0.0, 0.0))
     out = tmp_path / "out"

@@ -271,7 +271,7 @@ def test_brand_edits_redraw_images_like_a_clean_build(tmp_path):
 
 
 def stored_objects(cache: Path) -> dict[str, bytes]:
-    """The rendered outputs the cache keeps (not the load memo or compiled templates beside them)."""
+    """The rendered outputs the cache keeps (not the saved state or compiled templates beside them)."""
     objects = cache / "objects"
     stored = {path.relative_to(cache).as_posix(): path.read_bytes() for path in objects.rglob("*") if path.is_file()}
     # Each entry starts with the SHA-256 of the output it keeps, checked before reuse.
