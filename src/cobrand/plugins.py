@@ -74,7 +74,7 @@ class OutputRequest:
     items; ``with_bodies``: and its items whole; render/partner.py ``PartnerKeys``). A job's key must
     name every input its bytes depend on: key on ``keys.listing`` for what lists items, and so on.
     ``root`` is the folder inside the partner's output the provider writes under (``""``: the top):
-    every job's path must start with it.
+    every job's path must start with it. ``pages`` are the site paths of the HTML pages under it.
     """
 
     project: Project
@@ -82,6 +82,7 @@ class OutputRequest:
     views: Any
     keys: Any
     root: str = ""
+    pages: tuple[str, ...] = ()
 
 
 class OutputProvider(Protocol):

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
+from ..cache import digest
+from ..jobs import Job
 from ..models import Partner, Project
 from ..plan import PartnerPlan
+from ..plugins import OutputRequest
 from .context import foreign_language, partner_url
+from .crawlers import vendor_canonical
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -88,3 +92,26 @@ def robots(project: Project, partner: Partner) -> bytes:
     if project.preview:
         return b"User-agent: *\nDisallow: /\n"
     return f"User-agent: *\nAllow: /\n\nSitemap: {partner_url(project, partner, 'sitemap.xml')}\n".encode()
+
+
+class SiteFeeds:
+    """The built-in output provider (plugins.py ``OutputProvider``) of what crawlers and feed readers read:
+    ``feed.xml``, ``sitemap.xml`` and ``robots.txt`` of the partner's public site."""
+
+    name = "feeds"
+
+    def jobs(self, request: OutputRequest) -> Iterator[Job]:
+        """The three files, keyed on the cards of the partner's items (feed, sitemap) or on the site and
+        the partner alone (robots.txt)."""
+        project, plan, root = request.project, request.plan, request.root
+        partner = plan.partner
+        items = request.views.items
+        # A sitemap lists canonical pages only: not the 404 page, nor copies that name the vendor's original.
+        vendor_copies = {item.page_path for item in plan.pages if vendor_canonical(project, item)}
+        pages = [path for path in request.pages if path != "404.html" and path not in vendor_copies]
+        listing = request.keys.listing
+        yield Job(root + "feed.xml", digest(listing, "feed.xml"), lambda _: atom_feed(project, plan, items))
+        yield Job(root + "sitemap.xml", digest(listing, "sitemap.xml"), lambda _: sitemap(project, partner, pages))
+        # Read by crawlers where the folder is a host's root (a domain per partner); with the path-style
+        # layout they read the root-level one beside the partner folders (render/crawlers.py).
+        yield Job(root + "robots.txt", digest(request.keys.base, "robots.txt"), lambda _: robots(project, partner))

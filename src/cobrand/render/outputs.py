@@ -1,6 +1,7 @@
 """Output providers (plugins.py :class:`OutputProvider`): each yields one partner's jobs of one output.
 
-The jobs of every provider are checked before they join the partner's: a path inside the provider's
+cobrand's own (the feeds, render/feeds.py) and plugins' go through here. The jobs of a plugin's provider
+are checked before they join the partner's: a path inside the provider's
 root, normalised, not another output's. A provider's errors, when its jobs are asked for or made,
 name the plugin and the provider.
 """
@@ -13,12 +14,13 @@ from collections.abc import Callable, Iterable, Sequence
 from ..jobs import Job, Resolve
 from ..plugins import EnabledPlugin, OutputProvider, OutputRequest, PluginError, call, each
 
-Providers = tuple[tuple[EnabledPlugin, OutputProvider], ...]
+# Each provider with the plugin it comes from, or None for cobrand's own.
+Providers = tuple[tuple[EnabledPlugin | None, OutputProvider], ...]
 
 
 def plugin_providers(plugins: Sequence[EnabledPlugin]) -> Providers:
     """Every enabled plugin's output providers, in the order the plugins are enabled."""
-    found: list[tuple[EnabledPlugin, OutputProvider]] = []
+    found: list[tuple[EnabledPlugin | None, OutputProvider]] = []
     for enabled, method in each(plugins, "outputs"):
         found += [(enabled, provider) for provider in call(enabled, "outputs", method)]
     return tuple(found)
@@ -29,6 +31,11 @@ def provided_jobs(providers: Providers, request: OutputRequest, taken: Iterable[
     paths = set(taken)
     jobs: list[Job] = []
     for enabled, provider in providers:
+        if enabled is None:  # cobrand's own: its jobs are trusted as the renderer's are
+            made = list(provider.jobs(request))
+            paths.update(job.path for job in made)
+            jobs += made
+            continue
         hook = f"outputs ({getattr(provider, 'name', type(provider).__name__)})"
         made = call(enabled, hook, lambda: list(provider.jobs(request)))  # noqa: B023 - called at once
         for job in made:

@@ -26,7 +26,7 @@ from ..plan import PartnerPlan, Planner
 from ..plugins import OutputRequest, PageEvent, page_hook
 from ..tokens import TokenFiller
 from ..version import __version__
-from . import crawlers, feeds, kit
+from . import feeds, kit
 from .context import (
     BODIES,
     CARDS,
@@ -173,7 +173,7 @@ class PartnerRenderer:
         # Partner palettes by colours (see remember_palettes): a palette is a colour search of about
         # 0.2 ms, which a one-post rebuild of a thousand partners need not do again.
         self.palettes: dict[tuple[str, str], Palette] = {}
-        self.providers = plugin_providers(project.plugins)
+        self.providers = ((None, feeds.SiteFeeds()), *plugin_providers(project.plugins))
 
     @cached_property
     def pdf(self) -> PdfRenderer | None:
@@ -288,19 +288,10 @@ class PartnerRenderer:
         else:
             views.common["kit_zip"] = None
 
-        # A sitemap lists canonical pages only: not the 404 page, nor copies that name the vendor's original.
-        vendor_copies = {item.page_path for item in plan.pages if crawlers.vendor_canonical(project, item)}
-        html_pages = [page.path for page, _ in pages if page.path != "404.html" and page.path not in vendor_copies]
-        jobs += [
-            Job("feed.xml", digest(listing, "feed.xml"), lambda _: feeds.atom_feed(project, plan, views.items)),
-            Job("sitemap.xml", digest(listing, "sitemap.xml"),
-                lambda _: feeds.sitemap(project, partner, html_pages)),
-            # Read by crawlers where the folder is a host's root (a domain per partner); with the path-style
-            # layout they read the root-level one beside the partner folders (render/crawlers.py).
-            Job("robots.txt", digest(base, "robots.txt"), lambda _: feeds.robots(project, partner)),
-        ]
-        if self.providers:  # plugins' outputs (docs/plugins.md)
-            jobs += provided_jobs(self.providers, OutputRequest(project, plan, views, keys), (job.path for job in jobs))
+        # Outputs made from the partner's plan and views alone come from providers: the built-in feeds
+        # (render/feeds.py), then plugins' (docs/plugins.md).
+        request = OutputRequest(project, plan, views, keys, pages=tuple(page.path for page, _ in pages))
+        jobs += provided_jobs(self.providers, request, (job.path for job in jobs))
         return jobs
 
     def _translate(self, partner: Partner) -> None:
