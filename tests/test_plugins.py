@@ -10,6 +10,7 @@ Entitlements are read from the partners' files here, not from cobrand's planner.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -192,6 +193,52 @@ def test_with_the_plugin_incremental_builds_equal_clean_builds_and_its_output_is
                                                                               f'tier = "{GATED_TIER}"'),
                             encoding="utf-8")
     check("a partner promoted")
+
+
+STAMP_PLUGIN = '''
+from cobrand.plugins import PageEvent, Plugin
+
+
+class Stamp(Plugin):
+    def on_page(self, event: PageEvent) -> bytes:
+        return event.html.replace(b"</body>", b"<!-- stamp MARK --></body>")
+'''
+
+
+def test_editing_a_plugins_code_renders_again_what_it_changes_as_a_clean_build_does(tmp_path):
+    # An installed distribution as pip lays it out (package, dist-info with its entry points), on PYTHONPATH.
+    site_packages = tmp_path / "site-packages"
+    package = site_packages / "stamp_plugin"
+    package.mkdir(parents=True)
+    info = site_packages / "stamp_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: stamp-plugin\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[cobrand.plugins]\nstamp = stamp_plugin:Stamp\n", encoding="utf-8")
+    project = copy_example(tmp_path)
+    enable(project, "stamp")
+    script = ("import sys, cobrand; report = cobrand.build(sys.argv[1], out_dir=sys.argv[2], jobs=1, pdfs=False, "
+              "images=False, environ={'SOURCE_DATE_EPOCH': '1795305600'}); print(report.ok)")
+
+    def build_in_process(out: Path) -> None:
+        # A process of its own: the plugin's module is imported afresh, as in a new `cobrand build`.
+        environment = {**os.environ, "PYTHONPATH": str(site_packages)}
+        ran = subprocess.run([sys.executable, "-c", script, str(project), str(out)], capture_output=True,
+                             text=True, check=True, env=environment)
+        assert ran.stdout.split() == ["True"], ran.stdout + ran.stderr
+
+    (package / "__init__.py").write_text(STAMP_PLUGIN.replace("MARK", "one"), encoding="utf-8")
+    incremental = tmp_path / "incremental"
+    build_in_process(incremental)
+    partners = [partner.slug for partner in load_partners(project)]
+    assert all("<!-- stamp one --></body>" in (incremental / slug / "index.html").read_text(encoding="utf-8")
+               for slug in partners)
+    (package / "__init__.py").write_text(STAMP_PLUGIN.replace("MARK", "two"), encoding="utf-8")
+    build_in_process(incremental)
+    clean = tmp_path / "clean"
+    build_in_process(clean)
+    assert outputs(incremental) == outputs(clean)
+    assert all("<!-- stamp two --></body>" in (incremental / slug / "index.html").read_text(encoding="utf-8")
+               for slug in partners)
 
 
 def test_a_plugin_that_is_installed_but_not_enabled_is_never_imported(tmp_path):
