@@ -45,6 +45,7 @@ from ..plan import PartnerPlan
 from ..tracking import email_url
 from .context import PartnerViews, build_views, partner_url
 from .plaintext import LinkList, display_width, html_to_text, wrap
+from .site import Page
 
 EMAIL_FOLDER = "email"
 EMAIL_WIDTH = 600  # px: the width e-mail clients and tools are made for
@@ -220,6 +221,8 @@ def _email_image(element: lxml_html.HtmlElement, links: Links, images: Mapping[s
         width = EMAIL_WIDTH - 2 * GUTTER
     shown = min(width, EMAIL_WIDTH - 2 * GUTTER)
     element.set("width", str(shown))
+    # Fluid below its width, also while a client blocks images (a broken image keeps its width attribute).
+    element.set("style", f"width: 100%; max-width: {shown}px; height: auto;")
     if height:
         element.set("height", str(round(height * shown / width)))
     elif "height" in element.attrib:
@@ -309,19 +312,22 @@ class NewsletterRenderer:
         self.translate(partner)
         context, links = self._context(partner, views, item_key)
         item = context["item"]
-        read_online = str(self._strings()("Read online"))
-        context["body"] = email_body(str(item["body"]), links, images, item["title"], read_online)
+        context["body"] = self._body(item, links, images)
         context["preheader"] = (item.get("summary") or item["title"]) + PREHEADER_PAD
         document = self.env.get_template("email/post.html").render(context)
         return self._inline(document).encode("utf-8")
 
-    def text(self, partner: Partner, views: PartnerViews, item_key: str) -> bytes:
+    def _body(self, item: dict[str, Any], links: Links, images: Mapping[str, bytes]) -> Markup:
+        return email_body(str(item["body"]), links, images, item["title"], str(self._strings()("Read online")))
+
+    def text(self, partner: Partner, views: PartnerViews, item_key: str, images: Mapping[str, bytes]) -> bytes:
         """The plain-text alternative of the post ``item_key``: wrapped text, links listed at the end."""
         self.translate(partner)
         context, links = self._context(partner, views, item_key)
         item = context["item"]
         listed = LinkList()
-        body = html_to_text(str(item["body"]), listed, links.href)
+        # From the e-mail's body: the same links (players and forms made links to the post), already tracked.
+        body = html_to_text(str(self._body(item, links, images)), listed, _same)
         context |= {"body_text": body, "wrap": lambda text, indent="": "\n".join(wrap(str(text), indent=indent)),
                     "underline": lambda text, mark="=": mark * max(display_width(line) for line in wrap(str(text))),
                     "cite": listed.number, "links": listed.urls}
@@ -334,6 +340,23 @@ class NewsletterRenderer:
 def post_items(plan: PartnerPlan) -> list[ContentItem]:
     """The blog posts the partner's public site shows, in its order: the posts it gets e-mails for."""
     return list(plan.posts)
+
+
+def email_index_page() -> Page:
+    """The hub page that lists the partner's e-mails (template ``email/index.html``, on ``hub/base.html``)."""
+    return Page(f"{EMAIL_FOLDER}/index.html", "email/index.html", "Newsletter e-mails")
+
+
+def email_listing(views: PartnerViews, plan: PartnerPlan) -> list[dict[str, Any]]:
+    """What the e-mail page shows of each e-mail (``views.common["emails"]``): made from the posts' cards."""
+    entries = []
+    for item in post_items(plan):
+        view = views.items[item.key]
+        html_path, text_path = email_paths(item.slug)
+        entries.append({key: view.get(key) for key in ("slug", "title", "summary", "date", "date_display", "path",
+                                                         "foreign_lang", "foreign_dir")}
+                       | {"html": html_path, "text": text_path})
+    return entries
 
 
 def email_jobs(renderer: NewsletterRenderer, partner: Partner, plan: PartnerPlan, views: PartnerViews, base: str,
@@ -350,7 +373,7 @@ def email_jobs(renderer: NewsletterRenderer, partner: Partner, plan: PartnerPlan
         jobs.append(Job(html_path, digest(base, html_path, own),
                         functools.partial(_make_html, renderer, partner, views, item.key, images)))
         jobs.append(Job(text_path, digest(base, text_path, own),
-                        functools.partial(_make_text, renderer, partner, views, item.key)))
+                        functools.partial(_make_text, renderer, partner, views, item.key, images)))
     return jobs
 
 
@@ -359,8 +382,13 @@ def _make_html(renderer: NewsletterRenderer, partner: Partner, views: PartnerVie
     return renderer.html(partner, views, key, images)
 
 
-def _make_text(renderer: NewsletterRenderer, partner: Partner, views: PartnerViews, key: str, _: Any) -> bytes:
-    return renderer.text(partner, views, key)
+def _make_text(renderer: NewsletterRenderer, partner: Partner, views: PartnerViews, key: str,
+               images: Mapping[str, bytes], _: Any) -> bytes:
+    return renderer.text(partner, views, key, images)
+
+
+def _same(url: str) -> str:
+    return url
 
 
 def render_emails(project: Project, partner: Partner, images: bool = True) -> dict[str, bytes]:
