@@ -10,6 +10,7 @@ Entitlements are read from the partners' files here, not from cobrand's planner.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -18,9 +19,11 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from dask.distributed import LocalCluster
 
 import cobrand
 from cobrand.build import load_and_check
+from cobrand.distribute.dask_executor import dask_executor
 from cobrand.partners_table import partner_rows
 
 from conftest import ENVIRON, copy_example, file_digests, load_config, load_partners
@@ -155,6 +158,22 @@ def test_a_case_study_with_an_error_is_withheld_and_a_social_post_may_link_to_on
                   and not path.startswith("case-studies/")
                   and "case-studies/harbour-clinic.html" in (site / path).read_text(encoding="utf-8")]
         assert shared, f"{partner.slug}: no page or file shares the case study the social post links to"
+
+
+def test_a_project_with_a_plugin_builds_on_dask_workers_as_it_does_locally(tmp_path):
+    # Workers get the project shipped (distribute/shipping.py) and read the plugin's templates from their
+    # own installed copy of it.
+    project = with_case_studies(tmp_path)
+    local = tmp_path / "local"
+    assert build(project, local).ok
+    on_dask = tmp_path / "dask"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster, dask_executor(cluster.scheduler_address) as executor:
+        report = build(project, on_dask, executor=executor)
+    assert report.ok, report.summary()
+    assert {result.status for result in report.partners} == {"built"}
+    assert outputs(on_dask) == outputs(local)
+    assert (on_dask / "northbeam-it" / "case-studies" / "shipping-line.html").is_file()
 
 
 def test_with_the_plugin_incremental_builds_equal_clean_builds_and_its_output_is_deterministic(tmp_path):

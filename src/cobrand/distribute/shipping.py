@@ -3,15 +3,17 @@
 A :class:`ShippedProject` carries the frozen project (pickled) and the bytes of every
 project file rendering reads: theme files, content assets, the vendor's and partners'
 logos. Every path in the project is pickled relative to the project root (or to
-cobrand's installed package, for the default theme), and :func:`unpack` writes the
-files into a folder of the receiving worker and points those paths there. Workers thus
-never see the project folder, its output or its cache: they need the same Python
-environment (cobrand, WeasyPrint, fonts) and nothing else.
+cobrand's installed package, for the default theme, or to an enabled plugin's package, for
+its templates), and :func:`unpack` writes the files into a folder of the receiving worker
+and points those paths there. Workers thus never see the project folder, its output or its
+cache: they need the same Python environment (cobrand, the enabled plugins, WeasyPrint,
+fonts) and nothing else.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import os
 import pickle
@@ -57,20 +59,31 @@ def files_to_ship(project: Project) -> list[Path]:
     return sorted(wanted)
 
 
-class _RelativePickler(pickle.Pickler):
-    """Pickles each absolute path as its place under the project root or cobrand's package."""
+def _package_folder(module: str) -> Path:
+    """The folder of the installed top-level package of ``module`` on this machine."""
+    top = importlib.import_module(module.split(".")[0])
+    folders = list(getattr(top, "__path__", []))
+    return Path(folders[0]).resolve() if folders else Path(str(top.__file__)).resolve().parent
 
-    def __init__(self, file: io.BytesIO, root: Path) -> None:
+
+class _RelativePickler(pickle.Pickler):
+    """Pickles each absolute path as its place under the project root, cobrand's package or a plugin's."""
+
+    def __init__(self, file: io.BytesIO, root: Path, plugins: dict[str, Path]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.root = root
+        self.plugins = plugins
 
-    def persistent_id(self, obj: Any) -> tuple[str, str] | None:
+    def persistent_id(self, obj: Any) -> tuple[str, ...] | None:
         if type(obj) is not PosixPath or not obj.is_absolute():
             return None
         if obj.is_relative_to(self.root):
             return ("project", obj.relative_to(self.root).as_posix())
         if obj.is_relative_to(PACKAGE):
             return ("package", obj.relative_to(PACKAGE).as_posix())
+        for module, folder in self.plugins.items():  # a plugin's templates: workers have the plugin installed
+            if obj.is_relative_to(folder):
+                return ("plugin", obj.relative_to(folder).as_posix(), module)
         raise ShippingError(f"{obj} is outside the project folder {self.root}: workers could not read it")
 
 
@@ -80,7 +93,9 @@ class _RelocatingUnpickler(pickle.Unpickler):
         self.root = root
 
     def persistent_load(self, pid: Any) -> Path:
-        place, relative = pid
+        place, relative, *module = pid
+        if place == "plugin":
+            return _package_folder(module[0]) / relative
         return (self.root if place == "project" else PACKAGE) / relative
 
 
@@ -88,7 +103,9 @@ def ship(project: Project) -> ShippedProject:
     """Pack ``project`` and the files rendering reads (raises :class:`ShippingError` for a file outside it)."""
     root = project.root
     buffer = io.BytesIO()
-    _RelativePickler(buffer, root).dump(project)
+    plugins = {type(enabled.plugin).__module__: _package_folder(type(enabled.plugin).__module__)
+               for enabled in project.plugins}
+    _RelativePickler(buffer, root, plugins).dump(project)
     pickled = buffer.getvalue()
     files = {}
     for path in files_to_ship(project):

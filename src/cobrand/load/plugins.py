@@ -103,7 +103,7 @@ def plugin_theme(theme: Theme, plugins: tuple[EnabledPlugin, ...]) -> tuple[Them
             problems.append(Problem(CONFIG_FILE, f"plugin {enabled.name!r}: theme folder {folder} has no templates/",
                                     field=FIELD))
         elif folder is not None:
-            folders.append(Path(folder))
+            folders.append(Path(folder).resolve())
     if not folders:
         return theme, problems
     *own, default = theme.folders
