@@ -22,7 +22,9 @@ import pytest
 from dask.distributed import LocalCluster
 
 import cobrand
+from cobrand.audit import audit
 from cobrand.build import load_and_check
+from cobrand.check import check
 from cobrand.distribute.dask_executor import dask_executor
 from cobrand.partners_table import partner_rows
 
@@ -127,6 +129,12 @@ def test_a_plugin_kind_gets_pages_a_listing_and_an_output_entitled_like_every_ki
         assert ("case-studies/shipping-line.html" in sitemap) == gated
         manifest_paths = set(outputs(site))
         assert ("case-studies/shipping-line.html" in manifest_paths) == gated
+    # `cobrand audit` reads every partner's files for what it must not have: the gated case study included.
+    audited = audit(project, out, environ=ENVIRON)
+    assert audited.partners == len(partners) and audited.leaks == []
+    # `cobrand check` renders every partner and checks its links, the plugin's pages included.
+    checked = check(project, environ=ENVIRON)
+    assert not [problem for problem in checked.problems if problem.severity == "error"], checked.problems
     # `cobrand partners` counts the plugin's kind like the built-in ones.
     loaded, _ = load_and_check(project, environ=ENVIRON)
     counted = {row.slug: row.counts["case-studies"] for row in partner_rows(loaded)}

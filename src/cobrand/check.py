@@ -87,7 +87,7 @@ def check(project_dir: Path | str = ".", *, strict: bool = False,
             except Exception as error:
                 problems.append(describe_failure(project, partner, error))
                 continue
-            pdfs = [item.pdf_path for item in plan_partner(project, partner).one_pagers if item.pdf_path]
+            pdfs = [item.pdf_path for item in plan_partner(project, partner).pages if item.pdf_path]
             pages = [(output.path, output.data) for output in outputs if output.path.endswith(".html")]
             problems += link_problems(project, partner, pages, {output.path for output in outputs} | set(pdfs))
     report.problems = sorted(set(problems))
