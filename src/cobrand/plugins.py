@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from .kinds import Kind
     from .models import ContentItem, Partner, Project
     from .plan import PartnerPlan
+    from .render.context import PartnerViews
+    from .render.partner import PartnerKeys
     from .report import BuildReport
 
 ENTRY_POINT_GROUP = "cobrand.plugins"
@@ -79,8 +81,8 @@ class OutputRequest:
 
     project: Project
     plan: PartnerPlan
-    views: Any
-    keys: Any
+    views: PartnerViews
+    keys: PartnerKeys
     root: str = ""
     pages: tuple[str, ...] = ()
 
