@@ -34,7 +34,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "write": ("write", "freshness"),
     "report": ("report", "links", "overview"),
     # What runs the pipeline: the build, its fleet loading, distribution, and the commands' libraries.
-    "build": ("build", "fleet", "distribute", "check", "coverage", "placeholders", "scaffold",
+    "build": ("build", "partner_build", "fleet", "distribute", "check", "coverage", "placeholders", "scaffold",
               "audit", "audit_images", "partners_table"),
     # Interfaces on top: the package's public API, the CLI, the dev server, progress display.
     "interface": ("__init__", "cli", "serve", "progress"),

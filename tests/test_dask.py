@@ -33,6 +33,7 @@ from cobrand.cli import main
 from cobrand.distribute.dask_executor import ClusterError, dask_executor
 from cobrand.distribute.partner_task import Recorded, render_outputs
 from cobrand.distribute.shipping import ship, unpack
+from cobrand.plan import Planner
 from cobrand.render.partner import PartnerRenderer
 
 from conftest import ENVIRON, PROJECT_PARTS, ROOT, copy_example, file_digests
@@ -249,10 +250,11 @@ def test_a_shipped_project_renders_the_same_without_its_folder(generated, genera
     project.rename(tmp_path / "moved")  # nothing may be read from the project's folder from here on
     unpacked = unpack(shipped, tmp_path / "worker")
     assert unpacked.root == tmp_path / "worker" / "files" and unpacked.partners[0].logo.path.is_file()
-    renderer = PartnerRenderer(unpacked, pdfs=False, images=True)
+    planner = Planner(unpacked)
+    renderer = PartnerRenderer(unpacked, pdfs=False, images=True, planner=planner)
     out, _ = generated_local
     for partner in unpacked.partners:
-        rendered = render_outputs(renderer, partner, Recorded(None), frozenset())
+        rendered = render_outputs(renderer, planner, partner, Recorded(None), frozenset())
         assert rendered.failure is None
         made = {path: hashlib.sha256(data).hexdigest() for path, data in rendered.made.items()}
         on_disk = {name.removeprefix(f"{partner.slug}/"): digest for name, digest in site_digests(out).items()

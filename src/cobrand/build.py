@@ -2,8 +2,8 @@
 
 :func:`build` is the library entry point; the CLI and the dev server call it.
 Which units a build covers is :mod:`cobrand.fleet`'s job, rendering elsewhere
-:mod:`cobrand.distribute`'s. Somewhat over 500 lines: the local worker pool stays here,
-beside the render options and the per-partner render it forks to run.
+:mod:`cobrand.distribute`'s, one partner's build :mod:`cobrand.partner_build`'s. The plan stage
+is called here: one :class:`~cobrand.plan.Planner` for the build, shared with the renderer.
 """
 
 from __future__ import annotations
@@ -11,52 +11,44 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import dataclasses
 import gc
 import multiprocessing
 import os
 import signal
 import time
-import traceback
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from jinja2 import TemplateSyntaxError
 from PIL import Image
 
 from .cache import Store, code_digest, digest
 from .errors import BuildLockedError, CobrandError, Problem, ProjectError, UsageError
 from .fleet import CheckedProject, load_scoped, partner_slugs, select_slugs
-from .freshness import is_current, known_current, remember_current
-from .jobs import Job
-from .links import broken_links, link_warnings
+from .freshness import known_current, remember_current
+from .links import link_warnings
 from .load import STATE_FILE, SavedState
 from .models import Partner, Project
 from .overview import OVERVIEW_FILE, overview_html, overview_rows, refused_html
+from .partner_build import RenderOptions, describe_failure, render_partner
+from .plan import Planner
 from .plugins import after_build
 from .render import crawlers
-from .render.context import partner_url
 from .render.engine.renderers import render_mode
 from .render.partner import PartnerRenderer
-from .render.pdf import PdfFetchError
 from .report import BuildReport, PartnerResult
 from .scope import PROJECT, partner_scope
-from .tokens import TokenError
 from .write import (
     OutputError,
-    WriteResult,
     build_lock,
     known_partners,
     read_manifest,
     remove_partners,
     sweep_temporary,
     write_atomic,
-    write_partner,
 )
 
 REPORT_FILE = "report.json"
@@ -295,27 +287,13 @@ class PartnerExecutor(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class RenderOptions:
-    """What every partner's render shares: where to write and what to make."""
-
-    out: Path
-    store: Store
-    pdfs: bool
-    images: bool
-    fail_fast: bool = False
-    compiled_templates: Path | None = None
-    render: str = "fast"  # the page renderer: full, fast or verify
-    lock_fd: int | None = None  # the build lock's descriptor: worker processes close their inherited copy
-
-
 # Worker processes are forked after the project is loaded and the renderer made, so each one
 # inherits both (compiled templates, theme files, keys) instead of making its own; WeasyPrint is
 # set up lazily, in each worker that prints.
-_worker: tuple[PartnerRenderer, RenderOptions, tuple[Partner, ...]] | None = None
+_worker: tuple[PartnerRenderer, Planner, RenderOptions, tuple[Partner, ...]] | None = None
 
 
-def _init_worker(renderer: PartnerRenderer, options: RenderOptions, partners: tuple[Partner, ...],
+def _init_worker(renderer: PartnerRenderer, planner: Planner, options: RenderOptions, partners: tuple[Partner, ...],
                  parent: int, progress: Any) -> None:
     global _worker, _progress
     # Ctrl-C reaches the whole process group; the parent alone handles it and cancels the pool.
@@ -330,7 +308,7 @@ def _init_worker(renderer: PartnerRenderer, options: RenderOptions, partners: tu
     # What the parent loaded lives as long as the worker: keep the garbage collector from scanning
     # it again and again (and from touching, so copying, the pages it shares with the parent).
     gc.freeze()
-    _worker = (renderer, options, partners)
+    _worker = (renderer, planner, options, partners)
 
 
 _progress: Any = None  # one flag per partner, shared with the parent: 1 while a worker builds it, 2 once done
@@ -359,10 +337,10 @@ def _render_in_worker(index: int) -> tuple[PartnerResult, str]:
     # Partners are inherited at fork and named by position: pickling each one to send it was
     # a tenth of a millisecond per partner, in a rebuild that spends a few on each.
     assert _worker is not None
-    renderer, options, partners = _worker
+    renderer, planner, options, partners = _worker
     if _progress is not None:
         _progress[index] = _STARTED
-    outcome = render_partner(renderer, partners[index], options)
+    outcome = render_partner(renderer, planner, partners[index], options)
     if _progress is not None:
         _progress[index] = _DONE
     return outcome
@@ -372,9 +350,13 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
                 on_partner: Callable[[PartnerResult], None] | None, state: SavedState,
                 executor: PartnerExecutor | None = None) -> list[PartnerResult]:
     results: list[PartnerResult] = []
+    # The plan stage: what each partner is entitled to. The renderer gets the same planner for the
+    # plans it makes itself (a partner at the next tier, for its hub).
+    planner = Planner(project)
     try:
         renderer = PartnerRenderer(project, pdfs=options.pdfs, images=options.images,
-                                   compiled_templates=options.compiled_templates, render=options.render)
+                                   compiled_templates=options.compiled_templates, render=options.render,
+                                   planner=planner)
     except Exception as error:  # e.g. a broken print stylesheet: every partner reports it
         for partner in partners:
             _collect(results, PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, error)),
@@ -405,13 +387,13 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
             _collect(results, result, on_partner)
     elif jobs <= 1 or len(stale) <= 1:
         for partner in stale:
-            result, fingerprint = render_partner(renderer, partner, options)
+            result, fingerprint = render_partner(renderer, planner, partner, options)
             remember(partner, result, fingerprint)
             _collect(results, result, on_partner)
             if options.fail_fast and result.failure is not None:
                 break
     else:
-        for partner, (result, fingerprint) in _render_in_pool(renderer, renderer.planner.grouped(tuple(stale)),
+        for partner, (result, fingerprint) in _render_in_pool(renderer, planner, planner.grouped(tuple(stale)),
                                                               options, jobs):
             remember(partner, result, fingerprint)
             _collect(results, result, on_partner)
@@ -426,8 +408,8 @@ def _collect(results: list[PartnerResult], result: PartnerResult,
         on_partner(result)
 
 
-def _render_in_pool(renderer: PartnerRenderer, partners: tuple[Partner, ...], options: RenderOptions, jobs: int
-                    ) -> Iterator[tuple[Partner, tuple[PartnerResult, str]]]:
+def _render_in_pool(renderer: PartnerRenderer, planner: Planner, partners: tuple[Partner, ...],
+                    options: RenderOptions, jobs: int) -> Iterator[tuple[Partner, tuple[PartnerResult, str]]]:
     context = multiprocessing.get_context("fork")
     # Small chunks: when the partners run out, one worker can sit idle for up to a chunk's time; 32 chunks
     # a worker keep that to a few per cent of a rebuild, for a few hundred messages.
@@ -435,7 +417,7 @@ def _render_in_pool(renderer: PartnerRenderer, partners: tuple[Partner, ...], op
     progress = context.RawArray("b", len(partners))
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(partners)), mp_context=context,
                                initializer=_init_worker,
-                               initargs=(renderer, options, partners, os.getpid(), progress))
+                               initargs=(renderer, planner, options, partners, os.getpid(), progress))
     done = 0
     try:
         outcomes = pool.map(_render_in_worker, range(len(partners)), chunksize=chunk)
@@ -461,73 +443,3 @@ def _render_in_pool(renderer: PartnerRenderer, partners: tuple[Partner, ...], op
     finally:
         # On fail-fast, Ctrl-C or any error: start nothing more, let running partners finish their files.
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def render_partner(renderer: PartnerRenderer, partner: Partner, options: RenderOptions) -> tuple[PartnerResult, str]:
-    """Bring one partner's output up to date; return the result (a failure is returned, not raised)
-    and the partner's fingerprint."""
-    start = time.perf_counter()
-    plan = renderer.planner.plan(partner)
-    keys = renderer.keys(partner, plan)
-    fingerprint = keys.fingerprint
-    manifest = read_manifest(options.out, partner.slug)
-    if is_current(options.out, partner.slug, fingerprint, manifest):
-        # A reused partner's warnings are those its output was written with: --strict answers the same.
-        recorded = manifest.get("broken")
-        broken = [(str(page), str(link)) for page, link in recorded] if isinstance(recorded, list) else []
-        return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
-                             warnings=tuple(link_warnings(renderer.project, partner, broken))), fingerprint
-    try:
-        jobs = renderer.jobs(partner, plan, keys)
-        written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store,
-                                check_links=broken_links, read=manifest)
-    except Exception as error:
-        failure = partner_failure(renderer.project, partner, error)
-    else:
-        return built_result(renderer.project, partner, jobs, written, start), fingerprint
-    return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), fingerprint
-
-
-def built_result(project: Project, partner: Partner, jobs: list[Job], written: WriteResult, start: float
-                 ) -> PartnerResult:
-    """The result of a partner whose ``jobs`` were written (``start``: when its render began)."""
-    warnings = link_warnings(project, partner, written.broken_links)
-    pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf"))
-    return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
-                         warnings=tuple(warnings), written=written.written, removed=written.removed,
-                         urls_added=tuple(partner_url(project, partner, path) for path in written.added),
-                         urls_changed=tuple(partner_url(project, partner, path) for path in written.changed),
-                         urls_removed=tuple(partner_url(project, partner, path) for path in written.deleted))
-
-
-def partner_failure(project: Project, partner: Partner, error: Exception) -> Problem:
-    """The problem to report for ``error``, raised while rendering or writing ``partner``: the partner's."""
-    if isinstance(error, OutputError):
-        found = Problem(partner.source, str(error))
-    elif isinstance(error, TokenError):
-        found = Problem(error.source, f"{error} (for partner {partner.slug})", line=error.expression.line)
-    elif isinstance(error, PdfFetchError):
-        found = Problem(error.source, f"{error} (for partner {partner.slug})")
-    else:
-        found = describe_failure(project, partner, error)
-    return dataclasses.replace(found, scope=partner_scope(partner.slug))
-
-
-def describe_failure(project: Project, partner: Partner, error: Exception) -> Problem:
-    """Name the template and line behind a render error when there is one, else the partner."""
-    message = f"{type(error).__name__}: {error} (while building partner {partner.slug})"
-    if isinstance(error, TemplateSyntaxError) and error.filename:
-        return Problem(_project_path(project, error.filename), message, line=error.lineno)
-    template_frames = [frame for frame, line in traceback.walk_tb(error.__traceback__)
-                       if frame.f_code.co_filename.endswith((".html", ".xml", ".txt"))]
-    if template_frames:
-        frame = template_frames[-1]
-        lines = traceback.extract_tb(error.__traceback__)
-        line = next((entry.lineno for entry in reversed(lines) if entry.filename == frame.f_code.co_filename), None)
-        return Problem(_project_path(project, frame.f_code.co_filename), message, line=line)
-    return Problem(partner.source, message)
-
-
-def _project_path(project: Project, filename: str) -> str:
-    path = Path(filename)
-    return path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)

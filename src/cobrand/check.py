@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .brand.checks import brand_notes
-from .build import describe_failure
 from .coverage import Coverage, translation_coverage
 from .errors import Problem
 from .links import link_problems
 from .load import load_project
+from .partner_build import describe_failure
 from .placeholders import placeholder_warnings
 from .plan import plan_partner
 from .render.partner import PartnerRenderer

@@ -33,10 +33,12 @@ import dask
 from distributed import Client, Future, LocalCluster, WorkerPlugin, as_completed, get_worker
 from PIL import Image
 
-from ..build import IMAGE_BLOCKS_KEPT, RenderOptions
+from ..build import IMAGE_BLOCKS_KEPT
 from ..cache import code_digest
 from ..errors import CobrandError, Problem, UsageError
 from ..models import Partner
+from ..partner_build import RenderOptions
+from ..plan import Planner
 from ..render.partner import PartnerRenderer
 from ..report import PartnerResult
 from .partner_task import Recorded, Rendered, recorded, render_outputs, write_outputs
@@ -87,12 +89,12 @@ class ProjectOnWorker(WorkerPlugin):
         gc.unfreeze()
 
     def renderer(self) -> PartnerRenderer:
-        """This thread's renderer, made on first use."""
+        """This thread's renderer, made on first use (with this thread's planner, :meth:`planner`)."""
         renderer = getattr(self.local, "renderer", None)
         if renderer is None:
             pdfs, images, pdf_links = self.settings
             renderer = PartnerRenderer(self.project, pdfs=pdfs, images=images, pdf_links=pdf_links,
-                                       compiled_templates=self.templates)
+                                       compiled_templates=self.templates, planner=self.planner())
             renderer.palettes.update(self.palettes)
             self.local.renderer = renderer
             # Compiled templates and the theme's bytes live as long as the project: frozen too, as local
@@ -101,9 +103,16 @@ class ProjectOnWorker(WorkerPlugin):
             gc.freeze()
         return renderer
 
+    def planner(self) -> Planner:
+        """This thread's planner (it keeps the selections it made), made on first use."""
+        planner = getattr(self.local, "planner", None)
+        if planner is None:
+            planner = self.local.planner = Planner(self.project)
+        return planner
+
     def render(self, slug: str, before: Recorded) -> Rendered:
         """Render partner ``slug`` (see :func:`~.partner_task.render_outputs`)."""
-        return render_outputs(self.renderer(), self.partners[slug], before, self.stored)
+        return render_outputs(self.renderer(), self.planner(), self.partners[slug], before, self.stored)
 
 
 def render_on_worker(plugin: str, slug: str, before: Recorded) -> Rendered:

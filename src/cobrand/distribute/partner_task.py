@@ -19,12 +19,13 @@ import time
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
-from ..build import RenderOptions, built_result, partner_failure
 from ..errors import Problem
 from ..freshness import recorded_fingerprint, up_to_date
 from ..jobs import Job, Resolve
 from ..links import broken_links
 from ..models import Partner
+from ..partner_build import RenderOptions, built_result, partner_failure
+from ..plan import Planner
 from ..render.partner import PartnerRenderer
 from ..report import PartnerResult
 from ..write import read_manifest, recorded_files, write_partner
@@ -77,15 +78,15 @@ class _MadeElsewhere(Exception):
     """An output's making needs bytes that only the output's owner has."""
 
 
-def render_outputs(renderer: PartnerRenderer, partner: Partner, before: Recorded, stored: Container[str]
-                   ) -> Rendered:
+def render_outputs(renderer: PartnerRenderer, planner: Planner, partner: Partner, before: Recorded,
+                   stored: Container[str]) -> Rendered:
     """Make every output of ``partner`` whose key differs from ``before``; a failure is returned, not raised.
 
     Costly outputs whose key is in ``stored`` (the owner's cache store) are left to the owner, as are
     outputs whose making needs them or an unchanged output.
     """
     start = time.perf_counter()
-    plan = renderer.planner.plan(partner)
+    plan = planner.plan(partner)
     keys = renderer.keys(partner, plan)
     if up_to_date(before.fingerprint, keys.fingerprint):
         return Rendered(partner.slug, keys.fingerprint, time.perf_counter() - start, reused=True)
@@ -120,7 +121,7 @@ def render_outputs(renderer: PartnerRenderer, partner: Partner, before: Recorded
 
 def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendered, options: RenderOptions
                   ) -> tuple[PartnerResult, str]:
-    """Apply ``rendered`` to ``options.out`` as :func:`cobrand.build.render_partner` would have written it.
+    """Apply ``rendered`` to ``options.out`` as :func:`cobrand.partner_build.render_partner` would have written it.
 
     ``renderer`` is the owner's, for the outputs left to it. Returns the partner's result and fingerprint.
     """

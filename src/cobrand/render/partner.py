@@ -119,14 +119,15 @@ class PartnerRenderer:
 
     def __init__(self, project: Project, *, pdfs: bool = True, images: bool = True,
                  pdf_links: bool | None = None, compiled_templates: Path | None = None,
-                 render: str | None = None) -> None:
+                 render: str | None = None, planner: Planner | None = None) -> None:
         self.project = project
         self.env = theme_environment(project.theme, compiled_templates)
         # How pages are rendered: from skeletons (fast), through Jinja2 (full), or both, compared (verify).
         self.pages = make_renderer(render_mode(render), self.env,
                                    compiled_templates / "skeletons" if compiled_templates else None)
         self.filler = TokenFiller()
-        self.planner = Planner(project)
+        # The build's planner (it plans each partner and hands the plan in), for the plans made here.
+        self.planner = planner or Planner(project)
         theme_files = theme_static_files(project.theme)
         self.static = {path: file.read_bytes() for path, file in theme_files.items()}
         vendor_logo = project.vendor.logo

@@ -1,0 +1,117 @@
+"""One partner's build: plan it, tell whether its output is current, render its jobs and write them.
+
+:func:`render_partner` is what :mod:`cobrand.build` runs for each partner that changed, in this
+process or in a forked worker; :mod:`cobrand.distribute` splits the same work into a render
+anywhere and a write by the output's owner, and shares :func:`built_result` and
+:func:`partner_failure` so both report alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import TemplateSyntaxError
+
+from .cache import Store
+from .errors import Problem
+from .freshness import is_current
+from .jobs import Job
+from .links import broken_links, link_warnings
+from .models import Partner, Project
+from .plan import Planner
+from .render.context import partner_url
+from .render.partner import PartnerRenderer
+from .render.pdf import PdfFetchError
+from .report import PartnerResult
+from .scope import partner_scope
+from .tokens import TokenError
+from .write import OutputError, WriteResult, read_manifest, write_partner
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What every partner's render shares: where to write and what to make."""
+
+    out: Path
+    store: Store
+    pdfs: bool
+    images: bool
+    fail_fast: bool = False
+    compiled_templates: Path | None = None
+    render: str = "fast"  # the page renderer: full, fast or verify
+    lock_fd: int | None = None  # the build lock's descriptor: worker processes close their inherited copy
+
+
+def render_partner(renderer: PartnerRenderer, planner: Planner, partner: Partner, options: RenderOptions
+                   ) -> tuple[PartnerResult, str]:
+    """Bring one partner's output up to date; return the result (a failure is returned, not raised)
+    and the partner's fingerprint. ``planner`` plans the partner (the plan stage, see :mod:`cobrand.plan`)."""
+    start = time.perf_counter()
+    plan = planner.plan(partner)
+    keys = renderer.keys(partner, plan)
+    fingerprint = keys.fingerprint
+    manifest = read_manifest(options.out, partner.slug)
+    if is_current(options.out, partner.slug, fingerprint, manifest):
+        # A reused partner's warnings are those its output was written with: --strict answers the same.
+        recorded = manifest.get("broken")
+        broken = [(str(page), str(link)) for page, link in recorded] if isinstance(recorded, list) else []
+        return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
+                             warnings=tuple(link_warnings(renderer.project, partner, broken))), fingerprint
+    try:
+        jobs = renderer.jobs(partner, plan, keys)
+        written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store,
+                                check_links=broken_links, read=manifest)
+    except Exception as error:
+        failure = partner_failure(renderer.project, partner, error)
+    else:
+        return built_result(renderer.project, partner, jobs, written, start), fingerprint
+    return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), fingerprint
+
+
+def built_result(project: Project, partner: Partner, jobs: list[Job], written: WriteResult, start: float
+                 ) -> PartnerResult:
+    """The result of a partner whose ``jobs`` were written (``start``: when its render began)."""
+    warnings = link_warnings(project, partner, written.broken_links)
+    pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf"))
+    return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
+                         warnings=tuple(warnings), written=written.written, removed=written.removed,
+                         urls_added=tuple(partner_url(project, partner, path) for path in written.added),
+                         urls_changed=tuple(partner_url(project, partner, path) for path in written.changed),
+                         urls_removed=tuple(partner_url(project, partner, path) for path in written.deleted))
+
+
+def partner_failure(project: Project, partner: Partner, error: Exception) -> Problem:
+    """The problem to report for ``error``, raised while rendering or writing ``partner``: the partner's."""
+    if isinstance(error, OutputError):
+        found = Problem(partner.source, str(error))
+    elif isinstance(error, TokenError):
+        found = Problem(error.source, f"{error} (for partner {partner.slug})", line=error.expression.line)
+    elif isinstance(error, PdfFetchError):
+        found = Problem(error.source, f"{error} (for partner {partner.slug})")
+    else:
+        found = describe_failure(project, partner, error)
+    return dataclasses.replace(found, scope=partner_scope(partner.slug))
+
+
+def describe_failure(project: Project, partner: Partner, error: Exception) -> Problem:
+    """Name the template and line behind a render error when there is one, else the partner."""
+    message = f"{type(error).__name__}: {error} (while building partner {partner.slug})"
+    if isinstance(error, TemplateSyntaxError) and error.filename:
+        return Problem(_project_path(project, error.filename), message, line=error.lineno)
+    template_frames = [frame for frame, line in traceback.walk_tb(error.__traceback__)
+                       if frame.f_code.co_filename.endswith((".html", ".xml", ".txt"))]
+    if template_frames:
+        frame = template_frames[-1]
+        lines = traceback.extract_tb(error.__traceback__)
+        line = next((entry.lineno for entry in reversed(lines) if entry.filename == frame.f_code.co_filename), None)
+        return Problem(_project_path(project, frame.f_code.co_filename), message, line=line)
+    return Problem(partner.source, message)
+
+
+def _project_path(project: Project, filename: str) -> str:
+    path = Path(filename)
+    return path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
