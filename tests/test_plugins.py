@@ -26,9 +26,13 @@ from cobrand.audit import audit
 from cobrand.build import load_and_check
 from cobrand.check import check
 from cobrand.distribute.dask_executor import dask_executor
+from cobrand.jobs import Job
 from cobrand.partners_table import partner_rows
+from cobrand.plan import Planner
+from cobrand.plugins import EnabledPlugin, OutputRequest, Plugin, PluginError
+from cobrand.render.outputs import provided_jobs
 
-from conftest import ENVIRON, copy_example, file_digests, load_config, load_partners
+from conftest import ENVIRON, ROOT, copy_example, file_digests, load_config, load_partners
 
 PLUGIN_DIST = "cobrand-case-studies"
 # The run's own record: report.json and the vendor overview (which says what this run built or reused).
@@ -316,6 +320,40 @@ def test_a_plugin_that_fails_after_the_build_fails_the_build_and_its_report_says
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert [problem["message"] for problem in report["errors"]] == [expected]
     assert (out / "kestrel-cloud" / "index.html").is_file()  # the hook ran after the partners were written
+
+
+class _Provider:
+    """A provider whose one job is given: for the checks every plugin job passes."""
+
+    name = "given"
+
+    def __init__(self, job: object) -> None:
+        self.job = job
+
+    def jobs(self, request: OutputRequest) -> list[object]:
+        return [self.job]
+
+
+@pytest.mark.parametrize(("job", "problem"), [
+    (Job("../escape.txt", "k", lambda _: b""), "job path '../escape.txt' is not a plain relative path"),
+    (Job("/etc/passwd", "k", lambda _: b""), "job path '/etc/passwd' is not a plain relative path"),
+    (Job("a//b.txt", "k", lambda _: b""), "job path 'a//b.txt' is not a plain relative path"),
+    (Job("index.html", "k", lambda _: b""), "job path 'index.html' is already another output's"),
+    (Job("notes.txt", "", lambda _: b""), "job 'notes.txt' has no key"),
+    ("notes.txt", "yielded str, not a cobrand.jobs.Job"),
+    (Job("notes.txt", "k", lambda _: "text"), "a job made str, not bytes"),
+    (Job("notes.txt", "k", lambda _: 1 / 0), "ZeroDivisionError: division by zero"),
+])
+def test_a_plugin_providers_jobs_are_checked_and_its_failures_name_it(job, problem):
+    project, _ = load_and_check(ROOT, environ=ENVIRON)
+    enabled = EnabledPlugin("given-jobs", Plugin(), "digest")
+    plan = Planner(project).plan(project.partners[0])
+    request = OutputRequest(project, plan, None, None)  # type: ignore[arg-type]  # the provider reads neither
+    with pytest.raises(PluginError) as failed:
+        for made in provided_jobs(((enabled, _Provider(job)),), request, ["index.html"]):
+            made.make(lambda path: b"")
+    assert str(failed.value).startswith("plugin 'given-jobs' failed in outputs (given): ")
+    assert problem in str(failed.value)
 
 
 def test_an_unknown_plugin_is_an_error_of_cobrand_toml_naming_the_installed_ones(tmp_path):
