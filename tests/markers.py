@@ -22,6 +22,7 @@ import pytest
 UNIT_FILES = frozenset({
     "test_architecture.py",
     "test_docs.py",
+    "test_kinds.py",
     "test_networks.py",
     "test_plan.py",
     "test_program.py",

@@ -8,6 +8,7 @@ so adding a kind is a :class:`Kind` and its templates, not an edit of every stag
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -51,8 +52,6 @@ class Kind:
     salt: str = ""
 
     def __post_init__(self) -> None:
-        import re
-
         if not re.match(KIND_NAME, self.name) or self.name in RESERVED_FOLDERS:
             raise ValueError(f"kind name {self.name!r} must be lower-case words joined by hyphens, not 'assets'")
         if not self.view:
