@@ -1,9 +1,8 @@
 """Output providers (plugins.py :class:`OutputProvider`): each yields one partner's jobs of one output.
 
 cobrand's own (the feeds, render/feeds.py) and plugins' go through here. The jobs of a plugin's provider
-are checked before they join the partner's: a path inside the provider's
-root, normalised, not another output's. A provider's errors, when its jobs are asked for or made,
-name the plugin and the provider.
+are checked before they join the partner's: a path inside the provider's root, normalised, not another
+output's. A provider's errors, when its jobs are asked for or made, name the plugin and the provider.
 """
 
 from __future__ import annotations
@@ -22,7 +21,8 @@ def plugin_providers(plugins: Sequence[EnabledPlugin]) -> Providers:
     """Every enabled plugin's output providers, in the order the plugins are enabled."""
     found: list[tuple[EnabledPlugin | None, OutputProvider]] = []
     for enabled, method in each(plugins, "outputs"):
-        found += [(enabled, provider) for provider in call(enabled, "outputs", method)]
+        # Listed inside the call: a hook written as a generator raises while it is iterated.
+        found += [(enabled, provider) for provider in call(enabled, "outputs", lambda: list(method()))]  # noqa: B023
     return tuple(found)
 
 
