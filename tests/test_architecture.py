@@ -31,7 +31,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "plan": ("plan", "program"),
     "render": ("render",),
     # freshness: whether a partner's output is up to date, from its manifest and the saved state.
-    "write": ("write", "freshness"),
+    "write": ("write", "freshness", "kept"),
     "report": ("report", "links", "overview"),
     # What runs the pipeline: the build, its fleet loading, distribution, and the commands' libraries.
     "build": ("build", "partner_build", "fleet", "distribute", "check", "coverage", "placeholders", "scaffold",

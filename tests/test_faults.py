@@ -188,12 +188,14 @@ CHILD = textwrap.dedent("""
             return original(path, data, **options)
 
         write_module.write_atomic = build_module.write_atomic = write_atomic
-        # A partner's files are written into a staging folder beside the published one, then moved in.
+        # A published partner's files are written beside the ones they replace, under a hidden name, then
+        # renamed over them; a new partner's into a hidden folder beside the published ones.
         slug, _, inside = argument.partition("/")
         original_file = write_module._write_file
+        beside = str(target.parent / f".{target.name}.{os.getpid()}.tmp")
 
         def write_file(path, data):
-            if inside and f"/.{slug}." in str(path) and str(path).endswith("/new/" + inside):
+            if inside and (str(path) == beside or (f"/.{slug}." in str(path) and str(path).endswith("/" + inside))):
                 original_file(path, data[: len(data) // 2])
                 os.kill(os.getpid(), signal.SIGKILL)
             return original_file(path, data)

@@ -174,10 +174,12 @@ def test_a_broken_content_item_is_withheld_from_everyone_and_the_rest_builds(bui
     assert all(p.file == POST for p in report.withheld["blog/ransomware-recovery-drill"])
     assert report.withheld[PROMOTION][0].field == "link"
     for slug in PARTNER_SLUGS:
-        assert not (out / slug / POST_PAGE).exists(), f"{slug} still publishes the withheld post"
+        # Partners that had the post keep its page as it was (see the next test); nothing else names it.
+        assert (out / slug / POST_PAGE).exists() == (slug in had_page), slug
         assert not [path for path in (out / slug).rglob("*recovery-drill-afternoon*")], slug
         text = "\n".join(path.read_text(encoding="utf-8", errors="replace")
-                         for path in (out / slug).rglob("*") if path.suffix in {".html", ".xml", ".txt", ".csv"})
+                         for path in (out / slug).rglob("*") if path.suffix in {".html", ".xml", ".txt", ".csv"}
+                         and path.relative_to(out / slug).as_posix() != POST_PAGE)
         assert "ransomware-recovery-drill" not in text, f"{slug} still links to the withheld post"
     assert {result.slug for result in report.built} == set(PARTNER_SLUGS)
     assert any("A sentence added" in (out / slug / EDITED_PAGE).read_text(encoding="utf-8")
@@ -186,6 +188,73 @@ def test_a_broken_content_item_is_withheld_from_everyone_and_the_rest_builds(bui
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert [entry["item"] for entry in data["withheld"]] == ["blog/ransomware-recovery-drill", PROMOTION]
+
+
+NEWCOMER = "newcomer-it"
+
+
+def test_a_broken_item_keeps_its_last_good_files_where_it_was_and_reaches_no_one_new(built):
+    """Issue 20: a broken item is withheld, nothing new of it is published, and it is never shown to a partner
+    it was not shown to before. Partners that had it keep their previous files of it byte for byte; a partner
+    added in the same rebuild, entitled to it, does not get it; the report names who kept the last good version."""
+    project, out = built
+    edit(project, POST, "\ndate:", "\nmin_tier: silver\ndate:")  # kestrel-cloud (registered) lacks it
+    assert run(project, out).ok
+    had = {slug: (out / slug / POST_PAGE).read_bytes() for slug in PARTNER_SLUGS if (out / slug / POST_PAGE).is_file()}
+    lacked = [slug for slug in PARTNER_SLUGS if slug not in had]
+    assert had and lacked == [BROKEN], "the scenario needs partners with and without the post"
+    like = sorted(had)[0]
+    shutil.copytree(project / "partners" / like, project / "partners" / NEWCOMER)
+    toml = project / "partners" / NEWCOMER / "partner.toml"
+    toml.write_text(re.sub(r'(?m)^name = ".*"$', 'name = "Newcomer IT"', toml.read_text(encoding="utf-8"), count=1),
+                    encoding="utf-8")
+    edit(project, POST, "\ntitle:", "\ntitel:")
+
+    result = cli(str(project), "--out", str(out), "--no-pdf", "--no-images", "-j", "1", "--json")
+
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    for slug, page in had.items():
+        assert (out / slug / POST_PAGE).read_bytes() == page, f"{slug}'s page of the withheld post changed"
+        manifest = json.loads((out / ".cobrand" / f"{slug}.json").read_text(encoding="utf-8"))
+        assert POST_PAGE in manifest["items"]["blog/ransomware-recovery-drill"]
+        listing = (out / slug / "blog/index.html").read_text(encoding="utf-8")
+        assert "ransomware-recovery-drill" not in listing, "listings do not list a withheld item"
+    for slug in [*lacked, NEWCOMER]:
+        assert not (out / slug / POST_PAGE).exists(), f"{slug} got a withheld post it never had"
+    assert {entry["slug"]: entry["status"] for entry in data["partners"]}[NEWCOMER] == "built"
+    assert (out / NEWCOMER / "index.html").is_file()
+    entry = next(entry for entry in data["withheld"] if entry["item"] == "blog/ransomware-recovery-drill")
+    assert entry["kept_by"] == sorted(had)
+    assert entry["problems"][0]["file"] == POST
+    text = cli(str(project), "--out", str(out), "--no-pdf", "--no-images", "-j", "1")
+    assert text.exit_code == 1
+    assert f"{', '.join(sorted(had))} keep(s) its last good version" in text.stderr  # reused partners too
+    assert all((out / slug / POST_PAGE).read_bytes() == page for slug, page in had.items())
+
+    # Deleted, not broken (with a partner's override of it): its files go, though the partners' inputs are
+    # otherwise those of the last build.
+    (project / POST).unlink()
+    (project / "partners/northbeam-it/overrides/ransomware-recovery-drill.toml").unlink()
+    report = run(project, out)
+    assert "blog/ransomware-recovery-drill" not in report.withheld and not report.skipped
+    assert not [slug for slug in had if (out / slug / POST_PAGE).exists()], report.summary()
+
+
+def test_a_withheld_items_kept_files_go_when_its_last_good_version_expires(built):
+    """Keeping the last good version never outlives the expiry it was published with."""
+    project, out = built
+    edit(project, POST, "\ndate:", "\nexpires: 2026-11-25\ndate:")
+    assert run(project, out).ok
+    had = [slug for slug in PARTNER_SLUGS if (out / slug / POST_PAGE).is_file()]
+    assert had
+    edit(project, POST, "\ntitle:", "\ntitel:")
+    report = run(project, out)
+    assert report.kept_by("blog/ransomware-recovery-drill") == sorted(had)
+    report = run(project, out, environ={"SOURCE_DATE_EPOCH": str(1795305600 + 7 * 86400)})
+    assert "blog/ransomware-recovery-drill" in report.withheld
+    assert report.kept_by("blog/ransomware-recovery-drill") == []
+    assert not [slug for slug in had if (out / slug / POST_PAGE).exists()]
 
 
 def test_expiry_still_happens_while_a_partner_is_broken(built):
@@ -423,3 +492,64 @@ def test_github_format_on_a_refused_run(built, tmp_path):
     errors = [a for a in annotations(result.stdout) if a["level"] == "error"]
     assert any(a.get("file") == "cobrand.toml" for a in errors), result.stdout
     assert "## cobrand build: refused" in summary.read_text(encoding="utf-8")
+
+
+LIVE_TEXT_LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="240" height="80" viewBox="0 0 240 80">'
+                  '<rect x="4" y="10" width="60" height="60" fill="#0b3d2e"/>'
+                  '<text x="74" y="52" font-family="DejaVu Sans" font-size="28" fill="#0b3d2e">Northbeam</text>'
+                  '</svg>')
+
+
+def warned(data: dict[str, object]) -> set[tuple[str, int | None, str]]:
+    """The (file, line, message) of each warning of a --json report, check's or build's."""
+    return {(w["file"], w.get("line"), w["message"]) for w in data["warnings"]}  # type: ignore[index, union-attr]
+
+
+def test_check_and_build_json_report_the_same_warnings_clean_and_incremental(built, tmp_path):
+    """Differential (issue 20): placeholder copy, a low-dpi logo, a live-text SVG logo and a hidden partner
+    folder are each warned about, and `check --json` lists exactly the warnings `build --json` does, on a
+    clean build, on a rebuild that reuses every partner, and on one that rebuilds one of them."""
+    from PIL import Image, ImageDraw
+
+    from cobrand.scaffold import new_content
+
+    project, _ = built
+    out = tmp_path / "clean-out"
+    new_content(project, "post", "Placeholder post from cobrand new", environ=ENVIRON)  # the template's copy
+    folder = project / "partners" / BROKEN  # a raster logo far too small to print at 300 dpi
+    (folder / "logo.svg").unlink()
+    image = Image.new("RGBA", (90, 30), (255, 255, 255, 0))
+    ImageDraw.Draw(image).rectangle((5, 5, 85, 25), fill=(20, 60, 120, 255))
+    image.save(folder / "logo.png")
+    edit(project, KESTREL_TOML, 'logo = "logo.svg"', 'logo = "logo.png"')
+    northbeam = project / "partners" / "northbeam-it"  # a wordmark in live text
+    for old_logo in northbeam.glob("logo.*"):
+        old_logo.unlink()
+    (northbeam / "logo.svg").write_text(LIVE_TEXT_LOGO, encoding="utf-8")
+    edit(project, "partners/northbeam-it/partner.toml", 'logo = "logo.png"', 'logo = "logo.svg"')
+    shutil.copytree(project / "partners" / "maple-ridge-tech", project / "partners" / ".archived-partner")
+
+    def check_json() -> set[tuple[str, int | None, str]]:
+        result = CliRunner().invoke(main, ["check", str(project), "--json"], env=ENVIRON)
+        return warned(json.loads(result.stdout))
+
+    def build_json() -> tuple[set[tuple[str, int | None, str]], dict[str, object]]:
+        result = cli(str(project), "--out", str(out), "--no-pdf", "--no-images", "-j", "1", "--json")
+        data = json.loads(result.stdout)
+        assert result.exit_code == 0 and data["ok"], result.stdout
+        return warned(data), data
+
+    expected = check_json()
+    kinds = {"placeholder": "placeholder copy", "dpi": " dpi ", "live text": "outline", "hidden": "hidden folder"}
+    for kind, words in kinds.items():
+        assert any(words in message for _, _, message in expected), f"check gives no {kind} warning: {expected}"
+    clean, data = build_json()
+    assert clean == expected
+    assert data["counts"]["partners_built"] == len(PARTNER_SLUGS)  # type: ignore[index]
+    reused, data = build_json()
+    assert data["counts"]["partners_reused"] == len(PARTNER_SLUGS)  # type: ignore[index]
+    assert reused == expected
+    edit(project, "partners/sakura-systems/partner.toml", 'name = "Sakura Systems"', 'name = "Sakura Systems KK"')
+    mixed, data = build_json()
+    assert data["counts"]["partners_reused"] == len(PARTNER_SLUGS) - 1  # type: ignore[index]
+    assert mixed == expected == check_json()

@@ -78,7 +78,11 @@ def test_init_project_builds_at_once_with_pdfs(fresh: Path, tmp_path: Path) -> N
     out = tmp_path / "build"
     report = cobrand.build(fresh, out_dir=out, environ=ENVIRON, jobs=1)
     assert report.ok, report.summary()
-    assert report.all_warnings == [], report.summary()
+    # Only what `cobrand init` wrote and nobody replaced yet is warned about, as `cobrand check` warns (issue 20).
+    assert report.all_warnings, "the build names the placeholders left in place"
+    assert all("placeholder" in p.message or "example partner" in p.message for p in report.all_warnings), \
+        report.summary()
+    assert sorted(map(str, report.all_warnings)) == sorted(map(str, check(fresh, environ=ENVIRON).warnings))
     site = out / "example-partner"
     assert (site / "index.html").is_file() and (site / "404.html").is_file()
     pdfs = list((site / "kit").glob("*.pdf"))

@@ -120,3 +120,30 @@ def test_merging_overlapping_shards_is_refused(project, tmp_path):
     assert result.exit_code == 2 and "shards overlap" in result.output
     missing = cli("merge-reports", str(tmp_path / "nothing.json"))
     assert missing.exit_code == 2 and "cannot read a build report" in missing.output
+
+
+def test_merged_shard_reports_name_withheld_items_and_who_kept_them_as_a_single_build_does(tmp_path):
+    """Differential: a withheld item kept by partners in several shards, a skipped partner, merged = single."""
+    copy = copy_example(tmp_path)
+    toml = copy / "partners/sakura-systems/partner.toml"
+    outs = {"single": (tmp_path / "single", {})} | {
+        f"shard-{index}": (tmp_path / f"shard-{index}", {"COBRAND_SHARD": f"{index}/3"}) for index in (1, 2, 3)}
+
+    def build_all() -> None:
+        for out, env in outs.values():
+            cli("build", str(copy), "--out", str(out), *(("--shard", "auto") if env else ()), *FAST, env=env)
+
+    build_all()
+    post = copy / "content/blog/ransomware-recovery-drill.md"
+    post.write_text(post.read_text().replace("\ntitle:", "\ntitel:", 1))
+    toml.write_text(toml.read_text().replace('tier = "silver"', 'tier = "tin"', 1))
+    build_all()
+    merged = cli("merge-reports", *(str(outs[f"shard-{i}"][0] / "report.json") for i in (1, 2, 3)))
+    actual = json.loads(merged.output)
+    expected = json.loads((tmp_path / "single" / "report.json").read_text())
+    assert [entry["slug"] for entry in expected["skipped"]] == ["sakura-systems"]
+    kept = {entry["item"]: entry["kept_by"] for entry in expected["withheld"]}
+    assert len(kept["blog/ransomware-recovery-drill"]) > 2, "kept by partners of more than one shard"
+    assert actual["withheld"] == expected["withheld"]
+    assert actual["skipped"] == expected["skipped"]
+    assert actual["counts"] == expected["counts"]

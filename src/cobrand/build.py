@@ -94,11 +94,12 @@ def build(
     """Build every selected partner's site and kit into ``out_dir`` (default ``<project>/build``).
 
     A partner whose files have errors is skipped and its previous output kept as it
-    was; a content item with errors is withheld from every partner; the rest builds
-    (issue 20). Raises :class:`ProjectError` when the project's own files have errors
-    (or, with ``all_or_nothing``, when anything has), and :class:`UsageError` for an
-    unknown partner, a bad shard, or an output or cache folder inside the project's
-    sources. ``report.json`` is written in ``out_dir`` on every run, refused ones too.
+    was; a content item with errors is withheld: nothing new of it is published, and partners
+    that had it keep their last good files of it (:mod:`cobrand.kept`); the rest builds
+    (issue 20). Raises :class:`ProjectError` when the project's own files have errors (or, with
+    ``all_or_nothing``, when anything has), and :class:`UsageError` for an unknown partner,
+    a bad shard, or an output or cache folder inside the project's sources. ``report.json``
+    is written in ``out_dir`` on every run, refused ones too.
     A partner that fails to render is reported in the returned report; its
     previous output is kept and the other partners are still built. Only
     outputs whose inputs changed are rendered again; PDFs and images are kept
@@ -368,7 +369,7 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
 
     def remember(partner: Partner, result: PartnerResult, fingerprint: str) -> None:
         if result.failure is None:  # a failed partner's folder holds older output
-            remember_current(state, options.out, partner, shared, fingerprint, result.warnings)
+            remember_current(state, options.out, partner, shared, fingerprint, result.warnings, result.kept)
 
     # Partners whose fingerprint is remembered and current are found here, so worker processes
     # start only for partners that changed or whose inputs did (those are fingerprinted there).
@@ -378,7 +379,7 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
         known = known_current(state, options.out, partner, shared)
         if known is not None:
             _collect(results, PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
-                                            warnings=known), on_partner)
+                                            warnings=known[0], kept=known[1]), on_partner)
         else:
             stale.append(partner)
     if executor is not None:

@@ -15,13 +15,13 @@ from pathlib import Path
 from .brand.checks import brand_notes
 from .coverage import Coverage, translation_coverage
 from .errors import Problem
+from .fleet import project_problems
 from .links import link_problems
 from .load import load_project
 from .partner_build import describe_failure
-from .placeholders import placeholder_warnings
 from .plan import plan_partner
 from .render.partner import PartnerRenderer
-from .validate import check_project, today_from_environment
+from .validate import today_from_environment
 
 
 @dataclass
@@ -76,7 +76,8 @@ def check(project_dir: Path | str = ".", *, strict: bool = False,
     if project is None:
         report.problems = sorted(problems)
         return report
-    problems += check_project(project) + brand_notes(project) + placeholder_warnings(project)
+    # The checks a build makes (one function, so both warn alike), and the brand notes only check prints.
+    problems += project_problems(project) + [note for note in brand_notes(project) if note.severity == "info"]
     report.partners, report.content = len(project.partners), len(project.content)
     report.translations = translation_coverage(project)
     if not any(p.severity == "error" for p in problems):

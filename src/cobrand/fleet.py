@@ -2,8 +2,9 @@
 
 Problems are scoped to the smallest unit that owns them (:mod:`cobrand.scope`): a partner
 with an error is skipped and keeps its previous output, a content item with an error is
-withheld from every partner, and an error of the project's own files stops the build
-(issue 20). Selections and shards count every partner folder, loadable or not.
+withheld (nothing new of it is published; partners that had it keep its last good files,
+see :mod:`cobrand.kept`), and an error of the project's own files stops the build (issue 20).
+Selections and shards count every partner folder, loadable or not.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .cache import digest
 from .errors import Problem, ProjectError
 from .load import SavedState, load_project
 from .models import Partner, Project
+from .placeholders import placeholder_warnings
 from .plugins import after_load_problems
 from .scope import PROJECT, content_of, content_scope, partner_of, scoped
 from .validate import check_project, set_aside_broken_drafts, today_from_environment
@@ -55,9 +57,7 @@ def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ:
     project, problems = load_project(Path(project_dir), today, state, jobs)
     if project is not None:
         project = dataclasses.replace(project, preview=frozenset(preview))
-        # The brand checks too (logo resolution), so that check and build warn alike; notes are check's alone.
-        problems += check_project(project, state) + _brand_problems(project, state or SavedState())
-        problems += after_load_problems(project)  # plugins' own checks (docs/plugins.md, on_after_load)
+        problems += project_problems(project, state)
         project = set_aside_broken_drafts(project, problems)  # their errors are warnings: never a block
     problems = [scoped(problem) for problem in problems]
     problems = _forgive_overrides_of_withheld(problems)
@@ -80,11 +80,25 @@ def load_scoped(project_dir: Path | str = ".", *, strict: bool = False, environ:
         project,
         partners=tuple(partner for partner in project.partners if partner.slug not in skipped),
         content=tuple(item for item in project.content if item.key not in withheld),
-        translations={key: value for key, value in project.translations.items() if key not in withheld})
+        translations={key: value for key, value in project.translations.items() if key not in withheld},
+        withheld=frozenset(withheld))
     warnings = [p for p in problems if p.severity == "warning" and not counts(p)]
     return CheckedProject(kept, warnings, {slug: sorted(found) for slug, found in sorted(skipped.items())},
                           {key: sorted(found) for key, found in sorted(withheld.items())},
                           tuple(partner for partner in project.partners if partner.slug in skipped))
+
+
+def project_problems(project: Project, state: SavedState | None = None) -> list[Problem]:
+    """Every error and warning of a loaded project that ``build`` and ``check`` both report.
+
+    Cross-references (validate.py), the brand checks' warnings (logo resolution; their notes are
+    check's alone), placeholder copy and plugins' own checks (docs/plugins.md, on_after_load): one
+    function, so the two commands warn alike (issue 20). Load problems (hidden folders, live text in
+    SVG logos) come with the project already.
+    """
+    state = state or SavedState()
+    return (check_project(project, state) + _brand_problems(project, state) + placeholder_warnings(project, state)
+            + after_load_problems(project))
 
 
 def _brand_problems(project: Project, state: SavedState) -> list[Problem]:

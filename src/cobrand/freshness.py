@@ -45,8 +45,10 @@ def is_current(out_dir: Path, slug: str, fingerprint: str, manifest: dict[str, o
     return up_to_date(recorded_fingerprint(out_dir, slug, manifest), fingerprint)
 
 
-def known_current(state: SavedState, out_dir: Path, partner: Partner, shared: str) -> tuple[Problem, ...] | None:
-    """The warnings the partner's output was written with, when the saved state holds the partner's
+def known_current(state: SavedState, out_dir: Path, partner: Partner, shared: str
+                  ) -> tuple[tuple[Problem, ...], tuple[str, ...]] | None:
+    """The warnings the partner's output was written with and the withheld items whose last good files it
+    kept (:mod:`cobrand.kept`), when the saved state holds the partner's
     fingerprint for these inputs (its folder's digest and ``shared``, what all partners share) and its
     output has it; None otherwise (the partner must be planned to tell).
 
@@ -59,24 +61,27 @@ def known_current(state: SavedState, out_dir: Path, partner: Partner, shared: st
     record = state.partner_outputs.recall(partner.slug, content, lambda: PartnerRecord("", None, ()))
     stamp = manifest_stamp(out_dir, partner.slug)
     if stamp is not None and stamp == record.manifest_stamp:
-        return record.warnings if (out_dir / partner.slug).is_dir() else None
+        return (record.warnings, record.kept) if (out_dir / partner.slug).is_dir() else None
     if is_current(out_dir, partner.slug, record.fingerprint):
-        state.partner_outputs.remember(partner.slug, content, PartnerRecord(record.fingerprint, stamp, record.warnings))
-        return record.warnings
+        state.partner_outputs.remember(partner.slug, content, PartnerRecord(record.fingerprint, stamp, record.warnings,
+                                                                            record.kept))
+        return record.warnings, record.kept
     return None
 
 
 def remember_current(state: SavedState, out_dir: Path, partner: Partner, shared: str, fingerprint: str,
-                     warnings: tuple[Problem, ...]) -> None:
+                     warnings: tuple[Problem, ...], kept: tuple[str, ...] = ()) -> None:
     """Remember that the partner's output in ``out_dir`` is now that of ``fingerprint``, written with
-    ``warnings``: with the manifest's stamp, the next build knows it is current without reading it.
+    ``warnings`` and keeping the withheld items ``kept``: with the manifest's stamp, the next build knows
+    it is current without reading it.
 
     Call it only for an output that is complete (a failed partner's folder holds older output).
     """
     content = _inputs(partner, shared)
     if content is not None:
         state.partner_outputs.remember(partner.slug, content,
-                                       PartnerRecord(fingerprint, manifest_stamp(out_dir, partner.slug), warnings))
+                                       PartnerRecord(fingerprint, manifest_stamp(out_dir, partner.slug), warnings,
+                                                     kept))
 
 
 def _inputs(partner: Partner, shared: str) -> str | None:

@@ -39,6 +39,9 @@ class Job(NamedTuple):  # a tuple, not a frozen dataclass: a build makes one per
     costly: bool = False  # PDFs and images: worth keeping in the shared store
     extras: dict[str, str] | None = None
     reads: dict[str, frozenset[str]] | None = None
+    # The content items (``kind/slug``) this output is part of: a page, its PDF and images, an asset it shows.
+    # The writer records them, so that an item withheld later keeps these files where they were (issue 20).
+    items: tuple[str, ...] = ()
 
     def made_key(self) -> str:
         """The key to record once the output is made."""

@@ -591,6 +591,7 @@ class Project:
     translations: dict[str, dict[str, ContentItem]] = field(default_factory=dict)  # key -> lang -> item
     preview: frozenset[str] = frozenset()  # "drafts", "future": what a preview shows besides published items
     plugins: tuple[EnabledPlugin, ...] = ()  # enabled in cobrand.toml [plugins], in that order (plugins.py)
+    withheld: frozenset[str] = frozenset()  # items (kind/slug) with errors, left out of this build (fleet.py)
 
     def localized(self, item: ContentItem, locale: str) -> ContentItem:
         """The translation of ``item`` for ``locale`` (``de-DE`` -> ``de``) when there is one."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +21,10 @@ from .cache import Store
 from .errors import Problem
 from .freshness import is_current
 from .jobs import Job
+from .kept import Withheld
 from .links import broken_links, link_warnings
 from .models import Partner, Project
-from .plan import Planner
+from .plan import PartnerPlan, Planner
 from .render.context import partner_url
 from .render.partner import PartnerRenderer
 from .render.pdf import PdfFetchError
@@ -60,16 +62,30 @@ def render_partner(renderer: PartnerRenderer, planner: Planner, partner: Partner
         recorded = manifest.get("broken")
         broken = [(str(page), str(link)) for page, link in recorded] if isinstance(recorded, list) else []
         return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
-                             warnings=tuple(link_warnings(renderer.project, partner, broken))), fingerprint
+                             warnings=tuple(link_warnings(renderer.project, partner, broken)),
+                             kept=kept_items(renderer.project, manifest)), fingerprint
     try:
         jobs = renderer.jobs(partner, plan, keys)
         written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store,
-                                check_links=broken_links, read=manifest)
+                                check_links=broken_links, read=manifest, withheld=withheld_of(renderer.project, plan))
     except Exception as error:
         failure = partner_failure(renderer.project, partner, error)
     else:
         return built_result(renderer.project, partner, jobs, written, start), fingerprint
     return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), fingerprint
+
+
+def withheld_of(project: Project, plan: PartnerPlan) -> Withheld:
+    """What the writer needs to keep the files of items withheld from this build, and to let them expire."""
+    expires = {item.key: until.isoformat() for item in plan.items
+               if (until := getattr(item.meta, "expires", None)) is not None}
+    return Withheld(project.withheld, project.today.isoformat(), expires)
+
+
+def kept_items(project: Project, manifest: Mapping[str, object]) -> tuple[str, ...]:
+    """The withheld items whose last good files a partner's folder, as its ``manifest`` records it, kept."""
+    items = manifest.get("items")
+    return tuple(sorted(key for key in project.withheld if isinstance(items, dict) and key in items))
 
 
 def built_result(project: Project, partner: Partner, jobs: list[Job], written: WriteResult, start: float
@@ -81,7 +97,8 @@ def built_result(project: Project, partner: Partner, jobs: list[Job], written: W
                          warnings=tuple(warnings), written=written.written, removed=written.removed,
                          urls_added=tuple(partner_url(project, partner, path) for path in written.added),
                          urls_changed=tuple(partner_url(project, partner, path) for path in written.changed),
-                         urls_removed=tuple(partner_url(project, partner, path) for path in written.deleted))
+                         urls_removed=tuple(partner_url(project, partner, path) for path in written.deleted),
+                         kept=written.kept)
 
 
 def partner_failure(project: Project, partner: Partner, error: Exception) -> Problem:

@@ -3,8 +3,11 @@
 Scaffolded files build at once, so nothing stops a vendor from publishing the
 example copy, the example partner or a generated badge logo. ``cobrand check``
 names each one, with the file and line, so they are replaced before partners
-see them. The placeholder copy is read from the scaffold templates themselves:
-a template edited in cobrand is recognised without a second list here.
+see them, and ``cobrand build`` names the same ones (both call :func:`placeholder_warnings`).
+The placeholder copy is read from the scaffold templates themselves: a template edited in cobrand
+is recognised without a second list here. With the saved state, a file or partner folder unchanged
+since the last build is not read or drawn again: drawing a partner's placeholder logo to compare
+takes milliseconds, which a fleet of thousands should pay once.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import functools
 import re
 from pathlib import Path
 
+from .cache import digest
 from .errors import Problem
-from .models import Project
+from .load.state import SavedState, file_digest
+from .models import Partner, Project
 from .scaffold import CONTENT_SUFFIX, TEMPLATES, brand_colors, logo_svg
 
 EXAMPLE_PARTNER = "example-partner"  # the partner `cobrand init` creates
@@ -46,53 +51,83 @@ def _copy(line: str, yaml: bool) -> str:
     return _MARKUP.sub("", _YAML_KEY.sub("", line)).strip().strip('"')
 
 
-def placeholder_warnings(project: Project) -> list[Problem]:
-    """Placeholder copy in content, the example partner, and generated logos still in place."""
-    return _copy_warnings(project) + _partner_warnings(project) + _vendor_logo_warnings(project)
+def placeholder_warnings(project: Project, state: SavedState | None = None) -> list[Problem]:
+    """Placeholder copy in content, the example partner, and generated logos still in place.
+
+    ``state`` remembers each file's and partner folder's findings by their digest.
+    """
+    state = state or SavedState()
+    return _copy_warnings(project, state) + _partner_warnings(project, state) + _vendor_logo_warnings(project, state)
 
 
-def _copy_warnings(project: Project) -> list[Problem]:
-    known = placeholder_lines()
-    problems = []
+def _copy_warnings(project: Project, state: SavedState) -> list[Problem]:
+    problems: list[Problem] = []
     for folder, suffix in CONTENT_SUFFIX.items():
         directory = project.root / "content" / folder
         if not directory.is_dir():
             continue
         for path in sorted(directory.glob(f"*{suffix}")):
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue  # the loader reports it
-            for number, line in enumerate(text.splitlines(), start=1):
-                plain = _copy(line, suffix == ".yaml")
-                if plain in known:
-                    problems.append(Problem(path.relative_to(project.root).as_posix(),
-                                            f"still has the placeholder copy from `cobrand new`: {plain[:60]!r}",
-                                            line=number, severity="warning"))
-                    break  # one warning a file: its first placeholder line
+            relative = path.relative_to(project.root).as_posix()
+            problems += state.placeholder_checks.recall(relative, file_digest(path, state=state),
+                                    functools.partial(_file_copy_warning, path, relative, suffix == ".yaml"))
     return problems
 
 
-def _partner_warnings(project: Project) -> list[Problem]:
-    problems = []
+def _file_copy_warning(path: Path, relative: str, yaml: bool) -> list[Problem]:
+    """The first placeholder line of one content file, as a warning (one a file), or none."""
+    known = placeholder_lines()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []  # the loader reports it
+    for number, line in enumerate(text.splitlines(), start=1):
+        plain = _copy(line, yaml)
+        if plain in known:
+            return [Problem(relative, f"still has the placeholder copy from `cobrand new`: {plain[:60]!r}",
+                            line=number, severity="warning")]
+    return []
+
+
+def _partner_warnings(project: Project, state: SavedState) -> list[Problem]:
+    problems: list[Problem] = []
     for partner in project.partners:
-        if partner.slug == EXAMPLE_PARTNER:
-            problems.append(Problem(partner.source, "is the example partner from `cobrand init`; replace it with a "
-                                    "real partner or remove partners/example-partner/", severity="warning"))
-        logo = partner.logo.path
-        colors = partner.data.colors
-        candidates = {logo_svg(partner.name, *brand_colors(partner.slug)),
-                      logo_svg(partner.name, colors.primary, colors.accent or colors.primary)}
-        if logo.suffix == ".svg" and _text(logo) in candidates:
-            problems.append(Problem(_relative(project.root, logo), f"is the placeholder logo `cobrand new partner` "
-                                    f"drew for {partner.name}; replace it with the partner's own logo",
-                                    severity="warning"))
+        def measure(partner: Partner = partner) -> list[Problem]:
+            return _one_partner_warnings(project, partner)
+
+        problems += (state.placeholder_checks.recall(f"partners/{partner.slug}", digest(partner.digest), measure)
+                     if partner.digest else measure())
     return problems
 
 
-def _vendor_logo_warnings(project: Project) -> list[Problem]:
+def _one_partner_warnings(project: Project, partner: Partner) -> list[Problem]:
+    problems = []
+    if partner.slug == EXAMPLE_PARTNER:
+        problems.append(Problem(partner.source, "is the example partner from `cobrand init`; replace it with a "
+                                "real partner or remove partners/example-partner/", severity="warning"))
+    logo = partner.logo.path
+    if logo.suffix != ".svg":
+        return problems
+    colors = partner.data.colors
+    candidates = {logo_svg(partner.name, *brand_colors(partner.slug)),
+                  logo_svg(partner.name, colors.primary, colors.accent or colors.primary)}
+    if _text(logo) in candidates:
+        problems.append(Problem(_relative(project.root, logo), f"is the placeholder logo `cobrand new partner` "
+                                f"drew for {partner.name}; replace it with the partner's own logo",
+                                severity="warning"))
+    return problems
+
+
+def _vendor_logo_warnings(project: Project, state: SavedState) -> list[Problem]:
     logo = project.vendor.logo.path
-    if logo.suffix == ".svg" and _text(logo) == logo_svg(project.vendor.name, *INIT_VENDOR_COLORS):
+    if logo.suffix != ".svg":
+        return []
+    return state.placeholder_checks.recall("vendor", file_digest(logo, project.vendor.name, state=state),
+                       lambda: _vendor_logo_warning(project))
+
+
+def _vendor_logo_warning(project: Project) -> list[Problem]:
+    logo = project.vendor.logo.path
+    if _text(logo) == logo_svg(project.vendor.name, *INIT_VENDOR_COLORS):
         return [Problem(_relative(project.root, logo), "is the placeholder logo `cobrand init` drew; replace it "
                         "with your own logo", severity="warning")]
     return []

@@ -25,6 +25,7 @@ class PartnerResult:
     urls_added: tuple[str, ...] = ()
     urls_changed: tuple[str, ...] = ()
     urls_removed: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # withheld items (kind/slug) whose last good files this partner keeps
 
 
 @dataclass
@@ -66,6 +67,10 @@ class BuildReport:
         return (self.refusal is None and not self.failures and not self.skipped and not self.withheld
                 and not (self.strict and self.all_warnings))
 
+    def kept_by(self, item: str) -> list[str]:
+        """The partners that keep the last good version of withheld ``item`` (their previous files of it)."""
+        return sorted(result.slug for result in self.partners if item in result.kept)
+
     @property
     def built(self) -> list[PartnerResult]:
         return [result for result in self.partners if result.status == "built"]
@@ -104,7 +109,8 @@ class BuildReport:
             ],
             "skipped": [{"slug": slug, "problems": [problem.to_dict() for problem in problems]}
                         for slug, problems in sorted(self.skipped.items())],
-            "withheld": [{"item": key, "problems": [problem.to_dict() for problem in problems]}
+            "withheld": [{"item": key, "problems": [problem.to_dict() for problem in problems],
+                          "kept_by": self.kept_by(key)}
                          for key, problems in sorted(self.withheld.items())],
             "errors": [problem.to_dict() for problem in self.errors],
             "warnings": [problem.to_dict() for problem in self.all_warnings],
@@ -133,7 +139,10 @@ class BuildReport:
             lines.append(f"skipped partner {slug} (its previous output is kept):")
             lines += [f"  error: {problem}" for problem in problems]
         for key, problems in sorted(self.withheld.items()):
-            lines.append(f"withheld {key} from every partner:")
+            keeping = self.kept_by(key)
+            lines.append(f"withheld {key}: nothing new of it is published"
+                         + (f"; {', '.join(keeping)} keep(s) its last good version:" if keeping
+                            else ", and no partner had it:"))
             lines += [f"  error: {problem}" for problem in problems]
         lines += [f"failed: {problem}" for problem in self.failures]
         if self.removed:
@@ -198,7 +207,9 @@ def markdown_summary(report: BuildReport) -> str:
         if units:
             lines += [f"### {title}", ""]
             for unit, problems in sorted(units.items()):
-                lines.append(f"- **{_cell(unit)}**")
+                keeping = report.kept_by(unit) if units is report.withheld else []
+                lines.append(f"- **{_cell(unit)}**" + (f" (last good version kept by {', '.join(keeping)})"
+                                                       if keeping else ""))
                 lines += [f"  - `{_cell(str(problem))}`" for problem in problems]
             lines.append("")
     if report.failures:

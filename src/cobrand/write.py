@@ -1,13 +1,14 @@
 """Stage 5, write: bring one partner's folder up to date, changing only what changed.
 
 Everything a partner needs is made in memory before its folder is touched,
-so a render failure writes nothing. Files are replaced atomically (write
-beside, then rename), so a reader never sees half a file; a new partner's
-folder is written under a hidden name and renamed into place when complete.
-Each partner's manifest (``out/.cobrand/<slug>.json``) records the key of
-every file and the modification time of every folder; it is removed before
-writing and rewritten after, so a build killed midway is repaired by the
-next one. Like Pelican's writer, we refuse to write one path twice.
+so a render failure writes nothing. Files are replaced atomically (every new
+file written beside the one it replaces, then each renamed over it), so a
+reader never sees half a file; a new partner's folder is written under a
+hidden name and renamed into place when complete. Each partner's manifest
+(``out/.cobrand/<slug>.json``) records the key of every file, the modification
+time of every folder and which files each content item made; it is set aside
+before the folder changes and rewritten after, so a build killed midway is
+repaired by the next one. Like Pelican's writer, we refuse to write one path twice.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from .cache import Store
 from .errors import BuildLockedError, CobrandError
 from .jobs import Job
+from .kept import Withheld, item_record, keep_withheld
 
 STATE = ".cobrand"
 LOCK = ".cobrand.lock"
@@ -52,6 +54,8 @@ class WriteResult:
     added: tuple[str, ...] = ()  # paths of files new to the partner's folder
     changed: tuple[str, ...] = ()  # paths of files rewritten with other bytes or keys
     deleted: tuple[str, ...] = ()  # paths of stale files removed
+    kept: tuple[str, ...] = ()  # withheld items (kind/slug) whose last good files were kept, see Withheld
+
 
 
 def _manifest_path(out_dir: Path, slug: str) -> Path:
@@ -97,7 +101,8 @@ LinkCheck = Callable[[list[tuple[str, bytes]], set[str]], list[tuple[str, str]]]
 
 
 def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, store: Store | None,
-                  check_links: LinkCheck | None = None, read: dict[str, object] | None = None) -> WriteResult:
+                  check_links: LinkCheck | None = None, read: dict[str, object] | None = None,
+                  withheld: Withheld | None = None) -> WriteResult:
     """Make what changed, then update ``out_dir/slug`` in place.
 
     ``check_links`` receives (path, HTML bytes) pages and the paths of every file
@@ -105,6 +110,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     manifest records, only rewritten pages are checked: an unchanged page
     has the same links to the same files, so its findings are kept.
     ``read`` is the partner's manifest when the caller has read it already.
+    ``withheld`` names the items withheld from this build: their files in the folder are kept (see Withheld).
     """
     folder = out_dir / slug
     manifest_data = read_manifest(out_dir, slug) if read is None else read
@@ -118,6 +124,11 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
 
     made: dict[str, bytes] = {}
     on_disk = _files_on_disk(folder, old_keys, manifest_data.get("folders"))  # a file deleted by hand is made again
+    kept: list[str] = []
+    if withheld is not None and withheld.items:
+        keeping, kept = keep_withheld(manifest_data, old_keys, on_disk, by_path, withheld, folder)
+        jobs = jobs + keeping
+        by_path.update((job.path, job) for job in keeping)
 
     def unchanged(job: Job) -> bool:
         return job.matches(old_keys.get(job.path)) and job.path in on_disk
@@ -143,31 +154,47 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     manifest = _manifest_path(out_dir, slug)
     manifest.parent.mkdir(parents=True, exist_ok=True)
     stale = sorted(set(old_keys) - set(by_path))
-    existed = folder.exists()
-    # Everything new is written beside the published folder first, and every file it replaces is
-    # hard-linked there too: a full disk or an unwritable file stops the partner here, with its
-    # published files untouched and nothing temporary inside them (issue 19).
-    staging = out_dir / f".{slug}.{os.getpid()}.tmp"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        staging.mkdir()
-        _write_files(staging / "new" if existed else staging, changed, made)
-        if existed:
-            _keep_previous(folder, staging / "old", [job.path for job in changed] + stale)
-    except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write partner {slug}'s output: {_reason(error)}; "
-                          "its previous files are unchanged") from None
-    manifest.unlink(missing_ok=True)  # until the manifest is back, the folder counts as unknown
-    if existed:
-        _swap_in(folder, staging, [job.path for job in changed], stale, slug)
-        shutil.rmtree(staging, ignore_errors=True)
+    paths = [job.path for job in changed]
+    if folder.exists():
+        # Every new file is written beside the one it replaces under a hidden temporary name, and every file
+        # about to be replaced or removed is hard-linked beside itself: a full disk or an unwritable file
+        # stops the partner here, with its published files untouched and nothing temporary left among them
+        # (issue 19). No staging folder: removing one per partner was most of a one-post rebuild (issue 22).
+        # Until the manifest is back the folder counts as unknown, so temporary files a killed build left
+        # among the published ones are swept by the next (see _unknown_files); on failure it is put back.
+        aside = manifest.with_name(f".{manifest.name}.{os.getpid()}.old.tmp")
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(manifest, aside)
+        try:
+            pending = _write_beside(folder, changed, made, stale)
+        except OSError as error:
+            _put_back(aside, manifest)
+            raise OutputError(f"cannot write partner {slug}'s output: {_reason(error)}; "
+                              "its previous files are unchanged") from None
+        try:
+            _swap_in(folder, pending, paths, stale, slug)
+        except OutputError:
+            _put_back(aside, manifest)
+            raise
+        aside.unlink(missing_ok=True)
     else:
-        # A new partner: its folder is renamed into place when complete, so each file needs no rename of its own.
+        # A new partner: written under a hidden name and renamed into place when complete, so a reader
+        # sees all of it or nothing, and each file needs no rename of its own.
+        staging = out_dir / f".{slug}.{os.getpid()}.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            staging.mkdir()
+            _write_files(staging, changed, made)
+        except OSError as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise OutputError(f"cannot write partner {slug}'s output: {_reason(error)}; "
+                              "its previous files are unchanged") from None
+        manifest.unlink(missing_ok=True)
         os.rename(staging, folder)
     _remove_empty_folders(folder, stale)
     keys = {job.path: job.made_key() if job.path in made else old_keys[job.path] for job in jobs}
-    record = {"fingerprint": fingerprint, "files": keys, "broken": broken, "folders": _folder_stamps(folder, keys)}
+    record = {"fingerprint": fingerprint, "files": keys, "broken": broken, "folders": _folder_stamps(folder, keys),
+              **item_record(jobs, manifest_data, kept, withheld)}
     try:
         write_atomic(manifest, json.dumps(record, sort_keys=True).encode())
     except OSError as error:  # the files are in place; without a manifest the next build checks them all
@@ -176,7 +203,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     replaced = sorted(job.path for job in changed if job.path in old_keys)
     return WriteResult(len(jobs), len(changed), len(jobs) - len(changed), len(stale),
                        {job.path: made[job.path] for job in changed}, [(page, link) for page, link in broken],
-                       added=tuple(added), changed=tuple(replaced), deleted=tuple(stale))
+                       added=tuple(added), changed=tuple(replaced), deleted=tuple(stale), kept=tuple(kept))
 
 
 def _reason(error: OSError) -> str:
@@ -185,46 +212,111 @@ def _reason(error: OSError) -> str:
     return f"{error.strerror or error}{where}"
 
 
-def _keep_previous(folder: Path, backup: Path, paths: list[str]) -> None:
-    """Hard-link every published file about to be replaced or removed into ``backup``.
+def _put_back(aside: Path, manifest: Path) -> None:
+    """Restore a manifest set aside while a partner's files were to change (they did not)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(aside, manifest)
+
+
+def _temporary(path: str) -> str:
+    """The hidden name a new file is written under beside ``path`` (swept by the next build if left)."""
+    head, _, name = path.rpartition("/")
+    return f"{head}/.{name}.{os.getpid()}.tmp" if head else f".{name}.{os.getpid()}.tmp"
+
+
+def _kept(path: str) -> str:
+    """The hidden name of the hard link that keeps the published file at ``path`` until the swap is done."""
+    head, _, name = path.rpartition("/")
+    return f"{head}/.{name}.{os.getpid()}.old.tmp" if head else f".{name}.{os.getpid()}.old.tmp"
+
+
+@dataclass
+class _Pending:
+    """What :func:`_write_beside` left in the published folder to be swapped in or cleaned up."""
+
+    written: list[str] = field(default_factory=list)  # temporary files holding new bytes
+    kept: dict[str, str] = field(default_factory=dict)  # published path -> hard link to its previous file
+    folders: list[str] = field(default_factory=list)  # folders made for new files, outermost first
+
+    def discard(self, folder: Path) -> None:
+        """Remove everything temporary, leaving the published files as they were."""
+        for path in [*self.written, *self.kept.values()]:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, path))
+        for made in reversed(self.folders):
+            with contextlib.suppress(OSError):
+                os.rmdir(os.path.join(folder, made))
+
+
+def _write_beside(folder: Path, jobs: list[Job], made: dict[str, bytes], stale: list[str]) -> _Pending:
+    """Write each job's bytes beside the file it replaces; hard-link each file about to change or go.
 
     Linking copies nothing; it fails, as the replacement would, on a file that cannot be
-    replaced (an immutable file, a folder where a file should be), before anything changed.
+    replaced (a folder where a file should be), before anything published changed.
+    On any error everything made here is removed again and the error raised.
     """
-    for path in paths:
-        target = folder / path
-        if target.is_dir() and not target.is_symlink():
-            raise IsADirectoryError(errno.EISDIR, "a folder stands where a file is to be written", str(target))
-        if not os.path.lexists(target):
-            continue
-        kept = backup / path
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        os.link(target, kept, follow_symlinks=False)
-    for parent in sorted({(folder / path).parent for path in paths}):
-        parent.mkdir(parents=True, exist_ok=True)  # new subfolders now: moving files in cannot fail for want of them
+    pending = _Pending()
+    known: set[str] = set()
+    try:
+        for job in jobs:
+            parent = job.path.rpartition("/")[0]
+            if parent and parent not in known:
+                _make_folders(folder, parent, pending.folders)
+                known.add(parent)
+            target = os.path.join(folder, job.path)
+            if os.path.isdir(target) and not os.path.islink(target):
+                raise IsADirectoryError(errno.EISDIR, "a folder stands where a file is to be written", target)
+            temporary = _temporary(job.path)
+            pending.written.append(temporary)
+            _write_file(os.path.join(folder, temporary), made[job.path])
+        for path in [*(job.path for job in jobs), *stale]:
+            target = os.path.join(folder, path)
+            if os.path.lexists(target):
+                link = _kept(path)
+                os.link(target, os.path.join(folder, link), follow_symlinks=False)
+                pending.kept[path] = link
+    except OSError:
+        pending.discard(folder)
+        raise
+    return pending
 
 
-def _swap_in(folder: Path, staging: Path, paths: list[str], stale: list[str], slug: str) -> None:
-    """Move the new files into the published folder and remove stale ones; undo all of it on failure."""
+def _make_folders(folder: Path, relative: str, made: list[str]) -> None:
+    """Make ``folder/relative`` and the folders above it that are missing, noting each one made."""
+    missing = []
+    path = relative
+    while path and not os.path.isdir(os.path.join(folder, path)):
+        missing.append(path)
+        path = path.rpartition("/")[0]
+    for path in reversed(missing):
+        os.mkdir(os.path.join(folder, path))
+        made.append(path)
+
+
+def _swap_in(folder: Path, pending: _Pending, paths: list[str], stale: list[str], slug: str) -> None:
+    """Move the new files into place and remove stale ones; undo all of it on failure."""
     done: list[str] = []
     try:
         for path in paths:
-            os.replace(staging / "new" / path, folder / path)
+            os.replace(os.path.join(folder, _temporary(path)), os.path.join(folder, path))
             done.append(path)
         for path in stale:
-            (folder / path).unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(folder, path))
             done.append(path)
     except OSError as error:
         for path in done:  # put back what was there: the hard links made before anything changed
-            kept = staging / "old" / path
             with contextlib.suppress(OSError):
-                if os.path.lexists(kept):
-                    os.replace(kept, folder / path)
+                if path in pending.kept:
+                    os.replace(os.path.join(folder, pending.kept.pop(path)), os.path.join(folder, path))
                 else:
-                    (folder / path).unlink()
-        shutil.rmtree(staging, ignore_errors=True)
+                    os.unlink(os.path.join(folder, path))
+        pending.discard(folder)
         raise OutputError(f"cannot write partner {slug}'s output: {_reason(error)}; "
                           "its previous files were put back") from None
+    for link in pending.kept.values():
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(folder, link))
 
 
 def _folder_stamps(folder: Path, files: dict[str, str]) -> dict[str, int]:
@@ -329,8 +421,9 @@ def _unknown_files(folder: Path) -> dict[str, str]:
 
 
 def sweep_temporary(out_dir: Path) -> None:
-    """Remove temporary files and new partners' folders a killed build left at the top of the output folder."""
-    for path in out_dir.glob(".*.tmp"):
+    """Remove temporary files and new partners' folders a killed build left at the top of the output folder,
+    and manifests it had set aside."""
+    for path in [*out_dir.glob(".*.tmp"), *(out_dir / STATE).glob(".*.tmp")]:
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:

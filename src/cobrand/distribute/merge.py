@@ -63,6 +63,14 @@ def merge_reports(paths: Sequence[Path]) -> dict[str, Any]:
     for report in reports:
         for stage, seconds in report.get("timings", {}).items():
             timings[stage] = round(timings.get(stage, 0.0) + seconds, 3)
+    # Every shard withholds the same items (they are the project's); each names its own partners that kept them.
+    withheld: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        for entry in report.get("withheld", []):
+            item = withheld.setdefault(entry["item"], {**entry, "kept_by": []})
+            item["kept_by"] = sorted(set(item["kept_by"]) | set(entry.get("kept_by", [])))
+    skipped = sorted(_unique([entry for report in reports for entry in report.get("skipped", [])]),
+                     key=lambda entry: str(entry.get("slug")))
     merged = dict(reports[0])  # fields this module does not know keep the first shard's value
     counts = dict(merged.get("counts", {}))
     for key in counts:  # counts added later to the report: summed, the right thing for per-partner counts
@@ -79,7 +87,15 @@ def merge_reports(paths: Sequence[Path]) -> dict[str, Any]:
         "warnings": len(warnings),
         "removed": len(removed),
     }
+    if "content_withheld" in counts:
+        counts["content_withheld"] = len(withheld)
+    if "partners_skipped" in counts:
+        counts["partners_skipped"] = len(skipped)
     merged |= {"ok": all(report.get("ok") is True for report in reports), "counts": counts, "partners": partners,
                "warnings": warnings, "failures": failures, "removed": removed, "timings": timings,
                "shards": len(reports)}
+    if any("withheld" in report for report in reports):
+        merged["withheld"] = [withheld[item] for item in sorted(withheld)]
+    if any("skipped" in report for report in reports):
+        merged["skipped"] = skipped
     return merged

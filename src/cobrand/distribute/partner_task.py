@@ -24,7 +24,7 @@ from ..freshness import recorded_fingerprint, up_to_date
 from ..jobs import Job, Resolve
 from ..links import broken_links
 from ..models import Partner
-from ..partner_build import RenderOptions, built_result, partner_failure
+from ..partner_build import RenderOptions, built_result, kept_items, partner_failure, withheld_of
 from ..plan import Planner
 from ..render.partner import PartnerRenderer
 from ..report import PartnerResult
@@ -47,6 +47,7 @@ class OutputKeys:
     key: str
     costly: bool
     extras: dict[str, str] | None  # see Job.extras
+    items: tuple[str, ...] = ()  # see Job.items
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def render_outputs(renderer: PartnerRenderer, planner: Planner, partner: Partner
                 with contextlib.suppress(_MadeElsewhere):  # left to the owner (see write_outputs)
                     resolve(job.path)
         reads = {path: names for job in jobs if job.reads for path, names in job.reads.items()}
-        outputs = tuple(OutputKeys(job.path, job.key, job.costly, job.extras) for job in jobs)
+        outputs = tuple(OutputKeys(job.path, job.key, job.costly, job.extras, job.items) for job in jobs)
     except Exception as error:
         return Rendered(partner.slug, keys.fingerprint, time.perf_counter() - start,
                         failure=partner_failure(renderer.project, partner, error))
@@ -130,7 +131,9 @@ def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendere
         return PartnerResult(partner.slug, "failed", seconds=rendered.seconds, failure=rendered.failure), \
             rendered.fingerprint
     if rendered.reused:
-        return PartnerResult(partner.slug, "reused", seconds=rendered.seconds), rendered.fingerprint
+        withheld = renderer.project.withheld
+        kept = kept_items(renderer.project, read_manifest(options.out, partner.slug)) if withheld else ()
+        return PartnerResult(partner.slug, "reused", seconds=rendered.seconds, kept=kept), rendered.fingerprint
     reads = dict(rendered.reads)
     own: dict[str, Job] = {}
 
@@ -150,11 +153,12 @@ def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendere
         return make_here(path) if data is None else lambda _: data
 
     jobs = [Job(output.path, output.key, maker(output.path), output.costly, output.extras,
-                reads if output.extras is not None else None)
+                reads if output.extras is not None else None, output.items)
             for output in rendered.outputs]
     try:
         written = write_partner(options.out, partner.slug, jobs, rendered.fingerprint, options.store,
-                                check_links=broken_links)
+                                check_links=broken_links,
+                                withheld=withheld_of(renderer.project, renderer.planner.plan(partner)))
     except Exception as error:
         failure = partner_failure(renderer.project, partner, error)
         return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), \

@@ -48,6 +48,7 @@ class PartnerRecord:
     fingerprint: str  # everything the partner's output depends on (render.partner.PartnerKeys.fingerprint)
     manifest_stamp: str | None  # the partner's manifest as it was then (write.manifest_stamp)
     warnings: tuple[Problem, ...]  # the warnings the output was written with
+    kept: tuple[str, ...] = ()  # withheld items whose last good files the output kept (cobrand.kept)
 
 
 class Section(Generic[T]):
@@ -102,6 +103,8 @@ class SavedState:
         # Validation: each partner's social-post lengths and brand checks.
         self.social_checks: Section[list[Problem]] = Section(self, "social-checks")
         self.brand_checks: Section[list[Problem]] = Section(self, "brand-checks")
+        # What `cobrand new` and `init` wrote and nobody replaced, per content file, partner and vendor logo.
+        self.placeholder_checks: Section[list[Problem]] = Section(self, "placeholder-checks")
         # Render and write: each partner's colour palette, and what its output was last written from.
         self.palettes: Section[Palette] = Section(self, "palettes")
         self.partner_outputs: Section[PartnerRecord] = Section(self, "partner-outputs")

@@ -371,9 +371,9 @@ def email_jobs(renderer: NewsletterRenderer, partner: Partner, plan: PartnerPlan
         html_path, text_path = email_paths(item.slug)
         own = item_keys[item.variant_id]
         jobs.append(Job(html_path, digest(base, html_path, own),
-                        functools.partial(_make_html, renderer, partner, views, item.key, images)))
+                        functools.partial(_make_html, renderer, partner, views, item.key, images), items=(item.key,)))
         jobs.append(Job(text_path, digest(base, text_path, own),
-                        functools.partial(_make_text, renderer, partner, views, item.key, images)))
+                        functools.partial(_make_text, renderer, partner, views, item.key, images), items=(item.key,)))
     return jobs
 
 

@@ -101,13 +101,13 @@ def _constant(data: bytes) -> Callable[[Resolve], bytes]:
 def _preview_job(full: Job, path: str, size: tuple[int, int]) -> Job:
     """``full``'s image resized to ``size`` as a PNG at ``path``."""
     return Job(path, digest(full.key, "preview", str(size)), lambda resolve: preview_png(resolve(full.path), size),
-               costly=True)
+               costly=True, items=full.items)
 
 
 def _webp_job(png: Job) -> Job:
     """The WebP of ``png``'s image, beside it."""
     return Job(png.path.replace(".png", ".webp"), digest(png.key, f"webp q{WEBP_QUALITY} m{WEBP_METHOD}"),
-               lambda resolve: webp(resolve(png.path)), costly=True)
+               lambda resolve: webp(resolve(png.path)), costly=True, items=png.items)
 
 
 class PartnerRenderer:
@@ -162,13 +162,21 @@ class PartnerRenderer:
                            for item in every_item}
         # Everything a partner's plan can draw from: with the site key, today and the partner's own
         # digest it fixes the partner's fingerprint (see build.py).
-        self.content_key = digest(*(f"{key}={value}" for key, value in sorted(self._item_keys.items())))
+        # Items withheld for their errors count too: a partner that kept one's last good files (write.py) is
+        # not current once the item is deleted, or mended.
+        self.content_key = digest(*(f"{key}={value}" for key, value in sorted(self._item_keys.items())),
+                                  *(f"withheld={key}" for key in sorted(project.withheld)))
         # Theme files and content assets are the same for every partner: their jobs are made once.
         self._static_jobs = [Job(path, digest(self.site_key, path), _constant(data))
                              for path, data in self.static.items()]
         if images:  # the vendor logo as PNG, which newsletter e-mails show from the public site
             self._static_jobs.append(vendor_logo_job(project, self.site_key))
-        self._asset_jobs = {path: Job(path, digest(self.site_key, path, asset_keys[path]), _constant(data))
+        users: dict[str, set[str]] = {}  # the items that show each asset
+        for item in every_item:
+            for path in item.assets:
+                users.setdefault(path, set()).add(item.key)
+        self._asset_jobs = {path: Job(path, digest(self.site_key, path, asset_keys[path]), _constant(data),
+                                      items=tuple(sorted(users[path])))
                             for path, data in self.assets.items()}
         self._shared_by_selection: dict[tuple[str, ...], _Shared] = {}
         # Partner palettes by colours (see remember_palettes): a palette is a colour search of about
@@ -195,7 +203,7 @@ class PartnerRenderer:
         base = digest(self.site_key, partner_key(partner))
         with_bodies = digest(base, shared.bodies)
         return PartnerKeys(base, digest(base, shared.cards), with_bodies,
-                           digest(with_bodies, self.project.today.isoformat()))
+                           digest(with_bodies, self.project.today.isoformat(), *sorted(self.project.withheld)))
 
     def _shared(self, plan: PartnerPlan) -> _Shared:
         shared = self._shared_by_selection.get(plan.selection)
@@ -266,7 +274,7 @@ class PartnerRenderer:
         # Pages are keyed on the cards of what they list; a page that read a body or the date says so.
         page_extras = {BODIES: with_bodies, DATE: today}
         jobs += [Job(page.path, listing_half + own, functools.partial(self._make_page, partner, views, page, reads),
-                     extras=page_extras, reads=reads)
+                     extras=page_extras, reads=reads, items=(page.item_key,) if page.item_key else ())
                  for page, own in pages]
 
         kit_jobs = [job for job in jobs if job.path.startswith("kit/")]
@@ -372,7 +380,7 @@ class PartnerRenderer:
                 raise
 
         return Job(path, digest(base, path, self._item_keys[item.variant_id]), make, costly=True, extras=extras,
-                   reads=reads)
+                   reads=reads, items=(item.key,))
 
     def _thumbnail_jobs(self, pdf_job: Job, views: PartnerViews, item: ContentItem) -> list[Job]:
         """A picture of the PDF's first page for the kit page, PNG and WebP; made from the PDF's bytes."""
@@ -380,7 +388,7 @@ class PartnerRenderer:
         size = thumbnail_size(views.common["site"]["paper"])
         views.items.note(item.key, thumbnail=path, thumbnail_webp=path.replace(".png", ".webp"), thumbnail_size=size)
         png = Job(path, digest(pdf_job.key, "thumbnail", str(size)),
-                  lambda resolve: first_page_thumbnail(resolve(pdf_job.path), size), costly=True)
+                  lambda resolve: first_page_thumbnail(resolve(pdf_job.path), size), costly=True, items=pdf_job.items)
         return [png, _webp_job(png)]
 
     def _zip_job(self, partner: Partner, plan: PartnerPlan, kit_jobs: list[Job]) -> Job:
@@ -448,7 +456,8 @@ class PartnerRenderer:
                     path = f"kit/social/{item.slug}-{network}.png"
                     # Public text: the post's headline or its first line, never its internal title.
                     headline = view_text(item.key, "image_text", network)
-                    full = Job(path, digest(base, path, item_key), card(size, headline, partner.name, picture), True)
+                    full = Job(path, digest(base, path, item_key), card(size, headline, partner.name, picture), True,
+                               items=(item.key,))
                     # What the social page shows: a resized copy, WebP with a PNG fallback (the full
                     # image is for download and the zip).
                     shown = _preview_job(full, f"static/previews/{item.slug}-{network}.png", preview_size(size))
@@ -465,6 +474,6 @@ class PartnerRenderer:
                 if not eyebrow and label:  # a plugin kind's label, translated where the theme's catalogues have it
                     eyebrow = strings.gettext(label)
                 jobs.append(Job(path, digest(base, path, item_key), card(OG_SIZE, view_text(item.key, "title"),
-                                                                         eyebrow), True))
+                                                                         eyebrow), True, items=(item.key,)))
                 views.items.note(item.key, og_image=path)
         return jobs
