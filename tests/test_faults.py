@@ -42,7 +42,8 @@ from conftest import ENVIRON, copy_example
 SLUG = "kestrel-cloud"
 IMMUTABLE = "content/blog/immutable-backups-explained.md"
 # What a build writes besides the sites: excluded when comparing two output folders.
-STATE = re.compile(r"^(report\.json|\.cobrand\.lock|\.cobrand/.*)$")
+# The run's own record (report.json, the vendor overview: what this run built or reused) and state.
+STATE = re.compile(r"^(report\.json|overview\.html|\.cobrand\.lock|\.cobrand/.*)$")
 TEMPORARY = re.compile(r"^\..+\.tmp$")
 
 
