@@ -45,7 +45,6 @@ from ..plan import PartnerPlan
 from ..tracking import email_url
 from .context import PartnerViews, build_views, partner_url
 from .plaintext import LinkList, display_width, html_to_text, wrap
-from .site import Page
 
 EMAIL_FOLDER = "email"
 EMAIL_WIDTH = 600  # px: the width e-mail clients and tools are made for
@@ -340,23 +339,6 @@ class NewsletterRenderer:
 def post_items(plan: PartnerPlan) -> list[ContentItem]:
     """The blog posts the partner's public site shows, in its order: the posts it gets e-mails for."""
     return list(plan.posts)
-
-
-def email_index_page() -> Page:
-    """The hub page that lists the partner's e-mails (template ``email/index.html``, on ``hub/base.html``)."""
-    return Page(f"{EMAIL_FOLDER}/index.html", "email/index.html", "Newsletter e-mails")
-
-
-def email_listing(views: PartnerViews, plan: PartnerPlan) -> list[dict[str, Any]]:
-    """What the e-mail page shows of each e-mail (``views.common["emails"]``): made from the posts' cards."""
-    entries = []
-    for item in post_items(plan):
-        view = views.items[item.key]
-        html_path, text_path = email_paths(item.slug)
-        entries.append({key: view.get(key) for key in ("slug", "title", "summary", "date", "date_display", "path",
-                                                         "foreign_lang", "foreign_dir")}
-                       | {"html": html_path, "text": text_path})
-    return entries
 
 
 def email_jobs(renderer: NewsletterRenderer, partner: Partner, plan: PartnerPlan, views: PartnerViews, base: str,
