@@ -13,16 +13,13 @@ axe-core from ``node_modules`` (scripts/setup runs ``npm install``).
 
 from __future__ import annotations
 
-import functools
 import re
 import struct
-import threading
 import time
 import uuid
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +28,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from cobrand.serve import DevServer
+from http_server import local_http_server
 
 from conftest import CONFIG, ENVIRON, PARTNERS, ROOT, ExampleBuild, PartnerInfo, copy_example
 
@@ -73,25 +71,11 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(example_build: ExampleBuild) -> Iterator[str]:
     """The session's example build served at ``http://127.0.0.1:<port>/`` (``/<slug>/...`` per partner)."""
-    handler = functools.partial(_QuietHandler, directory=str(example_build.out))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, name="test-browser-http", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with local_http_server(example_build.out) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,6 @@ import struct
 import subprocess
 import sys
 import textwrap
-import threading
 import tomllib
 import zlib
 from collections.abc import Callable, Iterator
@@ -34,6 +33,7 @@ import pytest
 from PIL import Image, ImageFile
 
 import cobrand
+from http_server import LocalServer, local_http_server
 
 from conftest import playwright_or_skip
 
@@ -644,34 +644,6 @@ def assert_allowlisted_svg(data: bytes, where: str) -> None:
                 assert re.fullmatch(r"#[a-z_][\w.-]*", reference), (where, name, attribute, value)
 
 
-class RecordingServer:
-    """A real HTTP server on 127.0.0.1 serving ``folder`` and recording every path asked for."""
-
-    def __init__(self, folder: Path) -> None:
-        requests = self.requests = []
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def __init__(self, *args: object, **kwargs: object) -> None:
-                super().__init__(*args, directory=str(folder), **kwargs)  # type: ignore[arg-type]
-
-            def do_GET(self) -> None:
-                requests.append(self.path)
-                super().do_GET()
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 def hostile_slug(case: str) -> str:
     return "svg-" + case
 
@@ -686,13 +658,18 @@ def write_hostile_logo(proj: Path, slug: str, case: str, evil: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def hostile_fleet(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, RecordingServer,
+def hostile_fleet(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, LocalServer,
                                                                                                cobrand.BuildReport]]:
-    """One project with one partner per hostile SVG, built once; a recording server serves its output."""
+    """One project with one partner per hostile SVG, built once; a local server serves its output and
+    records every path asked for."""
     proj = tmp_path_factory.mktemp("hostile-svg") / "project"
     shutil.copytree(template, proj, symlinks=True)
     (proj / "build").mkdir()
-    server = RecordingServer(proj / "build")
+    with local_http_server(proj / "build") as server:
+        yield from _hostile_fleet(proj, server)
+
+
+def _hostile_fleet(proj: Path, server: LocalServer) -> Iterator[tuple[Path, LocalServer, cobrand.BuildReport]]:
     base = partner_data(proj)
     for index, case in enumerate(sorted(SVG_HOSTILE)):
         slug = hostile_slug(case)
@@ -704,15 +681,12 @@ def hostile_fleet(template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         data["tracking"] = {"utm_source": slug}
         write_partner(proj, data, slug)
         write_hostile_logo(proj, slug, case, server.url)
-    try:
-        # Without images (2 s a partner): the logo as published and the page are what the tests open; the
-        # trimmed logo files are judged on the cross-partner case, built with images.
-        # A fleet build: a logo refused outright skips its partner only (issue 20), and the others still build.
-        report = run_build(proj, partners=tuple(hostile_slug(case) for case in sorted(SVG_HOSTILE)),
-                           all_or_nothing=False)
-        yield proj, server, report
-    finally:
-        server.close()
+    # Without images (2 s a partner): the logo as published and the page are what the tests open; the
+    # trimmed logo files are judged on the cross-partner case, built with images.
+    # A fleet build: a logo refused outright skips its partner only (issue 20), and the others still build.
+    report = run_build(proj, partners=tuple(hostile_slug(case) for case in sorted(SVG_HOSTILE)),
+                       all_or_nothing=False)
+    yield proj, server, report
 
 
 @pytest.mark.parametrize("case", sorted(SVG_HOSTILE))
@@ -807,7 +781,7 @@ def test_hostile_svg_runs_no_script_and_fetches_nothing_in_chromium(hostile_flee
         context.close()
 
 
-def _visit(chromium: object, server: RecordingServer, target: str) -> tuple[list[object], list[str], list[str]]:
+def _visit(chromium: object, server: LocalServer, target: str) -> tuple[list[object], list[str], list[str]]:
     """Open ``target`` in a fresh context: (window.__pwned and location, requests made, dialogs shown)."""
     context = chromium.new_context()  # type: ignore[attr-defined]
     try:
@@ -1472,27 +1446,16 @@ def test_impossible_date_in_front_matter(proj):
 @pytest.fixture
 def server() -> Iterator[tuple[str, list[str]]]:
     """A real HTTP server on 127.0.0.1; the list collects every request it receives."""
-    hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
+        def do_GET(self) -> None:  # every path is a PNG: whatever a renderer would fetch, it gets an image
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
             self.end_headers()
             self.wfile.write(image_bytes("PNG"))
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with local_http_server(handler=Handler) as local:
+        yield local.url, local.requests
 
 
 def test_one_pager_image_outside_the_project(proj):

@@ -10,10 +10,7 @@ no ink touches the edge of the logo's box on the page.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +18,7 @@ import pytest
 from PIL import Image, ImageChops
 
 import cobrand
+from http_server import local_http_server
 
 from conftest import ENVIRON, copy_example, playwright_or_skip
 
@@ -47,16 +45,8 @@ def live_text_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
     report = cobrand.build(project, out_dir=project / "build", partners=(SLUG,), jobs=1, pdfs=False, images=True,
                            environ=ENVIRON)
     assert report.ok, report.failures
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(project / "build"))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/{SLUG}/index.html", report
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with local_http_server(project / "build") as server:
+        yield f"{server.url}/{SLUG}/index.html", report
 
 
 def test_live_text_is_a_warning_naming_the_owner_and_the_font(live_text_site):

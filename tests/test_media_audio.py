@@ -7,13 +7,10 @@ of copies with broken audio entries, checked with ``cobrand check`` and
 
 from __future__ import annotations
 
-import functools
 import html
 import posixpath
-import threading
 import wave
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ import pytest
 import cobrand
 from cobrand.check import check
 from cobrand.load.media import check_audio
+from http_server import local_http_server
 
 from conftest import ENVIRON, ROOT, copy_example, nothing_but_the_report
 
@@ -215,20 +213,8 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 @pytest.fixture
 def served(site: Path):
     """The partner folder over HTTP on 127.0.0.1, as a host would serve it."""
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, format, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with local_http_server(site) as server:
+        yield server.url
 
 
 def test_browser_fetches_the_audio_only_when_asked_and_can_play_it(served):

@@ -4,8 +4,6 @@ page runs no vendor script and contacts no third party until the visitor clicks.
 
 from __future__ import annotations
 
-import http.server
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 
 import cobrand
 from cobrand.scaffold import init_project
+from http_server import local_http_server
 
 from conftest import ENVIRON, playwright_or_skip
 
@@ -115,39 +114,27 @@ def test_in_chromium_nothing_runs_and_no_third_party_is_contacted_until_click(pa
     site, _ = page
     requests: list[str] = []
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(site), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            context = browser.new_context()
-            context.route("**/*", lambda route: (requests.append(route.request.url),
-                                                 route.continue_() if route.request.url.startswith("http://127.0.0.1")
-                                                 else route.abort()))
-            dialogs: list[str] = []
-            view = context.new_page()
-            view.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            view.goto(f"http://127.0.0.1:{server.server_port}/blog/raw.html")
-            view.wait_for_load_state("networkidle")
-            assert view.title() != "owned" and dialogs == []
-            assert view.locator(".callout").count() == 1 and view.locator(".callout").is_visible()
-            # The vendor's <img> from a CDN loads, as a Markdown image would; the embed's host waits for the click.
-            assert not [url for url in requests if "forms.example.org" in url or "insecure" in url]
-            view.locator('.player[data-embed] .player__start').click()
-            view.wait_for_selector(".player iframe")
-            assert view.locator(".player iframe").get_attribute("src") == "https://forms.example.org/embed/123"
-            assert any(url.startswith("https://forms.example.org/") for url in requests)
-            browser.close()
-    finally:
-        server.shutdown()
+    with local_http_server(site) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context()
+        context.route("**/*", lambda route: (requests.append(route.request.url),
+                                             route.continue_() if route.request.url.startswith("http://127.0.0.1")
+                                             else route.abort()))
+        dialogs: list[str] = []
+        view = context.new_page()
+        view.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        view.goto(f"{server.url}/blog/raw.html")
+        view.wait_for_load_state("networkidle")
+        assert view.title() != "owned" and dialogs == []
+        assert view.locator(".callout").count() == 1 and view.locator(".callout").is_visible()
+        # The vendor's <img> from a CDN loads, as a Markdown image would; the embed's host waits for the click.
+        assert not [url for url in requests if "forms.example.org" in url or "insecure" in url]
+        view.locator('.player[data-embed] .player__start').click()
+        view.wait_for_selector(".player iframe")
+        assert view.locator(".player iframe").get_attribute("src") == "https://forms.example.org/embed/123"
+        assert any(url.startswith("https://forms.example.org/") for url in requests)
+        browser.close()
 
 
 def test_markdown_without_raw_html_is_not_touched(tmp_path):
