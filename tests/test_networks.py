@@ -11,13 +11,16 @@ import ast
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from cobrand.build import load_and_check
 from cobrand.models import VariantsFile
 from cobrand.networks import BY_NAME, NETWORKS
+from cobrand.plan import Planner
 from cobrand.render.images import SOCIAL_SIZES
 from cobrand.render.kit import social_copy
+from cobrand.render.partner import PartnerRenderer
 from cobrand.validate import social_text
 
-from conftest import ROOT
+from conftest import ENVIRON, ROOT
 
 PACKAGE = ROOT / "src" / "cobrand"
 TABLE = PACKAGE / "networks.py"
@@ -63,6 +66,19 @@ def test_the_kit_copy_has_every_network_in_the_tables_order() -> None:
     assert headings == [network.label for network in NETWORKS]
     for network in NETWORKS:
         assert f"## {network.label}\n\ntext for {network.name}\n" in copy
+
+
+def test_every_network_gets_its_image_and_scheduler_file_from_the_renderer() -> None:
+    # The renderer's jobs for one partner (made, not run): a social image per post and network, and a
+    # scheduler CSV per network, named by the table.
+    project, _ = load_and_check(ROOT, environ=ENVIRON)
+    partner = next(p for p in project.partners if any(i.kind == "social" for i in Planner(project).plan(p).items))
+    paths = {job.path for job in PartnerRenderer(project, pdfs=False, images=True).jobs(partner)}
+    posts = {path.removeprefix("kit/social/").rsplit("-", 1)[0] for path in paths if path.startswith("kit/social/")}
+    assert posts
+    for network in NETWORKS:
+        assert f"kit/hootsuite-{network.name}.csv" in paths
+        assert {f"kit/social/{post}-{network.name}.png" for post in posts} <= paths, network.name
 
 
 def test_the_guide_states_the_tables_rules() -> None:

@@ -22,6 +22,7 @@ from ..cache import digest, partner_key, site_key
 from ..jobs import Job, Output, Resolve
 from ..load import SavedState
 from ..models import ContentItem, MediaFile, Partner, Project
+from ..networks import BY_NAME
 from ..plan import PartnerPlan, Planner
 from ..plugins import OutputRequest, PageEvent, page_hook
 from ..tokens import TokenFiller
@@ -262,7 +263,7 @@ class PartnerRenderer:
         if self.images:
             jobs += self._image_jobs(partner, plan, views, base)
         # No download that holds nothing: without social posts, no scheduler CSVs and no social copy.
-        csv_paths = {network: f"kit/hootsuite-{network}.csv" for network in SOCIAL_SIZES} if plan.social else {}
+        csv_paths = {network: f"kit/hootsuite-{network}.csv" for network in BY_NAME} if plan.social else {}
         views.common["social_csv"] = csv_paths
         for network, path in csv_paths.items():
             jobs.append(Job(path, digest(dated, path), self._csv_maker(views, network)))
