@@ -166,9 +166,11 @@ def test_a_case_study_with_an_error_is_withheld_and_a_social_post_may_link_to_on
     for partner in load_partners(project):
         site = out / partner.slug
         assert not (site / "case-studies" / "broken.html").exists()
-        shared = [path for path in outputs(site) if path.endswith((".html", ".txt", ".csv"))
+        # The social pack is on the public site, or in the partner's hub beside it (<out>-hub/<partner>/).
+        folders = [folder for folder in (site, out.parent / f"{out.name}-hub" / partner.slug) if folder.is_dir()]
+        shared = [path for folder in folders for path in outputs(folder) if path.endswith((".html", ".txt", ".csv"))
                   and not path.startswith("case-studies/")
-                  and "case-studies/harbour-clinic.html" in (site / path).read_text(encoding="utf-8")]
+                  and "case-studies/harbour-clinic.html" in (folder / path).read_text(encoding="utf-8")]
         assert shared, f"{partner.slug}: no page or file shares the case study the social post links to"
 
 
