@@ -91,6 +91,12 @@ def outputs(out: Path) -> dict[str, str]:
             if not any(path == state or path.startswith(state) for state in STATE)}
 
 
+def everything(out: Path) -> dict[str, str]:
+    """:func:`outputs` of the public sites and of the partners' hubs, when the build writes them beside."""
+    hubs = out.parent / f"{out.name}-hub"
+    return outputs(out) | ({f"<hub>/{path}": value for path, value in outputs(hubs).items()} if hubs.is_dir() else {})
+
+
 def gets_gated(partner_tier: str, project: Path) -> bool:
     order = load_config(project)["tiers"]["order"]
     return order.index(partner_tier) >= order.index(GATED_TIER)
@@ -186,7 +192,7 @@ def test_a_project_with_a_plugin_builds_on_dask_workers_as_it_does_locally(tmp_p
         report = build(project, on_dask, executor=executor)
     assert report.ok, report.summary()
     assert {result.status for result in report.partners} == {"built"}
-    assert outputs(on_dask) == outputs(local)
+    assert everything(on_dask) == everything(local)
     assert (on_dask / "northbeam-it" / "case-studies" / "shipping-line.html").is_file()
 
 
@@ -195,13 +201,13 @@ def test_with_the_plugin_incremental_builds_equal_clean_builds_and_its_output_is
     incremental = tmp_path / "incremental"
     report = build(project, incremental)
     assert report.ok, report.summary()
-    first = outputs(incremental)
+    first = everything(incremental)
 
     def check(label: str) -> dict[str, str]:
         assert build(project, incremental).ok
         clean = tmp_path / f"clean-{label}"
         assert build(project, clean).ok
-        got, want = outputs(incremental), outputs(clean)
+        got, want = everything(incremental), everything(clean)
         assert got == want, f"after {label}: incremental differs from clean: " + str(
             sorted(path for path in set(got) | set(want) if got.get(path) != want.get(path))[:8])
         return got
@@ -269,7 +275,7 @@ def test_editing_a_plugins_code_renders_again_what_it_changes_as_a_clean_build_d
     build_in_process(incremental)
     clean = tmp_path / "clean"
     build_in_process(clean)
-    assert outputs(incremental) == outputs(clean)
+    assert everything(incremental) == everything(clean)
     assert all("<!-- stamp two --></body>" in (incremental / slug / "index.html").read_text(encoding="utf-8")
                for slug in partners)
 
@@ -298,7 +304,7 @@ def test_a_plugin_whose_hook_raises_fails_its_partners_naming_the_plugin_and_the
     project = copy_example(tmp_path)
     out = tmp_path / "out"
     assert build(project, out).ok
-    before = outputs(out)
+    before = everything(out)
     enable(project, "broken-page")
     report = build(project, out)
     assert not report.ok
@@ -306,7 +312,7 @@ def test_a_plugin_whose_hook_raises_fails_its_partners_naming_the_plugin_and_the
     for result in report.partners:
         assert result.failure is not None
         assert "plugin 'broken-page' failed in on_page: RuntimeError: cannot rewrite" in result.failure.message
-    assert outputs(out) == before  # every partner keeps its previous output
+    assert everything(out) == before  # every partner keeps its previous output
 
 
 def test_a_plugin_that_fails_after_the_build_fails_the_build_and_its_report_says_which(tmp_path):
