@@ -154,3 +154,14 @@ def test_a_refused_build_says_so_on_the_overview(tmp_path: Path) -> None:
     tree = lxml.html.fromstring((out / "overview.html").read_bytes())
     assert tree.xpath("//h1")[0].text_content() == "Partner overview: build stopped"
     assert "cobrand.toml" in tree.xpath("//main")[0].text_content()
+
+
+def test_overview_with_skipped_partners_passes_the_nu_html_checker(fleet: Fleet) -> None:
+    """The example's overview is checked with every page (test_validators_html.py); this one has skipped
+    partners, their errors and a hostile name in it."""
+    from test_validators_html import nu_check
+
+    page = (fleet.out / "overview.html").resolve()
+    assert "skipped" in page.read_text(encoding="utf-8")
+    messages = nu_check([page])
+    assert not messages, messages
