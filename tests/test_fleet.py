@@ -554,3 +554,39 @@ def test_check_and_build_json_report_the_same_warnings_clean_and_incremental(bui
     mixed, data = build_json()
     assert data["counts"]["partners_reused"] == len(PARTNER_SLUGS) - 1  # type: ignore[index]
     assert mixed == expected == check_json()
+
+
+def test_a_withheld_one_pager_keeps_its_page_pdf_and_images_byte_for_byte(tmp_path):
+    """With PDFs and images: everything the item made (page, PDF, press PDF, thumbnails, Open Graph card) stays
+    as it was; files that gather many items are made again without it, the kit zip among them (fail closed)."""
+    import io
+    import zipfile
+
+    project = copy_example(tmp_path)
+    out = tmp_path / "out"
+    slug = "maple-ridge-tech"
+    options = {"partners": (slug,), "pdfs": True, "images": True}
+    assert run(project, out, **options).ok
+    manifest = json.loads((out / ".cobrand" / f"{slug}.json").read_text(encoding="utf-8"))
+    own = manifest["items"]["one-pagers/recovery-assurance"]
+    assert any(path.endswith(".pdf") for path in own) and any(path.startswith("static/og/") for path in own), own
+    assert any(path.endswith(".html") for path in own) and any("thumbs" in path for path in own), own
+    before = {path: (out / slug / path).read_bytes() for path in own}
+    zip_path = next(path for path in manifest["files"] if path.endswith("-kit.zip"))
+    pdf_name = next(path for path in own if path.endswith(".pdf")).removeprefix("kit/")
+
+    def in_zip() -> bool:
+        names = zipfile.ZipFile(io.BytesIO((out / slug / zip_path).read_bytes())).namelist()
+        return any(name.endswith("/" + pdf_name) for name in names)
+
+    assert in_zip()
+    edit(project, "content/one-pagers/recovery-assurance.md", "\ntitle:", "\ntitel:")
+
+    report = run(project, out, **options)
+
+    assert "one-pagers/recovery-assurance" in report.withheld and not report.ok
+    assert report.kept_by("one-pagers/recovery-assurance") == [slug]
+    assert {path: (out / slug / path).read_bytes() for path in own} == before
+    assert not in_zip()
+    kit_page = (out / slug / "kit.html").read_text(encoding="utf-8")
+    assert "recovery-assurance" not in kit_page

@@ -19,7 +19,8 @@ import cobrand
 
 from conftest import BUILD_DATE, ENVIRON, copy_example, entitled, load_config, load_items, load_partners
 
-STATE = (".cobrand/", ".cobrand.lock", "report.json")
+# cobrand's state and the run's own record: report.json and the vendor overview (what this run built or reused).
+STATE = (".cobrand/", ".cobrand.lock", "report.json", "overview.html")
 ROOT_THEME = Path(cobrand.__file__).parent / "themes/default"
 TEXT_SUFFIXES = {".html", ".xml", ".txt", ".csv"}
 
@@ -348,14 +349,14 @@ def test_noop_rebuild_reuses_every_partner_and_writes_nothing(tmp_path):
     first = run_build(project, out)
     assert counts(first)["files_written"] > 0
     stamps = {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()
-              and path.name not in {"report.json", ".cobrand.lock"}}
+              and path.name not in {"report.json", "overview.html", ".cobrand.lock"}}
     report = run_build(project, out)
     data = counts(report)
     assert data["partners_reused"] == len(load_partners(project))
     assert data["partners_built"] == 0
     assert data["files_written"] == 0 and data["files_removed"] == 0
     after = {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()
-             and path.name not in {"report.json", ".cobrand.lock"}}
+             and path.name not in {"report.json", "overview.html", ".cobrand.lock"}}
     assert after == stamps, "no file was rewritten"
 
 
