@@ -70,15 +70,17 @@ def test_the_kit_copy_has_every_network_in_the_tables_order() -> None:
 
 def test_every_network_gets_its_image_and_scheduler_file_from_the_renderer() -> None:
     # The renderer's jobs for one partner (made, not run): a social image per post and network, and a
-    # scheduler CSV per network, named by the table.
+    # scheduler CSV per network, named by the table (in whichever folder of the partner's output).
     project, _ = load_and_check(ROOT, environ=ENVIRON)
     partner = next(p for p in project.partners if any(i.kind == "social" for i in Planner(project).plan(p).items))
     paths = {job.path for job in PartnerRenderer(project, pdfs=False, images=True).jobs(partner)}
-    posts = {path.removeprefix("kit/social/").rsplit("-", 1)[0] for path in paths if path.startswith("kit/social/")}
+    images = [found.groups() for path in paths if (found := re.search(r"(?:^|/)social/(.+)-([a-z]+)\.png$", path))]
+    csvs = {found.group(1) for path in paths if (found := re.search(r"(?:^|/)hootsuite-([a-z]+)\.csv$", path))}
+    posts = {post for post, _ in images}
     assert posts
+    assert csvs == {network.name for network in NETWORKS}
     for network in NETWORKS:
-        assert f"kit/hootsuite-{network.name}.csv" in paths
-        assert {f"kit/social/{post}-{network.name}.png" for post in posts} <= paths, network.name
+        assert {(post, network.name) for post in posts} <= set(images), network.name
 
 
 def test_the_guide_states_the_tables_rules() -> None:
