@@ -41,6 +41,7 @@ from ..partner_build import RenderOptions
 from ..plan import Planner
 from ..render.partner import PartnerRenderer
 from ..report import PartnerResult
+from .memory import keep_freed_memory, restore_freed_memory
 from .partner_task import Recorded, Rendered, recorded, render_outputs, write_outputs
 from .shipping import ShippedProject, ship, unpack
 
@@ -81,12 +82,17 @@ class ProjectOnWorker(WorkerPlugin):
         gc.freeze()
         if Image.core.get_blocks_max() < IMAGE_BLOCKS_KEPT:
             Image.core.set_blocks_max(IMAGE_BLOCKS_KEPT)
+        # Dask's nanny fixes glibc's mmap threshold at 128 KiB: rendering's large buffers would each be
+        # mapped and faulted in afresh (see memory.py).
+        self.tuned_memory = keep_freed_memory()
         self.local = threading.local()  # a renderer switches languages as it goes: one per thread
 
     def teardown(self, worker: Any) -> None:
         """Remove the unpacked files."""
         shutil.rmtree(self.folder, ignore_errors=True)
         gc.unfreeze()
+        if getattr(self, "tuned_memory", False):  # set up, and tuned: another build's plugin may still run
+            restore_freed_memory()
 
     def renderer(self) -> PartnerRenderer:
         """This thread's renderer, made on first use (with this thread's planner, :meth:`planner`)."""
@@ -167,7 +173,9 @@ class DaskExecutor:
         by_key: dict[object, Partner] = {}
         futures: list[Future] = []
         try:
-            for partner in partners:
+            # As local workers take them: partners of one page shape together, so a worker makes each
+            # page's skeleton once for several of them.
+            for partner in renderer.planner.grouped(partners):
                 before = recorded(options, partner.slug)
                 self.traffic.to_workers += len(pickle.dumps(before))
                 future = self.client.submit(render_on_worker, name, partner.slug, before,

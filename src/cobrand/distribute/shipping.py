@@ -1,13 +1,14 @@
 """The loaded project, packed to render on another machine that has no checkout.
 
 A :class:`ShippedProject` carries the frozen project (pickled) and the bytes of every
-project file rendering reads: theme files, content assets, the vendor's and partners'
-logos. Every path in the project is pickled relative to the project root (or to
-cobrand's installed package, for the default theme, or to an enabled plugin's package, for
-its templates), and :func:`unpack` writes the files into a folder of the receiving worker
-and points those paths there. Workers thus never see the project folder, its output or its
-cache: they need the same Python environment (cobrand, the enabled plugins, WeasyPrint,
-fonts) and nothing else.
+project file rendering reads: theme files and content assets. Logos are not among them:
+the project carries each logo's checked bytes (``Logo.data``), the only ones renderers
+use, so their files would travel twice. Every path in the project is pickled relative to
+the project root (or to cobrand's installed package, for the default theme, or to an
+enabled plugin's package, for its templates), and :func:`unpack` writes the files into a
+folder of the receiving worker and points those paths there. Workers thus never see the
+project folder, its output or its cache: they need the same Python environment (cobrand,
+the enabled plugins, WeasyPrint, fonts) and nothing else.
 """
 
 from __future__ import annotations
@@ -48,9 +49,9 @@ class ShippedProject:
 
 
 def files_to_ship(project: Project) -> list[Path]:
-    """The project files rendering reads: its theme folders, content assets and logos."""
+    """The project files rendering reads: its theme folders and content assets."""
     root = project.root
-    wanted = {project.vendor.logo.path, *(partner.logo.path for partner in project.partners)}
+    wanted: set[Path] = set()
     for folder in project.theme.folders:
         if folder.is_relative_to(root):
             wanted.update(path for path in folder.rglob("*") if path.is_file())
