@@ -590,3 +590,19 @@ def test_a_withheld_one_pager_keeps_its_page_pdf_and_images_byte_for_byte(tmp_pa
     assert not in_zip()
     kit_page = (out / slug / "kit.html").read_text(encoding="utf-8")
     assert "recovery-assurance" not in kit_page
+
+
+def test_temporary_files_a_killed_build_left_in_a_partner_now_skipped_are_swept(built):
+    """A build killed while a partner's files were changing leaves hidden temporary files beside them, and no
+    manifest; if that partner is skipped next time (an error of its own), they are removed all the same."""
+    project, out = built
+    (out / ".cobrand" / f"{BROKEN}.json").unlink()  # set aside by the killed build, then swept
+    leftovers = [out / BROKEN / ".index.html.4242.tmp", out / BROKEN / "blog" / ".index.html.4242.old.tmp"]
+    for path in leftovers:
+        path.write_bytes(b"<html>half a page")
+    published = {name: value for name, value in digests(out / BROKEN).items() if not name.endswith(".tmp")}
+    break_colour(project)
+    report = run(project, out)
+    assert list(report.skipped) == [BROKEN]
+    assert not [path for path in leftovers if path.exists()]
+    assert digests(out / BROKEN) == published

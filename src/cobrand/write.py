@@ -421,13 +421,25 @@ def _unknown_files(folder: Path) -> dict[str, str]:
 
 
 def sweep_temporary(out_dir: Path) -> None:
-    """Remove temporary files and new partners' folders a killed build left at the top of the output folder,
-    and manifests it had set aside."""
+    """Remove what a killed build left: temporary files and new partners' folders at the top of the
+    output folder, manifests it had set aside, and temporary files inside partner folders that have
+    no manifest (a partner whose files were changing; it may be skipped, so not rebuilt, this time)."""
     for path in [*out_dir.glob(".*.tmp"), *(out_dir / STATE).glob(".*.tmp")]:
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+    recorded = known_partners(out_dir)
+    try:
+        folders = [entry.path for entry in os.scandir(out_dir)
+                   if entry.is_dir(follow_symlinks=False) and not entry.name.startswith(".")
+                   and entry.name not in recorded]
+    except OSError:
+        return
+    for folder in folders:
+        for path in Path(folder).rglob(".*.tmp"):
+            if path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
 
 
 def _remove_empty_folders(folder: Path, removed: list[str]) -> None:
