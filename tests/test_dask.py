@@ -176,6 +176,27 @@ def test_example_on_dask_is_byte_identical_to_local_workers(cluster, example_bui
     assert outcomes(report) == outcomes(example_build.report)
 
 
+def test_a_withheld_item_is_kept_on_dask_as_by_local_workers(cluster, tmp_path):
+    """Differential (issue 20): a post broken after a first build keeps its last good files, through Dask as
+    through local workers, and both report the same partners as keeping it."""
+    project = copy_example(tmp_path)
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    options = {"pdfs": False, "images": False}
+    assert local_build(project, local, **options).ok and dask_build(cluster, project, remote, **options).ok
+    post = project / "content/blog/ransomware-recovery-drill.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("\ntitle:", "\ntitel:", 1), encoding="utf-8")
+    page = "blog/ransomware-recovery-drill.html"
+    had = {path.parent.parent.name: path.read_bytes() for path in local.glob(f"*/{page}")}
+    assert had
+    local_report = local_build(project, local, **options)
+    remote_report = dask_build(cluster, project, remote, **options)
+    item = "blog/ransomware-recovery-drill"
+    assert remote_report.kept_by(item) == local_report.kept_by(item) == sorted(had)
+    assert site_digests(remote) == site_digests(local)
+    assert manifests(remote) == manifests(local)
+    assert {slug: (remote / slug / page).read_bytes() for slug in had} == had
+
+
 def test_generated_project_and_incremental_edit_match_local_workers(cluster, generated, tmp_path):
     project = tmp_path / "project"
     shutil.copytree(generated, project)
