@@ -43,11 +43,11 @@ def log(message: str) -> None:
 
 
 def digests(out: Path) -> dict[str, str]:
-    """SHA-256 of every published file (report, lock and state left out)."""
+    """SHA-256 of every published file (report, overview, lock and state left out: they describe the run)."""
     found = {}
     for path in sorted(out.rglob("*")):
         name = path.relative_to(out).as_posix()
-        if path.is_file() and name != "report.json" and not name.startswith(".cobrand"):
+        if path.is_file() and name not in ("report.json", "overview.html") and not name.startswith(".cobrand"):
             found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
 
@@ -104,9 +104,10 @@ def measured_dask_build(project: Path, out: Path, workers: int) -> dict[str, Any
     computes = {}
     for entry in stream:
         compute = [s for s in entry["startstops"] if s["action"] == "compute"]
-        parts = str(entry["key"]).split("-", 3)  # cobrand-<project>-<build>-<slug>
+        parts = str(entry["key"]).split("-", 3)  # cobrand-<project>-<build>-<slug>, then /<path> for a PDF's task
         if compute and len(parts) == 4 and parts[0] == "cobrand":
-            computes[parts[3]] = sum(s["stop"] - s["start"] for s in compute)
+            slug = parts[3].split("/")[0]
+            computes[slug] = computes.get(slug, 0.0) + sum(s["stop"] - s["start"] for s in compute)
     by_slug = {result.slug: result for result in report.partners}
     pairs = [(by_slug[slug].pdfs, seconds) for slug, seconds in computes.items() if slug in by_slug]
     render = report.timings.get("render+write", wall)
@@ -185,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     per_task_bytes = (measured["to_workers"] + measured["from_workers"]) / tasks
     write = measured["writing"] / tasks
     local, dask = statistics.median(times["local"]), statistics.median(times["dask"])
+    cpu_local, cpu_dask = statistics.median(cpu["local"]), statistics.median(cpu["dask"])
     lines = [
         f"# Dask against local workers: {args.partners} partners x {args.items} items, "
         f"{measured['pdfs']} PDFs, {args.jobs} workers, {args.runs} run(s) alternated",
@@ -192,8 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         "| measure | local `-j` | `--dask local:` | ratio |",
         "|---|---|---|---|",
         f"| full build from nothing, median wall s | {local:.1f} | {dask:.1f} | {dask / local:.2f} |",
-        f"| full build from nothing, median CPU s (all processes) | {statistics.median(cpu['local']):.1f} | "
-        f"{statistics.median(cpu['dask']):.1f} | {statistics.median(cpu['dask']) / statistics.median(cpu['local']):.2f} |",
+        f"| full build from nothing, median CPU s (all processes) | {cpu_local:.1f} | {cpu_dask:.1f} | "
+        f"{cpu_dask / cpu_local:.2f} |",
         f"| every run, wall s | {', '.join(f'{t:.1f}' for t in times['local'])} | "
         f"{', '.join(f'{t:.1f}' for t in times['dask'])} | |",
         f"| outputs byte-identical | | {'yes' if identical else 'NO'} | |",

@@ -166,9 +166,14 @@ def local_build(project: Path, out: Path, **options: object) -> cobrand.BuildRep
 
 
 def test_example_on_dask_is_byte_identical_to_local_workers(cluster, example_build, tmp_path):
+    """Five partners on two workers: fewer than four per worker, so each PDF is a task of its own, and
+    each kit's zip is made by the client from the PDFs that came back."""
     out = tmp_path / "out"
-    report = dask_build(cluster, ROOT, out)
+    with dask_executor(cluster.address) as executor:
+        report = cobrand.build(ROOT, out_dir=out, environ=ENVIRON, executor=executor)
+    assert cluster.reads() == []
     assert report.ok, report.failures
+    assert executor.traffic.tasks == len(report.partners) + sum(r.pdfs for r in report.partners)
     expected = site_digests(example_build.out)
     assert {name.rsplit(".", 1)[-1] for name in expected} >= {"html", "png", "pdf", "zip", "xml", "csv"}
     assert site_digests(out) == expected

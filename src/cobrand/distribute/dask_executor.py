@@ -42,13 +42,16 @@ from ..plan import Planner
 from ..render.partner import PartnerRenderer
 from ..report import PartnerResult
 from .memory import keep_freed_memory, restore_freed_memory
-from .partner_task import Recorded, Rendered, recorded, render_outputs, write_outputs
+from .partner_task import Recorded, Rendered, joined, pdfs_to_make, recorded, render_outputs, write_outputs
 from .shipping import ShippedProject, ship, unpack
 
 # Dask's statistical profiler samples each task's stack every 10 ms: on rendering, pure Python, it
 # cost a tenth of the workers' CPU (8 partners with PDFs, warm workers: 13.0-14.4 s with it, 11.8-12.0 s
 # without). Local clusters run without it; docs/distributed.md suggests the same for others.
 LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+# With fewer partners than this many per worker thread, each PDF a partner needs gets a task of its own:
+# a few long partner tasks would otherwise leave workers idle at the end of the build.
+PDF_TASKS_BELOW = 4
 DEFAULT_TIMEOUT = 10.0  # seconds to reach the scheduler before giving up
 LOCAL = "local:"
 
@@ -116,16 +119,20 @@ class ProjectOnWorker(WorkerPlugin):
             planner = self.local.planner = Planner(self.project)
         return planner
 
-    def render(self, slug: str, before: Recorded) -> Rendered:
+    def render(self, slug: str, before: Recorded, skip: frozenset[str] = frozenset(),
+               only: frozenset[str] | None = None) -> Rendered:
         """Render partner ``slug`` (see :func:`~.partner_task.render_outputs`)."""
-        return render_outputs(self.renderer(), self.planner(), self.partners[slug], before, self.stored)
+        return render_outputs(self.renderer(), self.planner(), self.partners[slug], before, self.stored,
+                              skip=skip, only=only)
 
 
-def render_on_worker(plugin: str, slug: str, before: Recorded) -> Rendered:
-    """The task: render partner ``slug`` with the project of the worker plugin named ``plugin``."""
+def render_on_worker(plugin: str, slug: str, before: Recorded, skip: frozenset[str] = frozenset(),
+                     only: frozenset[str] | None = None) -> Rendered:
+    """The task: render partner ``slug`` (or only the outputs at ``only``, or all but ``skip``) with the
+    project of the worker plugin named ``plugin``."""
     project = get_worker().plugins[plugin]
     assert isinstance(project, ProjectOnWorker)
-    return project.render(slug, before)
+    return project.render(slug, before, skip, only)
 
 
 @dataclass
@@ -150,6 +157,7 @@ class DaskExecutor:
         self._connect = connect
         self._client: Client | None = None
         self.traffic = Traffic()
+        self.pdf_tasks_below = PDF_TASKS_BELOW  # partners per worker thread (see PDF_TASKS_BELOW)
 
     @property
     def client(self) -> Client:
@@ -170,23 +178,35 @@ class DaskExecutor:
                                  stored=options.store.keys())
         self.traffic.project = shipped.size
         self.client.register_plugin(plugin, name=name)
-        by_key: dict[object, Partner] = {}
+        split = options.pdfs and len(partners) < self.pdf_tasks_below * self._threads()
+        tasks: dict[str, list[Future]] = {}  # each partner's: its own task first, then one per PDF
+        owners: dict[object, Partner] = {}
         futures: list[Future] = []
         try:
             # As local workers take them: partners of one page shape together, so a worker makes each
             # page's skeleton once for several of them.
             for partner in renderer.planner.grouped(partners):
                 before = recorded(options, partner.slug)
-                self.traffic.to_workers += len(pickle.dumps(before))
-                future = self.client.submit(render_on_worker, name, partner.slug, before,
-                                            key=f"{name}-{partner.slug}", pure=False)
-                by_key[future.key] = partner
-                futures.append(future)
+                pdfs = pdfs_to_make(renderer, renderer.planner, partner, before, plugin.stored) if split else ()
+                submitted = [self.client.submit(render_on_worker, name, partner.slug, before, frozenset(pdfs),
+                                                key=f"{name}-{partner.slug}", pure=False)]
+                submitted += [self.client.submit(render_on_worker, name, partner.slug, before, frozenset(),
+                                                 frozenset({path}), key=f"{name}-{partner.slug}/{path}", pure=False)
+                              for path in pdfs]
+                self.traffic.to_workers += len(pickle.dumps(before)) * len(submitted)
+                tasks[partner.slug] = submitted
+                owners.update((future.key, partner) for future in submitted)
+                futures += submitted
+            waiting = {slug: len(submitted) for slug, submitted in tasks.items()}
             for future in as_completed(futures, loop=self.client.loop):
-                partner = by_key[future.key]
-                outcome = self._write(renderer, partner, future, options)
-                future.release()
+                partner = owners[future.key]
                 self.traffic.tasks += 1
+                waiting[partner.slug] -= 1
+                if waiting[partner.slug]:
+                    continue
+                outcome = self._write(renderer, partner, tasks[partner.slug], options)
+                for done in tasks.pop(partner.slug):
+                    done.release()
                 yield partner, outcome
                 if options.fail_fast and outcome[0].failure is not None:
                     break
@@ -194,14 +214,20 @@ class DaskExecutor:
             self.client.cancel([future for future in futures if not future.done()])
             self.client.unregister_worker_plugin(name)
 
-    def _write(self, renderer: PartnerRenderer, partner: Partner, future: Future, options: RenderOptions
+    def _threads(self) -> int:
+        """Worker threads in the cluster now."""
+        workers = self.client.scheduler_info().get("workers", {})
+        return sum(int(worker.get("nthreads", 1)) for worker in workers.values()) or 1
+
+    def _write(self, renderer: PartnerRenderer, partner: Partner, futures: list[Future], options: RenderOptions
                ) -> tuple[PartnerResult, str]:
         try:
-            rendered = future.result()
+            parts: list[Rendered] = [future.result() for future in futures]
         except Exception as error:  # the task itself failed: a lost worker too often, or the plugin
             message = f"{type(error).__name__}: {error} (while building partner {partner.slug} on the Dask cluster)"
             return PartnerResult(partner.slug, "failed", failure=Problem(partner.source, message)), ""
-        self.traffic.from_workers += rendered.size
+        rendered = joined(parts[0], parts[1:])
+        self.traffic.from_workers += sum(part.size for part in parts)
         start = time.perf_counter()
         try:
             return write_outputs(renderer, partner, rendered, options)

@@ -15,6 +15,7 @@ has (a kit zip holding an unchanged PDF) is made there, by the owner's renderer.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
@@ -80,11 +81,14 @@ class _MadeElsewhere(Exception):
 
 
 def render_outputs(renderer: PartnerRenderer, planner: Planner, partner: Partner, before: Recorded,
-                   stored: Container[str]) -> Rendered:
+                   stored: Container[str], *, skip: Container[str] = frozenset(),
+                   only: Container[str] | None = None) -> Rendered:
     """Make every output of ``partner`` whose key differs from ``before``; a failure is returned, not raised.
 
     Costly outputs whose key is in ``stored`` (the owner's cache store) are left to the owner, as are
-    outputs whose making needs them or an unchanged output.
+    outputs whose making needs them or an unchanged output. Outputs at paths in ``skip`` are made by
+    other tasks (see :func:`pdfs_to_make`), and so are those that need them; with ``only``, just the
+    outputs at those paths are made, and only their bytes are returned.
     """
     start = time.perf_counter()
     plan = planner.plan(partner)
@@ -97,7 +101,7 @@ def render_outputs(renderer: PartnerRenderer, planner: Planner, partner: Partner
         made: dict[str, bytes] = {}
 
         def elsewhere(job: Job) -> bool:
-            return job.matches(before.files.get(job.path)) or (job.costly and job.key in stored)
+            return job.path in skip or job.matches(before.files.get(job.path)) or (job.costly and job.key in stored)
 
         def resolve(path: str) -> bytes:
             if path not in made:
@@ -108,9 +112,12 @@ def render_outputs(renderer: PartnerRenderer, planner: Planner, partner: Partner
             return made[path]
 
         for job in jobs:
-            if not elsewhere(job):
+            if (only is None or job.path in only) and not elsewhere(job):
                 with contextlib.suppress(_MadeElsewhere):  # left to the owner (see write_outputs)
                     resolve(job.path)
+        if only is not None:
+            return Rendered(partner.slug, keys.fingerprint, time.perf_counter() - start,
+                            made={path: data for path, data in made.items() if path in only})
         reads = {path: names for job in jobs if job.reads for path, names in job.reads.items()}
         outputs = tuple(OutputKeys(job.path, job.key, job.costly, job.extras, job.items) for job in jobs)
     except Exception as error:
@@ -118,6 +125,39 @@ def render_outputs(renderer: PartnerRenderer, planner: Planner, partner: Partner
                         failure=partner_failure(renderer.project, partner, error))
     return Rendered(partner.slug, keys.fingerprint, time.perf_counter() - start, outputs=outputs, made=made,
                     reads=reads)
+
+
+def pdfs_to_make(renderer: PartnerRenderer, planner: Planner, partner: Partner, before: Recorded,
+                 stored: Container[str]) -> tuple[str, ...]:
+    """The paths of ``partner``'s PDFs that :func:`render_outputs` would make, none if it would make nothing.
+
+    A partner whose outputs cannot even be listed has none here: its own task reports the failure.
+    """
+    plan = planner.plan(partner)
+    keys = renderer.keys(partner, plan)
+    if up_to_date(before.fingerprint, keys.fingerprint):
+        return ()
+    try:
+        jobs = renderer.jobs(partner, plan, keys)
+    except Exception:  # reported by the partner's own task, which lists them again
+        return ()
+    return tuple(job.path for job in jobs if job.path.endswith(".pdf") and not job.matches(before.files.get(job.path))
+                 and not (job.costly and job.key in stored))
+
+
+def joined(partner_part: Rendered, pdf_parts: list[Rendered]) -> Rendered:
+    """A partner's render from its own task's and its PDF tasks' (see ``skip`` and ``only`` of
+    :func:`render_outputs`): the first failure, else every made output together."""
+    if partner_part.failure is not None or partner_part.reused:
+        return partner_part
+    failed = [part.failure for part in pdf_parts if part.failure is not None]
+    if failed:
+        return dataclasses.replace(partner_part, failure=failed[0], outputs=(), made={}, reads={})
+    made = dict(partner_part.made)
+    for part in pdf_parts:
+        made.update(part.made)
+    return dataclasses.replace(partner_part, made=made,
+                               seconds=partner_part.seconds + sum(part.seconds for part in pdf_parts))
 
 
 def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendered, options: RenderOptions
