@@ -84,7 +84,8 @@ def test_an_unknown_mode_is_refused_before_anything_is_written(tmp_path: Path) -
     with pytest.raises(UsageError):
         cobrand.build(copy_example(tmp_path), out_dir=tmp_path / "out", environ={**ENVIRON, "COBRAND_RENDER": "x"})
     out = tmp_path / "out"
-    assert not [path for path in out.rglob("*") if path.name not in {"report.json", ".cobrand.lock"}]
+    # Only the run's record (report.json, the vendor overview of a refused run) and the lock.
+    assert not [path for path in out.rglob("*") if path.name not in {"report.json", "overview.html", ".cobrand.lock"}]
 
 
 def test_verify_names_the_partner_the_page_and_the_first_differing_line() -> None:
@@ -130,7 +131,7 @@ def test_verify_over_a_generated_project_with_many_partners(tmp_path: Path) -> N
 
 def published(out: Path) -> dict[str, str]:
     return {name: digest for name, digest in file_digests(out).items()
-            if name != "report.json" and not name.startswith(".cobrand")}
+            if name not in {"report.json", "overview.html"} and not name.startswith(".cobrand")}  # run state
 
 
 # --- the first edit after a clean build --------------------------------------------------------------
