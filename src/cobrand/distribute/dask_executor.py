@@ -50,8 +50,11 @@ from .shipping import ShippedProject, ship, unpack
 # without). Local clusters run without it; docs/distributed.md suggests the same for others.
 LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 # With fewer partners than this many per worker thread, each PDF a partner needs gets a task of its own:
-# a few long partner tasks would otherwise leave workers idle at the end of the build.
+# a few long partner tasks would otherwise leave workers idle at the end of the build. Not beyond
+# PDF_TASKS_PARTNERS partners: the one client lists those partners' outputs and makes their kit zips,
+# work that grows with them while the idle time at the end does not.
 PDF_TASKS_BELOW = 4
+PDF_TASKS_PARTNERS = 32
 DEFAULT_TIMEOUT = 10.0  # seconds to reach the scheduler before giving up
 LOCAL = "local:"
 
@@ -178,7 +181,8 @@ class DaskExecutor:
                                  stored=options.store.keys())
         self.traffic.project = shipped.size
         self.client.register_plugin(plugin, name=name)
-        split = options.pdfs and len(partners) < self.pdf_tasks_below * self._threads()
+        split = options.pdfs and len(partners) <= PDF_TASKS_PARTNERS and \
+            len(partners) < self.pdf_tasks_below * self._threads()
         tasks: dict[str, list[Future]] = {}  # each partner's: its own task first, then one per PDF
         owners: dict[object, Partner] = {}
         futures: list[Future] = []
