@@ -401,6 +401,20 @@ def test_unreachable_scheduler_is_a_clear_error_and_keeps_previous_output(genera
         pass
 
 
+def test_cli_build_on_its_own_local_cluster_matches_local_workers(generated, generated_local, tmp_path):
+    """``--dask local:2`` starts its own cluster (Dask's profiler off, cobrand's worker set-up), builds, and
+    stops it: the same files and manifests as ``-j 2``."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(generated), "--out", str(out), "--no-pdf", "--dask", "local:2"],
+                                env=ENVIRON)
+    assert result.exit_code == 0, result.output
+    local_out, local = generated_local
+    assert site_digests(out) == site_digests(local_out)
+    assert manifests(out) == manifests(local_out)
+    saved = json.loads((out / "report.json").read_text())
+    assert saved["ok"] is True and len(saved["partners"]) == len(local.partners)
+
+
 def test_bad_local_worker_count_is_a_usage_error(generated, tmp_path):
     result = CliRunner().invoke(main, ["build", str(generated), "--out", str(tmp_path / "out"), "--dask", "local:0"])
     assert result.exit_code == 2 and "local:N" in result.output
