@@ -335,14 +335,17 @@ class _Provider:
 
     name = "given"
 
-    def __init__(self, job: object) -> None:
+    def __init__(self, job: object, root: str = "") -> None:
         self.job = job
+        self.root = root
 
     def jobs(self, request: OutputRequest) -> list[object]:
+        assert request.root == self.root  # the request names the provider's own root
         return [self.job]
 
 
 @pytest.mark.parametrize(("job", "problem"), [
+    ((Job("notes.txt", "k", lambda _: b""), "kit/"), "job path 'notes.txt' is outside the provider's root 'kit/'"),
     (Job("../escape.txt", "k", lambda _: b""), "job path '../escape.txt' is not a plain relative path"),
     (Job("/etc/passwd", "k", lambda _: b""), "job path '/etc/passwd' is not a plain relative path"),
     (Job("a//b.txt", "k", lambda _: b""), "job path 'a//b.txt' is not a plain relative path"),
@@ -358,7 +361,8 @@ def test_a_plugin_providers_jobs_are_checked_and_its_failures_name_it(job, probl
     plan = Planner(project).plan(project.partners[0])
     request = OutputRequest(project, plan, None, None)  # type: ignore[arg-type]  # the provider reads neither
     with pytest.raises(PluginError) as failed:
-        for made in provided_jobs(((enabled, _Provider(job)),), request, ["index.html"]):
+        job, root = job if type(job) is tuple else (job, "")  # (job, the provider's root)
+        for made in provided_jobs(((enabled, _Provider(job, root)),), request, ["index.html"]):
             made.make(lambda path: b"")
     assert str(failed.value).startswith("plugin 'given-jobs' failed in outputs (given): ")
     assert problem in str(failed.value)

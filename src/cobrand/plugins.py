@@ -88,7 +88,11 @@ class OutputRequest:
 
 
 class OutputProvider(Protocol):
-    """Makes one kind of output for each partner, as jobs (jobs.py) the writer runs when their key changed."""
+    """Makes one kind of output for each partner, as jobs (jobs.py) the writer runs when their key changed.
+
+    A provider may also have a ``root`` attribute: the folder of the partner's output it writes under
+    (``OutputRequest.root`` is then that; default ``""``, the top of the partner's site).
+    """
 
     name: str
 

@@ -7,6 +7,7 @@ output's. A provider's errors, when its jobs are asked for or made, name the plu
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 
@@ -37,9 +38,12 @@ def provided_jobs(providers: Providers, request: OutputRequest, taken: Iterable[
             jobs += made
             continue
         hook = f"outputs ({getattr(provider, 'name', type(provider).__name__)})"
-        made = call(enabled, hook, lambda: list(provider.jobs(request)))  # noqa: B023 - called at once
+        # The folder of the partner's output the provider writes under: its own ``root``, else the request's.
+        root = getattr(provider, "root", request.root)
+        asked = request if root == request.root else dataclasses.replace(request, root=root)
+        made = call(enabled, hook, lambda: list(provider.jobs(asked)))  # noqa: B023 - called at once
         for job in made:
-            problem = _path_problem(job, request.root, paths)
+            problem = _path_problem(job, root, paths)
             if problem is not None:
                 raise PluginError(enabled.name, hook, ValueError(problem))
             paths.add(job.path)
