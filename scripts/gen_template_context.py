@@ -27,7 +27,7 @@ ENVIRON = {"SOURCE_DATE_EPOCH": "1796000000"}
 # Values that are mappings by a name the project or the networks choose: their keys are not listed.
 MAPPINGS = frozenset({"personalize", "social_csv", "item.personalize", "item.variants", "item.messages",
                       "item.urls", "item.share", "item.images", "item.previews", "item.image_text",
-                      "item.embed"})
+                      "item.embed", "hub"})
 # Globals Jinja2 itself provides (jinja2.defaults.DEFAULT_NAMESPACE) and gettext's: documented by Jinja2.
 JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace",
                            "gettext", "ngettext", "pgettext", "npgettext"})
@@ -112,7 +112,16 @@ DESCRIPTIONS: dict[str, str] = {
     "kit_zip": "Site path of the partner's kit zip.",
     "social_csv": "Site path of the scheduling CSV of each network, by network name, when the partner gets "
                   "social posts.",
-    "home_url": "The partner's home page, absolute (from `base_url`).",
+    "home_url": "The partner's home page, absolute (from `base_url`); on hub pages empty (the hub links "
+                "relatively: its address is not assumed).",
+    "site_url": "On hub pages: the partner's public home page, absolute (from `base_url`); hub pages link "
+                "to public pages as `site_url ~ item.path`.",
+    "hub_nav": "On hub pages: which optional pages the hub's menu links, `social` and `email` (true or false).",
+    "hub_nav.social": "The partner gets social posts: the hub has `social.html`.",
+    "hub_nav.email": "The partner gets newsletter e-mails: the hub has `email/index.html`.",
+    "hub": "On hub pages: the partner's program, what's new and what expires soon "
+           "(`cobrand.program.hub_view`: tier, tiers, benefits, counts, next_tier, new, expiring, ...; see "
+           "the default theme's `hub/index.html` and `hub/new.html`).",
     "build_date": "The build's date (a `datetime.date`; `SOURCE_DATE_EPOCH` sets it).",
     "preview": "What a preview build shows beside published items (`drafts`, `future`); empty in a "
                "normal build. Preview pages say so and are `noindex`.",
@@ -153,8 +162,10 @@ DESCRIPTIONS: dict[str, str] = {
     "item.tags": "Its tags.",
     "item.body": "Its body as HTML (tokens filled), made when printed.",
     "item.reading_minutes": "Minutes to read it.",
-    "item.pdf_path": "Site path of its PDF when it has one and PDFs are linked, else none.",
-    "item.press_path": "Site path of its press-ready PDF (`[print] press`), else none.",
+    "item.pdf_path": "Site path of its PDF on the public site (beside its page) when it has one and PDFs "
+                     "are linked, else none.",
+    "item.kit_pdf_path": "Hub path of the kit's copy of its PDF (`kit/<slug>.pdf`), else none.",
+    "item.press_path": "Hub path of its press-ready PDF in the kit (`[print] press`), else none.",
     "item.og_image": "Site path of its Open Graph card, when images are made.",
     "item.subtitle": "A one-pager's subtitle, tokens filled.",
     "item.print_url": "The tracked URL its printed sheet's QR code opens.",

@@ -221,6 +221,11 @@ class ExampleBuild:
     out: Path
     report: cobrand.BuildReport
 
+    @property
+    def hub(self) -> Path:
+        """The folder of the partners' hubs, beside ``out`` (the default of ``build(hub_dir=...)``)."""
+        return self.out.with_name(self.out.name + "-hub")
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:

@@ -48,8 +48,8 @@ def page_types(build: Path, slug: str) -> dict[str, str]:
         return f"{slug}/{folder}/{pages[0].name}"
 
     return {"home": f"{slug}/index.html", "blog index": f"{slug}/blog/index.html", "post": first("blog"),
-            "one-pager": first("one-pagers"), "media": first("media"), "kit": f"{slug}/kit.html",
-            "social": f"{slug}/social.html", "404": f"{slug}/404.html"}
+            "one-pager": first("one-pagers"), "media": first("media"), "datasheets": f"{slug}/one-pagers/index.html",
+            "media index": f"{slug}/media/index.html", "404": f"{slug}/404.html"}
 
 
 @dataclass(frozen=True)

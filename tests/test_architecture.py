@@ -31,7 +31,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "plan": ("plan", "program"),
     "render": ("render",),
     # freshness: whether a partner's output is up to date, from its manifest and the saved state.
-    "write": ("write", "freshness", "kept"),
+    # roots: a partner's site and hub folders, written together.
+    "write": ("write", "freshness", "kept", "roots"),
     "report": ("report", "links", "overview"),
     # What runs the pipeline: the build, its fleet loading, distribution, and the commands' libraries.
     "build": ("build", "partner_build", "fleet", "distribute", "check", "coverage", "placeholders", "scaffold",

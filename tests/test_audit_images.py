@@ -34,7 +34,7 @@ def plant_published_logo_in_zip(out: Path) -> str:
     import zipfile
 
     sized = sorted((out / VICTIM / "static" / "logo").glob("partner-*.webp"))[0]
-    with zipfile.ZipFile(out / ATTACKER / "kit" / "extra.zip", "w") as archive:
+    with zipfile.ZipFile(out / ATTACKER / "one-pagers" / "extra.zip", "w") as archive:
         archive.write(sized, "logo.webp")
     return "another partner's logo"
 
@@ -48,14 +48,16 @@ def plant_logo_inside_pdf(out: Path) -> str:
     from weasyprint import HTML
 
     victim = _victim_logo(out)
-    HTML(string=f'<p>Brochure</p><img src="{victim.as_uri()}">').write_pdf(out / ATTACKER / "kit" / "brochure.pdf")
+    target = out / ATTACKER / "one-pagers" / "brochure.pdf"
+    HTML(string=f'<p>Brochure</p><img src="{victim.as_uri()}">').write_pdf(target)
     return "another partner's logo"
 
 
 def plant_thumbnail_inside_pdf(out: Path) -> str:
     from weasyprint import HTML
 
-    HTML(string=f'<img src="{(out / GATED_THUMBNAIL).as_uri()}">').write_pdf(out / ATTACKER / "kit" / "sheet.pdf")
+    target = out / ATTACKER / "one-pagers" / "sheet.pdf"
+    HTML(string=f'<img src="{(out / GATED_THUMBNAIL).as_uri()}">').write_pdf(target)
     return "clean-room-recovery"
 
 

@@ -146,7 +146,7 @@ def test_audit_finds_a_planted_leak(example_build, tmp_path):
 
     out = tmp_path / "out"
     shutil.copytree(example_build.out, out)
-    shutil.copy(out / "northbeam-it" / "kit" / "clean-room-recovery.pdf", out / "kestrel-cloud" / "kit")
+    shutil.copy(out / "northbeam-it" / "one-pagers" / "clean-room-recovery.pdf", out / "kestrel-cloud" / "one-pagers")
     report = audit(ROOT, out, environ=ENVIRON)
     leaks = {(leak.partner, leak.found) for leak in report.leaks}
     assert ("kestrel-cloud", "Northbeam IT") in leaks
@@ -170,6 +170,6 @@ def test_the_built_wheel_carries_the_theme_and_works_without_the_repository(tmp_
     built = subprocess.run([*cli, "build", "fresh", "--json", "-j", "1"], env=environment, cwd=tmp_path,
                            capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
-    pdfs = list((tmp_path / "fresh" / "build").glob("*/kit/*.pdf"))
+    pdfs = list((tmp_path / "fresh" / "build").glob("*/one-pagers/*.pdf"))
     assert pdfs and all(pdf.read_bytes().startswith(b"%PDF") for pdf in pdfs)
     assert list((tmp_path / "fresh" / "build").glob("*/static/cobrand.css"))

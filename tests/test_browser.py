@@ -72,9 +72,14 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def site(example_build: ExampleBuild) -> Iterator[str]:
-    """The session's example build served at ``http://127.0.0.1:<port>/`` (``/<slug>/...`` per partner)."""
-    with local_http_server(example_build.out) as server:
+def site(example_build: ExampleBuild, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The session's example build served at ``http://127.0.0.1:<port>/`` (``/<slug>/...`` per partner), and
+    its hubs at ``/_hub/<slug>/...``, as ``cobrand serve`` serves them."""
+    served = tmp_path_factory.mktemp("served")
+    for folder in example_build.out.iterdir():
+        (served / folder.name).symlink_to(folder)
+    (served / "_hub").symlink_to(example_build.hub)
+    with local_http_server(served) as server:
         yield server.url
 
 
@@ -134,10 +139,13 @@ def built_page(example_build: ExampleBuild, partner: PartnerInfo, folder: str) -
 
 
 def partner_pages(example_build: ExampleBuild, partner: PartnerInfo, *, media: bool = False) -> list[str]:
-    pages = ["index.html", built_page(example_build, partner, "blog"), "social.html", "kit.html"]
+    """Pages of the partner's site (``<slug>/...``) and of its hub (``_hub/<slug>/...``), as the site fixture
+    serves them."""
+    pages = ["index.html", built_page(example_build, partner, "blog"), "one-pagers/index.html"]
     if media:
-        pages.append(built_page(example_build, partner, "media"))
-    return pages
+        pages += [built_page(example_build, partner, "media"), "media/index.html"]
+    hub = [f"_hub/{partner.slug}/{page}" for page in ("index.html", "new.html", "kit.html", "social.html")]
+    return [f"{partner.slug}/{page}" for page in pages] + hub
 
 
 def rgb(hex_colour: str) -> str:
@@ -227,7 +235,7 @@ def test_pages_load_cleanly_and_fit_a_phone(browser: Any, site: str, example_bui
             # A page each: navigating one page on would abort a request still running (its favicon).
             page = context.new_page()
             trouble.watch(page)
-            page.goto(f"{site}/{partner.slug}/{relative}", wait_until="load")
+            page.goto(f"{site}/{relative}", wait_until="load")
             trouble.settle(page)
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > PHONE_WIDTH:
@@ -295,7 +303,7 @@ def test_copy_button_puts_the_social_text_on_the_clipboard(browser: Any, site: s
         page = context.new_page()
         trouble = Trouble()
         trouble.watch(page)
-        page.goto(f"{site}/{partner.slug}/social.html", wait_until="load")
+        page.goto(f"{site}/_hub/{partner.slug}/social.html", wait_until="load")
         trouble.settle(page)
 
         button = page.locator("button[data-copy]").first
@@ -329,7 +337,7 @@ def test_axe_finds_no_serious_accessibility_problem(browser: Any, site: str, exa
         page = context.new_page()
         found = []
         for relative in partner_pages(example_build, partner, media=True):
-            page.goto(f"{site}/{partner.slug}/{relative}", wait_until="load")
+            page.goto(f"{site}/{relative}", wait_until="load")
             page.add_script_tag(path=str(axe_source))
             violations = page.evaluate(
                 """async () => {

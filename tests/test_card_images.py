@@ -85,15 +85,15 @@ def with_picture(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, dic
     picture(project_dir / "content/assets/social/drill.png")
     name_picture(project_dir, "assets/social/drill.png")
     project = load(project_dir)
-    paths = [f"kit/social/recovery-drill-afternoon-{network}.png" for network in SOCIAL_SIZES]
-    paths += [f"kit/social/{PLAIN_POST}-{network}.png" for network in SOCIAL_SIZES]
+    paths = [f"hub:kit/social/recovery-drill-afternoon-{network}.png" for network in SOCIAL_SIZES]
+    paths += [f"hub:kit/social/{PLAIN_POST}-{network}.png" for network in SOCIAL_SIZES]
     return project, make_images(project, "northbeam-it", paths)
 
 
 @pytest.mark.parametrize("network", SOCIAL_SIZES)
 def test_picture_fills_the_image_at_each_networks_size(with_picture, network):
     _, images = with_picture
-    image = images[f"kit/social/recovery-drill-afternoon-{network}.png"]
+    image = images[f"hub:kit/social/recovery-drill-afternoon-{network}.png"]
     assert image.size == SOCIAL_SIZES[network]
     area = image.width * image.height
     # Cropped around the centre: both halves of the picture show, over most of the image.
@@ -106,7 +106,7 @@ def test_picture_fills_the_image_at_each_networks_size(with_picture, network):
 @pytest.mark.parametrize("network", SOCIAL_SIZES)
 def test_both_brands_sit_on_a_band_over_the_picture(with_picture, network):
     project, images = with_picture
-    image = images[f"kit/social/recovery-drill-afternoon-{network}.png"]
+    image = images[f"hub:kit/social/recovery-drill-afternoon-{network}.png"]
     width, height = image.size
     unit = min(width, height)
     band = image.crop((0, height - round(unit * 0.22), width, height - round(unit * 0.03)))
@@ -123,7 +123,7 @@ def test_both_brands_sit_on_a_band_over_the_picture(with_picture, network):
 @pytest.mark.parametrize("network", SOCIAL_SIZES)
 def test_a_post_without_picture_keeps_the_painted_card(with_picture, network):
     project, images = with_picture
-    image = images[f"kit/social/{PLAIN_POST}-{network}.png"]
+    image = images[f"hub:kit/social/{PLAIN_POST}-{network}.png"]
     assert count(image, MAGENTA) == 0 and count(image, LIME) == 0
     partner = next(p for p in project.partners if p.slug == "northbeam-it")
     assert image.getpixel((image.width // 2, 2)) == hex_rgb(partner.data.colors.primary)  # the card's top bar
@@ -144,8 +144,8 @@ def test_the_picture_is_part_of_the_images_cache_key(tmp_path):
     picture(project_dir / "content/assets/social/drill.png", (1200, 1000))  # same name, other bytes
     after = keys()
     changed = {path for path in before if before[path] != after.get(path)}
-    assert {f"kit/social/recovery-drill-afternoon-{n}.png" for n in SOCIAL_SIZES} <= changed
-    assert not {path for path in changed if path.startswith("kit/social/") and "recovery-drill" not in path}
+    assert {f"hub:kit/social/recovery-drill-afternoon-{n}.png" for n in SOCIAL_SIZES} <= changed
+    assert not {path for path in changed if path.startswith("hub:kit/social/") and "recovery-drill" not in path}
 
 
 @pytest.mark.parametrize(("value", "reason"), [

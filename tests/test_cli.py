@@ -53,7 +53,7 @@ def test_build_one_partner_only(runner, tmp_path):
     partner_folders = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
     assert partner_folders == ["kestrel-cloud"]
     assert (out / "kestrel-cloud" / "index.html").is_file()
-    assert list((out / "kestrel-cloud" / "kit").glob("*.pdf")), "PDFs are built unless --no-pdf"
+    assert list((out / "kestrel-cloud" / "one-pagers").glob("*.pdf")), "PDFs are built unless --no-pdf"
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["ok"] is True
     assert [entry["slug"] for entry in report["partners"]] == ["kestrel-cloud"]
@@ -69,10 +69,11 @@ def test_no_pdf_skips_pdfs(runner, tmp_path):
                                   "--no-pdf"])
     assert result.exit_code == 0, result.stdout + result.stderr
     site = out / "kestrel-cloud"
-    assert (site / "index.html").is_file() and (site / "kit.html").is_file()
+    assert (site / "index.html").is_file() and (tmp_path / "out-hub" / "kestrel-cloud" / "kit.html").is_file()
     assert (site / "one-pagers" / "harborline-vault.html").is_file()
-    assert list(site.rglob("*.pdf")) == []
-    for page in site.rglob("*.html"):
+    hub = tmp_path / "out-hub" / "kestrel-cloud"
+    assert list(site.rglob("*.pdf")) == [] and list(hub.rglob("*.pdf")) == []
+    for page in [*site.rglob("*.html"), *hub.rglob("*.html")]:
         assert ".pdf" not in page.read_text(encoding="utf-8"), page
 
 

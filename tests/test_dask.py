@@ -58,16 +58,24 @@ def generate(folder: Path, partners: int = 6, items: int = 10) -> Path:
     return folder / "project"
 
 
+def hub_of(out: Path) -> Path:
+    """The hubs' folder of a build into ``out`` (the default, beside it)."""
+    return out.with_name(out.name + "-hub")
+
+
 def site_digests(out: Path) -> dict[str, str]:
-    """Digests of every file a build publishes (the report, the lock and the cache left out)."""
-    return {name: digest for name, digest in file_digests(out).items()
-            if name not in {"report.json", "overview.html"} and not name.startswith(".cobrand")}  # run state
+    """Digests of every file a build publishes, the hubs' ("hub:") too (the report, the lock and the cache
+    left out)."""
+    return {prefix + name: digest for root, prefix in ((out, ""), (hub_of(out), "hub:"))
+            for name, digest in file_digests(root).items()
+            if name not in {"report.json", "overview.html"} and not name.startswith(".cobrand")}
 
 
 def manifests(out: Path) -> dict[str, tuple[object, object]]:
-    """Each partner's recorded fingerprint and file keys."""
-    return {path.stem: (data["fingerprint"], data["files"])
-            for path in sorted((out / ".cobrand").glob("*.json"))
+    """Each partner's recorded fingerprint and file keys, in the sites' folder and the hubs' ("hub:")."""
+    return {prefix + path.stem: (data["fingerprint"], data["files"])
+            for root, prefix in ((out, ""), (hub_of(out), "hub:"))
+            for path in sorted((root / ".cobrand").glob("*.json"))
             for data in [json.loads(path.read_text())]}
 
 
@@ -242,8 +250,11 @@ def test_generated_project_and_incremental_edit_match_local_workers(cluster, gen
         shipped_back = executor.traffic.from_workers
     assert fourth.ok and cluster.reads() == []
     assert site_digests(again) == site_digests(local)
-    costly = sum((again / name).stat().st_size for name in site_digests(again) if name.endswith(COSTLY))
-    everything = sum((again / name).stat().st_size for name in site_digests(again))
+    def size(name: str) -> int:
+        return (hub_of(again) / name.removeprefix("hub:") if name.startswith("hub:") else again / name).stat().st_size
+
+    costly = sum(size(name) for name in site_digests(again) if name.endswith(COSTLY))
+    everything = sum(size(name) for name in site_digests(again))
     assert costly > 0 and shipped_back <= everything - costly
 
 
@@ -285,8 +296,9 @@ def test_a_shipped_project_renders_the_same_without_its_folder(generated, genera
         rendered = render_outputs(renderer, planner, partner, Recorded(None), frozenset())
         assert rendered.failure is None
         made = {path: hashlib.sha256(data).hexdigest() for path, data in rendered.made.items()}
-        on_disk = {name.removeprefix(f"{partner.slug}/"): digest for name, digest in site_digests(out).items()
-                   if name.startswith(f"{partner.slug}/")}
+        # Job paths: the hub's files start with "hub:", as site_digests names them.
+        on_disk = {name.replace(f"{partner.slug}/", "", 1): digest for name, digest in site_digests(out).items()
+                   if name.removeprefix("hub:").startswith(f"{partner.slug}/")}
         assert made == on_disk
 
 
@@ -377,9 +389,9 @@ def test_a_task_whose_worker_dies_too_often_fails_its_partner_only(generated, ge
     for slug, failure in failed.items():
         assert f"while building partner {slug} on the Dask cluster" in failure.message
         assert "KilledWorker" in failure.message
-        assert not (tmp_path / "dask" / slug).exists()
+        assert not (tmp_path / "dask" / slug).exists() and not (hub_of(tmp_path / "dask") / slug).exists()
     assert site_digests(tmp_path / "dask") == {name: digest for name, digest in site_digests(local_out).items()
-                     if name.split("/")[0] not in failed}
+                                               if name.removeprefix("hub:").split("/")[0] not in failed}
     saved = json.loads((tmp_path / "dask" / "report.json").read_text())
     assert saved["ok"] is False and {entry["slug"] for entry in saved["partners"] if entry["failure"]} == set(failed)
 

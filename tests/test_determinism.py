@@ -12,8 +12,12 @@ from conftest import ENVIRON, PARTNER_SLUGS, ROOT, file_digests
 
 
 def partner_output(out: Path) -> dict[str, str]:
-    """Every file of every partner folder (report.json and cobrand's own bookkeeping excluded)."""
-    return {name: data for name, data in file_digests(out).items() if name.split("/", 1)[0] in PARTNER_SLUGS}
+    """Every file of every partner folder, sites' and hubs' ("hub:"), and the hubs' robots.txt (report.json and
+    cobrand's own bookkeeping excluded)."""
+    hub = out.with_name(out.name + "-hub")
+    found = {name: data for name, data in file_digests(out).items() if name.split("/", 1)[0] in PARTNER_SLUGS}
+    return found | {f"hub:{name}": data for name, data in file_digests(hub).items()
+                    if name.split("/", 1)[0] in PARTNER_SLUGS or name == "robots.txt"}
 
 
 def test_jobs_1_and_jobs_2_builds_are_byte_identical(example_build, tmp_path):
@@ -28,7 +32,7 @@ def test_jobs_1_and_jobs_2_builds_are_byte_identical(example_build, tmp_path):
     names = sorted(first)
     assert any(name.endswith(".pdf") for name in names)
     assert any(name.endswith(".zip") for name in names)
-    assert {name.split("/", 1)[0] for name in names} == set(PARTNER_SLUGS)
+    assert {name.removeprefix("hub:").split("/", 1)[0] for name in names} == {*PARTNER_SLUGS, "robots.txt"}
     different = [name for name in names if first[name] != second[name]]
     assert different == []
     assert normalised_report(out / "report.json") == normalised_report(example_build.out / "report.json")
@@ -37,7 +41,7 @@ def test_jobs_1_and_jobs_2_builds_are_byte_identical(example_build, tmp_path):
 def normalised_report(path: Path) -> dict:
     """report.json without what legitimately differs between two builds: timings and paths."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    for key in ("timings", "out_dir", "project"):
+    for key in ("timings", "out_dir", "hub_dir", "project"):
         data.pop(key, None)
     for entry in data.get("partners", []):
         entry.pop("seconds", None)

@@ -52,10 +52,23 @@ def build(project: Path, out: Path, **kwargs: object) -> cobrand.BuildReport:
     return cobrand.build(project, out_dir=out, **(options | kwargs))  # type: ignore[arg-type]
 
 
+def hub_of(out: Path) -> Path:
+    """The hubs' folder of a build into ``out`` (the default, beside it)."""
+    return out.with_name(out.name + "-hub")
+
+
+def copy_output(good: Path, out: Path) -> None:
+    """A previous build's output: the sites and the hubs."""
+    shutil.copytree(good, out)
+    shutil.copytree(hub_of(good), hub_of(out))
+
+
 def site_files(out: Path) -> dict[str, bytes]:
-    """Every file of the output that is served or deployed (state, lock and report excluded)."""
-    return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*"))
-            if path.is_file() and not STATE.match(path.relative_to(out).as_posix())}
+    """Every file of the output that is served or deployed, the hubs' ("hub:") too (state, lock and report
+    excluded)."""
+    return {prefix + path.relative_to(root).as_posix(): path.read_bytes()
+            for root, prefix in ((out, ""), (hub_of(out), "hub:")) for path in sorted(root.rglob("*"))
+            if path.is_file() and not STATE.match(path.relative_to(root).as_posix())}
 
 
 def assert_same_tree(actual: Path, expected: Path) -> None:
@@ -105,10 +118,10 @@ def check_file(path: Path) -> None:
 
 
 def check_output(out: Path) -> list[str]:
-    """Check every file of the output; return the temporary files a killed write left behind."""
+    """Check every file of the output and the hubs; return the temporary files a killed write left behind."""
     leftovers = []
-    for path in sorted(out.rglob("*")):
-        relative = path.relative_to(out).as_posix()
+    for path in sorted([*out.rglob("*"), *hub_of(out).rglob("*")]):
+        relative = path.relative_to(out if path.is_relative_to(out) else hub_of(out)).as_posix()
         if not path.is_file() or relative.startswith(".cobrand/cache/") or relative == ".cobrand.lock":
             continue
         if TEMPORARY.match(path.name) or TEMPORARY.match(relative.split("/", 1)[0]):  # a file, or a staging folder
@@ -174,8 +187,10 @@ CHILD = textwrap.dedent("""
     project, out, spec = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     kind, _, argument = spec.partition(":")
 
-    if kind == "kill-at-write":  # die while writing this file (relative to out), half of it on disk
-        target = (out / argument).resolve()
+    if kind == "kill-at-write":  # die writing this file (relative to out, or "hub:" and the hubs'), half on disk
+        root = out.with_name(out.name + "-hub") if argument.startswith("hub:") else out
+        argument = argument.removeprefix("hub:")
+        target = (root / argument).resolve()
         original = write_module.write_atomic
 
         def write_atomic(path, data, **options):
@@ -247,7 +262,7 @@ def sigkill(child: subprocess.Popen[str]) -> None:
 
 KILL_AT_WRITE = {
     "mid-site": f"{SLUG}/blog/index.html",
-    "mid-kit-zip": f"{SLUG}/kit/{SLUG}-kit.zip",
+    "mid-kit-zip": f"hub:{SLUG}/kit/{SLUG}-kit.zip",  # in the partner's hub
     "at-manifest": f".cobrand/{SLUG}.json",
     "at-report": "report.json",
 }
@@ -264,7 +279,7 @@ def recover_and_compare(setup: Setup, out: Path) -> None:
 @pytest.mark.parametrize("point", sorted(KILL_AT_WRITE))
 def test_sigkill_while_writing(setup, tmp_path, point):
     out = tmp_path / "out"
-    shutil.copytree(setup.good, out)
+    copy_output(setup.good, out)
     child = start_child(setup.v2, out, f"kill-at-write:{KILL_AT_WRITE[point]}")
     try:
         stdout, stderr = child.communicate(timeout=180)
@@ -280,7 +295,7 @@ def test_sigkill_while_writing(setup, tmp_path, point):
 @pytest.mark.parametrize("delay", [0.3, 1.5])
 def test_sigkill_after_a_delay(setup, tmp_path, delay):
     out = tmp_path / "out"
-    shutil.copytree(setup.good, out)
+    copy_output(setup.good, out)
     child = start_child(setup.v2, out, "plain")
     time.sleep(delay)
     sigkill(child)
@@ -291,7 +306,7 @@ def test_sigkill_after_a_delay(setup, tmp_path, delay):
 def test_sigkill_once_the_partner_folder_starts_changing(setup, tmp_path):
     """Killed from outside as soon as the partner's manifest is removed (its files are about to change)."""
     out = tmp_path / "out"
-    shutil.copytree(setup.good, out)
+    copy_output(setup.good, out)
     manifest = out / ".cobrand" / f"{SLUG}.json"
     assert manifest.is_file()
     child = start_child(setup.v2, out, "plain")
@@ -314,17 +329,19 @@ def test_a_new_partner_appears_whole_or_not_at_all(setup, tmp_path):
     finally:
         sigkill(child)
     assert child.returncode == -signal.SIGKILL, f"not killed at the rename\n{stdout}\n{stderr[-2000:]}"
-    assert not (out / SLUG).exists()
-    staging = [path.name for path in out.iterdir() if TEMPORARY.match(path.name) and path.is_dir()]
-    assert len(staging) == 1 and (out / staging[0] / "index.html").is_file()
+    # The hub is written first: its folder was about to be renamed into place; the site not yet begun.
+    hub = hub_of(out)
+    assert not (out / SLUG).exists() and not (hub / SLUG).exists()
+    staging = [path.name for path in hub.iterdir() if TEMPORARY.match(path.name) and path.is_dir()]
+    assert len(staging) == 1 and (hub / staging[0] / "kit.html").is_file()
     recover_and_compare(setup, out)
-    assert not [path for path in out.iterdir() if TEMPORARY.match(path.name)]
+    assert not [path for folder in (out, hub) for path in folder.iterdir() if TEMPORARY.match(path.name)]
 
 
 def test_garbage_state_is_rebuilt(setup, tmp_path):
     """A damaged manifest (disk trouble, a bad cache restore) makes the next build redo the partner."""
     out = tmp_path / "out"
-    shutil.copytree(setup.good, out)
+    copy_output(setup.good, out)
     (out / ".cobrand" / f"{SLUG}.json").write_bytes(b"\x00{not json")
     (out / SLUG / "index.html").write_text("<html>stale", encoding="utf-8")
     recover_and_compare(setup, out)

@@ -248,7 +248,7 @@ def test_a_corrupt_cache_entry_is_made_again_not_published(tmp_path):
     options = {"partners": (SLUG,), "jobs": 1, "pdfs": True, "images": False, "environ": ENVIRON,
                "cache_dir": cache}
     assert cobrand.build(project, out_dir=tmp_path / "first", **options).ok  # type: ignore[arg-type]
-    pdfs = {path.name: path.read_bytes() for path in (tmp_path / "first" / SLUG / "kit").glob("*.pdf")}
+    pdfs = {path.name: path.read_bytes() for path in (tmp_path / "first" / SLUG / "one-pagers").glob("*.pdf")}
     assert pdfs
     entries = [path for path in (cache / "objects").rglob("*") if path.is_file()]
     damaged = [path for path in entries if path.read_bytes()[32:] in pdfs.values()]
@@ -260,7 +260,8 @@ def test_a_corrupt_cache_entry_is_made_again_not_published(tmp_path):
         path.write_bytes(bytes(data))
     report = cobrand.build(project, out_dir=tmp_path / "second", **options)  # type: ignore[arg-type]
     assert report.ok
-    assert {path.name: path.read_bytes() for path in (tmp_path / "second" / SLUG / "kit").glob("*.pdf")} == pdfs
+    second = tmp_path / "second" / SLUG / "one-pagers"
+    assert {path.name: path.read_bytes() for path in second.glob("*.pdf")} == pdfs
     for path in damaged:  # and stored again, whole
         stored = path.read_bytes()
         assert hashlib.sha256(stored[32:]).digest() == stored[:32]

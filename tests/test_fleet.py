@@ -572,11 +572,17 @@ def test_a_withheld_one_pager_keeps_its_page_pdf_and_images_byte_for_byte(tmp_pa
     assert any(path.endswith(".pdf") for path in own) and any(path.startswith("static/og/") for path in own), own
     assert any(path.endswith(".html") for path in own) and any("thumbs" in path for path in own), own
     before = {path: (out / slug / path).read_bytes() for path in own}
-    zip_path = next(path for path in manifest["files"] if path.endswith("-kit.zip"))
-    pdf_name = next(path for path in own if path.endswith(".pdf")).removeprefix("kit/")
+    # The kit is in the partner's hub: its copy of the PDF, the press PDF and the zip.
+    hub = out.with_name(out.name + "-hub") / slug
+    hub_manifest = json.loads((hub.parent / ".cobrand" / f"{slug}.json").read_text(encoding="utf-8"))
+    hub_own = hub_manifest["items"]["one-pagers/recovery-assurance"]
+    assert any(path.startswith("kit/") and path.endswith(".pdf") for path in hub_own), hub_own
+    hub_before = {path: (hub / path).read_bytes() for path in hub_own}
+    zip_path = next(path for path in hub_manifest["files"] if path.endswith("-kit.zip"))
+    pdf_name = next(path for path in own if path.endswith(".pdf")).rpartition("/")[2]
 
     def in_zip() -> bool:
-        names = zipfile.ZipFile(io.BytesIO((out / slug / zip_path).read_bytes())).namelist()
+        names = zipfile.ZipFile(io.BytesIO((hub / zip_path).read_bytes())).namelist()
         return any(name.endswith("/" + pdf_name) for name in names)
 
     assert in_zip()
@@ -587,8 +593,9 @@ def test_a_withheld_one_pager_keeps_its_page_pdf_and_images_byte_for_byte(tmp_pa
     assert "one-pagers/recovery-assurance" in report.withheld and not report.ok
     assert report.kept_by("one-pagers/recovery-assurance") == [slug]
     assert {path: (out / slug / path).read_bytes() for path in own} == before
+    assert {path: (hub / path).read_bytes() for path in hub_own} == hub_before
     assert not in_zip()
-    kit_page = (out / slug / "kit.html").read_text(encoding="utf-8")
+    kit_page = (hub / "kit.html").read_text(encoding="utf-8")
     assert "recovery-assurance" not in kit_page
 
 

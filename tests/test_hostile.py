@@ -964,7 +964,8 @@ def test_pdf_that_asks_for_another_partners_file_fails_naming_partner_and_file(p
     assert failures, report
     message = " ".join(str(failure) for failure in failures)
     assert "kestrel-cloud" in message and "refused" in message and "content/one-pagers/" in message, message
-    assert not (proj / "build" / SLUG / "kit").exists() or not list((proj / "build" / SLUG / "kit").glob("*.pdf"))
+    for folder in (proj / "build" / SLUG, proj / "build-hub" / SLUG):
+        assert not folder.exists() or not list(folder.rglob("*.pdf"))
 
 
 # --- 5. raster logos -------------------------------------------------------------------------
@@ -1491,7 +1492,7 @@ def test_one_pager_image_is_not_fetched(proj, server):
         pytest.fail(f"the build crashed with {type(outcome).__module__}.{type(outcome).__name__}: "
                     f"{_short(str(outcome))}")
     elif outcome.ok:
-        assert "root:" not in _pdf_text(proj / "build" / SLUG / "kit" / "recovery-assurance.pdf")
+        assert "root:" not in _pdf_text(proj / "build" / SLUG / "one-pagers" / "recovery-assurance.pdf")
     else:
         assert [failure.file for failure in outcome.failures] == [ONE_PAGER], outcome.failures
 
@@ -1506,7 +1507,7 @@ def test_partner_values_pointing_at_the_network_are_not_fetched(proj, server):
     report = run_build(proj, pdfs=True)
     assert hits == [], f"building fetched {hits}"
     assert report.ok, report.failures
-    pdfs = sorted((proj / "build" / SLUG / "kit").glob("*.pdf"))
+    pdfs = sorted((proj / "build" / SLUG / "one-pagers").glob("*.pdf"))
     assert pdfs
     for pdf in pdfs:
         assert f'<img src="{base}/name.png">' in _pdf_text(pdf), pdf.name

@@ -390,7 +390,8 @@ class TestCsv:
         text = text.replace("  linkedin: |\n    ", "  linkedin: |\n    {{ partner.name }} ", 1)
         text = text.replace("  facebook: |\n    ", "  facebook: |\n    {{ partner.name }} ", 1)
         (proj / SOCIAL).write_text(text, encoding="utf-8")
-        kit = build(proj) / SLUG / "kit"
+        out = build(proj)
+        kit = out.with_name(out.name + "-hub") / SLUG / "kit"
         for network in ("linkedin", "facebook"):
             rows = read_csv((kit / f"hootsuite-{network}.csv").read_bytes())
             cells = [cell for row in rows for cell in row]
@@ -594,7 +595,7 @@ class TestDates:
         (proj / POST).write_text(re.sub(r"(?m)^date: .*$", f"date: {date.isoformat()}", text, count=1),
                                  encoding="utf-8")
         out = build(proj, preview=frozenset({"future"}))  # a post dated 2107 is scheduled: a preview shows it
-        with zipfile.ZipFile(out / SLUG / "kit" / f"{SLUG}-kit.zip") as archive:
+        with zipfile.ZipFile(out.with_name(out.name + "-hub") / SLUG / "kit" / f"{SLUG}-kit.zip") as archive:
             assert archive.testzip() is None
             years = {info.date_time[0] for info in archive.infolist()}
         newest = max(date.year, 2026)  # the example's other items are from 2026
@@ -604,9 +605,10 @@ class TestDates:
         """``expires`` is only compared with the build date, never written: every date Python reads works."""
         edit(proj, POST, "\ndate:", "\nexpires: 9999-12-31\ndate:")
         edit(proj, SOCIAL, "\ndate:", "\nexpires: 0001-01-01\ndate:")
-        site = build(proj) / SLUG
+        out = build(proj)
+        site, hub = out / SLUG, out.with_name(out.name + "-hub") / SLUG
         assert (site / "blog" / "immutable-backups-explained.html").is_file()
-        assert "Immutability myths" not in (site / "kit" / "social-posts.txt").read_text(encoding="utf-8")
+        assert "Immutability myths" not in (hub / "kit" / "social-posts.txt").read_text(encoding="utf-8")
 
     @pytest.mark.parametrize(("given_time", "stored"), [
         ((1970, 6, 1, 12, 0, 0), (1980, 1, 1, 0, 0, 0)),

@@ -27,29 +27,39 @@ LANGUAGES = ("de", "fr", "es", "ja", "ar")
 EXPECTED = {
     "de": {
         "index.html": ["in Partnerschaft mit", "Zum Inhalt springen", "Startseite", "Aktuelle Beiträge",
-                       "Datenblätter", "Kit herunterladen", "Ihr Partner-Kit", "Ihr Partner vor Ort",
+                       "Datenblätter", "Ihr Partner vor Ort",
                        "Fragen Sie Falkenstein Systeme GmbH", "Min. Lesezeit", "Telefon",
                        "Mit Falkenstein Systeme GmbH und Harborline sicher wiederherstellen"],
-        "kit.html": ["Das komplette Kit in einer Datei", "Komplettes Kit herunterladen (.zip)",
-                     "Texte für Social Media", "PDF herunterladen"],
-        "social.html": ["Social-Media-Beiträge", "Text kopieren"],
+        "one-pagers/index.html": ["Datenblätter", "Druckfertige Datenblätter von Falkenstein Systeme GmbH",
+                                  "PDF herunterladen"],
+        "hub:kit.html": ["Das komplette Kit in einer Datei", "Komplettes Kit herunterladen (.zip)",
+                         "Texte für Social Media", "PDF herunterladen", "Partnerbereich"],
+        "hub:social.html": ["Social-Media-Beiträge", "Text kopieren"],
+        "hub:index.html": ["Programm", "Neuigkeiten", "Ihre öffentliche Website", "Stufe"],
         "404.html": ["Seite nicht gefunden", "Zurück zu Falkenstein Systeme GmbH"],
     },
     "ja": {
-        "index.html": ["提携", "本文へスキップ", "ホーム", "最新のインサイト", "キットをダウンロード",
+        "index.html": ["提携", "本文へスキップ", "ホーム", "最新のインサイト",
                        "Sakura Systems へのお問い合わせ", "分で読めます", "と提携しています。"],
-        "kit.html": ["キット一式を1つのファイルで", "PDF をダウンロード"],
-        "social.html": ["ソーシャル投稿", "テキストをコピー"],
+        "hub:kit.html": ["キット一式を1つのファイルで", "PDF をダウンロード", "パートナーハブ"],
+        "hub:social.html": ["ソーシャル投稿", "テキストをコピー"],
         "404.html": ["ページが見つかりません"],
     },
 }
 ENGLISH = {
-    "index.html": ["in partnership with", "Skip to content", ">Home<", "Latest insights", "Download the kit",
-                   "Your partner kit", "Your local partner", "min read", "Recover from anything with"],
-    "kit.html": ["The whole kit in one file", "Download the whole kit (.zip)", "Social copy"],
-    "social.html": ["Social posts", "Copy text"],
+    "index.html": ["in partnership with", "Skip to content", ">Home<", "Latest insights", "Datasheets",
+                   "Your local partner", "min read", "Recover from anything with"],
+    "hub:kit.html": ["The whole kit in one file", "Download the whole kit (.zip)", "Social copy", "Partner hub"],
+    "hub:social.html": ["Social posts", "Copy text"],
     "404.html": ["Page not found", "This page does not exist, or is no longer available."],
 }
+
+
+def _page(site: Path, page: str) -> Path:
+    """A page of the partner's site, or with "hub:" first, of its hub (beside the sites' folder)."""
+    if page.startswith("hub:"):
+        return site.parent.with_name(site.parent.name + "-hub") / site.name / page.removeprefix("hub:")
+    return site / page
 
 
 def _text(path: Path) -> str:
@@ -70,7 +80,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_partner_pages_use_the_partners_language(built: Path, slug: str, language: str) -> None:
     site = built / slug
     for page, strings in EXPECTED[language].items():
-        text = _text(site / page)
+        text = _text(_page(site, page))
         for string in strings:
             assert string in text, (slug, page, string)
         for english in ("Skip to content", "Download the kit", "in partnership with", "Your local partner"):
@@ -80,14 +90,14 @@ def test_partner_pages_use_the_partners_language(built: Path, slug: str, languag
 def test_english_partner_keeps_the_english_strings(built: Path) -> None:
     site = built / "northbeam-it"
     for page, strings in ENGLISH.items():
-        text = _text(site / page)
+        text = _text(_page(site, page))
         for string in strings:
             assert string in text, (page, string)
         assert "in Partnerschaft mit" not in text and "提携" not in text
 
 
 def test_german_pdf_text_is_german(built: Path) -> None:
-    pdfs = sorted((built / "falkenstein-systeme" / "kit").glob("*.pdf"))
+    pdfs = sorted((built / "falkenstein-systeme" / "one-pagers").glob("*.pdf"))
     assert pdfs
     for pdf in pdfs:
         reader = PdfReader(pdf)
@@ -100,7 +110,7 @@ def test_german_pdf_text_is_german(built: Path) -> None:
 
 
 def test_english_pdf_text_is_english(built: Path) -> None:
-    for pdf in sorted((built / "northbeam-it" / "kit").glob("*.pdf")):
+    for pdf in sorted((built / "northbeam-it" / "one-pagers").glob("*.pdf")):
         text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
         assert "Talk to Northbeam IT" in text and "Scan to read online" in text, pdf
 
@@ -114,11 +124,11 @@ def _switch_locale(project: Path, slug: str, locale: str) -> None:
 
 
 @pytest.mark.parametrize(("locale", "strings"), [
-    ("fr-FR", ["en partenariat avec", "Aller au contenu", "Accueil", "Derniers articles", "Télécharger le kit",
+    ("fr-FR", ["en partenariat avec", "Aller au contenu", "Accueil", "Derniers articles", "Fiches techniques",
                "Votre partenaire local", "Contactez Kestrel Cloud", "min de lecture"]),
-    ("es-ES", ["en colaboración con", "Ir al contenido", "Inicio", "Últimos artículos", "Descargar el kit",
+    ("es-ES", ["en colaboración con", "Ir al contenido", "Inicio", "Últimos artículos", "Fichas técnicas",
                "Su partner local", "Hable con Kestrel Cloud", "min de lectura"]),
-    ("ar-AE", ["بالشراكة مع", "انتقل إلى المحتوى", "الرئيسية", "أحدث الرؤى", "تنزيل الحزمة",
+    ("ar-AE", ["بالشراكة مع", "انتقل إلى المحتوى", "الرئيسية", "أحدث الرؤى", "أوراق البيانات",
                "شريكك المحلي", "تواصل مع Kestrel Cloud", "مدة القراءة"]),
 ])
 def test_other_locales(tmp_path: Path, locale: str, strings: list[str]) -> None:
@@ -184,8 +194,10 @@ def test_templates_carry_no_unmarked_ui_strings() -> None:
 # --- page titles and the copy button's label: from the catalogue, not from Python or JavaScript ---------
 
 # The theme's own pages, by the catalogue entry their title comes from.
-TITLED_PAGES = {"blog/index.html": "Blog", "social.html": "Social posts", "kit.html": "Download kit",
-                "404.html": "Page not found"}
+TITLED_PAGES = {"blog/index.html": "Blog", "one-pagers/index.html": "Datasheets", "404.html": "Page not found"}
+# The hub's pages, titled "<page> · Partner hub · <partner>", without social cards.
+HUB_TITLED_PAGES = {"index.html": "Program", "new.html": "What's new", "kit.html": "Download kit",
+                    "social.html": "Social posts"}
 
 
 def _translation(language: str, msgid: str) -> str:
@@ -202,6 +214,14 @@ def _head(path: Path) -> tuple[str, str, str]:
     twitter = re.search(r'<meta name="twitter:title" content="([^"]*)">', text)
     assert title and og and twitter, path
     return html.unescape(title.group(1)), html.unescape(og.group(1)), html.unescape(twitter.group(1))
+
+
+def _hub_title(path: Path) -> str:
+    """A hub page's ``<title>``, unescaped; the hub has no social cards to carry it."""
+    text = path.read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", text, flags=re.S)
+    assert title and 'property="og:' not in text, path
+    return html.unescape(title.group(1))
 
 
 def _copied_labels(path: Path) -> set[str | None]:
@@ -223,7 +243,13 @@ def _assert_translated_titles_and_label(site: Path, name: str, language: str) ->
         assert og == twitter == expected, (language, page, og, twitter)
         if expected != msgid:
             assert msgid not in title, (language, page, title)
-    assert _copied_labels(site / "social.html") == {_translation(language, "Copied")}
+    hub_name = _translation(language, "Partner hub")
+    for page, msgid in HUB_TITLED_PAGES.items():
+        expected = _translation(language, msgid)
+        assert expected != msgid, (language, msgid)
+        title = _hub_title(_page(site, f"hub:{page}"))
+        assert title == f"{expected} · {hub_name} · {name}", (language, page, title)
+    assert _copied_labels(_page(site, "hub:social.html")) == {_translation(language, "Copied")}
 
 
 @pytest.mark.parametrize(("slug", "name", "language"), [("falkenstein-systeme", "Falkenstein Systeme GmbH", "de"),
@@ -247,4 +273,6 @@ def test_english_page_titles_and_copied_label_stay_english(built: Path) -> None:
     for page, msgid in TITLED_PAGES.items():
         title, og, _ = _head(site / page)
         assert title == f"{msgid} · Northbeam IT" and og == msgid, (page, title, og)
-    assert _copied_labels(site / "social.html") == {"Copied"}
+    for page, msgid in HUB_TITLED_PAGES.items():
+        assert _hub_title(_page(site, f"hub:{page}")) == f"{msgid} · Partner hub · Northbeam IT", page
+    assert _copied_labels(_page(site, "hub:social.html")) == {"Copied"}

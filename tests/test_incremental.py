@@ -19,7 +19,7 @@ import cobrand
 
 from conftest import BUILD_DATE, ENVIRON, copy_example, entitled, load_config, load_items, load_partners
 
-# cobrand's state and the run's own record: report.json and the vendor overview (what this run built or reused).
+# What a build writes about itself, not output: the report, the vendor overview (what this run did), state.
 STATE = (".cobrand/", ".cobrand.lock", "report.json", "overview.html")
 ROOT_THEME = Path(cobrand.__file__).parent / "themes/default"
 TEXT_SUFFIXES = {".html", ".xml", ".txt", ".csv"}
@@ -37,13 +37,20 @@ def run_build(project: Path, out: Path, **options) -> cobrand.BuildReport:
     return report
 
 
+def hub_of(out: Path) -> Path:
+    """The hubs' folder of a build into ``out`` (the default, beside it)."""
+    return out.with_name(out.name + "-hub")
+
+
 def output_files(out: Path) -> dict[str, bytes]:
-    """Every output file but the report and cobrand's state (manifests, cache, lock)."""
+    """Every output file of the sites and of the hubs ("hub:" first) but the report and cobrand's state
+    (manifests, cache, lock)."""
     files = {}
-    for path in sorted(out.rglob("*")):
-        relative = path.relative_to(out).as_posix()
-        if path.is_file() and not any(relative == s or relative.startswith(s) for s in STATE):
-            files[relative] = path.read_bytes()
+    for root, prefix in ((out, ""), (hub_of(out), "hub:")):
+        for path in sorted(root.rglob("*")):
+            relative = path.relative_to(root).as_posix()
+            if path.is_file() and not any(relative == s or relative.startswith(s) for s in STATE):
+                files[prefix + relative] = path.read_bytes()
     return files
 
 
@@ -120,6 +127,7 @@ class Steps:
             return assert_same_output(self.a, b, label)
         finally:
             shutil.rmtree(b)
+            shutil.rmtree(hub_of(b))
 
 
 # --- every kind of edit ----------------------------------------------------------------------
@@ -191,7 +199,7 @@ def test_incremental_build_equals_clean_build_after_every_edit(tmp_path):
     edit(project, "cobrand.toml", "registered in England and Wales", "registered in Scotland")
     report = steps.rebuild()
     assert built(report) == slugs
-    assert "registered in Scotland" in (steps.a / "kestrel-cloud/kit.html").read_text()
+    assert "registered in Scotland" in (hub_of(steps.a) / "kestrel-cloud/kit.html").read_text()
     steps.compare("editing cobrand.toml")
 
     # A partner moves down a tier: gated items disappear at once.
@@ -225,7 +233,7 @@ def test_incremental_build_equals_clean_build_after_every_edit(tmp_path):
     report = steps.rebuild()
     assert report.removed == ["sakura-systems"]
     assert built(report) == set() and len(report.reused) == len(slugs) - 1
-    assert not (steps.a / "sakura-systems").exists()
+    assert not (steps.a / "sakura-systems").exists() and not (hub_of(steps.a) / "sakura-systems").exists()
     steps.compare("removing a partner")
 
 
@@ -243,11 +251,12 @@ def test_brand_edits_redraw_images_like_a_clean_build(tmp_path):
     """
     project = copy_example(tmp_path)
     steps = Steps(project, tmp_path, partners=("kestrel-cloud",), images=True)
-    site = steps.a / "kestrel-cloud"
+    site, hub = steps.a / "kestrel-cloud", hub_of(steps.a) / "kestrel-cloud"
     steps.rebuild()
-    assert (site / "static/og/home.png").is_file() and list((site / "kit/social").glob("*.png"))
+    assert (site / "static/og/home.png").is_file() and list((hub / "kit/social").glob("*.png"))
+    assert not (site / "kit").exists()
     card = (site / "static/og/home.png").read_bytes()
-    social = (site / "kit/social/recovery-drill-afternoon-x.png").read_bytes()
+    social = (hub / "kit/social/recovery-drill-afternoon-x.png").read_bytes()
 
     edit(project, "partners/kestrel-cloud/partner.toml", 'primary = "#3d7ea6"', 'primary = "#8e44ad"')
     steps.rebuild()
@@ -264,7 +273,7 @@ def test_brand_edits_redraw_images_like_a_clean_build(tmp_path):
     (project / "content/blog/aws-snapshot-pitfalls.md").unlink()
     steps.rebuild()
     assert (site / "static/og/home.png").read_bytes() != card
-    assert (site / "kit/social/recovery-drill-afternoon-x.png").read_bytes() != social
+    assert (hub / "kit/social/recovery-drill-afternoon-x.png").read_bytes() != social
     assert not (site / "blog/aws-snapshot-pitfalls.html").exists()
     assert not (site / "static/og/aws-snapshot-pitfalls.png").exists()
     assert not mentions(site, "aws-snapshot-pitfalls")
@@ -287,10 +296,12 @@ def test_pdfs_from_a_shared_cache_and_after_edits_equal_clean_builds(tmp_path):
     cache = tmp_path / "cache"
     only = ("kestrel-cloud",)
     steps = Steps(project, tmp_path, partners=only, pdfs=True, cache_dir=cache)
-    kit = steps.a / "kestrel-cloud" / "kit"
+    kit = hub_of(steps.a) / "kestrel-cloud" / "kit"
+    published = steps.a / "kestrel-cloud" / "one-pagers"
     steps.rebuild()
     before = {path.name: path.read_bytes() for path in kit.glob("*.pdf")}
     assert {"recovery-assurance.pdf", "harborline-vault.pdf"} <= set(before)
+    assert {path.name: path.read_bytes() for path in published.glob("*.pdf")} == before  # the kit's are copies
 
     # --cache-dir: the store is where it was told to be, holds every PDF, and serves an empty folder.
     assert not (steps.a / ".cobrand" / "cache").exists()
@@ -299,7 +310,7 @@ def test_pdfs_from_a_shared_cache_and_after_edits_equal_clean_builds(tmp_path):
     d = tmp_path / "D"
     report = run_build(project, d, partners=only, pdfs=True, cache_dir=cache)
     assert built(report) == set(only)
-    assert {path.name: path.read_bytes() for path in (d / "kestrel-cloud" / "kit").glob("*.pdf")} == before
+    assert {path.name: path.read_bytes() for path in (hub_of(d) / "kestrel-cloud" / "kit").glob("*.pdf")} == before
     assert_same_output(d, steps.a, "a build into an empty folder with the same --cache-dir")
     assert stored_objects(cache) == stored, "keys do not depend on the output folder: nothing new to store"
 
@@ -309,8 +320,10 @@ def test_pdfs_from_a_shared_cache_and_after_edits_equal_clean_builds(tmp_path):
     steps.rebuild()
     assert (kit / "recovery-assurance.pdf").read_bytes() != before["recovery-assurance.pdf"]
     assert (kit / "harborline-vault.pdf").read_bytes() == before["harborline-vault.pdf"]
+    assert (published / "recovery-assurance.pdf").read_bytes() == (kit / "recovery-assurance.pdf").read_bytes()
     files = steps.compare("editing a one-pager")
-    assert "kestrel-cloud/kit/recovery-assurance.pdf" in files
+    assert {"hub:kestrel-cloud/kit/recovery-assurance.pdf", "kestrel-cloud/one-pagers/recovery-assurance.pdf"} <= set(
+        files)
 
     # The partner's logo is on every PDF.
     (project / "partners/kestrel-cloud/logo.svg").write_text(NEW_SVG_LOGO, encoding="utf-8")
@@ -336,7 +349,7 @@ def test_a_later_build_date_matches_a_clean_build_of_that_date(tmp_path):
     report = run_build(project, a, environ=later)
     assert built(report) == {partner.slug for partner in load_partners(project)}
     assert not list(a.rglob("ransomware-recovery-drill.html")), "expired content is withdrawn"
-    csv_text = (a / "kestrel-cloud/kit/hootsuite-x.csv").read_text(encoding="utf-8")
+    csv_text = (hub_of(a) / "kestrel-cloud/kit/hootsuite-x.csv").read_text(encoding="utf-8")
     assert csv_text.startswith("11/26/2026 10:00"), "the schedule starts after the new build date"
     b = tmp_path / "B"
     run_build(project, b, environ=later)
@@ -348,15 +361,19 @@ def test_noop_rebuild_reuses_every_partner_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     first = run_build(project, out)
     assert counts(first)["files_written"] > 0
-    stamps = {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()
-              and path.name not in {"report.json", "overview.html", ".cobrand.lock"}}
+    # The load memo (in .cobrand/cache) is not output: it is rewritten when project files settle between builds.
+    stamps = {path: path.stat().st_mtime_ns for root in (out, hub_of(out)) for path in root.rglob("*")
+              if path.is_file() and path.name not in {"report.json", "overview.html", ".cobrand.lock"}
+              and not path.relative_to(root).as_posix().startswith(".cobrand/cache/")}
+    assert any(path.is_relative_to(hub_of(out)) for path in stamps)
     report = run_build(project, out)
     data = counts(report)
     assert data["partners_reused"] == len(load_partners(project))
     assert data["partners_built"] == 0
     assert data["files_written"] == 0 and data["files_removed"] == 0
-    after = {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()
-             and path.name not in {"report.json", "overview.html", ".cobrand.lock"}}
+    after = {path: path.stat().st_mtime_ns for root in (out, hub_of(out)) for path in root.rglob("*")
+             if path.is_file() and path.name not in {"report.json", "overview.html", ".cobrand.lock"}
+             and not path.relative_to(root).as_posix().startswith(".cobrand/cache/")}
     assert after == stamps, "no file was rewritten"
 
 
@@ -391,7 +408,8 @@ def test_a_body_edit_rewrites_only_that_page_and_a_title_edit_rewrites_the_listi
     report = steps.rebuild()
     assert built(report) == aws
     assert rewritten(steps.a, stamps) == {f"{slug}/blog/aws-snapshot-pitfalls.html" for slug in aws}
-    assert all(result.written == 1 for result in report.built), report.built
+    # The post's page, and in the hub its newsletter e-mail (HTML and text), which show the body too.
+    assert all(result.written == 3 for result in report.built), report.built
     steps.compare("editing a post's body")
 
     before = output_files(steps.a)
@@ -453,7 +471,7 @@ def test_broken_link_warnings_survive_rebuilds_that_do_not_rewrite_the_page(tmp_
 
     edit(project, "content/blog/immutable-backups-explained.md", "Five years ago", "Six years ago")
     report = steps.rebuild()
-    assert counts(report)["files_written"] == 1
+    assert counts(report)["files_written"] == 3  # the post's page and its two e-mail files in the hub
     assert link_findings(report) == first
 
     edit(project, "content/blog/aws-snapshot-pitfalls.md", "../blog/no-such-post.html",
@@ -470,7 +488,7 @@ def test_a_file_deleted_by_hand_is_made_again_when_its_partner_is_rebuilt(tmp_pa
     edit(project, "content/blog/aws-snapshot-pitfalls.md", "Amazon EBS snapshots are cheap",
          "Amazon EBS snapshots are inexpensive")
     report = steps.rebuild()
-    assert counts(report)["files_written"] == 2 and listing.is_file()
+    assert counts(report)["files_written"] == 4 and listing.is_file()  # and the post's page and e-mails
     steps.compare("deleting an output file by hand")
 
 
@@ -488,7 +506,7 @@ def test_a_folder_deleted_by_hand_is_made_again_when_its_partner_is_rebuilt(tmp_
          "Amazon EBS snapshots are inexpensive")
     report = steps.rebuild()
     assert sorted(path.name for path in blog.iterdir()) == pages
-    assert counts(report)["files_written"] == len(pages)
+    assert counts(report)["files_written"] == len(pages) + 2  # and the edited post's two e-mail files
     stray.unlink()
     steps.compare("deleting an output folder by hand")
 
@@ -545,13 +563,15 @@ def test_a_page_that_prints_nothing_of_the_date_is_not_rewritten_the_next_day(tm
     """The other side of recording reads: a page keyed on the date only when it read it."""
     project = copy_example(tmp_path)
     templates = project / "themes/harborline/templates"
-    (templates / "kit.html").write_text('{% extends "default/kit.html" %}{% block main %}{{ super() }}'
-                                        "<p>Built {{ build_date }}</p>{% endblock %}", encoding="utf-8")
+    (templates / "hub").mkdir()
+    (templates / "hub/kit.html").write_text('{% extends "default/hub/kit.html" %}{% block main %}{{ super() }}'
+                                            "<p>Built {{ build_date }}</p>{% endblock %}", encoding="utf-8")
     a = tmp_path / "A"
     run_build(project, a, partners=("kestrel-cloud",))
-    stamps = mtimes(a)
+    stamps, hub_stamps = mtimes(a), mtimes(hub_of(a))
     later = {"SOURCE_DATE_EPOCH": str(int(ENVIRON["SOURCE_DATE_EPOCH"]) + 86400)}
     run_build(project, a, partners=("kestrel-cloud",), environ=later)
     changed = rewritten(a, stamps)
-    assert "kestrel-cloud/kit.html" in changed
+    assert "kestrel-cloud/kit.html" in rewritten(hub_of(a), hub_stamps)
     assert "kestrel-cloud/blog/index.html" not in changed and "kestrel-cloud/index.html" not in changed
+    assert "kestrel-cloud/404.html" not in rewritten(hub_of(a), hub_stamps)

@@ -48,7 +48,9 @@ def test_every_page_of_the_example_comes_from_its_items_kinds_and_the_kinds_list
                               for item in plan.pages]
         listings = [page.path for page in pages if page.item_key is None]
         assert "blog/index.html" in listings  # the blog's listing, from its kind
-        assert set(listings) - {"404.html", "kit.html"} <= {kind.listing.path for kind in project.kinds if kind.listing}
+        assert set(listings) - {"404.html"} <= {kind.listing.path for kind in project.kinds
+                                                if kind.listing and not kind.listing.hub}
         assert {item.kind for item in plan.pages} <= {"blog", "one-pagers", "media"}
-        assert all(item.pdf_path == f"kit/{item.slug}.pdf" for item in plan.one_pagers)
+        assert all(item.pdf_path == f"one-pagers/{item.slug}.pdf" and item.kit_pdf_path == f"kit/{item.slug}.pdf"
+                   for item in plan.one_pagers)
         assert all(item.pdf_path is None for item in plan.posts + plan.media + plan.social)

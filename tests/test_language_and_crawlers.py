@@ -157,10 +157,10 @@ def test_the_legal_line_comes_in_the_partners_language_where_the_vendor_gave_one
 
 
 def test_social_copy_comes_in_the_partners_language_with_fallbacks_marked(awkward_build):
-    arabic = (awkward_build.out / "gulf-shield" / "kit" / "social-posts.txt").read_text(encoding="utf-8")
+    arabic = (awkward_build.hub / "gulf-shield" / "kit" / "social-posts.txt").read_text(encoding="utf-8")
     assert arabic.startswith("# أسبوع اختبار الاستعادة\n") and "[en]" not in arabic
     assert "هل استعدت خدمة كاملة هذا العام؟" in arabic
-    japanese = (awkward_build.out / "sakura-backup" / "kit" / "social-posts.txt").read_text(encoding="utf-8")
+    japanese = (awkward_build.hub / "sakura-backup" / "kit" / "social-posts.txt").read_text(encoding="utf-8")
     assert japanese.startswith("# Restore test week [en]\n")
 
 
@@ -248,18 +248,19 @@ def test_a_project_without_social_posts_offers_no_empty_download(tmp_path):
     out = tmp_path / "build"
     cobrand.build(project, out_dir=out, jobs=1, images=False, environ=ENVIRON)
     for partner in load_partners(project):
-        site = out / partner.slug
-        assert not list((site / "kit").glob("hootsuite-*.csv")) and not (site / "kit" / "social-posts.txt").exists()
+        site, hub = out / partner.slug, out.with_name("build-hub") / partner.slug
+        assert not list((hub / "kit").glob("hootsuite-*.csv")) and not (hub / "kit" / "social-posts.txt").exists()
         home = (site / "index.html").read_text(encoding="utf-8")
         assert not re.search(r"\b0 social", home) and "social post" not in home
-        kit_page = (site / "kit.html").read_text(encoding="utf-8")
+        kit_page = (hub / "kit.html").read_text(encoding="utf-8")
         assert ".csv" not in kit_page and "social-posts.txt" not in kit_page
+        assert not (hub / "social.html").exists() and 'href="social.html"' not in kit_page
         # Every download a page offers exists and holds something.
-        for page in site.rglob("*.html"):
+        for page in [*site.rglob("*.html"), *hub.rglob("*.html")]:
             for link in re.findall(r'href="([^"#?]+)"[^>]*download', page.read_text(encoding="utf-8")):
                 target = (page.parent / link).resolve()
                 assert target.is_file() and target.stat().st_size > 0, (page, link)
-        with zipfile.ZipFile(site / "kit" / f"{partner.slug}-kit.zip") as archive:
+        with zipfile.ZipFile(hub / "kit" / f"{partner.slug}-kit.zip") as archive:
             names = archive.namelist()
         assert names and not any("hootsuite" in name or name.endswith(".txt") for name in names), names
 
@@ -269,10 +270,10 @@ def test_a_project_with_nothing_to_download_offers_no_zip(tmp_path):
     (project / "content" / "one-pagers" / "quayside-vault.md").unlink()
     out = tmp_path / "build"
     cobrand.build(project, out_dir=out, jobs=1, images=False, environ=ENVIRON)
-    site = out / "gulf-shield"
-    assert not (site / "kit").exists() or not any((site / "kit").iterdir())
-    for name in ("index.html", "kit.html"):
-        assert ".zip" not in (site / name).read_text(encoding="utf-8"), name
+    site, hub = out / "gulf-shield", out.with_name("build-hub") / "gulf-shield"
+    assert not (hub / "kit").exists() or not any((hub / "kit").iterdir())
+    for page in (site / "index.html", hub / "index.html", hub / "kit.html"):
+        assert ".zip" not in page.read_text(encoding="utf-8"), page
 
 
 # --- crawlers --------------------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def ink_fill(page: Image.Image, box_mm: tuple[float, float, float, float]) -> tu
 
 
 def first_pdf(site: Path) -> Path:
-    pdfs = sorted(path for path in (site / "kit").glob("*.pdf") if not path.name.endswith("-press.pdf"))
+    pdfs = sorted(path for path in (site / "one-pagers").glob("*.pdf") if not path.name.endswith("-press.pdf"))
     assert pdfs, f"{site.name} has no PDF"
     return pdfs[0]
 
@@ -204,7 +204,7 @@ def test_site_masthead_balances_by_area_with_clear_space(example_build: ExampleB
     assert visible_ratio(site / vendor.group(1)) == pytest.approx(sizes["vendor_width"] / sizes["vendor_height"],
                                                                   rel=0.03)
     # Every page shows the same lockup.
-    assert masthead(site / "kit.html") == masthead(site / "404.html") == sizes
+    assert masthead(site / "blog/index.html") == masthead(site / "404.html") == sizes
 
 
 # --- the rules are read from cobrand.toml ------------------------------------------------------------------
@@ -232,7 +232,7 @@ def test_changing_the_brand_rules_changes_both_lockups(example_build: ExampleBui
         assert after["gap"] == pytest.approx(after["partner_height"], rel=GAP_TOLERANCE), slug
         pdf = first_pdf(out / slug)
         boxes = assert_pdf_lockup(pdf, partner.name, 1.0, 1.0, tmp_path)
-        old = figures(example_build.out / slug / "kit" / pdf.name)
+        old = figures(example_build.out / slug / "one-pagers" / pdf.name)
         assert boxes[1] != old[CONFIG["vendor"]["name"]], slug  # the vendor logo grew
 
 

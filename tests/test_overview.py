@@ -122,6 +122,7 @@ def test_overview_lists_every_partner_as_partners_and_report_say(fleet: Fleet) -
 def test_partial_build_still_lists_every_partner(fleet: Fleet, tmp_path: Path) -> None:
     out = tmp_path / "build"
     shutil.copytree(fleet.out, out)
+    shutil.copytree(fleet.out.with_name(fleet.out.name + "-hub"), tmp_path / "build-hub")  # the hubs, beside it
     full = overview_table(out / "overview.html")
     cobrand.build(fleet.project, out_dir=out, partners=("northbeam-it",), pdfs=False, images=False, jobs=1,
                   environ=ENVIRON)

@@ -24,7 +24,7 @@ IDS = [f"{partner.slug}/{item.slug}{'.' + item.lang if item.lang else ''}" for p
 @pytest.fixture(params=CASES, ids=IDS)
 def case(request, example_build):
     partner, item = request.param
-    path = example_build.out / partner.slug / "kit" / f"{item.slug}.pdf"
+    path = example_build.out / partner.slug / "one-pagers" / f"{item.slug}.pdf"
     assert path.is_file(), path
     return partner, item, path
 

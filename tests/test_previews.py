@@ -17,7 +17,8 @@ from PIL import Image, ImageChops, ImageStat
 
 from conftest import PARTNERS
 
-PAGES = ("social.html", "kit.html", "one-pagers/harborline-vault.html")
+# Hub pages ("hub:") and public pages that show previews or thumbnails.
+PAGES = ("hub:social.html", "hub:kit.html", "one-pagers/harborline-vault.html", "one-pagers/index.html")
 
 
 class _Pictures(HTMLParser):
@@ -61,10 +62,10 @@ def _generated(attrs: dict[str, str | None]) -> bool:
 
 @pytest.mark.parametrize("partner", [partner.slug for partner in PARTNERS])
 def test_previews_are_webp_with_a_png_fallback_of_the_size_the_img_says(example_build, partner: str) -> None:
-    site = example_build.out / partner
     seen = 0
     for name in PAGES:
-        page = site / name
+        site = (example_build.hub if name.startswith("hub:") else example_build.out) / partner
+        page = site / name.removeprefix("hub:")
         if not page.is_file():
             continue
         for image in _images(page):
@@ -86,7 +87,7 @@ def test_previews_are_webp_with_a_png_fallback_of_the_size_the_img_says(example_
 
 
 def test_social_page_shows_previews_not_the_full_size_images(example_build) -> None:
-    site = example_build.out / "northbeam-it"
+    site = example_build.hub / "northbeam-it"
     page = site / "social.html"
     images = [image for image in _images(page) if _generated(image["attrs"])]  # type: ignore[arg-type]
     assert len(images) == 15
@@ -112,7 +113,7 @@ def test_social_page_shows_previews_not_the_full_size_images(example_build) -> N
 def test_thumbnails_keep_the_pages_shape(example_build) -> None:
     """A4 and US Letter thumbnails: the width and height the pages print are the page's proportions."""
     for partner in PARTNERS:
-        page = example_build.out / partner.slug / "kit.html"
+        page = example_build.hub / partner.slug / "kit.html"
         for image in _images(page):
             attrs = image["attrs"]
             if "static/thumbs/" not in (attrs.get("src") or ""):  # type: ignore[union-attr]
@@ -127,7 +128,7 @@ def test_webp_previews_are_byte_identical_when_made_again(example_build) -> None
     jobs=1 and jobs=2 outputs are compared whole in test_determinism)."""
     from cobrand.render.images import preview_png, preview_size, webp
 
-    site = example_build.out / "northbeam-it"
+    site = example_build.hub / "northbeam-it"
     for full in sorted((site / "kit" / "social").glob("*-x.png"))[:2]:
         data = full.read_bytes()
         with Image.open(io.BytesIO(data)) as original:

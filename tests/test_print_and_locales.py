@@ -28,7 +28,7 @@ def _qr_codes(pdf: Path) -> list[str]:
 def test_each_one_pager_pdf_carries_a_qr_code_to_the_partners_tracked_page(example_build):
     for partner in PARTNERS:
         utm_source = partner.data.get("tracking", {}).get("utm_source", partner.slug)
-        for pdf in sorted((example_build.out / partner.slug / "kit").glob("*.pdf")):
+        for pdf in sorted((example_build.out / partner.slug / "one-pagers").glob("*.pdf")):
             codes = _qr_codes(pdf)
             assert len(codes) == 1, pdf
             url = urlsplit(codes[0])
@@ -39,7 +39,7 @@ def test_each_one_pager_pdf_carries_a_qr_code_to_the_partners_tracked_page(examp
 
 
 def test_pdfs_are_tagged_pdf_ua_with_language_and_metadata(example_build):
-    pdf = example_build.out / "falkenstein-systeme" / "kit" / "harborline-vault.pdf"
+    pdf = example_build.out / "falkenstein-systeme" / "one-pagers" / "harborline-vault.pdf"
     reader = PdfReader(pdf)
     root = reader.trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"])
@@ -51,7 +51,7 @@ def test_pdfs_are_tagged_pdf_ua_with_language_and_metadata(example_build):
 
 
 def test_kit_page_shows_a_thumbnail_of_each_pdfs_first_page(example_build):
-    folder = example_build.out / "maple-ridge-tech"
+    folder = example_build.hub / "maple-ridge-tech"
     kit = (folder / "kit.html").read_text(encoding="utf-8")
     for pdf in sorted((folder / "kit").glob("*.pdf")):
         thumbnail = folder / "static" / "thumbs" / f"{pdf.stem}.png"
@@ -72,7 +72,10 @@ def test_press_profile_adds_bleed_and_crop_marks(tmp_path):
     report = cobrand.build(project, out_dir=out, partners=("kestrel-cloud",), jobs=1, images=False,
                            environ=ENVIRON)
     assert report.ok
-    kit = out / "kestrel-cloud" / "kit"
+    hub = out.with_name("out-hub") / "kestrel-cloud"
+    kit = hub / "kit"
+    # The press PDF is for the partner's printer: in the hub's kit, not on the public site.
+    assert [path.name for path in (out / "kestrel-cloud").rglob("*-press.pdf")] == []
     regular = PdfReader(kit / "harborline-vault.pdf").pages[0]
     press = PdfReader(kit / "harborline-vault-press.pdf").pages[0]
     bleed = 3 / 25.4 * 72
@@ -81,7 +84,7 @@ def test_press_profile_adds_bleed_and_crop_marks(tmp_path):
     assert abs(float(press.trimbox.width) - 595.28) < 1  # the trimmed page is still A4
     with zipfile.ZipFile(kit / "kestrel-cloud-kit.zip") as archive:
         assert "kestrel-cloud-kit/harborline-vault-press.pdf" in archive.namelist()
-    assert "kit/harborline-vault-press.pdf" in (out / "kestrel-cloud" / "kit.html").read_text(encoding="utf-8")
+    assert "kit/harborline-vault-press.pdf" in (hub / "kit.html").read_text(encoding="utf-8")
 
 
 def test_partner_gets_the_translation_for_its_language(example_build):
@@ -89,7 +92,7 @@ def test_partner_gets_the_translation_for_its_language(example_build):
     english = (example_build.out / "kestrel-cloud" / "one-pagers" / "harborline-vault.html").read_text("utf-8")
     assert "Warum Vault" in german and "Why Vault" not in german
     assert "Why Vault" in english and "Warum Vault" not in english
-    text = PdfReader(example_build.out / "falkenstein-systeme" / "kit" / "harborline-vault.pdf").pages[0]
+    text = PdfReader(example_build.out / "falkenstein-systeme" / "one-pagers" / "harborline-vault.pdf").pages[0]
     assert "Warum Vault" in text.extract_text()
 
 
@@ -146,7 +149,7 @@ def test_right_to_left_partner_gets_rtl_pages_and_pdfs(tmp_path):
     assert report.ok
     page = (out / "kestrel-cloud" / "index.html").read_text("utf-8")
     assert 'dir="rtl"' in page and 'lang="ar-AE"' in page
-    root = PdfReader(out / "kestrel-cloud" / "kit" / "harborline-vault.pdf").trailer["/Root"]
+    root = PdfReader(out / "kestrel-cloud" / "one-pagers" / "harborline-vault.pdf").trailer["/Root"]
     assert str(root["/Lang"]) == "ar-AE"
 
 

@@ -85,7 +85,7 @@ def test_init_project_builds_at_once_with_pdfs(fresh: Path, tmp_path: Path) -> N
     assert sorted(map(str, report.all_warnings)) == sorted(map(str, check(fresh, environ=ENVIRON).warnings))
     site = out / "example-partner"
     assert (site / "index.html").is_file() and (site / "404.html").is_file()
-    pdfs = list((site / "kit").glob("*.pdf"))
+    pdfs = list((site / "one-pagers").glob("*.pdf"))
     assert len(pdfs) == 1 and pdfs[0].read_bytes().startswith(b"%PDF")
     home = (site / "index.html").read_text()
     assert "Example Partner" in home and "Blue Harbor Software" in home
@@ -165,7 +165,8 @@ def test_every_new_command_keeps_the_project_building(fresh: Path, tmp_path: Pat
     acme = out / "acme-it"
     assert (acme / "blog/five-signs-your-backups-will-fail.html").is_file()
     assert (acme / "media/uber-den-wolken-a-demo.html").is_file()
-    assert "Backup week" not in (out / "example-partner" / "social.html").read_text()  # silver: not entitled
+    hub = out.with_name(out.name + "-hub")
+    assert "Backup week" not in (hub / "example-partner" / "social.html").read_text()  # silver: not entitled
     assert "Acme IT &amp; Sons" in (acme / "index.html").read_text()
 
 

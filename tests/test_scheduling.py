@@ -37,6 +37,11 @@ def root(tmp_path: Path) -> Path:
     return project
 
 
+def scheduler_csv(out: Path) -> str:
+    """The X scheduling file of the partner's kit, in its hub (beside ``out``)."""
+    return (out.with_name(out.name + "-hub") / SITE / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8")
+
+
 def build(root: Path, out: Path, **options) -> cobrand.BuildReport:
     return cobrand.build(root, out_dir=out, jobs=1, pdfs=False, images=False, **({"environ": ENVIRON} | options))
 
@@ -144,10 +149,10 @@ def test_scheduler_csv_dates_respect_publish_dates(root, tmp_path):
             f"  facebook: Post {slug}.\n", encoding="utf-8")
     out = tmp_path / "out"
     build(root, out)
-    rows = list(csv.reader(io.StringIO((out / SITE / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(scheduler_csv(out))))
     assert not any("Post later" in row[1] for row in rows)  # not published yet
     build(root, out, preview=frozenset({"future"}))
-    rows = list(csv.reader(io.StringIO((out / SITE / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(scheduler_csv(out))))
     when = {row[1].split(".")[0]: dt.datetime.strptime(row[0], "%m/%d/%Y %H:%M").date() for row in rows}
     assert when["Post now"] > BUILD_DATE
     assert when["Post later"] >= dt.date(2026, 12, 9) and when["Post later"].weekday() < 5
@@ -179,10 +184,10 @@ def test_a_post_promoting_a_scheduled_page_is_not_scheduled_before_the_page(root
         "  facebook: Promote.\n", encoding="utf-8")
     out = tmp_path / "out"
     build(root, out)
-    text = (out / SITE / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8")
+    text = scheduler_csv(out)
     assert "Promote." not in text and "blog/launch" not in text  # the page is not out yet: nor is its post
     build(root, out, preview=frozenset({"future"}))
-    rows = list(csv.reader(io.StringIO((out / SITE / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(scheduler_csv(out))))
     promote = next(row for row in rows if row[1].startswith("Promote."))
     assert dt.datetime.strptime(promote[0], "%m/%d/%Y %H:%M").date() >= dt.date(2026, 12, 16)
     assert "blog/launch.html" in promote[2]

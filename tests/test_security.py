@@ -70,7 +70,7 @@ def test_partner_values_are_escaped(project):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Co&#34; can review" in body \
         or "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot; can review" in body
     # in the PDFs the name is printed as text, not parsed as markup
-    pdfs = sorted((site / "kit").glob("*.pdf"))
+    pdfs = sorted((site / "one-pagers").glob("*.pdf"))
     assert pdfs
     for pdf in pdfs:
         text = " ".join(" ".join(page.extract_text() or "" for page in pypdf.PdfReader(pdf).pages).split())

@@ -222,6 +222,39 @@ def test_unknown_paths_get_the_partners_404_page(served: tuple[DevServer, Path])
     assert response.status == 404 and 'href="/"' in response.text
 
 
+def test_the_hub_is_served_beside_the_site_with_a_switch_between_them(served: tuple[DevServer, Path]) -> None:
+    server, _ = served
+    assert server.hub is not None and (server.hub / SLUG / "kit.html").is_file()
+    site = get(server, f"/{SLUG}/")
+    assert site.status == 200
+    # The toolbar (injected, never in the built files) switches to the partner's hub.
+    switch = re.search(r"<span data-cobrand-switch>(.*?)</span>", site.text)
+    assert switch and f'href="/_hub/{SLUG}/"' in switch.group(1)
+    hub = get(server, f"/_hub/{SLUG}/")
+    assert hub.status == 200 and hub.headers["content-type"] == "text/html; charset=utf-8"
+    on_disk = (server.hub / SLUG / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex, nofollow">' in on_disk and "cobrand-live-reload" not in on_disk
+    assert hub.text.replace(hub.text[hub.text.index('<script id="cobrand-live-reload">'):hub.text.lower().rindex(
+        "</body>")], "") == on_disk
+    back = re.search(r"<span data-cobrand-switch>(.*?)</span>", hub.text)
+    assert back and f'href="/{SLUG}/"' in back.group(1) and "/_hub/" not in back.group(1)
+    # The hub's own files, its redirects and its 404, as the site's.
+    kit = get(server, f"/_hub/{SLUG}/kit/hootsuite-x.csv")
+    assert kit.status == 200 and kit.body == (server.hub / SLUG / "kit/hootsuite-x.csv").read_bytes()
+    assert kit.headers["content-type"].startswith("text/csv")
+    redirect = get(server, f"/_hub/{SLUG}")
+    assert redirect.status == 301 and redirect.headers["location"] == f"/_hub/{SLUG}/"
+    for path in (f"/_hub/{SLUG}/no-such-page.html", f"/_hub/{SLUG}/../../cobrand.toml", f"/_hub/{SLUG}/.cobrand"):
+        missing = get(server, path)
+        assert missing.status == 404, path
+        assert '<meta name="robots" content="noindex, nofollow">' in missing.text and "[vendor]" not in missing.text
+    assert get(server, f"/{SLUG}/kit.html").status == 404  # the kit is the hub's, not the site's
+    # The index of partners links each partner's hub and kit.
+    index = get(server, "/").text
+    assert f'href="/_hub/{SLUG}/"' in index and f'href="/_hub/{SLUG}/kit.html"' in index
+    assert get(server, "/_hub/no-such-partner/").status == 404
+
+
 def test_a_saved_edit_rebuilds_and_reloads_the_page(served: tuple[DevServer, Path], events: EventStream) -> None:
     server, project = served
     generation = server.state.generation

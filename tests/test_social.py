@@ -262,7 +262,7 @@ def test_example_gives_partners_different_social_posts():
 
 
 def test_social_page_has_every_variant_with_copy_button(example_build, partner):
-    page = SocialPage((example_build.out / partner.slug / "social.html").read_text(encoding="utf-8"))
+    page = SocialPage((example_build.hub / partner.slug / "social.html").read_text(encoding="utf-8"))
     items = social_items(partner)
     expected_ids = {f"post-{item.slug}-{network}" for item in items for network in NETWORKS}
     assert set(page.texts) == expected_ids
@@ -286,7 +286,7 @@ def parse_share(href: str) -> tuple[str, str, dict[str, list[str]]] | None:
 
 
 def test_share_links_point_at_the_partners_own_page(example_build, partner):
-    page = SocialPage((example_build.out / partner.slug / "social.html").read_text(encoding="utf-8"))
+    page = SocialPage((example_build.hub / partner.slug / "social.html").read_text(encoding="utf-8"))
     shares = [share for share in map(parse_share, page.hrefs) if share is not None]
     expected = {(network, item.slug) for item in social_items(partner) if item.meta.get("link")
                 for network in NETWORKS}

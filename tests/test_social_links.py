@@ -44,12 +44,18 @@ def make_project(root: Path, gating: str) -> Path:
     return root
 
 
+def hub_of(site: Path) -> Path:
+    """The partner's hub folder, for its site folder in a build's default layout."""
+    return site.parent.with_name(site.parent.name + "-hub") / site.name
+
+
 def every_text(site: Path) -> dict[str, str]:
-    """Every text file of a partner's output, zip members included, by name."""
+    """Every text file of a partner's output (its site and its hub), zip members included, by name."""
     texts = {}
-    for path in sorted(site.rglob("*")):
+    for path in sorted([*site.rglob("*"), *hub_of(site).rglob("*")]):
+        root = site if path.is_relative_to(site) else hub_of(site)
         if path.suffix in {".html", ".csv", ".txt", ".xml"}:
-            texts[path.relative_to(site).as_posix()] = path.read_text(encoding="utf-8")
+            texts[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
         elif path.suffix == ".zip":
             with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as archive:
                 for name in archive.namelist():
@@ -84,7 +90,7 @@ def test_a_post_promoting_an_item_a_partner_does_not_get_is_left_out_with_a_warn
     report = cobrand.build(root, out_dir=out, jobs=1, pdfs=False, images=False, environ=ENVIRON)
     silver = out / "example-partner"
     assert promoted(silver) == [] and linked(silver) == []
-    rows = list(csv.reader(io.StringIO((silver / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO((hub_of(silver) / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8"))))
     assert len(rows) == 1  # the launch post only
     gold = out / "gold-co"
     if reason.startswith("needs tier"):  # the gold partner gets both: the post, with a link to the page

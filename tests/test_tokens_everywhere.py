@@ -79,6 +79,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "example-partner"
 
 
+def hub_of(site: Path) -> Path:
+    """A partner's hub folder, for its site folder in a build's default layout."""
+    return site.parent.with_name(site.parent.name + "-hub") / site.name
+
+
 def texts_of(path: Path, data: bytes) -> list[tuple[str, str]]:
     """The text of every output file (zip members and PDF text included), by name."""
     if path.suffix == ".pdf":
@@ -96,7 +101,7 @@ def texts_of(path: Path, data: bytes) -> list[tuple[str, str]]:
 
 def test_no_output_file_publishes_a_token_literally(built):
     checked = 0
-    for path in sorted(built.rglob("*")):
+    for path in sorted([*built.rglob("*"), *hub_of(built).rglob("*")]):
         if path.is_file():
             for name, text in texts_of(path, path.read_bytes()):
                 assert "{{" not in text and "}}" not in text, name
@@ -115,7 +120,7 @@ def test_titles_and_summaries_are_filled_in_pages_feed_and_csv(built):
     feed = (built / "feed.xml").read_text(encoding="utf-8")
     assert f"<title>{PARTNER} explains restores</title>" in feed
     assert f"<summary>Why {PARTNER} tests every restore.</summary>" in feed
-    csv = (built / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8")
+    csv = (hub_of(built) / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8")
     assert f"Restores, proven by {PARTNER}." in csv
 
 
@@ -125,7 +130,7 @@ def test_a_missing_summary_is_the_first_paragraph_filled(built):
     summary = f"The first paragraph of the sheet, by {vendor} and {PARTNER}, becomes its summary."
     assert f'<meta name="description" content="{summary}">' in sheet
     assert f"What {PARTNER} offers" in sheet
-    pdf = PdfReader(built / "kit" / "glance.pdf")
+    pdf = PdfReader(built / "one-pagers" / "glance.pdf")
     text = " ".join((page.extract_text() or "") for page in pdf.pages)
     assert f"{PARTNER} at a glance" in " ".join(text.split())
 
@@ -160,14 +165,14 @@ def test_social_images_show_the_filled_headline_never_the_internal_title(tmp_pat
     cobrand.build(root, out_dir=out, jobs=1, pdfs=False, environ=ENVIRON)
     for network in ("linkedin", "x", "facebook"):
         image = f"kit/social/launch-{network}.png"
-        assert (built / image).read_bytes() == (out / "example-partner" / image).read_bytes(), image
+        assert (hub_of(built) / image).read_bytes() == (hub_of(out / "example-partner") / image).read_bytes(), image
     # And the internal title is not what they show: another title gives the same images.
     retitled = literal.replace("Internal launch post (silver and above)", "Something else entirely")
     (root / "content" / "social" / "launch.yaml").write_text(retitled, encoding="utf-8")
     cobrand.build(root, out_dir=out, jobs=1, pdfs=False, environ=ENVIRON)
     for network in ("linkedin", "x", "facebook"):
         image = f"kit/social/launch-{network}.png"
-        assert (built / image).read_bytes() == (out / "example-partner" / image).read_bytes(), image
+        assert (hub_of(built) / image).read_bytes() == (hub_of(out / "example-partner") / image).read_bytes(), image
 
 
 def test_without_a_headline_the_image_shows_the_posts_first_line(tmp_path):
@@ -183,9 +188,10 @@ def test_without_a_headline_the_image_shows_the_posts_first_line(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     cobrand.build(root, out_dir=first, jobs=1, pdfs=False, environ=ENVIRON)
     cobrand.build(headlined, out_dir=second, jobs=1, pdfs=False, environ=ENVIRON)
-    image = "example-partner/kit/social/launch-x.png"
+    first, second = hub_of(first / "example-partner"), hub_of(second / "example-partner")
+    image = "kit/social/launch-x.png"
     assert (first / image).read_bytes() == (second / image).read_bytes()
-    assert (first / "example-partner/kit/social/launch-linkedin.png").read_bytes() != (first / image).read_bytes()
+    assert (first / "kit/social/launch-linkedin.png").read_bytes() != (first / image).read_bytes()
 
 
 def test_og_card_of_a_post_shows_its_filled_title(tmp_path, built):
@@ -210,6 +216,6 @@ def test_a_bad_token_in_a_title_is_an_error_naming_the_field_and_line(tmp_path):
 
 
 def test_the_social_image_alt_text_is_the_filled_headline(built):
-    social = (built / "social.html").read_text(encoding="utf-8")
+    social = (hub_of(built) / "social.html").read_text(encoding="utf-8")
     assert f'alt="Image for the LinkedIn post: Restores you can prove, from {PARTNER}"' in social
     assert "Image for the LinkedIn post: Internal launch post" not in social

@@ -67,8 +67,11 @@ def generated_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _kit_pdfs(out: Path, label: str, locales: dict[str, str]) -> list[KitPdf]:
+    """Every PDF of the partners' kits (in the hubs beside ``out``): the published datasheets' copies and
+    the press PDFs."""
+    hub = out.with_name(out.name + "-hub")
     pdfs = [KitPdf(path, path.parent.parent.name, locales[path.parent.parent.name],
-                   f"{label}:{path.relative_to(out).as_posix()}") for path in sorted(out.glob("*/kit/*.pdf"))]
+                   f"{label}:{path.relative_to(hub).as_posix()}") for path in sorted(hub.glob("*/kit/*.pdf"))]
     assert pdfs, f"no PDFs under {out}"
     return pdfs
 
@@ -272,13 +275,13 @@ def _has_arabic(line: str) -> bool:
 
 
 def test_right_to_left_pdfs_read_numbers_addresses_and_english_in_order(generated_out: Path) -> None:
-    pdfs = sorted((generated_out / ARABIC / "kit").glob("*.pdf"))
+    pdfs = sorted((generated_out / ARABIC / "one-pagers").glob("*.pdf"))
     assert len(pdfs) >= 2
     reversed_phone = " ".join(reversed(ARABIC_PHONE.removeprefix("+").split(" "))) + "+"
     for pdf in pdfs:
         text = _pdftotext(pdf)
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        name = f"{ARABIC}/kit/{pdf.name}"
+        name = f"{ARABIC}/one-pagers/{pdf.name}"
         assert _has_arabic(text), name  # the sheet is in Arabic
         contact = [line for line in lines if ARABIC_PHONE in line and _has_arabic(line)]
         assert contact, f"{name}: the contact block's phone number does not read {ARABIC_PHONE!r}"
@@ -293,7 +296,7 @@ def test_right_to_left_pdfs_read_numbers_addresses_and_english_in_order(generate
 
 def test_left_to_right_pdfs_are_unchanged_by_the_isolation(generated_out: Path) -> None:
     """The Japanese partner's phone number reads as written too (isolation is harmless left to right)."""
-    text = _pdftotext(generated_out / JAPANESE / "kit" / "harborline-vault.pdf")
+    text = _pdftotext(generated_out / JAPANESE / "one-pagers" / "harborline-vault.pdf")
     assert "+81 3 0000 0147" in text
 
 

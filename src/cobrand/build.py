@@ -33,13 +33,14 @@ from .links import link_warnings
 from .load import STATE_FILE, SavedState
 from .models import Partner, Project
 from .overview import OVERVIEW_FILE, overview_html, overview_rows, refused_html
-from .partner_build import RenderOptions, describe_failure, render_partner
+from .partner_build import RenderOptions, describe_failure, recorded_broken, render_partner
 from .plan import Planner
 from .plugins import after_build
 from .render import crawlers
 from .render.engine.renderers import render_mode
 from .render.partner import PartnerRenderer
 from .report import BuildReport, PartnerResult
+from .roots import default_hub_dir
 from .scope import PROJECT, partner_scope
 from .write import (
     OutputError,
@@ -90,8 +91,10 @@ def build(
     all_or_nothing: bool = False,
     on_load: Callable[[Project], None] | None = None,
     preview: frozenset[str] = frozenset(),
+    hub_dir: Path | str | None = None,
 ) -> BuildReport:
-    """Build every selected partner's site and kit into ``out_dir`` (default ``<project>/build``).
+    """Build every selected partner's public site into ``out_dir`` (default ``<project>/build``) and its
+    hub (program, kit, social pack, e-mails) into ``hub_dir`` (default ``<out_dir>-hub`` beside it).
 
     A partner whose files have errors is skipped and its previous output kept as it
     was; a content item with errors is withheld: nothing new of it is published, and partners
@@ -119,10 +122,12 @@ def build(
     root = Path(project_dir).resolve()
     out = Path(out_dir) if out_dir is not None else root / "build"
     cache = Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache"
-    check_output_folders(root, out, cache)
-    report = BuildReport(project=str(root), out_dir=str(out.resolve()), timings=timings, strict=strict)
+    hub = Path(hub_dir) if hub_dir is not None else default_hub_dir(out)
+    check_output_folders(root, out, cache, hub)
+    report = BuildReport(project=str(root), out_dir=str(out.resolve()), timings=timings, strict=strict,
+                         hub_dir=str(hub.resolve()))
     try:
-        return _build(root, out, cache, report, partners=partners, shard=shard, strict=strict, jobs=jobs,
+        return _build(root, out, hub, cache, report, partners=partners, shard=shard, strict=strict, jobs=jobs,
                       pdfs=pdfs, images=images, environ=environ, on_partner=on_partner, on_start=on_start,
                       fail_fast=fail_fast, all_or_nothing=all_or_nothing, executor=executor, render=render,
                       on_load=on_load, preview=preview)
@@ -135,14 +140,22 @@ def build(
         raise
 
 
-def check_output_folders(root: Path, out: Path, cache: Path) -> None:
-    """Refuse an output or cache folder that is, holds, or sits inside the project's sources.
+def check_output_folders(root: Path, out: Path, cache: Path, hub: Path | None = None) -> None:
+    """Refuse an output, hub or cache folder that is, holds, or sits inside the project's sources,
+    and a hub folder that is, holds or sits inside the output folder.
 
-    A build removes stale files from its output folder: pointed at ``content/`` it would delete the
+    A build removes stale files from its output folders: pointed at ``content/`` it would delete the
     vendor's work. The project root itself is refused too; a folder inside it (``build/``) is not.
+    The public sites and the hubs are published apart, so neither folder may hold the other.
     """
     sources = [root / name for name in ("content", "partners", "themes")]
-    for option, folder in (("--out", out), ("--cache-dir", cache)):
+    folders = [("--out", out), ("--cache-dir", cache)] + ([("--hub-out", hub)] if hub is not None else [])
+    if hub is not None:
+        site, hubs = out.resolve(), hub.resolve()
+        if site.is_relative_to(hubs) or hubs.is_relative_to(site):
+            raise UsageError(f"--hub-out {hub} and --out {out} must be separate folders, neither inside the other: "
+                             "the hubs are published apart from the public sites")
+    for option, folder in folders:
         resolved = folder.resolve()
         if resolved == root or root.is_relative_to(resolved):
             raise UsageError(f"{option} {folder} is the project folder or holds it; choose a folder for output "
@@ -163,7 +176,7 @@ def _write_refusal(out: Path, report: BuildReport) -> None:
         pass  # the refusal itself is what the caller sees; an unwritable folder must not hide it
 
 
-def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners: tuple[str, ...],
+def _build(root: Path, out: Path, hub: Path, cache: Path, report: BuildReport, *, partners: tuple[str, ...],
            shard: tuple[int, int] | None, strict: bool, jobs: int | None, pdfs: bool, images: bool,
            environ: Mapping[str, str] | None, on_partner: Callable[[PartnerResult], None] | None,
            on_start: Callable[[int], None] | None, fail_fast: bool, all_or_nothing: bool,
@@ -192,19 +205,23 @@ def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners:
     if on_start is not None:
         on_start(len(selected))
     store = Store(cache)
-    with build_lock(out) as lock:
+    with build_lock(out) as lock, build_lock(hub) as hub_lock:
         sweep_temporary(out)
+        sweep_temporary(hub)
         try:
             with _timed(timings, "render+write"):
                 # Compiled templates depend on cobrand's own extensions too, so its code names the folder.
                 options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}",
-                                        mode, lock_fd=lock)
+                                        mode, lock_fd=lock, hub=hub, hub_lock_fd=hub_lock)
                 report.partners = _render_all(project, selected, options, jobs, on_partner, state, executor)
             state.save()
             if not partners and shard is None:
                 # Only folders gone from partners/ lose their output: a skipped partner keeps its own.
-                report.removed = remove_partners(out, known_partners(out) - set(everyone))
+                gone = (known_partners(out) | known_partners(hub)) - set(everyone)
+                report.removed = remove_partners(out, gone)
+                remove_partners(hub, gone)
             _write_root_files(project, out)
+            _write_hub_root_files(hub)
             after_build(project, report)  # plugins' on_after_build (docs/plugins.md): before the report is written
         except CobrandError as error:
             report.refusal = error.problems if isinstance(error, ProjectError) else [
@@ -214,27 +231,33 @@ def _build(root: Path, out: Path, cache: Path, report: BuildReport, *, partners:
             raise
         try:
             write_atomic(out / REPORT_FILE, report.to_json().encode("utf-8"))
-            write_atomic(out / OVERVIEW_FILE, _overview(checked, report, everyone, chosen, out))
+            write_atomic(out / OVERVIEW_FILE, _overview(checked, report, everyone, chosen, out, hub))
         except OSError as error:
             raise OutputError(f"cannot write {out}: {error.strerror or error}") from None
     return report
 
 
 def _overview(checked: CheckedProject, report: BuildReport, everyone: tuple[str, ...], chosen: set[str],
-              out: Path) -> bytes:
+              out: Path, hub: Path) -> bytes:
     """The vendor overview page of this run (see :mod:`cobrand.overview`): every partner, built this run or not."""
     project = checked.project
     # Partners this run did not cover keep the render warnings their output was written with.
     earlier = {}
     for partner in project.partners:
         if partner.slug not in chosen:
-            recorded = read_manifest(out, partner.slug).get("broken")
-            broken = [(str(page), str(link)) for page, link in recorded] if isinstance(recorded, list) else []
+            broken = recorded_broken(read_manifest(out, partner.slug), read_manifest(hub, partner.slug))
             earlier[partner.slug] = link_warnings(project, partner, broken)
     rows = overview_rows(project, report, everyone=everyone, skipped=checked.skipped, set_aside=checked.set_aside,
                          earlier_warnings=earlier)
     selection = None if chosen == set(everyone) else sorted(chosen)
     return overview_html(project, rows, checked.withheld, selection=selection)
+
+
+def _write_hub_root_files(hub: Path) -> None:
+    """The hubs' root robots.txt: no crawler is welcome anywhere in the hubs."""
+    data = crawlers.HUB_ROBOTS
+    if not (hub / "robots.txt").is_file() or (hub / "robots.txt").read_bytes() != data:
+        write_atomic(hub / "robots.txt", data)
 
 
 def _write_root_files(project: Project, out: Path) -> None:
@@ -300,11 +323,12 @@ def _init_worker(renderer: PartnerRenderer, planner: Planner, options: RenderOpt
     # Ctrl-C reaches the whole process group; the parent alone handles it and cancels the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent)
-    if options.lock_fd is not None:
-        # The build lock is an flock shared by every copy of its descriptor: a worker's copy must not
-        # keep the output folder locked after the build is gone.
-        with contextlib.suppress(OSError):
-            os.close(options.lock_fd)
+    for lock_fd in (options.lock_fd, options.hub_lock_fd):
+        if lock_fd is not None:
+            # The build lock is an flock shared by every copy of its descriptor: a worker's copy must not
+            # keep the output folder locked after the build is gone.
+            with contextlib.suppress(OSError):
+                os.close(lock_fd)
     _progress = progress
     # What the parent loaded lives as long as the worker: keep the garbage collector from scanning
     # it again and again (and from touching, so copying, the pages it shares with the parent).
@@ -369,14 +393,15 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
 
     def remember(partner: Partner, result: PartnerResult, fingerprint: str) -> None:
         if result.failure is None:  # a failed partner's folder holds older output
-            remember_current(state, options.out, partner, shared, fingerprint, result.warnings, result.kept)
+            remember_current(state, options.out, partner, shared, fingerprint, result.warnings, result.kept,
+                             hub_dir=options.hub_out)
 
     # Partners whose fingerprint is remembered and current are found here, so worker processes
     # start only for partners that changed or whose inputs did (those are fingerprinted there).
     stale = []
     for partner in partners:
         start = time.perf_counter()
-        known = known_current(state, options.out, partner, shared)
+        known = known_current(state, options.out, partner, shared, hub_dir=options.hub_out)
         if known is not None:
             _collect(results, PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
                                             warnings=known[0], kept=known[1]), on_partner)

@@ -16,6 +16,7 @@ from .brand.checks import brand_notes
 from .coverage import Coverage, translation_coverage
 from .errors import Problem
 from .fleet import project_problems
+from .jobs import hub_path, split_root
 from .links import link_problems
 from .load import load_project
 from .partner_build import describe_failure
@@ -88,8 +89,15 @@ def check(project_dir: Path | str = ".", *, strict: bool = False,
             except Exception as error:
                 problems.append(describe_failure(project, partner, error))
                 continue
-            pdfs = [item.pdf_path for item in plan_partner(project, partner).pages if item.pdf_path]
-            pages = [(output.path, output.data) for output in outputs if output.path.endswith(".html")]
-            problems += link_problems(project, partner, pages, {output.path for output in outputs} | set(pdfs))
+            pages_with_pdfs = [item for item in plan_partner(project, partner).pages if item.has_pdf]
+            # Without PDFs made, the links to them still count: on the site and in the hub's kit.
+            pdfs = {item.pdf_path for item in pages_with_pdfs if item.pdf_path}
+            pdfs |= {hub_path(item.kit_pdf_path) for item in pages_with_pdfs if item.kit_pdf_path}
+            for in_hub in (False, True):  # the site's pages link within the site, the hub's within the hub
+                files = {split_root(path)[1] for path in {output.path for output in outputs} | pdfs
+                         if split_root(path)[0] == in_hub}
+                pages = [(split_root(output.path)[1], output.data) for output in outputs
+                         if output.path.endswith(".html") and split_root(output.path)[0] == in_hub]
+                problems += link_problems(project, partner, pages, files)
     report.problems = sorted(set(problems))
     return report

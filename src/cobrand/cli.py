@@ -50,7 +50,9 @@ def main() -> None:
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--partner", "partners", multiple=True, metavar="SLUG", help="Build only this partner (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: PROJECT/build).")
+              help="Output folder of the public sites (default: PROJECT/build).")
+@click.option("--hub-out", "hub_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder of the partner hubs, published apart from the sites (default: OUT-hub beside OUT).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
 @click.option("--shard", callback=_shard, metavar="K/N|auto",
@@ -78,12 +80,14 @@ def main() -> None:
 @click.option("--future", is_flag=True, help="Preview: include items scheduled after today (publish or date).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option("-v", "--verbose", is_flag=True, help="One line per partner.")
-def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, strict: bool, jobs: int | None,
+def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, hub_dir: Path | None, strict: bool,
+          jobs: int | None,
           shard: tuple[int, int] | str | None, shard_count: int | None, dask_address: str | None,
           dask_timeout: float, no_pdf: bool, no_images: bool, cache_dir: Path | None, fail_fast: bool,
           all_or_nothing: bool, as_json: bool, output_format: str, drafts: bool, future: bool, quiet: bool,
           verbose: bool) -> None:
-    """Build every partner's site and kit from PROJECT (default: the current folder).
+    """Build every partner's public site (OUT) and hub (kit, social pack, program; --hub-out) from PROJECT
+    (default: the current folder).
 
     A partner whose files have errors is skipped (its previous output is kept) and a content
     item with errors is withheld; everything else builds, and the exit code is 1.
@@ -106,7 +110,8 @@ def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, strict
                 report = run_build(project, out_dir=out_dir, partners=partners, shard=shard, strict=strict,
                                    jobs=jobs, pdfs=not no_pdf, images=not no_images, cache_dir=cache_dir,
                                    fail_fast=fail_fast, all_or_nothing=all_or_nothing, on_partner=progress,
-                                   on_start=progress.start, executor=executor, preview=_preview(drafts, future))
+                                   on_start=progress.start, executor=executor, preview=_preview(drafts, future),
+                                   hub_dir=hub_dir)
     except CobrandError as error:
         if output_format == "text":
             _fail(error)
@@ -212,6 +217,8 @@ def _fail(error: CobrandError) -> None:
               help="Address to listen on; 0.0.0.0 makes the preview reachable from your network.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Build into this folder (default: a folder in your cache, kept for the next start).")
+@click.option("--hub-out", "hub_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Build the partner hubs into this folder (default: OUT-hub beside OUT); served at /_hub/SLUG/.")
 @click.option("--partner", "partners", multiple=True, metavar="SLUG",
               help="Preview only this partner (repeatable; faster on big projects).")
 @click.option("--no-pdf", is_flag=True, help="Skip PDFs for faster rebuilds.")
@@ -222,7 +229,8 @@ def _fail(error: CobrandError) -> None:
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a web browser.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failed builds.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print every request.")
-def serve_command(project: Path, port: int, host: str, out_dir: Path | None, partners: tuple[str, ...],
+def serve_command(project: Path, port: int, host: str, out_dir: Path | None, hub_dir: Path | None,
+                  partners: tuple[str, ...],
                   no_pdf: bool, no_images: bool, jobs: int | None, drafts: bool, future: bool,
                   open_browser: bool, quiet: bool,
                   verbose: bool) -> None:
@@ -242,7 +250,8 @@ def serve_command(project: Path, port: int, host: str, out_dir: Path | None, par
             click.secho(line, fg=None if index else ("green" if line.startswith("✓") else "red"),
                         err=not line.startswith("✓"))
 
-    server = DevServer(project, host=host, port=port, out_dir=out_dir, pdfs=not no_pdf, images=not no_images,
+    server = DevServer(project, host=host, port=port, out_dir=out_dir, hub_dir=hub_dir, pdfs=not no_pdf,
+                       images=not no_images,
                        partners=partners, preview=_preview(drafts, future),
                        jobs=jobs, on_build=on_build,
                        on_change=None if quiet else (lambda paths: click.echo(describe_changes(paths))),

@@ -40,12 +40,21 @@ def recorded_fingerprint(out_dir: Path, slug: str, manifest: dict[str, object] |
     return fingerprint if isinstance(fingerprint, str) and (out_dir / slug).is_dir() else None
 
 
-def is_current(out_dir: Path, slug: str, fingerprint: str, manifest: dict[str, object] | None = None) -> bool:
-    """True when the partner's folder was written from exactly the inputs ``fingerprint`` names."""
-    return up_to_date(recorded_fingerprint(out_dir, slug, manifest), fingerprint)
+def is_current(out_dir: Path, slug: str, fingerprint: str, manifest: dict[str, object] | None = None,
+               hub_dir: Path | None = None, hub_manifest: dict[str, object] | None = None) -> bool:
+    """True when the partner's folder, and its hub folder in ``hub_dir`` where given, were written from
+    exactly the inputs ``fingerprint`` names (``hub_manifest``: the hub's manifest, when read already)."""
+    return up_to_date(recorded_fingerprint(out_dir, slug, manifest), fingerprint) and (
+        hub_dir is None or up_to_date(recorded_fingerprint(hub_dir, slug, hub_manifest), fingerprint))
 
 
-def known_current(state: SavedState, out_dir: Path, partner: Partner, shared: str
+def _stamp(out_dir: Path, slug: str, hub_dir: Path | None) -> str | None:
+    """The stamps of the partner's manifests (site, and hub where given), or None when one is missing."""
+    stamps = [manifest_stamp(folder, slug) for folder in (out_dir, hub_dir) if folder is not None]
+    return None if None in stamps else "|".join(str(stamp) for stamp in stamps)
+
+
+def known_current(state: SavedState, out_dir: Path, partner: Partner, shared: str, hub_dir: Path | None = None
                   ) -> tuple[tuple[Problem, ...], tuple[str, ...]] | None:
     """The warnings the partner's output was written with and the withheld items whose last good files it
     kept (:mod:`cobrand.kept`), when the saved state holds the partner's
@@ -53,16 +62,18 @@ def known_current(state: SavedState, out_dir: Path, partner: Partner, shared: st
     output has it; None otherwise (the partner must be planned to tell).
 
     The manifest is read only when its stamp is not the one remembered (another output
-    folder, or a folder restored from elsewhere); then the stamp is remembered anew.
+    folder, or a folder restored from elsewhere); then the stamp is remembered anew. With ``hub_dir``,
+    the partner's hub folder there must be current too.
     """
     content = _inputs(partner, shared)
     if content is None or not state.partner_outputs.knows(partner.slug, content):
         return None
     record = state.partner_outputs.recall(partner.slug, content, lambda: PartnerRecord("", None, ()))
-    stamp = manifest_stamp(out_dir, partner.slug)
+    stamp = _stamp(out_dir, partner.slug, hub_dir)
     if stamp is not None and stamp == record.manifest_stamp:
-        return (record.warnings, record.kept) if (out_dir / partner.slug).is_dir() else None
-    if is_current(out_dir, partner.slug, record.fingerprint):
+        folders = (out_dir / partner.slug, *([hub_dir / partner.slug] if hub_dir is not None else []))
+        return (record.warnings, record.kept) if all(folder.is_dir() for folder in folders) else None
+    if is_current(out_dir, partner.slug, record.fingerprint, hub_dir=hub_dir):
         state.partner_outputs.remember(partner.slug, content, PartnerRecord(record.fingerprint, stamp, record.warnings,
                                                                             record.kept))
         return record.warnings, record.kept
@@ -70,7 +81,7 @@ def known_current(state: SavedState, out_dir: Path, partner: Partner, shared: st
 
 
 def remember_current(state: SavedState, out_dir: Path, partner: Partner, shared: str, fingerprint: str,
-                     warnings: tuple[Problem, ...], kept: tuple[str, ...] = ()) -> None:
+                     warnings: tuple[Problem, ...], kept: tuple[str, ...] = (), hub_dir: Path | None = None) -> None:
     """Remember that the partner's output in ``out_dir`` is now that of ``fingerprint``, written with
     ``warnings`` and keeping the withheld items ``kept``: with the manifest's stamp, the next build knows
     it is current without reading it.
@@ -80,7 +91,7 @@ def remember_current(state: SavedState, out_dir: Path, partner: Partner, shared:
     content = _inputs(partner, shared)
     if content is not None:
         state.partner_outputs.remember(partner.slug, content,
-                                       PartnerRecord(fingerprint, manifest_stamp(out_dir, partner.slug), warnings,
+                                       PartnerRecord(fingerprint, _stamp(out_dir, partner.slug, hub_dir), warnings,
                                                      kept))
 
 

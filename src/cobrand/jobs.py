@@ -15,6 +15,21 @@ from .cache import digest
 
 Resolve = Callable[[str], bytes]
 
+# A partner has two output roots: its public site (``<out>/<slug>/``) and its hub (``<hub_out>/<slug>/``).
+# One partner's jobs share one namespace, so a hub output can be made from a site output's bytes (the kit's
+# copy of a datasheet PDF): a hub job's path carries this prefix, which no site path can start with.
+HUB = "hub:"
+
+
+def hub_path(path: str) -> str:
+    """The job path of the hub file at ``path`` (inside the partner's hub folder)."""
+    return HUB + path
+
+
+def split_root(path: str) -> tuple[bool, str]:
+    """Whether the job path is the hub's, and the file's path inside its root's partner folder."""
+    return (True, path[len(HUB):]) if path.startswith(HUB) else (False, path)
+
 
 @dataclass(frozen=True)
 class Output:

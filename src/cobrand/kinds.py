@@ -21,11 +21,18 @@ RESERVED_FOLDERS = frozenset({"assets"})  # folders of content/ that hold no kin
 
 @dataclass(frozen=True)
 class Listing:
-    """A kind's listing page: its site path, its template and its title."""
+    """A kind's listing page: its path, its template and its title.
+
+    ``hub``: the page is in the partner's hub, not on its public site (the social pack).
+    ``when_empty``: the page is made for a partner who gets no item of the kind (the blog's is; the
+    datasheets' and media indexes are not, and the site's menu then leaves them out).
+    """
 
     path: str
     template: str
     title: str
+    hub: bool = False
+    when_empty: bool = True
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,8 @@ class Kind:
 
     ``name`` is its folder under ``content/`` and the first part of its items' keys (``blog/<slug>``).
     ``page_template`` renders each item's page at ``<name>/<slug>.html`` (None: no page, as social
-    posts). ``pdf``: each item also gets ``kit/<slug>.pdf`` (the one-pager print template).
+    posts). ``pdf``: each item also gets ``<name>/<slug>.pdf`` beside its page on the public site, and a copy
+    in the hub's kit (the one-pager print template).
     ``view`` names the list of the partner's items of this kind in the template context.
     ``document`` is ``markdown`` (YAML front matter and a Markdown body; the schema extends
     :class:`~cobrand.models.PageFile`) or ``yaml`` (social posts). ``eyebrow`` is the label of its
@@ -107,8 +115,13 @@ class Kinds:
 BUILT_IN = Kinds((
     Kind("blog", PageFile, "post.html", Listing("blog/index.html", "blog.html", "Blog"), view="posts",
          eyebrow="Blog"),
-    Kind("one-pagers", OnePagerFile, "one-pager.html", pdf=True, eyebrow="Datasheet"),
+    Kind("one-pagers", OnePagerFile, "one-pager.html",
+         Listing("one-pagers/index.html", "one-pagers.html", "Datasheets", when_empty=False), pdf=True,
+         eyebrow="Datasheet"),
     # A media card's label is the item's own kind (video, podcast): see render/partner.py.
-    Kind("media", MediaFile, "media.html"),
-    Kind("social", SocialFile, None, Listing("social.html", "social.html", "Social posts"), document="yaml"),
+    Kind("media", MediaFile, "media.html",
+         Listing("media/index.html", "media-index.html", "Videos and podcasts", when_empty=False)),
+    # Social posts are for the partner to share, not for its customers: listed in the hub (render/hub.py).
+    Kind("social", SocialFile, None, Listing("social.html", "hub/social.html", "Social posts", hub=True,
+                                             when_empty=False), document="yaml"),
 ))

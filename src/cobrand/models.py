@@ -561,6 +561,12 @@ class ContentItem:
 
     @property
     def pdf_path(self) -> str | None:
+        """Where the item's PDF is published on a partner's public site: beside its page."""
+        return f"{self.kind}/{self.slug}.pdf" if self.has_pdf else None
+
+    @property
+    def kit_pdf_path(self) -> str | None:
+        """Where the kit in a partner's hub keeps a copy of the item's PDF."""
         return f"kit/{self.slug}.pdf" if self.has_pdf else None
 
     @cached_property

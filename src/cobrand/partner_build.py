@@ -20,18 +20,19 @@ from jinja2 import TemplateSyntaxError
 from .cache import Store
 from .errors import Problem
 from .freshness import is_current
-from .jobs import Job
+from .jobs import HUB, Job, split_root
 from .kept import Withheld
 from .links import broken_links, link_warnings
 from .models import Partner, Project
 from .plan import PartnerPlan, Planner
-from .render.context import partner_url
+from .render.context import hub_url, partner_url
 from .render.partner import PartnerRenderer
 from .render.pdf import PdfFetchError
 from .report import PartnerResult
+from .roots import default_hub_dir, write_partner_roots
 from .scope import partner_scope
 from .tokens import TokenError
-from .write import OutputError, WriteResult, read_manifest, write_partner
+from .write import OutputError, WriteResult, read_manifest
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,13 @@ class RenderOptions:
     compiled_templates: Path | None = None
     render: str = "fast"  # the page renderer: full, fast or verify
     lock_fd: int | None = None  # the build lock's descriptor: worker processes close their inherited copy
+    hub: Path | None = None  # where partners' hubs go (default: <out>-hub beside out)
+    hub_lock_fd: int | None = None  # the hub folder's build lock, closed by workers like lock_fd
+
+    @property
+    def hub_out(self) -> Path:
+        """The folder of partners' hubs."""
+        return self.hub if self.hub is not None else default_hub_dir(self.out)
 
 
 def render_partner(renderer: PartnerRenderer, planner: Planner, partner: Partner, options: RenderOptions
@@ -56,23 +64,32 @@ def render_partner(renderer: PartnerRenderer, planner: Planner, partner: Partner
     plan = planner.plan(partner)
     keys = renderer.keys(partner, plan)
     fingerprint = keys.fingerprint
-    manifest = read_manifest(options.out, partner.slug)
-    if is_current(options.out, partner.slug, fingerprint, manifest):
+    manifest, hub_manifest = read_manifest(options.out, partner.slug), read_manifest(options.hub_out, partner.slug)
+    if is_current(options.out, partner.slug, fingerprint, manifest, options.hub_out, hub_manifest):
         # A reused partner's warnings are those its output was written with: --strict answers the same.
-        recorded = manifest.get("broken")
-        broken = [(str(page), str(link)) for page, link in recorded] if isinstance(recorded, list) else []
+        broken = recorded_broken(manifest, hub_manifest)
         return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
                              warnings=tuple(link_warnings(renderer.project, partner, broken)),
                              kept=kept_items(renderer.project, manifest)), fingerprint
     try:
         jobs = renderer.jobs(partner, plan, keys)
-        written = write_partner(options.out, partner.slug, jobs, fingerprint, options.store,
-                                check_links=broken_links, read=manifest, withheld=withheld_of(renderer.project, plan))
+        written = write_partner_roots(options.out, options.hub_out, partner.slug, jobs, fingerprint, options.store,
+                                      check_links=broken_links, read=manifest, hub_read=hub_manifest,
+                                      withheld=withheld_of(renderer.project, plan))
     except Exception as error:
         failure = partner_failure(renderer.project, partner, error)
     else:
         return built_result(renderer.project, partner, jobs, written, start), fingerprint
     return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), fingerprint
+
+
+def recorded_broken(manifest: Mapping[str, object], hub_manifest: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The broken ``(page, link)`` pairs the partner's manifests record, hub pages named by job path."""
+    found = []
+    for prefix, recorded in (("", manifest.get("broken")), (HUB, hub_manifest.get("broken"))):
+        if isinstance(recorded, list):
+            found += [(prefix + str(page), str(link)) for page, link in recorded]
+    return found
 
 
 def withheld_of(project: Project, plan: PartnerPlan) -> Withheld:
@@ -92,13 +109,24 @@ def built_result(project: Project, partner: Partner, jobs: list[Job], written: W
                  ) -> PartnerResult:
     """The result of a partner whose ``jobs`` were written (``start``: when its render began)."""
     warnings = link_warnings(project, partner, written.broken_links)
-    pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf"))
+    pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf") and job.costly)  # the kit's copies are not made
     return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
                          warnings=tuple(warnings), written=written.written, removed=written.removed,
-                         urls_added=tuple(partner_url(project, partner, path) for path in written.added),
-                         urls_changed=tuple(partner_url(project, partner, path) for path in written.changed),
-                         urls_removed=tuple(partner_url(project, partner, path) for path in written.deleted),
-                         kept=written.kept)
+                         urls_added=_site_urls(project, partner, written.added),
+                         urls_changed=_site_urls(project, partner, written.changed),
+                         urls_removed=_site_urls(project, partner, written.deleted),
+                         kept=written.kept,
+                         hub_urls_added=_hub_urls(project, partner, written.added),
+                         hub_urls_changed=_hub_urls(project, partner, written.changed),
+                         hub_urls_removed=_hub_urls(project, partner, written.deleted))
+
+
+def _site_urls(project: Project, partner: Partner, paths: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(partner_url(project, partner, path) for path in paths if not path.startswith(HUB))
+
+
+def _hub_urls(project: Project, partner: Partner, paths: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(hub_url(project, partner, split_root(path)[1]) for path in paths if path.startswith(HUB))
 
 
 def partner_failure(project: Project, partner: Partner, error: Exception) -> Problem:

@@ -214,7 +214,7 @@ def _entry(project: Project, partner: Partner, item: ContentItem, original: Cont
                  change=change, day=day,
                  published=original.publish_date, expires=original.meta.expires,
                  url=public_url(project, partner, item.page_path) if item.page_path else None,
-                 files=(item.pdf_path,) if item.pdf_path else (),
+                 files=(item.kit_pdf_path,) if item.kit_pdf_path else (),  # the kit's copy, in the hub
                  # Social posts have no public page: the hub's social pack shows each under this anchor.
                  hub_path=f"social.html#post-{item.slug}" if item.kind == "social" else None)
 

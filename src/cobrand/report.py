@@ -26,6 +26,10 @@ class PartnerResult:
     urls_changed: tuple[str, ...] = ()
     urls_removed: tuple[str, ...] = ()
     kept: tuple[str, ...] = ()  # withheld items (kind/slug) whose last good files this partner keeps
+    # The same for the partner's hub: absolute from [hub] base_url where set, else paths inside the hub root.
+    hub_urls_added: tuple[str, ...] = ()
+    hub_urls_changed: tuple[str, ...] = ()
+    hub_urls_removed: tuple[str, ...] = ()
 
 
 @dataclass
@@ -43,6 +47,7 @@ class BuildReport:
     skipped: dict[str, list[Problem]] = field(default_factory=dict)  # partner slug -> its errors
     withheld: dict[str, list[Problem]] = field(default_factory=dict)  # content kind/slug -> its errors
     refusal: list[Problem] | None = None  # why the build stopped, when it did
+    hub_dir: str = ""  # the folder of partners' hubs
 
     @property
     def failures(self) -> list[Problem]:
@@ -86,6 +91,7 @@ class BuildReport:
             "refused": self.refusal is not None,
             "project": self.project,
             "out_dir": self.out_dir,
+            "hub_dir": self.hub_dir,
             "counts": {
                 "partners_built": len(self.built),
                 "partners_reused": len(self.reused),
@@ -104,7 +110,9 @@ class BuildReport:
                  "removed": r.removed, "pdfs": r.pdfs, "seconds": round(r.seconds, 3),
                  "failure": r.failure.to_dict() if r.failure else None,
                  "urls": {"added": list(r.urls_added), "changed": list(r.urls_changed),
-                          "removed": list(r.urls_removed)}}
+                          "removed": list(r.urls_removed)},
+                 "hub_urls": {"added": list(r.hub_urls_added), "changed": list(r.hub_urls_changed),
+                              "removed": list(r.hub_urls_removed)}}
                 for r in self.partners
             ],
             "skipped": [{"slug": slug, "problems": [problem.to_dict() for problem in problems]}
@@ -129,7 +137,7 @@ class BuildReport:
         total = sum(self.timings.values())
         lines = [f"Built {counts['partners_built']} partner site(s), reused {counts['partners_reused']}: "
                  f"{counts['files_written']} files written, {counts['files_removed']} removed, "
-                 f"in {total:.1f}s -> {self.out_dir}"]
+                 f"in {total:.1f}s -> {self.out_dir}" + (f" (hubs: {self.hub_dir})" if self.hub_dir else "")]
         if self.refusal is not None:
             lines = ["Build stopped before it finished" if self.partners
                      else "Build refused: no partner's output was changed"]

@@ -22,14 +22,15 @@ from dataclasses import dataclass, field
 
 from ..errors import Problem
 from ..freshness import recorded_fingerprint, up_to_date
-from ..jobs import Job, Resolve
+from ..jobs import Job, Resolve, hub_path
 from ..links import broken_links
 from ..models import Partner
 from ..partner_build import RenderOptions, built_result, kept_items, partner_failure, withheld_of
 from ..plan import Planner
 from ..render.partner import PartnerRenderer
 from ..report import PartnerResult
-from ..write import read_manifest, recorded_files, write_partner
+from ..roots import write_partner_roots
+from ..write import read_manifest, recorded_files
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,18 @@ class Rendered:
 
 
 def recorded(options: RenderOptions, slug: str) -> Recorded:
-    """What ``options.out`` records for partner ``slug``."""
-    manifest = read_manifest(options.out, slug)
-    return Recorded(recorded_fingerprint(options.out, slug, manifest), recorded_files(options.out, slug, manifest))
+    """What ``options.out`` (the site) and ``options.hub_out`` (the hub) record for partner ``slug``.
+
+    Hub files are named by their job paths (:data:`cobrand.jobs.HUB` first); the fingerprint is the
+    partner's only when both folders hold it.
+    """
+    manifest, hub_manifest = read_manifest(options.out, slug), read_manifest(options.hub_out, slug)
+    fingerprint = recorded_fingerprint(options.out, slug, manifest)
+    if fingerprint != recorded_fingerprint(options.hub_out, slug, hub_manifest):
+        fingerprint = None
+    files = recorded_files(options.out, slug, manifest)
+    files |= {hub_path(path): key for path, key in recorded_files(options.hub_out, slug, hub_manifest).items()}
+    return Recorded(fingerprint, files)
 
 
 class _MadeElsewhere(Exception):
@@ -141,8 +151,9 @@ def pdfs_to_make(renderer: PartnerRenderer, planner: Planner, partner: Partner, 
         jobs = renderer.jobs(partner, plan, keys)
     except Exception:  # reported by the partner's own task, which lists them again
         return ()
-    return tuple(job.path for job in jobs if job.path.endswith(".pdf") and not job.matches(before.files.get(job.path))
-                 and not (job.costly and job.key in stored))
+    # PDFs rendered, not the hub kit's copies of them (made from the rendered bytes, by whoever has them).
+    return tuple(job.path for job in jobs if job.path.endswith(".pdf") and job.costly
+                 and not job.matches(before.files.get(job.path)) and job.key not in stored)
 
 
 def joined(partner_part: Rendered, pdf_parts: list[Rendered]) -> Rendered:
@@ -196,8 +207,8 @@ def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendere
                 reads if output.extras is not None else None, output.items)
             for output in rendered.outputs]
     try:
-        written = write_partner(options.out, partner.slug, jobs, rendered.fingerprint, options.store,
-                                check_links=broken_links,
+        written = write_partner_roots(options.out, options.hub_out, partner.slug, jobs, rendered.fingerprint,
+                                      options.store, check_links=broken_links,
                                 withheld=withheld_of(renderer.project, renderer.planner.plan(partner)))
     except Exception as error:
         failure = partner_failure(renderer.project, partner, error)

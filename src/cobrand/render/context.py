@@ -50,6 +50,14 @@ def partner_url(project: Project, partner: Partner, path: str = "") -> str:
     return base + ("" if path == "index.html" else path)
 
 
+def hub_url(project: Project, partner: Partner, path: str = "") -> str:
+    """Where ``path`` of the partner's hub is: absolute from ``[hub] base_url`` where set, else its path
+    inside the hub folder (``<slug>/kit.html``): the hub is deployed apart, often behind access control."""
+    base = project.config.hub.base_url
+    inside = "" if path == "index.html" else path
+    return base.replace("{partner}", partner.slug) + inside if base else f"{partner.slug}/{inside}"
+
+
 def partner_tracking(project: Project, partner: Partner) -> Tracking:
     """The partner's tracking parameters for links to the vendor."""
     config = project.config.tracking
@@ -252,7 +260,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
             raise
         view["personalize"] = personal
         if not pdf_links:
-            view["pdf_path"] = view["press_path"] = None
+            view["pdf_path"] = view["kit_pdf_path"] = view["press_path"] = None
         if project.plugins:  # what plugins add to the item's view (docs/plugins.md, on_item)
             view |= item_hook(project.plugins, ItemEvent(project, partner, item, MappingProxyType(view)))
         return view
@@ -395,9 +403,10 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
                             on_read=functools.partial(body_reads.add, item.key))
                  if item.body else Markup("")),
         "reading_minutes": reading_minutes(item),
-        "pdf_path": item.pdf_path,
-        "press_path": item.pdf_path.replace(".pdf", "-press.pdf") if item.pdf_path and project.config.print.press
-        else None,
+        "pdf_path": item.pdf_path,  # on the public site
+        "kit_pdf_path": item.kit_pdf_path,  # in the hub's kit, with the press PDF
+        "press_path": (item.kit_pdf_path.replace(".pdf", "-press.pdf")
+                       if item.kit_pdf_path and project.config.print.press else None),
     }
     if isinstance(meta, OnePagerFile):
         printed = print_url(view["canonical"], tracking.source, item.slug)

@@ -20,6 +20,8 @@ SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 ROOT_ROBOTS = "robots.txt"
 SITEMAP_INDEX = "sitemap-index.xml"
 ROOT_FILES = (ROOT_ROBOTS, SITEMAP_INDEX)
+# Hubs are for partners, not search engines: every hub folder and the hub root turn every crawler away.
+HUB_ROBOTS = b"User-agent: *\nDisallow: /\n"
 
 
 def partner_at_host_root(project: Project) -> bool:

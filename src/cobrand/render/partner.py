@@ -1,4 +1,5 @@
-"""Render everything one partner gets: pages, PDFs, feeds, images, static files and the kit.
+"""Render everything one partner gets: its public site (pages, PDFs, feeds, images, static files) and its
+hub (the kit, the social pack, the program pages; render/hub.py).
 
 Rendering is described as jobs: each output's path, the key of its inputs,
 and a function that makes its bytes. The writer runs only the jobs whose key
@@ -7,7 +8,6 @@ changed, which is how incremental builds, the dev server and caching work.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
@@ -19,15 +19,14 @@ from typing import NamedTuple
 from ..brand.palette import Palette, palette
 from ..brand.trim import logo_bytes, vendor_logo_bytes, vendor_logo_path
 from ..cache import digest, partner_key, site_key
-from ..jobs import Job, Output, Resolve
+from ..jobs import HUB, Job, Output, Resolve, hub_path
 from ..load import SavedState
 from ..models import ContentItem, MediaFile, Partner, Project
-from ..networks import BY_NAME
 from ..plan import PartnerPlan, Planner
 from ..plugins import OutputRequest, PageEvent, page_hook
 from ..tokens import TokenFiller
 from ..version import __version__
-from . import feeds, kit
+from . import feeds, hub
 from .context import (
     BODIES,
     CARDS,
@@ -36,7 +35,6 @@ from .context import (
     VENDOR_LOGO,
     PartnerViews,
     build_views,
-    kit_zip_path,
     reading_minutes,
     text_direction,
 )
@@ -57,10 +55,9 @@ from .images import (
     webp,
 )
 from .logos import logo_files, make_logo_file, print_logo_files
-from .newsletter import vendor_logo_job
+from .newsletter import NewsletterRenderer, email_jobs, vendor_logo_job
 from .outputs import plugin_providers, provided_jobs
 from .pdf import PdfFetchError, PdfRenderer, ReadScope, first_page_thumbnail, thumbnail_size
-from .schedule import hootsuite_csv
 from .site import Page, home_page, page_place, render_page, selection_pages, theme_environment, theme_static_files
 
 PRINT_STYLESHEET = "print/one-pager.css"
@@ -199,12 +196,19 @@ class PartnerRenderer:
                                                        functools.partial(palette, partner.data.colors))
 
     def keys(self, partner: Partner, plan: PartnerPlan) -> PartnerKeys:
-        """The keys of ``partner``'s inputs; ``keys(...).fingerprint`` names everything its output depends on."""
+        """The keys of ``partner``'s inputs; ``keys(...).fingerprint`` names everything its output depends on:
+        its hub's program page shows what its next tier adds, so those items' cards too."""
         shared = self._shared(plan)
         base = digest(self.site_key, partner_key(partner))
         with_bodies = digest(base, shared.bodies)
         return PartnerKeys(base, digest(base, shared.cards), with_bodies,
-                           digest(with_bodies, self.project.today.isoformat(), *sorted(self.project.withheld)))
+                           digest(with_bodies, self.project.today.isoformat(), *sorted(self.project.withheld),
+                                  self._upper_cards(partner)))
+
+    def _upper_cards(self, partner: Partner) -> str:
+        """A digest of what listings show of each item the partner's next tier gives."""
+        upper = hub.upper_tier_items(self.project, partner, self.planner)
+        return digest(*(self._card_keys[item.variant_id] for item in upper))
 
     def _shared(self, plan: PartnerPlan) -> _Shared:
         shared = self._shared_by_selection.get(plan.selection)
@@ -224,7 +228,8 @@ class PartnerRenderer:
         return shared
 
     def render(self, partner: Partner) -> list[Output]:
-        """Every output file of ``partner``'s site, rendered now, in job order."""
+        """Every output file of ``partner``'s site and hub, rendered now, in job order (hub paths start with
+        :data:`cobrand.jobs.HUB`)."""
         jobs = self.jobs(partner)
         made: dict[str, bytes] = {}
         by_path = {job.path: job for job in jobs}
@@ -237,7 +242,8 @@ class PartnerRenderer:
         return [Output(job.path, resolve(job.path)) for job in jobs]
 
     def jobs(self, partner: Partner, plan: PartnerPlan | None = None, keys: PartnerKeys | None = None) -> list[Job]:
-        """Every output of ``partner``'s site as a job, in a stable order.
+        """Every output of ``partner``'s site and hub as a job, in a stable order; hub jobs' paths start
+        with :data:`cobrand.jobs.HUB`.
 
         ``plan`` and ``keys`` are the partner's, when the caller has them already.
         """
@@ -259,14 +265,11 @@ class PartnerRenderer:
         jobs.append(Job(logo, digest(base, logo), lambda _: logo_bytes(partner.logo)))
         if self.images:
             jobs += self._logo_jobs(partner, views, base)
+        hub_jobs = hub.copies(jobs)  # the hub's pages show the same stylesheet, script and logos
         jobs += shared.assets
         if self.images:
             jobs += self._image_jobs(partner, plan, views, base)
-        # No download that holds nothing: without social posts, no scheduler CSVs and no social copy.
-        csv_paths = {network: f"kit/hootsuite-{network}.csv" for network in BY_NAME} if plan.social else {}
-        views.common["social_csv"] = csv_paths
-        for network, path in csv_paths.items():
-            jobs.append(Job(path, digest(dated, path), self._csv_maker(views, network)))
+        hub_jobs += hub.social_jobs(views, plan, project, dated, listing)
 
         pages = [(home_page(partner), ""), *shared.pages]
         reads: dict[str, frozenset[str]] = {}
@@ -278,23 +281,24 @@ class PartnerRenderer:
                      extras=page_extras, reads=reads, items=(page.item_key,) if page.item_key else ())
                  for page, own in pages]
 
-        kit_jobs = [job for job in jobs if job.path.startswith("kit/")]
         if self._pdf_setup is not None:
             scope = self._read_scope(partner, plan)
             pdf_extras = {CARDS: listing, BODIES: with_bodies, DATE: today}
             for item in (item for item in plan.pages if item.has_pdf):
+                assert item.kit_pdf_path is not None
+                # Published on the site beside the item's page; the kit keeps a copy of the same bytes.
                 pdf_job = self._pdf_job(partner, views, item, base, scope, pdf_extras, reads)
-                kit_jobs.append(pdf_job)
-                jobs += self._thumbnail_jobs(pdf_job, views, item)
+                thumbnails = self._thumbnail_jobs(pdf_job, views, item)
+                jobs += [pdf_job, *thumbnails]
+                hub_jobs += [hub.pdf_copy(pdf_job, item.kit_pdf_path), *hub.copies(thumbnails)]
                 if project.config.print.press:
-                    kit_jobs.append(self._pdf_job(partner, views, item, base, scope, pdf_extras, reads, press=True))
-        if plan.social:
-            kit_jobs.append(Job("kit/social-posts.txt", digest(listing, "social-posts.txt"),
-                                lambda _: kit.social_copy(views.common["social"])))
-        known = {job.path for job in jobs}
-        jobs += [job for job in kit_jobs if job.path not in known]
+                    hub_jobs.append(self._pdf_job(partner, views, item, base, scope, pdf_extras, reads, press=True))
+        hub_jobs += [job for job in jobs if job.path.startswith(HUB)]  # the social images and their previews
+        jobs = [job for job in jobs if not job.path.startswith(HUB)]
+        kit_jobs = sorted((job for job in hub_jobs if job.path.startswith(hub_path("kit/"))),
+                          key=lambda job: job.path)
         if kit_jobs:
-            jobs.append(self._zip_job(partner, plan, sorted(kit_jobs, key=lambda job: job.path)))
+            hub_jobs.append(hub.zip_job(partner, plan, kit_jobs))
         else:
             views.common["kit_zip"] = None
 
@@ -302,7 +306,14 @@ class PartnerRenderer:
         # (render/feeds.py), then plugins' (docs/plugins.md).
         request = OutputRequest(project, plan, views, keys, pages=tuple(page.path for page, _ in pages))
         jobs += provided_jobs(self.providers, request, (job.path for job in jobs))
-        return jobs
+        strings = for_locale(self.languages, partner.data.locale)
+        emails = email_jobs(NewsletterRenderer(self.env, project, self._translate), partner, plan, views, base,
+                            self._item_keys, self.assets)
+        return jobs + hub_jobs + hub.hub_jobs(hub.HubRequest(
+            project, plan, self.planner, views, self.filler, digest(listing, self._upper_cards(partner)), base,
+            page_extras, reads, lambda hub_views, page: self._make_page(partner, hub_views, page, reads, None,
+                                                                        in_hub=True),
+            lambda: strings.gettext("What's new"), emails, self.pdf_links))
 
     def _translate(self, partner: Partner) -> None:
         """Switch the theme's strings to the partner's language (one partner renders at a time)."""
@@ -314,20 +325,23 @@ class PartnerRenderer:
         self._language = language
 
     def _make_page(self, partner: Partner, views: PartnerViews, page: Page, reads: dict[str, frozenset[str]],
-                   _: Resolve) -> bytes:
-        """Render a page; note in ``reads`` the inputs its templates read beyond those its key names."""
+                   _: Resolve | None, in_hub: bool = False) -> bytes:
+        """Render a page of the site (or the hub); note in ``reads`` the inputs its templates read beyond those
+        its key names."""
         self._translate(partner)
         views.body_reads.clear()
         recorders: list[set[str]] = self.env.recorders  # type: ignore[attr-defined]
         names: set[str] = set()
         recorders.append(names)  # as engine.reads.recording does, without a generator: a page takes ~0.4 ms
         try:
-            data = render_page(self.env, self.project, partner, views, page, self.pages)
+            data = (hub.render_hub_page(self.env, self.project, partner, views, page, self.pages) if in_hub
+                    else render_page(self.env, self.project, partner, views, page, self.pages))
         finally:
             recorders.pop()
-        self._note_reads(views, names, page.path, page.item_key, reads)
+        self._note_reads(views, names, hub_path(page.path) if in_hub else page.path, page.item_key, reads)
         if self.project.plugins:  # plugins' on_page (docs/plugins.md): the page's bytes in, bytes out
-            data = page_hook(self.project.plugins, PageEvent(self.project, partner, page.path, data))
+            data = page_hook(self.project.plugins, PageEvent(self.project, partner,
+                                                             hub_path(page.path) if in_hub else page.path, data))
         return data
 
     @contextmanager
@@ -346,9 +360,6 @@ class PartnerRenderer:
             inputs |= {BODIES}
         reads[path] = inputs
 
-    def _csv_maker(self, views: PartnerViews, network: str) -> Callable[[Resolve], bytes]:
-        return lambda _: hootsuite_csv(views.common["social"], network, self.project.today)
-
     def _read_scope(self, partner: Partner, plan: PartnerPlan) -> ReadScope:
         """What ``partner``'s PDFs may read: its folder, the vendor's logo, the theme, its items' assets."""
         content = self.project.root / "content"
@@ -358,8 +369,10 @@ class PartnerRenderer:
 
     def _pdf_job(self, partner: Partner, views: PartnerViews, item: ContentItem, base: str, scope: ReadScope,
                  extras: dict[str, str], reads: dict[str, frozenset[str]], press: bool = False) -> Job:
-        assert item.pdf_path is not None
-        path = item.pdf_path.replace(".pdf", "-press.pdf") if press else item.pdf_path
+        assert item.pdf_path is not None and item.kit_pdf_path is not None
+        # The press PDF (bleed, crop marks) is for the partner's printer: in the hub's kit only.
+        path = item.kit_pdf_path.replace(".pdf", "-press.pdf") if press else item.pdf_path
+        job_path = hub_path(path) if press else path
         page = {"path": item.pdf_path} | page_place(item.pdf_path)
         project = self.project
 
@@ -368,7 +381,7 @@ class PartnerRenderer:
             template = self.env.get_template("print/one-pager.html")
             # Both logos trimmed of their margins, handed to WeasyPrint in memory.
             files, generated = print_logo_files(partner.logo, project.vendor.logo, views.common["lockup"]["print"])
-            with self._recording(views, path, item.key, reads):
+            with self._recording(views, job_path, item.key, reads):
                 html = template.render(views.common | {"item": views.items[item.key], "files": files,
                                                        "page": page, "direction_of": direction_of})
             identifier = hashlib.sha256(f"{partner.slug}/{path}".encode()).hexdigest()[:32]
@@ -380,7 +393,7 @@ class PartnerRenderer:
                 error.source = item.source
                 raise
 
-        return Job(path, digest(base, path, self._item_keys[item.variant_id]), make, costly=True, extras=extras,
+        return Job(job_path, digest(base, path, self._item_keys[item.variant_id]), make, costly=True, extras=extras,
                    reads=reads, items=(item.key,))
 
     def _thumbnail_jobs(self, pdf_job: Job, views: PartnerViews, item: ContentItem) -> list[Job]:
@@ -391,17 +404,6 @@ class PartnerRenderer:
         png = Job(path, digest(pdf_job.key, "thumbnail", str(size)),
                   lambda resolve: first_page_thumbnail(resolve(pdf_job.path), size), costly=True, items=pdf_job.items)
         return [png, _webp_job(png)]
-
-    def _zip_job(self, partner: Partner, plan: PartnerPlan, kit_jobs: list[Job]) -> Job:
-        newest = max((item.meta.date for item in plan.items), default=dt.date(1980, 1, 1))
-        zip_time = (max(newest.year, 1980), newest.month, newest.day, 0, 0, 0)
-        path = kit_zip_path(partner)
-
-        def make(resolve: Resolve) -> bytes:
-            files = {job.path.removeprefix("kit/"): resolve(job.path) for job in kit_jobs}
-            return kit.kit_zip(files, f"{partner.slug}-kit", zip_time)
-
-        return Job(path, digest(path, str(zip_time), *(job.key for job in kit_jobs)), make, costly=True)
 
     def _logo_jobs(self, partner: Partner, views: PartnerViews, base: str) -> list[Job]:
         """Sized logo files (1x, 2x, WebP and PNG) and favicons, named by digest and size."""
@@ -454,17 +456,19 @@ class PartnerRenderer:
                 picture = item.assets[0] if item.assets else None
                 images, previews = {}, {}
                 for network, size in SOCIAL_SIZES.items():
-                    path = f"kit/social/{item.slug}-{network}.png"
+                    path = f"kit/social/{item.slug}-{network}.png"  # in the hub
                     # Public text: the post's headline or its first line, never its internal title.
                     headline = view_text(item.key, "image_text", network)
-                    full = Job(path, digest(base, path, item_key), card(size, headline, partner.name, picture), True,
-                               items=(item.key,))
-                    # What the social page shows: a resized copy, WebP with a PNG fallback (the full
+                    full = Job(hub_path(path), digest(base, path, item_key), card(size, headline, partner.name,
+                                                                                    picture), True, items=(item.key,))
+                    # What the hub's social page shows: a resized copy, WebP with a PNG fallback (the full
                     # image is for download and the zip).
-                    shown = _preview_job(full, f"static/previews/{item.slug}-{network}.png", preview_size(size))
+                    shown = _preview_job(full, hub_path(f"static/previews/{item.slug}-{network}.png"),
+                                         preview_size(size))
                     jobs += [full, shown, _webp_job(shown)]
                     images[network] = path
-                    previews[network] = {"png": shown.path, "webp": shown.path.replace(".png", ".webp"),
+                    inside = shown.path.removeprefix(HUB)
+                    previews[network] = {"png": inside, "webp": inside.replace(".png", ".webp"),
                                          "width": preview_size(size)[0], "height": preview_size(size)[1]}
                 views.items.note(item.key, images=images, previews=previews)
             else:

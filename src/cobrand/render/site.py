@@ -1,4 +1,4 @@
-"""HTML pages of one partner's microsite, rendered with the theme's Jinja2 templates."""
+"""HTML pages of one partner's public microsite, rendered with the theme's Jinja2 templates."""
 
 from __future__ import annotations
 
@@ -163,9 +163,9 @@ def selection_pages(plan: PartnerPlan, kinds: Kinds) -> Iterator[Page]:
         assert item.page_path is not None and template is not None
         yield Page(item.page_path, template, item.meta.title, item.key, getattr(item.meta, "summary", None) or "")
     for kind in kinds:
-        if kind.listing is not None:
+        # The hub lists some kinds (social posts); a kind's index is left out where the partner has none of it.
+        if kind.listing is not None and not kind.listing.hub and (kind.listing.when_empty or plan.of_kind(kind.name)):
             yield Page(kind.listing.path, kind.listing.template, kind.listing.title)
-    yield Page("kit.html", "kit.html", "Download kit")
     yield Page("404.html", "404.html", "Page not found")
 
 

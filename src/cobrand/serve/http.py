@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
 from .events import KEEPALIVE_SECONDS, Listener
-from .pages import EVENTS_PATH, INTERNAL_PREFIX, REPORT_PATH, STATUS_PATH
+from .pages import EVENTS_PATH, HUB_PREFIX, INTERNAL_PREFIX, REPORT_PATH, STATUS_PATH
 from .rebuild import BuildState
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -33,6 +33,7 @@ class Site(Protocol):
     """What the handler needs of the dev server."""
 
     out: Path | None
+    hub: Path | None
 
     @property
     def state(self) -> BuildState | None: ...
@@ -43,7 +44,8 @@ class Site(Protocol):
 
     def waiting_page(self, path: str) -> bytes: ...
 
-    def decorate(self, document: bytes, *, slug: str | None = None, page_path: str = "") -> bytes: ...
+    def decorate(self, document: bytes, *, slug: str | None = None, page_path: str = "", hub: bool = False
+                 ) -> bytes: ...
 
     def preview_rewrite(self, document: bytes, slug: str) -> bytes: ...
 
@@ -108,6 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(HTTPStatus.OK, "application/json", json.dumps(data, indent=2).encode(), head)
             elif path == REPORT_PATH:
                 self._file_or_404(site.out / "report.json" if site.out else None, "application/json", head)
+            elif path.startswith(HUB_PREFIX):
+                self._partner_file(path.removeprefix(HUB_PREFIX.rstrip("/")), split.query, head, hub=True)
             elif path.startswith(INTERNAL_PREFIX):
                 self._send(HTTPStatus.NOT_FOUND, HTML, site.not_found_page(path), head)
             else:
@@ -115,26 +119,29 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def _partner_file(self, path: str, query: str, head: bool) -> None:
+    def _partner_file(self, path: str, query: str, head: bool, hub: bool = False) -> None:
+        """A file of a partner's site (``/<slug>/...``) or, with ``hub``, of its hub (``/_hub/<slug>/...``)."""
         site = self.server.site
+        root = site.hub if hub else site.out
+        prefix = HUB_PREFIX.rstrip("/") if hub else ""
         segments = path.lstrip("/").split("/")
         slug = segments[0]
-        if site.out is None or not _SLUG.match(slug) or not (site.out / slug).is_dir():
-            self._missing(path, head)
+        if root is None or not _SLUG.match(slug) or not (root / slug).is_dir():
+            self._missing(prefix + path, head)
             return
-        folder = (site.out / slug).resolve()
+        folder = (root / slug).resolve()
         if len(segments) == 1:  # "/acme" -> "/acme/", so relative links resolve inside the site
-            self._redirect(f"/{quote(slug)}/" + (f"?{query}" if query else ""))
+            self._redirect(f"{prefix}/{quote(slug)}/" + (f"?{query}" if query else ""))
             return
         rest = segments[1:]
         if any(part in {"..", "."} or part.startswith(".") for part in rest if part):
-            self._not_found(folder, slug, head)
+            self._not_found(folder, slug, head, hub=hub)
             return
         relative = "/".join(rest)
         target = folder.joinpath(*[part for part in rest if part])
         if target.is_dir():
             if relative and not relative.endswith("/"):
-                self._redirect(f"/{quote(slug)}/{quote(relative)}/" + (f"?{query}" if query else ""))
+                self._redirect(f"{prefix}/{quote(slug)}/{quote(relative)}/" + (f"?{query}" if query else ""))
                 return
             target = target / "index.html"
             relative = relative + "index.html"
@@ -144,11 +151,11 @@ class _Handler(BaseHTTPRequestHandler):
                 raise FileNotFoundError(relative)
             data = resolved.read_bytes()
         except OSError:
-            self._not_found(folder, slug, head, path)
+            self._not_found(folder, slug, head, prefix + path, hub=hub)
             return
         kind = content_type(resolved)
         if kind.startswith("text/html"):
-            data = site.decorate(data, slug=slug, page_path=relative)
+            data = site.decorate(data, slug=slug, page_path=relative, hub=hub)
         self._send(HTTPStatus.OK, kind, data, head)
 
     def _missing(self, path: str, head: bool) -> None:
@@ -159,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(HTTPStatus.NOT_FOUND, HTML, site.not_found_page(path), head)
 
-    def _not_found(self, folder: Path, slug: str, head: bool, path: str = "") -> None:
+    def _not_found(self, folder: Path, slug: str, head: bool, path: str = "", hub: bool = False) -> None:
         site = self.server.site
         if path and site.state is None:
             self._missing(path, head)  # the partner's folder is there, from an earlier start, and being rebuilt
@@ -169,7 +176,9 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             self._missing(path or self.path, head)
             return
-        page = site.decorate(site.preview_rewrite(page, slug), slug=slug, page_path="")
+        if not hub:  # the hub's 404 links relatively: nothing absolute to point at the preview
+            page = site.preview_rewrite(page, slug)
+        page = site.decorate(page, slug=slug, page_path="", hub=hub)
         self._send(HTTPStatus.NOT_FOUND, HTML, page, head)
 
     def _file_or_404(self, path: Path | None, kind: str, head: bool) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .rebuild import BuildState
 
 INTERNAL_PREFIX = "/__cobrand/"
+HUB_PREFIX = "/_hub/"  # /_hub/<slug>/...: the partner's hub (no slug starts with "_")
 EVENTS_PATH = INTERNAL_PREFIX + "events"
 STATUS_PATH = INTERNAL_PREFIX + "status.json"
 REPORT_PATH = INTERNAL_PREFIX + "report.json"
@@ -116,11 +117,13 @@ def live_reload_script(generation: str) -> str:
     return _render("reload.html", script_id=SCRIPT_ID, generation=generation, events_path=EVENTS_PATH).strip()
 
 
-def toolbar(listing: Listing, slug: str, page_path: str, state: BuildState | None) -> str:
-    """The preview toolbar: all partners, a partner switcher, the build status."""
+def toolbar(listing: Listing, slug: str, page_path: str, state: BuildState | None, *, hub: bool = False) -> str:
+    """The preview toolbar: all partners, a partner switcher, a switch between the partner's public site and
+    its hub (``hub``: the page is the hub's), the build status."""
     current = next((p for p in listing.partners if p.slug == slug), PartnerEntry(slug, slug))
     return _render("toolbar.html", toolbar_id=TOOLBAR_ID, overlay_id=OVERLAY_ID, partners=listing.partners,
                    switch=0 < len(listing.partners) <= MAX_SWITCHER_PARTNERS, slug=slug, page_path=page_path,
+                   hub=hub, base=HUB_PREFIX if hub else "/",
                    current_name=current.name, state=state,
                    finished=_clock(state.finished_at) if state else "").strip()
 

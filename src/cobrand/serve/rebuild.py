@@ -62,6 +62,7 @@ class BuildSettings:
     jobs: int | None = None
     environ: Mapping[str, str] | None = None
     preview: frozenset[str] = frozenset()  # "drafts", "future": shown too, pages marked as a preview
+    hub: Path | None = None  # where partners' hubs are built (default: beside out)
 
 
 def run_build(settings: BuildSettings, generation: str, changed: tuple[str, ...],
@@ -73,7 +74,7 @@ def run_build(settings: BuildSettings, generation: str, changed: tuple[str, ...]
     try:
         report = build(settings.root, out_dir=settings.out, partners=settings.partners, pdfs=settings.pdfs,
                        images=settings.images, jobs=settings.jobs, environ=settings.environ, on_load=on_load,
-                       preview=settings.preview)
+                       preview=settings.preview, hub_dir=settings.hub)
         problems = tuple(report.errors)  # a skipped partner or a withheld item is shown, as a failure is
         warnings = tuple(report.all_warnings)
     except ProjectError as error:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from ..models import Project
+from ..roots import default_hub_dir
 from . import pages
 from .events import Broadcaster, Listener, sse_message
 from .http import PreviewServer
@@ -78,6 +79,7 @@ class DevServer:
         host: str = "127.0.0.1",
         port: int = 8000,
         out_dir: Path | str | None = None,
+        hub_dir: Path | str | None = None,
         pdfs: bool = True,
         images: bool = True,
         partners: tuple[str, ...] = (),
@@ -95,8 +97,10 @@ class DevServer:
         self.host = host
         self._requested_port = port
         self.out: Path | None = Path(out_dir).resolve() if out_dir is not None else default_out_dir(self.root)
+        # Hubs are served under /_hub/<slug>/ (serve/pages.py), built beside the sites unless told.
+        self.hub: Path | None = Path(hub_dir).resolve() if hub_dir is not None else default_hub_dir(self.out)
         self.settings = BuildSettings(self.root, self.out, pdfs, images, tuple(partners), jobs, environ,
-                                      frozenset(preview))
+                                      frozenset(preview), self.hub)
         self.toolbar = toolbar
         self.on_build = on_build
         self.on_change = on_change
@@ -113,7 +117,7 @@ class DevServer:
         self._stopped = threading.Event()
         self.events = Broadcaster()
         self.rebuilder = Rebuilder(self._build, debounce, self._before)
-        self.watcher = Watcher(self.root, self.out, self.notify_change)
+        self.watcher = Watcher(self.root, self.out, self.notify_change, self.hub)
         self._httpd: PreviewServer | None = None
         self._http_thread: threading.Thread | None = None
         self._children_before: set[int | None] = set()
@@ -273,14 +277,15 @@ class DevServer:
         """True when the partner's site is in the output folder."""
         return self.out is not None and (self.out / slug / "index.html").is_file()
 
-    def decorate(self, document: bytes, *, slug: str | None = None, page_path: str = "") -> bytes:
-        """Inject the live-reload script, the error overlay and the partner toolbar into an HTML response."""
+    def decorate(self, document: bytes, *, slug: str | None = None, page_path: str = "", hub: bool = False) -> bytes:
+        """Inject the live-reload script, the error overlay and the partner toolbar into an HTML response
+        (``hub``: a page of the partner's hub)."""
         state = self.state
         parts = [pages.live_reload_script(state.generation if state else "")]
         if state is not None and state.problems:
             parts.append(pages.error_overlay(state.problems, self.root))
         if slug is not None and self.toolbar:
-            parts.append(pages.toolbar(self.listing(), slug, page_path, state))
+            parts.append(pages.toolbar(self.listing(), slug, page_path, state, hub=hub))
         return pages.inject(document, "".join(parts).encode("utf-8"))
 
     def index_page(self) -> bytes:

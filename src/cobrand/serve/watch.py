@@ -20,14 +20,17 @@ _CHANGE_EVENTS = frozenset({"created", "deleted", "modified", "moved", "closed"}
 _EDITOR_LITTER = re.compile(r"(^\.|~$|\.sw[a-p]$|\.tmp$|\.bak$|^4913$|^#.*#$)")
 
 
-def relevant_path(root: Path, out: Path | None, logo_folder: Path | None, path: str) -> str | None:
-    """The project-relative path of a changed file if it can affect the build, else None."""
+def relevant_path(root: Path, out: Path | None, logo_folder: Path | None, path: str, hub: Path | None = None
+                  ) -> str | None:
+    """The project-relative path of a changed file if it can affect the build, else None.
+
+    Files the build writes (under ``out`` and ``hub``) never do."""
     try:
         absolute = Path(path).resolve() if not os.path.isabs(path) else Path(os.path.normpath(path))
         relative = absolute.relative_to(root)
     except ValueError:
         return None
-    if out is not None and absolute.is_relative_to(out):
+    if any(folder is not None and absolute.is_relative_to(folder) for folder in (out, hub)):
         return None
     parts = relative.parts
     if not parts or _EDITOR_LITTER.search(parts[-1]) or any(part.startswith(".") for part in parts):
@@ -47,9 +50,11 @@ class Watcher:
     watched from the next refresh on.
     """
 
-    def __init__(self, root: Path, out: Path | None, on_change: Callable[[list[str]], None]) -> None:
+    def __init__(self, root: Path, out: Path | None, on_change: Callable[[list[str]], None],
+                 hub: Path | None = None) -> None:
         self.root = root
         self.out = out
+        self.hub = hub
         self.on_change = on_change
         self.logo_folder: Path | None = None
         self._observer: Any = None
@@ -93,7 +98,7 @@ class Watcher:
 
     def relevant(self, path: str) -> str | None:
         """The project-relative path of a changed file if it can affect the build, else None."""
-        return relevant_path(self.root, self.out, self.logo_folder, path)
+        return relevant_path(self.root, self.out, self.logo_folder, path, self.hub)
 
     def _targets(self) -> dict[str, bool]:
         """Folders to watch (path -> recursive)."""

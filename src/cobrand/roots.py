@@ -1,0 +1,119 @@
+"""A partner's two output folders: its public site (``<out>/<slug>/``) and its hub (``<hub_out>/<slug>/``).
+
+One partner's jobs share one namespace (hub jobs' paths start with :data:`cobrand.jobs.HUB`), so a hub
+file can be made from a site file's bytes (the kit's copy of a datasheet PDF, rendered once). Writing them
+is two steps:
+
+1. every output of both folders whose key changed is made in memory, an output of either folder read from
+   disk where it is unchanged: a render failure raises here, before either folder is touched, so a failed
+   partner keeps its old site and its old hub byte for byte;
+2. each folder is brought up to date by the ordinary writer (:func:`cobrand.write.write_partner`), with
+   the bytes made in step 1: atomic files, its own manifest (``<root>/.cobrand/<slug>.json``), stale files
+   removed, links checked within the folder, withheld items' files kept.
+
+Step 2 writes the hub, then the site: a write error in the hub (a full disk, a folder where a file must
+go) leaves both folders as they were. A write error in the site after the hub was written leaves the hub
+new and the public site old; the site's manifest then lacks the partner's fingerprint, so the next build
+brings the partner up to date again. (Two folders, possibly on two file systems, cannot be swapped as one.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .cache import Store
+from .jobs import HUB, Job, Resolve, split_root
+from .kept import Withheld
+from .write import LinkCheck, WriteResult, read_manifest, recorded_files, write_partner
+
+
+def default_hub_dir(out_dir: Path) -> Path:
+    """Where partners' hubs go when no folder is given: ``<out>-hub`` beside the output folder."""
+    return out_dir.with_name(out_dir.name + "-hub")
+
+
+def write_partner_roots(out_dir: Path, hub_dir: Path, slug: str, jobs: list[Job], fingerprint: str,
+                        store: Store | None, check_links: LinkCheck | None = None,
+                        read: dict[str, object] | None = None, hub_read: dict[str, object] | None = None,
+                        withheld: Withheld | None = None) -> WriteResult:
+    """Make what changed in either folder, then write ``out_dir/slug`` and ``hub_dir/slug``.
+
+    ``read`` and ``hub_read`` are the partner's manifests when the caller has read them already. The
+    result names hub files by their job paths (:data:`cobrand.jobs.HUB` first).
+    """
+    manifests = (read_manifest(out_dir, slug) if read is None else read,
+                 read_manifest(hub_dir, slug) if hub_read is None else hub_read)
+    folders = (out_dir / slug, hub_dir / slug)
+    recorded = (recorded_files(out_dir, slug, manifests[0]), recorded_files(hub_dir, slug, manifests[1]))
+    by_path = {job.path: job for job in jobs}
+    made: dict[str, bytes] = {}
+
+    def unchanged(job: Job) -> bool:
+        in_hub, inside = split_root(job.path)
+        return job.matches(recorded[in_hub].get(inside))
+
+    def resolve(path: str) -> bytes:
+        if path not in made:
+            job = by_path[path]
+            if unchanged(job):
+                in_hub, inside = split_root(path)
+                return (folders[in_hub] / inside).read_bytes()
+            data = store.get(job.key) if store is not None and job.costly else None
+            if data is None:
+                data = job.make(resolve)
+                if store is not None and job.costly:
+                    store.put(job.key, data)
+            made[path] = data
+        return made[path]
+
+    for job in jobs:
+        if not unchanged(job):
+            resolve(job.path)
+
+    # What each output's templates read, recorded by job path while it was made; the writer looks a hub
+    # output's up by its path inside the hub.
+    reads: dict[str, frozenset[str]] = {}
+    for job in jobs:
+        if job.reads:
+            reads.update(job.reads)
+    hub_reads = {path[len(HUB):]: names for path, names in reads.items() if path.startswith(HUB)}
+    # A hub file made from a site file's bytes under the same key (the kit's copy of a PDF) is recorded as
+    # having read what that file's templates read, however either was made (here, or on a Dask worker).
+    site_keys = {job.key: job.path for job in jobs if job.extras is not None and not job.path.startswith(HUB)}
+    for job in jobs:
+        original = site_keys.get(job.key) if job.path.startswith(HUB) and job.extras is not None else None
+        if original is not None and original in reads:
+            hub_reads[job.path[len(HUB):]] = reads[original]
+
+    def made_already(job: Job, in_hub: bool, inside: str) -> Job:
+        data = made.get(job.path)
+        folder = folders[in_hub]
+        make: Callable[[Resolve], bytes] = (lambda _: data) if data is not None else (
+            lambda _: (folder / inside).read_bytes())  # unchanged: the writer keeps it, reading it only to link-check
+        return job._replace(path=inside, make=make, reads=hub_reads if in_hub and job.reads is not None else job.reads)
+
+    site = [made_already(job, False, job.path) for job in jobs if not job.path.startswith(HUB)]
+    hub = [made_already(job, True, job.path[len(HUB):]) for job in jobs if job.path.startswith(HUB)]
+    if not hub and not folders[1].exists():
+        return write_partner(out_dir, slug, site, fingerprint, None, check_links=check_links, read=manifests[0],
+                             withheld=withheld)
+    in_hub = write_partner(hub_dir, slug, hub, fingerprint, None, check_links=check_links, read=manifests[1],
+                           withheld=withheld)
+    written = write_partner(out_dir, slug, site, fingerprint, None, check_links=check_links, read=manifests[0],
+                            withheld=withheld)
+    return _joined(written, in_hub)
+
+
+def _joined(site: WriteResult, hub: WriteResult) -> WriteResult:
+    """One result for both folders, hub files named by their job paths."""
+
+    def prefixed(paths: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(HUB + path for path in paths)
+
+    return WriteResult(
+        site.files + hub.files, site.written + hub.written, site.reused + hub.reused, site.removed + hub.removed,
+        site.made | {HUB + path: data for path, data in hub.made.items()},
+        site.broken_links + [(HUB + page, link) for page, link in hub.broken_links],
+        added=site.added + prefixed(hub.added), changed=site.changed + prefixed(hub.changed),
+        deleted=site.deleted + prefixed(hub.deleted), kept=tuple(sorted(set(site.kept) | set(hub.kept))))
