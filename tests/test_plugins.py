@@ -134,6 +134,12 @@ def test_a_plugin_kind_gets_pages_a_listing_and_an_output_entitled_like_every_ki
         expected = (["case-studies/shipping-line.html"] if gated else []) + ["case-studies/harbour-clinic.html"]
         assert [entry["page"] for entry in listed] == expected  # newest first
         assert all((site / entry["page"]).is_file() for entry in listed)
+        # The plugin's hub output: in the partner's hub, never on its public site.
+        brief = (out.parent / f"{out.name}-hub" / partner.slug / "case-studies.txt").read_text(encoding="utf-8")
+        assert brief.splitlines() == (["2026-10-01  A shipping line's recovery drill (Blue Anchor Lines)"]
+                                      if gated else []) + ["2026-09-01  How a harbour clinic restored in an hour "
+                                                           "(Harbour Clinic)"]
+        assert not (site / "case-studies.txt").exists()
         sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
         assert "case-studies/harbour-clinic.html" in sitemap
         assert ("case-studies/shipping-line.html" in sitemap) == gated

@@ -59,7 +59,8 @@ class ItemEvent:
 
 @dataclass(frozen=True)
 class PageEvent:
-    """``on_page``: one rendered HTML page of ``partner``'s output at ``path``, as UTF-8 bytes."""
+    """``on_page``: one rendered HTML page of ``partner``'s output at ``path`` (a hub page's starts with
+    ``jobs.HUB``), as UTF-8 bytes."""
 
     project: Project
     partner: Partner

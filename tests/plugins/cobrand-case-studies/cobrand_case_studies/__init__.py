@@ -2,7 +2,8 @@
 
 Front matter is a page's (title, date, summary, gating) plus ``customer`` and an optional ``industry``.
 Each partner gets ``case-studies/<slug>.html`` for the case studies it is entitled to, the listing
-``case-studies/index.html`` and ``case-studies.json`` (title, customer, industry, date and page of each).
+``case-studies/index.html`` and ``case-studies.json`` (title, customer, industry, date and page of each)
+on its public site, and ``case-studies.txt`` (a line per case study, for its sales team) in its hub.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from cobrand.cache import digest
 from cobrand.errors import Problem
-from cobrand.jobs import Job, Resolve
+from cobrand.jobs import HUB, Job, Resolve
 from cobrand.kinds import Kind, Listing
 from cobrand.models import PageFile, ShortText
 from cobrand.plugins import AfterLoad, ItemEvent, OutputProvider, OutputRequest, Plugin
@@ -50,6 +51,26 @@ class CaseStudiesJson:
         return [Job(path, digest(request.keys.listing, path), make)]
 
 
+class CaseStudiesBrief:
+    """``case-studies.txt`` in the partner's hub: one line per case study, for the partner's sales team."""
+
+    name = "case-studies.txt"
+    root = HUB  # the partner's hub, not its public site
+
+    def jobs(self, request: OutputRequest) -> Iterable[Job]:
+        """One job, keyed on the cards of the partner's items."""
+        path = request.root + "case-studies.txt"
+        keys = [item.key for item in request.plan.of_kind(KIND)]
+        items = request.views.items
+
+        def make(_: Resolve) -> bytes:
+            lines = [f"{items[key]['date'].isoformat()}  {items[key]['title']} ({items[key]['customer']})"
+                     for key in keys]
+            return "".join(line + "\n" for line in lines).encode("utf-8")
+
+        return [Job(path, digest(request.keys.listing, path), make)]
+
+
 class CaseStudies(Plugin):
     """The plugin: its kind, its templates, the customer on each case study's view, its JSON output."""
 
@@ -74,4 +95,4 @@ class CaseStudies(Plugin):
         return {"customer": getattr(meta, "customer", ""), "industry": getattr(meta, "industry", None)}
 
     def outputs(self) -> Sequence[OutputProvider]:
-        return [CaseStudiesJson()]
+        return [CaseStudiesJson(), CaseStudiesBrief()]
