@@ -63,9 +63,11 @@ def copy_example(tmp_path: Path, name: str = "project") -> Path:
 
 
 def nothing_but_the_report(out: Path) -> bool:
-    """True when a refused build left ``out`` holding only its report.json (issue 20) and the lock file."""
-    return not out.exists() or {path.relative_to(out).as_posix() for path in out.rglob("*")} <= {
-        "report.json", ".cobrand.lock"}
+    """True when a refused build left ``out`` holding only its report.json (issue 20), the overview page that
+    says why (run state like the report) and the lock file, and made no hubs' folder beside it."""
+    hubs = out.with_name(out.name + "-hub")
+    return (not out.exists() or {path.relative_to(out).as_posix() for path in out.rglob("*")} <= {
+        "report.json", "overview.html", ".cobrand.lock"}) and not hubs.exists()
 
 
 def project_files(root: Path) -> dict[str, bytes]:

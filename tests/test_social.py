@@ -188,7 +188,7 @@ def test_x_limit_is_exact(project, tmp_path, total, too_long):
     else:
         report = run_build(project, tmp_path / "out")
         assert report.ok
-        csv_text = (tmp_path / "out" / "kestrel-cloud" / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8")
+        csv_text = (tmp_path / "out-hub" / "kestrel-cloud" / "kit" / "hootsuite-x.csv").read_text(encoding="utf-8")
         assert text in csv_text
 
 
@@ -320,7 +320,7 @@ def test_share_links_point_at_the_partners_own_page(example_build, partner):
 
 
 def test_social_images_per_post_and_network(example_build, partner):
-    folder = example_build.out / partner.slug / "kit" / "social"
+    folder = example_build.hub / partner.slug / "kit" / "social"
     items = social_items(partner)
     expected = {f"{item.slug}-{network}.png" for item in items for network in NETWORKS}
     assert {path.name for path in folder.glob("*.png")} == expected
@@ -337,7 +337,7 @@ def test_social_images_do_not_use_another_partners_colour(example_build):
     northbeam = next(p for p in PARTNERS if p.slug == "northbeam-it")
     sakura = next(p for p in PARTNERS if p.slug == "sakura-systems")
     item = social_items(northbeam)[0]
-    with Image.open(example_build.out / "northbeam-it" / "kit" / "social" / f"{item.slug}-x.png") as image:
+    with Image.open(example_build.hub / "northbeam-it" / "kit" / "social" / f"{item.slug}-x.png") as image:
         assert not has_colour(image, sakura.primary)
 
 
@@ -359,7 +359,7 @@ def read_csv(path: Path) -> list[list[str]]:
 
 @pytest.mark.parametrize("network", NETWORKS)
 def test_hootsuite_csv_schedules_every_entitled_post(example_build, partner, network):
-    rows = read_csv(example_build.out / partner.slug / "kit" / f"hootsuite-{network}.csv")
+    rows = read_csv(example_build.hub / partner.slug / "kit" / f"hootsuite-{network}.csv")
     items = sorted(social_items(partner), key=lambda item: (str(item.meta["date"]), item.slug))
     assert len(rows) == len(items)
     assert all(len(row) == 3 for row in rows)
@@ -385,7 +385,7 @@ def test_hootsuite_message_is_the_post_without_its_link(example_build, network):
     separator = "\n" if network == "x" else "\n\n"
     wrong = []
     for partner in PARTNERS:
-        rows = read_csv(example_build.out / partner.slug / "kit" / f"hootsuite-{network}.csv")
+        rows = read_csv(example_build.hub / partner.slug / "kit" / f"hootsuite-{network}.csv")
         items = sorted(social_items(partner), key=lambda item: (str(item.meta["date"]), item.slug))
         for row, item in zip(rows, items, strict=True):
             expected = filled(item.meta["variants"][network], partner) + separator + tags_line(item)
