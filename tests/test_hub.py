@@ -302,3 +302,20 @@ def test_a_hub_folder_inside_the_output_or_the_sources_is_refused(tmp_path, wher
                       environ=ENVIRON)
     assert digests(project / "content") == before
     shutil.rmtree(out, ignore_errors=True)
+
+
+def test_without_a_hub_address_the_report_names_hub_files_by_their_place_in_the_hub_folder(tmp_path):
+    project = copy_example(tmp_path)
+    config = project / "cobrand.toml"
+    text = config.read_text(encoding="utf-8")
+    address = re.search(r'(?m)^base_url = "https://hub\.[^"]*"\n', text)
+    assert address, "the example names its hubs' address"
+    config.write_text(text.replace(address.group(0), "", 1), encoding="utf-8")
+    report = cobrand.build(project, out_dir=tmp_path / "build", partners=(SLUG,), pdfs=False, images=False, jobs=1,
+                           environ=ENVIRON)
+    assert report.ok, report.summary()
+    added = report.partners[0].hub_urls_added
+    assert f"{SLUG}/" in added and f"{SLUG}/kit.html" in added and not [url for url in added if "://" in url]
+    # Inside the hub, links stay relative: the hub works wherever it is published.
+    page = (tmp_path / "build-hub" / SLUG / "new.html").read_text(encoding="utf-8")
+    assert "hub.harborline.example" not in page
