@@ -341,3 +341,23 @@ def test_incremental_hubs_equal_clean_ones_after_program_edits(project: Path, tm
     assert "Clean Room, renamed" in (hub / "falkenstein-systeme" / "index.html").read_text("utf-8")
     assert "Clean Room" not in (hub / "maple-ridge-tech" / "index.html").read_text("utf-8")
     assert "immutable" in (hub / "kestrel-cloud" / "new.html").read_text("utf-8").lower()
+
+
+def test_an_arabic_hub_is_right_to_left_with_english_runs_marked(tmp_path: Path) -> None:
+    """The program page of an ar-AE partner reads right to left; the vendor's English tier text and the
+    untranslated titles say lang="en" dir="ltr", and "+1" keeps its sign before the number."""
+    import cobrand
+
+    project = rtl_cjk_project(tmp_path)
+    hub = tmp_path / "hub"
+    report = cobrand.build(project, out_dir=tmp_path / "out", hub_dir=hub, partners=(ARABIC,), jobs=1, pdfs=False,
+                           images=False, environ=ENVIRON)
+    assert report.ok, report.failures
+    page = lxml_html.parse(str(hub / ARABIC / "index.html"))
+    assert page.xpath("/html/@dir") == ["rtl"] and page.xpath("/html/@lang") == ["ar-AE"]
+    english = page.xpath("//ul[contains(@class, 'hub-benefits')]")
+    assert english and all(ul.get("lang") == "en" and ul.get("dir") == "ltr" for ul in english)
+    adds = page.xpath("//section[@aria-labelledby='hub-next']//td[starts-with(normalize-space(.), '+')]")
+    assert adds and all(td.xpath("span/@dir") == ["ltr"] for td in adds)
+    recent = page.xpath("//ul[@class='hub-recent']//a")
+    assert recent and all(a.get("lang") == "en" and a.get("dir") == "ltr" for a in recent)
