@@ -22,7 +22,7 @@ from cobrand.load import load_project
 from cobrand.render.newsletter import EMAIL_WIDTH, Links, email_body, render_emails
 from cobrand.render.plaintext import WIDTH, LinkList, display_width, html_to_text
 
-from conftest import BUILD_DATE, ENVIRON, ROOT, ExampleBuild, playwright_or_skip
+from conftest import BUILD_DATE, ENVIRON, ROOT, ExampleBuild, copy_example, file_digests, playwright_or_skip
 from generated_project import ARABIC, JAPANESE, rtl_cjk_project
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -353,3 +353,107 @@ def test_email_text_contrast_reaches_aa_by_axe(chromium: Any, built: Any) -> Non
         context.close()
     assert found == [], "\n".join(found)
 
+
+# --- in the build: the hub's e-mail files ---------------------------------------------------------------------
+
+
+def _hub_emails(hub: Path, slug: str) -> dict[str, bytes]:
+    folder = hub / slug / "email"
+    return {f"email/{path.name}": path.read_bytes() for path in sorted(folder.glob("*"))
+            if path.suffix in (".html", ".txt") and path.name != "index.html"}
+
+
+def test_the_hub_holds_the_emails_render_emails_makes(built: Any) -> None:
+    """Differential: each partner's e-mails in the built hub are byte for byte the ones made on their own."""
+    project, build, emails = built
+    hub = build.out.parent / f"{build.out.name}-hub"
+    for partner in project.partners:
+        assert _hub_emails(hub, partner.slug) == emails[partner.slug], partner.slug
+        index = (hub / partner.slug / "email" / "index.html").read_text("utf-8")
+        for path in _html_files(emails[partner.slug]):
+            name = path.removeprefix("email/")
+            assert f'href="{name}"' in index and f'data-copy-url="{name}"' in index, (partner.slug, name)
+            assert f'href="{name.replace(".html", ".txt")}"' in index, (partner.slug, name)
+    # The public site never links to the hub or its e-mails.
+    for page in build.out.rglob("*.html"):
+        assert "/email/" not in page.read_text("utf-8"), page
+
+
+def _stamps(root: Path) -> dict[Path, int]:
+    return {path: path.stat().st_mtime_ns for path in root.rglob("*") if path.is_file()
+            and not path.relative_to(root).parts[0].startswith(".cobrand")}  # the build's state and lock
+
+
+def test_editing_a_post_rewrites_only_its_own_emails_and_equals_a_clean_build(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    out, hub = tmp_path / "out", tmp_path / "hub"
+    assert cobrand.build(root, out_dir=out, hub_dir=hub, pdfs=False, jobs=1, environ=ENVIRON).ok
+    stamps = _stamps(hub)
+    post = root / "content" / "blog" / "aws-snapshot-pitfalls.md"
+    text = post.read_text("utf-8")
+    assert "Amazon EBS snapshots are cheap" in text
+    post.write_text(text.replace("Amazon EBS snapshots are cheap", "Amazon EBS snapshots are inexpensive"), "utf-8")
+    assert cobrand.build(root, out_dir=out, hub_dir=hub, pdfs=False, jobs=1, environ=ENVIRON).ok
+    rewritten = {path.relative_to(hub).as_posix() for path, stamp in stamps.items()
+                 if path.exists() and path.stat().st_mtime_ns != stamp}
+    aws = {path.parent.parent.name for path in hub.glob("*/email/aws-snapshot-pitfalls.html")}
+    assert aws and aws != {path.name for path in hub.iterdir() if path.is_dir() and path.name != ".cobrand"}
+    assert rewritten == {f"{slug}/email/aws-snapshot-pitfalls.{ext}" for slug in aws for ext in ("html", "txt")}
+    assert all("Amazon EBS snapshots are inexpensive" in (hub / slug / "email" / "aws-snapshot-pitfalls.txt")
+               .read_text("utf-8") for slug in aws)
+    clean_out, clean_hub = tmp_path / "clean-out", tmp_path / "clean-hub"
+    assert cobrand.build(root, out_dir=clean_out, hub_dir=clean_hub, pdfs=False, jobs=1, environ=ENVIRON).ok
+    def published(folder: Path) -> dict[str, str]:
+        return {path: sha for path, sha in file_digests(folder).items() if not path.startswith(".cobrand")}
+
+    assert published(hub) == published(clean_hub)
+
+
+def test_copy_buttons_of_the_hub_email_page_copy_the_email_in_chromium(chromium: Any, built: Any) -> None:
+    """The hub served over HTTP: "Copy HTML code" puts the e-mail file's text on the clipboard, "Copy formatted
+    e-mail" the e-mail as HTML (what an e-mail tool's editor pastes)."""
+    import functools
+    import threading
+    import time
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    _, build, emails = built
+    hub = build.out.parent / f"{build.out.name}-hub"
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(hub))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    site = f"http://127.0.0.1:{server.server_address[1]}"
+    context = chromium.new_context()
+    try:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
+        page = context.new_page()
+        page.goto(f"{site}/{ARABIC}/email/index.html", wait_until="load")
+        code, rich = page.locator("button[data-copy-url]:not([data-copy-as])").first, \
+            page.locator("button[data-copy-as=html]").first
+        assert code.is_visible() and rich.is_visible()
+        expected = emails[ARABIC]["email/" + code.get_attribute("data-copy-url")].decode("utf-8")
+
+        def copied(read: str) -> str | None:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                value = page.evaluate(read)
+                if value and value != "-- nothing --":
+                    return str(value)
+                time.sleep(0.05)
+            return None
+
+        page.evaluate("navigator.clipboard.writeText('-- nothing --')")
+        code.click()
+        assert copied("navigator.clipboard.readText()") == expected
+        page.evaluate("navigator.clipboard.writeText('-- nothing --')")
+        rich.click()
+        html = copied("""navigator.clipboard.read().then(items => items[0].types.includes('text/html')
+                          ? items[0].getType('text/html').then(blob => blob.text()) : null)""")
+        # Chromium hands over the body's markup (sanitised, without <html>): the e-mail's tables and links.
+        assert html is not None and "utm_medium=email" in html and 'role="presentation"' in html
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

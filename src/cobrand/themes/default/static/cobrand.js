@@ -15,6 +15,36 @@
       });
     });
   });
+  // Copy buttons of the hub's e-mail page: the e-mail file, as formatted HTML (for an e-mail tool's editor)
+  // or as its HTML code. They need the file over HTTP(S); opened from disk, the button says what to do instead.
+  document.querySelectorAll("[data-copy-url]").forEach(function (button) {
+    var rich = button.getAttribute("data-copy-as") === "html";
+    if (!navigator.clipboard || (rich && typeof ClipboardItem === "undefined") || location.protocol === "file:") {
+      return;
+    }
+    var label = button.innerHTML;
+    button.hidden = false;
+    function say(text) {
+      button.textContent = text;
+      setTimeout(function () { button.innerHTML = label; }, 2400);
+    }
+    button.addEventListener("click", function () {
+      fetch(button.getAttribute("data-copy-url")).then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.text();
+      }).then(function (html) {
+        if (!rich) { return navigator.clipboard.writeText(html); }
+        var text = new DOMParser().parseFromString(html, "text/html").body.innerText;
+        return navigator.clipboard.write([new ClipboardItem({
+          "text/html": new Blob([html], {type: "text/html"}),
+          "text/plain": new Blob([text], {type: "text/plain"})})]);
+      }).then(function () {
+        say(button.getAttribute("data-copied") || "Copied");
+      }, function () {
+        say(button.getAttribute("data-failed") || "Copy failed");
+      });
+    });
+  });
   // Tables wider than the text column scroll inside it: make them reachable by keyboard.
   var tables = document.querySelectorAll(".prose table");
   function markScrollingTables() {
