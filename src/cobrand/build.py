@@ -122,7 +122,7 @@ def build(
     root = Path(project_dir).resolve()
     out = Path(out_dir) if out_dir is not None else root / "build"
     cache = Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache"
-    hub = Path(hub_dir) if hub_dir is not None else default_hub_dir(out)
+    hub = Path(hub_dir) if hub_dir is not None else default_hub_dir(out.resolve())
     check_output_folders(root, out, cache, hub)
     report = BuildReport(project=str(root), out_dir=str(out.resolve()), timings=timings, strict=strict,
                          hub_dir=str(hub.resolve()))
@@ -150,11 +150,6 @@ def check_output_folders(root: Path, out: Path, cache: Path, hub: Path | None = 
     """
     sources = [root / name for name in ("content", "partners", "themes")]
     folders = [("--out", out), ("--cache-dir", cache)] + ([("--hub-out", hub)] if hub is not None else [])
-    if hub is not None:
-        site, hubs = out.resolve(), hub.resolve()
-        if site.is_relative_to(hubs) or hubs.is_relative_to(site):
-            raise UsageError(f"--hub-out {hub} and --out {out} must be separate folders, neither inside the other: "
-                             "the hubs are published apart from the public sites")
     for option, folder in folders:
         resolved = folder.resolve()
         if resolved == root or root.is_relative_to(resolved):
@@ -164,6 +159,11 @@ def check_output_folders(root: Path, out: Path, cache: Path, hub: Path | None = 
             if resolved.is_relative_to(source.resolve()) or source.resolve().is_relative_to(resolved):
                 raise UsageError(f"{option} {folder} is inside or holds the project's {source.name}/ folder; "
                                  "cobrand deletes stale files there, so choose a folder for output only")
+    if hub is not None:
+        site, hubs = out.resolve(), hub.resolve()
+        if site.is_relative_to(hubs) or hubs.is_relative_to(site):
+            raise UsageError(f"--hub-out {hub} and --out {out} must be separate folders, neither inside the other: "
+                             "the hubs are published apart from the public sites")
 
 
 def _write_refusal(out: Path, report: BuildReport) -> None:
