@@ -395,3 +395,13 @@ def test_titles_are_filled_for_the_partner(example: Project) -> None:
         view = hub_view(project, planner.plan(partner), planner)
         titles = [entry["title"] for entry in view["new"] if entry["key"] == KEY]
         assert titles == [f"Backups for {partner.name}"], partner.slug
+
+
+def test_a_social_post_is_listed_by_its_headline_not_its_internal_title(example: Project) -> None:
+    """The launch post's title carries the vendor's note "(silver and above)"; the hub lists its headline."""
+    planner = Planner(example)
+    partner = next(p for p in example.partners if p.slug == "maple-ridge-tech")
+    view = hub_view(example, planner.plan(partner), planner)
+    launch = next(entry for entry in view["expiring"] if entry["key"] == "social/recovery-assurance-launch")
+    assert launch["title"] == "Recovery Assurance: restore tests you can prove"
+    assert "silver and above" not in json.dumps(view, default=str)

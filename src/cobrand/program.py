@@ -156,9 +156,12 @@ class _Titles:
         self._project, self._partner, self._filler = project, partner, filler
 
     def __call__(self, item: ContentItem) -> str:
-        templated = item.texts.get("title")
+        # A social post's title is the vendor's internal name ("... (silver and above)"); its headline is
+        # the text written for people outside the vendor, so the hub shows that where there is one.
+        field = "headline" if getattr(item.meta, "headline", None) else "title"
+        templated = item.texts.get(field)
         if templated is None:
-            return item.meta.title
+            return str(getattr(item.meta, field))
         personal = resolve(self._project, self._partner, item.slug)
         try:
             return str(self._filler.fill(templated, token_context(self._partner, self._project.vendor, personal)))
