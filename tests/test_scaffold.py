@@ -254,20 +254,79 @@ def test_workflow_builds_shards_and_deploys_to_pages() -> None:
     assert any(use.startswith("actions/setup-python@") for use in uses)
     cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache@"))
     # The last output is restored with the cache: a skipped partner keeps its site (issue 20).
-    assert cache["with"]["path"].split() == [".cobrand-cache", "build"]
+    assert cache["with"]["path"].split() == [".cobrand-cache", "build", "build-hub"]
     assert "--format github" in runs, "annotations and a step summary"
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@"))
     assert "${{ matrix.shard }}" in upload["with"]["name"]
     deploy = workflow["jobs"]["deploy"]
-    assert deploy["needs"] == "build" and deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["needs"] == ["build", "verify"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     deploy_uses = [step.get("uses", "") for step in deploy["steps"]]
     download = next(step for step in deploy["steps"] if step.get("uses", "").startswith("actions/download-artifact@")
                     and step["with"]["pattern"] == "sites-*")
     assert download["with"]["merge-multiple"] is True
     assert any(use.startswith("actions/deploy-pages@") for use in deploy_uses)
     # Deployed after a build that skipped a partner, but never without every shard's report.
-    assert "!cancelled()" in deploy["if"]
-    assert any("refused" in step.get("run", "") for step in deploy["steps"])
+    assert "!cancelled()" in deploy["if"] and "needs.verify.result == 'success'" in deploy["if"]
+    assert any("refused" in step.get("run", "") for step in workflow["jobs"]["verify"]["steps"])
+
+
+def _artifact_paths(step: dict[str, object]) -> list[str]:
+    paths = step["with"]["path"]  # type: ignore[index]
+    return [line.strip() for line in str(paths).splitlines() if line.strip()]
+
+
+def test_workflow_deploys_sites_and_hubs_to_different_places() -> None:
+    """The public sites go to Pages from the sites-* artifacts; the hubs from hubs-* artifacts to another
+    place, never into the Pages artifact; report.json, overview.html and dot-folders are never published."""
+    workflow = yaml.safe_load(workflow_text())
+    assert workflow == yaml.safe_load((ROOT / WORKFLOW_PATH).read_text(encoding="utf-8"))
+    build = workflow["jobs"]["build"]
+    runs = "\n".join(step.get("run", "") for step in build["steps"])
+    assert "--out build" in runs and "--hub-out build-hub" in runs
+    uploads = {step["with"]["name"]: step for step in build["steps"]
+               if step.get("uses", "").startswith("actions/upload-artifact@")}
+    sites = _artifact_paths(uploads["sites-${{ matrix.shard }}"])
+    hubs = _artifact_paths(uploads["hubs-${{ matrix.shard }}"])
+    assert set(sites) - {p for p in sites if p.startswith("!")} == {"build/"}
+    assert set(hubs) - {p for p in hubs if p.startswith("!")} == {"build-hub/"}
+    assert not any(path.startswith("build-hub") for path in sites)
+    for excluded in ("!build/report.json", "!build/overview.html", "!build/.cobrand/", "!build/.cobrand.lock"):
+        assert excluded in sites
+    for excluded in ("!build-hub/.cobrand/", "!build-hub/.cobrand.lock"):
+        assert excluded in hubs
+    for step in uploads.values():
+        assert step["with"].get("include-hidden-files", False) is False
+    # report.json and overview.html travel only in the report artifacts, for the channel team.
+    reports = uploads["report-${{ matrix.shard }}-of-${{ strategy.job-total }}"]
+    assert set(_artifact_paths(reports)) == {"build/report.json", "build/overview.html"}
+
+    jobs = workflow["jobs"]
+    downloads = {name: [step["with"] for step in job["steps"]
+                        if step.get("uses", "").startswith("actions/download-artifact@")]
+                 for name, job in jobs.items()}
+    # The Pages deploy reads only the public sites.
+    assert [d.get("pattern") or d.get("name") for d in downloads["deploy"]] == ["sites-*"]
+    pages_upload = next(step for step in jobs["deploy"]["steps"]
+                        if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert pages_upload["with"]["path"] == downloads["deploy"][0]["path"] == "site"
+    # The hubs job reads only the hubs, into another folder, and deploys elsewhere than Pages.
+    hub_job = jobs["hubs"]
+    merge = next(step for step in hub_job["steps"] if step.get("uses", "").startswith("actions/upload-artifact/merge@"))
+    assert merge["with"]["pattern"] == "hubs-*" and merge["with"]["name"] == "hubs"
+    assert [d.get("name") for d in downloads["hubs"]] == ["hubs"] and downloads["hubs"][0]["path"] == "hub"
+    hub_uses = [step.get("uses", "") for step in hub_job["steps"]]
+    assert not any("pages" in use for use in hub_uses)
+    assert "permissions" not in hub_job  # no Pages or id-token rights: it cannot publish to GitHub Pages
+    hub_runs = "\n".join(step.get("run", "") for step in hub_job["steps"])
+    assert "wrangler pages deploy hub" in hub_runs and "site" not in hub_runs.split()
+    deploy_step = next(step for step in hub_job["steps"] if "wrangler" in step.get("run", ""))
+    assert "vars.HUB_PAGES_PROJECT != ''" in deploy_step["if"], "deployed only once a protected project is named"
+    # Nothing anywhere publishes report.json or overview.html.
+    for job in jobs.values():
+        for step in job["steps"]:
+            if step.get("uses", "").startswith(("actions/upload-pages-artifact@", "actions/deploy-pages@")):
+                assert "report" not in str(step.get("with", {})) and "overview" not in str(step.get("with", {}))
 
 
 def test_dates_follow_source_date_epoch(fresh: Path, tmp_path: Path) -> None:
