@@ -44,35 +44,41 @@ def _keys(data: bytes) -> set[str]:
     return keys
 
 
-def forbidden_images(project: Project, partner: Partner, out: Path) -> dict[str, str]:
-    """Keys (see :func:`image_keys`) of images ``partner``'s output must not hold, each with the reason."""
+def forbidden_images(project: Project, partner: Partner, *roots: Path) -> dict[str, str]:
+    """Keys (see :func:`image_keys`) of images ``partner``'s output must not hold, each with the reason.
+
+    ``roots`` are the output folders (the public sites' and the hubs'): logos and thumbnails
+    published in any of them count.
+    """
     own: set[str] = set()
-    for data in _logo_bytes(partner, out):
+    for data in _logo_bytes(partner, roots):
         own |= _keys(data)
     forbidden: dict[str, str] = {}
     for other in project.partners:
         if other.slug == partner.slug:
             continue
-        for data in _logo_bytes(other, out):
+        for data in _logo_bytes(other, roots):
             forbidden |= {key: f"another partner's logo: {other.slug}" for key in _keys(data) - own}
     gated = [item for item in project.content if item.pdf_path and exclusion_reason(item, partner, project)]
     for item in gated:
         name = item.pdf_path.rsplit("/", 1)[-1].replace(".pdf", ".png")  # type: ignore[union-attr]
-        for thumbnail in sorted(out.glob(f"*/static/thumbs/{name}")):
-            reason = f"thumbnail of {item.source}, {exclusion_reason(item, partner, project)}"
-            forbidden |= {key: reason for key in _keys(thumbnail.read_bytes())}
+        for root in roots:
+            for thumbnail in sorted(root.glob(f"*/static/thumbs/{name}")):
+                reason = f"thumbnail of {item.source}, {exclusion_reason(item, partner, project)}"
+                forbidden |= {key: reason for key in _keys(thumbnail.read_bytes())}
     return forbidden
 
 
-def _logo_bytes(partner: Partner, out: Path) -> Iterator[bytes]:
-    """A partner's logo as sent, as loaded, and every logo file published in its folder."""
+def _logo_bytes(partner: Partner, roots: tuple[Path, ...]) -> Iterator[bytes]:
+    """A partner's logo as sent, as loaded, and every logo file published in its folders."""
     if partner.logo.path.is_file():
         yield partner.logo.path.read_bytes()
     if partner.logo.data:
         yield partner.logo.data
-    folder = out / partner.slug / "static"
-    for path in sorted([*folder.glob("partner-logo.*"), *(folder / "logo").glob("partner-*")]):
-        yield path.read_bytes()
+    for root in roots:
+        folder = root / partner.slug / "static"
+        for path in sorted([*folder.glob("partner-logo.*"), *(folder / "logo").glob("partner-*")]):
+            yield path.read_bytes()
 
 
 def image_keys(name: str, data: bytes) -> Iterator[tuple[str, str]]:

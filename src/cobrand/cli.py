@@ -162,10 +162,12 @@ def check(project: Path, strict: bool, as_json: bool) -> None:
 @click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder to audit (default: PROJECT/build).")
-def audit(project: Path, out_dir: Path | None) -> None:
-    """Check every partner's output for other partners' data and content above its entitlement."""
+@click.option("--hub-out", "hub_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Hub folder to audit (default: beside the output folder, named OUT-hub, as build writes it).")
+def audit(project: Path, out_dir: Path | None, hub_dir: Path | None) -> None:
+    """Check every partner's site and hub for other partners' data and content above its entitlement."""
     try:
-        report = run_audit(project, out_dir)
+        report = run_audit(project, out_dir, hub_dir=hub_dir)
     except CobrandError as error:
         _fail(error)
     click.echo(report.summary())
