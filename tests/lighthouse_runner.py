@@ -52,6 +52,14 @@ def page_types(build: Path, slug: str) -> dict[str, str]:
             "media index": f"{slug}/media/index.html", "404": f"{slug}/404.html"}
 
 
+def hub_page_types(hub: Path, slug: str) -> dict[str, str]:
+    """One page of each type of ``slug``'s hub, by type name, as paths under the hubs' folder."""
+    pages = {"hub program": f"{slug}/index.html", "hub what's new": f"{slug}/new.html", "hub kit": f"{slug}/kit.html",
+             "hub social": f"{slug}/social.html", "hub e-mail index": f"{slug}/email/index.html",
+             "hub 404": f"{slug}/404.html"}
+    return {name: path for name, path in pages.items() if (hub / path).is_file()}
+
+
 @dataclass(frozen=True)
 class Audit:
     """One Lighthouse audit that did not fully pass, in a scored category."""
