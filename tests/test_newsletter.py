@@ -21,6 +21,7 @@ import cobrand
 from cobrand.load import load_project
 from cobrand.render.newsletter import EMAIL_WIDTH, Links, email_body, render_emails
 from cobrand.render.plaintext import WIDTH, LinkList, display_width, html_to_text
+from http_server import local_http_server
 
 from conftest import BUILD_DATE, ENVIRON, ROOT, ExampleBuild, copy_example, file_digests, playwright_or_skip
 from generated_project import ARABIC, JAPANESE, rtl_cjk_project
@@ -412,48 +413,39 @@ def test_editing_a_post_rewrites_only_its_own_emails_and_equals_a_clean_build(tm
 def test_copy_buttons_of_the_hub_email_page_copy_the_email_in_chromium(chromium: Any, built: Any) -> None:
     """The hub served over HTTP: "Copy HTML code" puts the e-mail file's text on the clipboard, "Copy formatted
     e-mail" the e-mail as HTML (what an e-mail tool's editor pastes)."""
-    import functools
-    import threading
     import time
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
     _, build, emails = built
     hub = build.out.parent / f"{build.out.name}-hub"
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(hub))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    site = f"http://127.0.0.1:{server.server_address[1]}"
-    context = chromium.new_context()
-    try:
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
-        page = context.new_page()
-        page.goto(f"{site}/{ARABIC}/email/index.html", wait_until="load")
-        code, rich = page.locator("button[data-copy-url]:not([data-copy-as])").first, \
-            page.locator("button[data-copy-as=html]").first
-        assert code.is_visible() and rich.is_visible()
-        expected = emails[ARABIC]["email/" + code.get_attribute("data-copy-url")].decode("utf-8")
+    with local_http_server(hub) as server:
+        site = server.url
+        context = chromium.new_context()
+        try:
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
+            page = context.new_page()
+            page.goto(f"{site}/{ARABIC}/email/index.html", wait_until="load")
+            code, rich = page.locator("button[data-copy-url]:not([data-copy-as])").first, \
+                page.locator("button[data-copy-as=html]").first
+            assert code.is_visible() and rich.is_visible()
+            expected = emails[ARABIC]["email/" + code.get_attribute("data-copy-url")].decode("utf-8")
 
-        def copied(read: str) -> str | None:
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                value = page.evaluate(read)
-                if value and value != "-- nothing --":
-                    return str(value)
-                time.sleep(0.05)
-            return None
+            def copied(read: str) -> str | None:
+                deadline = time.monotonic() + 5
+                while time.monotonic() < deadline:
+                    value = page.evaluate(read)
+                    if value and value != "-- nothing --":
+                        return str(value)
+                    time.sleep(0.05)
+                return None
 
-        page.evaluate("navigator.clipboard.writeText('-- nothing --')")
-        code.click()
-        assert copied("navigator.clipboard.readText()") == expected
-        page.evaluate("navigator.clipboard.writeText('-- nothing --')")
-        rich.click()
-        html = copied("""navigator.clipboard.read().then(items => items[0].types.includes('text/html')
-                          ? items[0].getType('text/html').then(blob => blob.text()) : null)""")
-        # Chromium hands over the body's markup (sanitised, without <html>): the e-mail's tables and links.
-        assert html is not None and "utm_medium=email" in html and 'role="presentation"' in html
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()
+            page.evaluate("navigator.clipboard.writeText('-- nothing --')")
+            code.click()
+            assert copied("navigator.clipboard.readText()") == expected
+            page.evaluate("navigator.clipboard.writeText('-- nothing --')")
+            rich.click()
+            html = copied("""navigator.clipboard.read().then(items => items[0].types.includes('text/html')
+                              ? items[0].getType('text/html').then(blob => blob.text()) : null)""")
+            # Chromium hands over the body's markup (sanitised, without <html>): the e-mail's tables and links.
+            assert html is not None and "utm_medium=email" in html and 'role="presentation"' in html
+        finally:
+            context.close()
