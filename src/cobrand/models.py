@@ -4,6 +4,11 @@ The ``*File`` classes are pydantic schemas for what a user writes (TOML and
 YAML); they forbid unknown keys so a typo is reported, not ignored. The
 dataclasses below them are what loading produces: plain, immutable data
 that the planner and renderers read and never mutate.
+
+It is over 500 lines on purpose: every schema a user writes is in this one module, and
+docs/reference.md is generated from it, descriptions taken from the comments beside each key
+(scripts/gen_reference.py), so one file is the single source of what cobrand.toml, partner.toml
+and front matter accept.
 """
 
 from __future__ import annotations
