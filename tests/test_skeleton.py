@@ -234,7 +234,9 @@ def test_every_example_page_from_skeletons_is_the_rendered_page() -> None:
         rendered_pages = {job.path: job.make(lambda _: b"") for job in full_renderer.jobs(partner)
                           if job.path.endswith(".html")}
         assert skeleton_pages == rendered_pages
-        compared += len(rendered_pages)
+        # The hub's newsletter e-mails are HTML made by render/newsletter.py, not pages of the page renderer.
+        compared += sum(1 for path in rendered_pages
+                        if not (path.startswith("hub:email/") and path != "hub:email/index.html"))
     counts = renderer.pages.skeletons.counts  # type: ignore[attr-defined]
     assert compared == sum(counts.values())
     assert counts["filled"] > 0 and counts["made"] > 0

@@ -130,9 +130,12 @@ def test_links_to_the_partners_own_website_are_not_tracked(example_build, partne
 
 
 def test_links_to_third_parties_are_not_tracked(example_build, partner):
-    site = example_build.out / partner.slug
+    """On the public site and the hub's pages (the share links are on the hub's social page). The hub's
+    newsletter e-mails are left out: they tag every link with utm_medium=email on purpose (test_newsletter)."""
+    site, hub = example_build.out / partner.slug, example_build.hub / partner.slug
     own = {urlsplit(partner.data["website"]).hostname, urlsplit(CONFIG["site"]["base_url"]).hostname}
-    links = [(page, url) for page, path in pages(site) for url in absolute_urls(path)
+    hub_pages = [(f"hub:{page}", path) for page, path in pages(hub) if not page.startswith("email/")]
+    links = [(page, url) for page, path in pages(site) + hub_pages for url in absolute_urls(path)
              if urlsplit(url).hostname not in VENDOR_HOSTS | own]
     hosts = {urlsplit(url).hostname for _, url in links}
     assert {"www.youtube.com", "www.linkedin.com", "x.com", "www.facebook.com"} <= hosts, hosts
