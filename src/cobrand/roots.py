@@ -25,7 +25,7 @@ from pathlib import Path
 from .cache import Store
 from .jobs import HUB, Job, Resolve, split_root
 from .kept import Withheld
-from .write import LinkCheck, WriteResult, read_manifest, recorded_files, write_partner
+from .write import LinkCheck, WriteResult, make_changed, read_manifest, recorded_files, write_partner
 
 
 def default_hub_dir(out_dir: Path) -> Path:
@@ -46,30 +46,16 @@ def write_partner_roots(out_dir: Path, hub_dir: Path, slug: str, jobs: list[Job]
                  read_manifest(hub_dir, slug) if hub_read is None else hub_read)
     folders = (out_dir / slug, hub_dir / slug)
     recorded = (recorded_files(out_dir, slug, manifests[0]), recorded_files(hub_dir, slug, manifests[1]))
-    by_path = {job.path: job for job in jobs}
-    made: dict[str, bytes] = {}
-
     def unchanged(job: Job) -> bool:
         in_hub, inside = split_root(job.path)
         return job.matches(recorded[in_hub].get(inside))
 
-    def resolve(path: str) -> bytes:
-        if path not in made:
-            job = by_path[path]
-            if unchanged(job):
-                in_hub, inside = split_root(path)
-                return (folders[in_hub] / inside).read_bytes()
-            data = store.get(job.key) if store is not None and job.costly else None
-            if data is None:
-                data = job.make(resolve)
-                if store is not None and job.costly:
-                    store.put(job.key, data)
-            made[path] = data
-        return made[path]
+    def read_unchanged(path: str) -> bytes:
+        in_hub, inside = split_root(path)
+        return (folders[in_hub] / inside).read_bytes()
 
-    for job in jobs:
-        if not unchanged(job):
-            resolve(job.path)
+    made = make_changed({job.path: job for job in jobs}, [job for job in jobs if not unchanged(job)], unchanged,
+                        read_unchanged, store)
 
     # What each output's templates read, recorded by job path while it was made; the writer looks a hub
     # output's up by its path inside the hub.

@@ -9,6 +9,10 @@ hidden name and renamed into place when complete. Each partner's manifest
 time of every folder and which files each content item made; it is set aside
 before the folder changes and rewritten after, so a build killed midway is
 repaired by the next one. Like Pelican's writer, we refuse to write one path twice.
+
+Over 500 lines on purpose: writing a folder is one transaction (manifest set aside, files written beside
+the published ones, swapped in, put back on failure), and its undo paths are only checkable read together.
+:func:`make_changed` is also the hub-and-site writer's (:mod:`cobrand.roots`) way of making outputs.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +59,6 @@ class WriteResult:
     changed: tuple[str, ...] = ()  # paths of files rewritten with other bytes or keys
     deleted: tuple[str, ...] = ()  # paths of stale files removed
     kept: tuple[str, ...] = ()  # withheld items (kind/slug) whose last good files were kept, see Withheld
-
 
 
 def _manifest_path(out_dir: Path, slug: str) -> Path:
@@ -97,6 +100,34 @@ def recorded_files(out_dir: Path, slug: str, manifest: dict[str, object]) -> dic
     return {path: key for path, key in files.items() if path in on_disk}
 
 
+def make_changed(by_path: Mapping[str, Job], changed: Iterable[Job], unchanged: Callable[[Job], bool],
+                 read_unchanged: Callable[[str], bytes], store: Store | None) -> dict[str, bytes]:
+    """Make the ``changed`` jobs' bytes, by path: one partner's outputs, before any of its files is touched.
+
+    A job's ``make`` may read another output by path (a page's PDF, the kit's copy of a file): that output
+    is read from disk with ``read_unchanged`` when it is ``unchanged``, else made once. A costly output
+    (PDF, image) is taken from ``store`` when it has the key, and put there when made.
+    """
+    made: dict[str, bytes] = {}
+
+    def resolve(path: str) -> bytes:
+        if path not in made:
+            job = by_path[path]
+            if unchanged(job):
+                return read_unchanged(path)
+            data = store.get(job.key) if store is not None and job.costly else None
+            if data is None:
+                data = job.make(resolve)
+                if store is not None and job.costly:
+                    store.put(job.key, data)
+            made[path] = data
+        return made[path]
+
+    for job in changed:
+        resolve(job.path)
+    return made
+
+
 LinkCheck = Callable[[list[tuple[str, bytes]], set[str]], list[tuple[str, str]]]
 
 
@@ -122,7 +153,6 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
             raise DuplicateOutputError(f"{slug}/{job.path} would be written twice")
         by_path[job.path] = job
 
-    made: dict[str, bytes] = {}
     on_disk = _files_on_disk(folder, old_keys, manifest_data.get("folders"))  # a file deleted by hand is made again
     kept: list[str] = []
     if withheld is not None and withheld.items:
@@ -133,22 +163,8 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     def unchanged(job: Job) -> bool:
         return job.matches(old_keys.get(job.path)) and job.path in on_disk
 
-    def resolve(path: str) -> bytes:
-        if path not in made:
-            job = by_path[path]
-            if unchanged(job):
-                return (folder / path).read_bytes()
-            cached = store.get(job.key) if store is not None and job.costly else None
-            if cached is None:
-                cached = job.make(resolve)
-                if store is not None and job.costly:
-                    store.put(job.key, cached)
-            made[path] = cached
-        return made[path]
-
     changed = [job for job in jobs if not unchanged(job)]
-    for job in changed:
-        resolve(job.path)
+    made = make_changed(by_path, changed, unchanged, lambda path: (folder / path).read_bytes(), store)
 
     broken = _broken_links(folder, set(by_path), made, old_keys, manifest_data.get("broken"), check_links)
     manifest = _manifest_path(out_dir, slug)
@@ -218,16 +234,11 @@ def _put_back(aside: Path, manifest: Path) -> None:
         os.replace(aside, manifest)
 
 
-def _temporary(path: str) -> str:
-    """The hidden name a new file is written under beside ``path`` (swept by the next build if left)."""
+def _temporary(path: str, kind: str = "") -> str:
+    """The hidden name beside ``path`` of a new file (``kind`` "") or of the hard link that keeps the published
+    file until the swap is done (``kind`` "old."); either is swept by the next build if left."""
     head, _, name = path.rpartition("/")
-    return f"{head}/.{name}.{os.getpid()}.tmp" if head else f".{name}.{os.getpid()}.tmp"
-
-
-def _kept(path: str) -> str:
-    """The hidden name of the hard link that keeps the published file at ``path`` until the swap is done."""
-    head, _, name = path.rpartition("/")
-    return f"{head}/.{name}.{os.getpid()}.old.tmp" if head else f".{name}.{os.getpid()}.old.tmp"
+    return f"{head}/.{name}.{os.getpid()}.{kind}tmp" if head else f".{name}.{os.getpid()}.{kind}tmp"
 
 
 @dataclass
@@ -272,7 +283,7 @@ def _write_beside(folder: Path, jobs: list[Job], made: dict[str, bytes], stale: 
         for path in [*(job.path for job in jobs), *stale]:
             target = os.path.join(folder, path)
             if os.path.lexists(target):
-                link = _kept(path)
+                link = _temporary(path, "old.")
                 os.link(target, os.path.join(folder, link), follow_symlinks=False)
                 pending.kept[path] = link
     except OSError:
