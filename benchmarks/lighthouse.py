@@ -1,14 +1,14 @@
 """Lighthouse on every page type, mobile and desktop: the example project and the generated right-to-left /
-CJK / awkward-colour project of tests/awkward_project.py.
+CJK / awkward-colour project of tests/support/awkward_project.py.
 
     .venv/bin/python benchmarks/lighthouse.py                       # both projects, 2 partners x 8 pages x 2
     .venv/bin/python benchmarks/lighthouse.py --partner northbeam-it --form-factor mobile
 
 Builds each project (with PDFs, so the kit shows its thumbnails) into a temporary folder, serves it with
 Python's http.server on 127.0.0.1 and runs Lighthouse 12.2.3 (pinned in package.json) on Debian's chromium
-once per page and form factor; settings in tests/lighthouse_runner.py. Prints a Markdown table of the
+once per page and form factor; settings in tests/support/lighthouse_runner.py. Prints a Markdown table of the
 four category scores and, under it, every audit that cost points. A full run takes about 32 x 12 s.
-The test suite runs a fixed sample of the same (tests/test_lighthouse.py).
+The test suite runs a fixed sample of the same (tests/browser/test_lighthouse.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import cobrand  # noqa: E402
-from awkward_project import write_awkward_project  # noqa: E402
-from lighthouse_runner import CATEGORIES, FORM_FACTORS, Result, page_types, run_lighthouse, serve  # noqa: E402
+from support.awkward_project import write_awkward_project  # noqa: E402
+from support.lighthouse_runner import CATEGORIES, FORM_FACTORS, Result, page_types, run_lighthouse, serve  # noqa: E402
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1795305600"}  # the test suite's build date, 2026-11-22
 DEFAULT_PARTNERS = {"example": "northbeam-it", "awkward": "gulf-shield"}

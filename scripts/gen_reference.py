@@ -1,7 +1,7 @@
 """Write docs/reference.md: every key of cobrand.toml, partner.toml and content front matter.
 
 Generated from the pydantic schemas in src/cobrand/models.py, so the reference cannot drift from what
-cobrand accepts: tests/test_reference.py regenerates it and fails when the committed file differs.
+cobrand accepts: tests/unit/test_reference.py regenerates it and fails when the committed file differs.
 For each key: its type (with the rule of each validator, from the validator's docstring), whether it is
 required or its default, its limits, and its description (a field's ``description``, else the comments
 written beside or just above it in models.py). Run ``.venv/bin/python scripts/gen_reference.py`` after

@@ -3,7 +3,7 @@
 The names are not listed by hand: the example's pages (every partner, every kind) are rendered through
 cobrand's own page renderer, wrapped so that it notes what each page is given (the template context,
 the page's values, each item's view). The descriptions are the table :data:`DESCRIPTIONS` below;
-tests/test_template_context.py regenerates the file and fails when it differs from the committed one,
+tests/build/test_template_context.py regenerates the file and fails when it differs from the committed one,
 when a value templates see has no description, or when a description names a value no page gets.
 Run ``.venv/bin/python scripts/gen_template_context.py`` after adding or removing a template value.
 """

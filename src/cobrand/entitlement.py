@@ -1,6 +1,6 @@
 """Who gets what: the entitlement rule, and the warnings it implies, shared by validate and plan.
 
-A neutral module below both stages (tests/test_architecture.py): validate warns about content the rule
+A neutral module below both stages (tests/unit/test_architecture.py): validate warns about content the rule
 withholds, plan selects what it grants, and neither imports the other.
 """
 

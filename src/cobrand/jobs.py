@@ -2,7 +2,7 @@
 
 A neutral module (issue 22): the renderer makes jobs, the writer runs them and records their keys, the
 build and the distributed executor pass them along, and none of them imports another's internals for it
-(tests/test_architecture.py).
+(tests/unit/test_architecture.py).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from ..fragments import FragmentCache
 from .reads import ReadingContext
 
 # Jinja2's minor versions this module is tested with; pyproject.toml allows these alone. _SkeletonCode
-# copies CodeGenerator.visit_AssignBlock, and _PassArg is private: tests/test_engine.py fails loudly on
+# copies CodeGenerator.visit_AssignBlock, and _PassArg is private: tests/build/test_engine.py fails loudly on
 # any other version, and on a change to what is copied or imported.
 TESTED_JINJA2 = ("3.1",)
 

@@ -1,0 +1,275 @@
+"""Audio files as media embeds: the page plays the project's own file, and bad paths are refused.
+
+Real builds of the example project (its Low Tide chime is a real WAV file) and
+of copies with broken audio entries, checked with ``cobrand check`` and
+``cobrand build``; every error must name the media file and ``embed.audio``.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import wave
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import cobrand
+from cobrand.check import check
+from cobrand.load.media import check_audio
+from support.example import ENVIRON, ROOT, copy_example, nothing_but_the_report
+from support.http_server import local_http_server
+
+EPISODE = "media/low-tide-season-two-sting"
+EPISODE_FILE = f"content/{EPISODE}.md"
+AUDIO = "media/audio/low-tide-chime.wav"
+PARTNER = "northbeam-it"
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def elements(page: Path) -> list[tuple[str, dict[str, str | None]]]:
+    parser = Elements()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.tags
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("audio") / "build"
+    report = cobrand.build(ROOT, out_dir=out, partners=(PARTNER,), pdfs=False, images=False, environ=ENVIRON)
+    assert report.ok, report.failures
+    return out / PARTNER
+
+
+def test_example_audio_is_a_small_real_wav_file():
+    with wave.open(str(ROOT / "content" / AUDIO)) as audio:
+        seconds = audio.getnframes() / audio.getframerate()
+        assert audio.getcomptype() == "NONE"  # plain PCM, which every browser plays
+    assert 2 <= seconds <= 10
+    assert (ROOT / "content" / AUDIO).stat().st_size < 100 * 1024
+
+
+def test_audio_page_plays_the_partners_copy_of_the_file(site):
+    page = site / f"{EPISODE}.html"
+    tags = elements(page)
+    players = [attrs for tag, attrs in tags if tag == "audio"]
+    assert len(players) == 1
+    player = players[0]
+    assert "controls" in player and player["preload"] == "none"
+    src = player["src"]
+    assert src and not src.startswith(("/", "http:", "https:"))  # relative, so the folder works anywhere
+    target = site / posixpath.normpath(posixpath.join(posixpath.dirname(f"{EPISODE}.html"), src))
+    assert target.read_bytes() == (ROOT / "content" / AUDIO).read_bytes()
+    downloads = [attrs for tag, attrs in tags if tag == "a" and "download" in attrs]
+    assert [attrs["href"] for attrs in downloads] == [src]
+    assert downloads[0]["type"] == "audio/wav"
+
+
+def test_audio_page_keeps_the_transcript_and_loads_nothing_from_elsewhere(site):
+    text = html.unescape((site / f"{EPISODE}.html").read_text(encoding="utf-8"))
+    assert "The Low Tide chime: three rising notes" in text  # the transcript body
+    assert "Northbeam IT" in text  # tokens in the body are filled
+    tags = elements(site / f"{EPISODE}.html")
+    assert not [attrs for tag, attrs in tags if tag in {"iframe", "video"} or "data-embed" in attrs]
+    scripts = [attrs.get("src") or "" for tag, attrs in tags if tag == "script"]
+    assert all(not src.startswith(("http:", "https:", "//")) for src in scripts), scripts
+
+
+def test_video_pages_keep_their_click_to_play_player(site):
+    tags = elements(site / "media/alert-to-clean-restore.html")
+    assert any("data-embed" in attrs for _, attrs in tags)
+    assert not [attrs for tag, attrs in tags if tag == "audio"]
+
+
+# --- refused audio entries ---------------------------------------------------------------------
+
+
+def set_embed(project: Path, embed: str) -> None:
+    """Replace the episode's ``embed:`` block with ``embed`` (YAML lines, indented)."""
+    path = project / EPISODE_FILE
+    text = path.read_text(encoding="utf-8")
+    old = f"embed:\n  audio: {AUDIO}\n"
+    assert old in text
+    path.write_text(text.replace(old, f"embed:\n{embed}\n"), encoding="utf-8")
+
+
+def audio_errors(report) -> list:
+    return [p for p in report.errors if p.file == EPISODE_FILE and p.field == "embed.audio"]
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ("../cobrand.toml.mp3", "leaves its folder"),
+    ("media/../../brand/x.mp3", "leaves its folder"),
+    ("/etc/passwd.mp3", "absolute"),
+    ("media/audio/missing-episode.mp3", "not found"),
+    ("media/audio/low-tide-chime.exe", "not an audio file"),
+    ("media/audio/low-tide-chime", "not an audio file"),
+])
+def test_bad_audio_paths_are_errors_naming_file_and_field(tmp_path, value, reason):
+    project = copy_example(tmp_path)
+    set_embed(project, f"  audio: {value}")
+    report = check(project, environ=ENVIRON)
+    found = audio_errors(report)
+    assert found, report.summary()
+    assert any(reason in problem.message for problem in found), [p.message for p in found]
+    assert not report.ok
+
+
+def test_symbolic_link_out_of_content_is_refused(tmp_path):
+    project = copy_example(tmp_path)
+    outside = tmp_path / "private.wav"
+    outside.write_bytes((ROOT / "content" / AUDIO).read_bytes())  # a real WAV, only its place is wrong
+    (project / "content/media/audio/linked.wav").symlink_to(outside)
+    set_embed(project, "  audio: media/audio/linked.wav")
+    found = audio_errors(check(project, environ=ENVIRON))
+    assert found and "leads outside content/" in found[0].message
+
+
+def test_a_file_that_is_not_the_audio_it_claims_is_refused(tmp_path):
+    project = copy_example(tmp_path)
+    (project / "content/media/audio/setup.mp3").write_bytes(b"MZ\x90\x00" + b"\x00" * 200)  # a Windows program
+    set_embed(project, "  audio: media/audio/setup.mp3")
+    found = audio_errors(check(project, environ=ENVIRON))
+    assert found and "not a .mp3 audio file" in found[0].message
+
+
+def test_missing_audio_fails_the_build_too(tmp_path):
+    project = copy_example(tmp_path)
+    (project / "content" / AUDIO).unlink()
+    with pytest.raises(cobrand.ProjectError) as caught:
+        cobrand.build(project, out_dir=tmp_path / "out", pdfs=False, images=False, environ=ENVIRON,
+                      all_or_nothing=True)
+    found = [p for p in caught.value.problems if p.file == EPISODE_FILE and p.field == "embed.audio"]
+    assert found and "not found" in found[0].message, str(caught.value)
+    assert found[0].line is not None  # the line of embed:, to jump to
+    assert nothing_but_the_report(tmp_path / "out")
+
+
+@pytest.mark.parametrize("embed", [
+    f"  audio: {AUDIO}\n  youtube: Hb4rL1ne9Qx",
+    f"  audio: {AUDIO}\n  vimeo: \"902417385\"",
+    "  {}",
+])
+def test_exactly_one_of_youtube_vimeo_or_audio(tmp_path, embed):
+    project = copy_example(tmp_path)
+    set_embed(project, embed)
+    report = check(project, environ=ENVIRON)
+    found = [p for p in report.errors if p.file == EPISODE_FILE and p.field == "embed"]
+    assert found and "exactly one of youtube, vimeo or audio" in found[0].message, report.summary()
+
+
+# --- formats, by their bytes -------------------------------------------------------------------
+
+
+def _wav() -> bytes:
+    return (ROOT / "content" / AUDIO).read_bytes()
+
+
+HEADS = {
+    "mp3": b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 8,
+    "aac": b"\xff\xf1\x50\x80\x02\x1f\xfc" + b"\x00" * 32,
+    "m4a": b"\x00\x00\x00\x20ftypM4A \x00\x00\x02\x00" + b"\x00" * 32,
+    "ogg": b"OggS\x00\x02" + b"\x00" * 40,
+    "opus": b"OggS\x00\x02" + b"\x00" * 40,
+    "oga": b"OggS\x00\x02" + b"\x00" * 40,
+}
+
+
+@pytest.mark.parametrize("extension", [*HEADS, "wav"])
+def test_each_audio_format_is_accepted_by_its_bytes(tmp_path, extension):
+    (tmp_path / "content").mkdir()
+    data = _wav() if extension == "wav" else HEADS[extension]
+    (tmp_path / "content" / f"episode.{extension}").write_bytes(data)
+    assert check_audio(tmp_path, "content/media/x.md", f"episode.{extension}") == []
+
+
+def test_an_ogg_file_named_mp3_is_refused(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "episode.mp3").write_bytes(HEADS["ogg"])
+    problems = check_audio(tmp_path, "content/media/x.md", "episode.mp3")
+    assert [(p.file, p.field) for p in problems] == [("content/media/x.md", "embed.audio")]
+
+
+
+# --- in a real browser ----------------------------------------------------------------------------------
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def served(site: Path):
+    """The partner folder over HTTP on 127.0.0.1, as a host would serve it."""
+    with local_http_server(site) as server:
+        yield server.url
+
+
+def test_browser_fetches_the_audio_only_when_asked_and_can_play_it(served):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.is_file():
+        pytest.skip("Debian's chromium is needed at /usr/bin/chromium: run bash scripts/setup")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            requests: list[str] = []
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(f"{served}/{EPISODE}.html", wait_until="networkidle")
+            assert requests and not [url for url in requests if url.endswith(".wav")]  # preload="none" holds
+            assert all(url.startswith(served) or url.startswith("data:") for url in requests), requests
+            # What pressing play starts: the browser fetches the file and decodes it (four seconds of WAV).
+            duration = page.evaluate("""() => new Promise((resolve, reject) => {
+                const audio = document.querySelector('audio');
+                audio.addEventListener('loadedmetadata', () => resolve(audio.duration));
+                audio.addEventListener('error', () => reject(new Error('audio error ' + audio.error.code)));
+                audio.preload = 'metadata';
+                audio.load();
+            })""")
+            assert abs(duration - 4.0) < 0.05
+            assert f"{served}/{AUDIO}" in requests
+            if AXE.is_file():
+                page.add_script_tag(path=str(AXE))
+                violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+                    .violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)""")
+                assert violations == []
+        finally:
+            browser.close()
+
+
+# --- the images of page bodies are confined the same way ------------------------------------------------
+
+
+def test_body_image_linked_out_of_content_is_refused(tmp_path):
+    project = copy_example(tmp_path)
+    (project / "content/assets").mkdir(exist_ok=True)
+    (project / "content/assets/hosts.png").symlink_to("/etc/hosts")
+    post = project / "content/blog/ransomware-recovery-drill.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\n![Hosts](../assets/hosts.png)\n", encoding="utf-8")
+    report = check(project, environ=ENVIRON)
+    found = [p for p in report.errors if p.file == "content/blog/ransomware-recovery-drill.md"]
+    assert found and "leads outside content/" in found[0].message, report.summary()
+
+
+def test_body_image_inside_content_is_copied(tmp_path):
+    project = copy_example(tmp_path)
+    (project / "content/assets").mkdir(exist_ok=True)
+    (project / "content/assets/diagram.png").write_bytes((ROOT / "content/assets/social/low-tide-swell.jpg")
+                                                         .read_bytes())
+    post = project / "content/blog/ransomware-recovery-drill.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\n![Diagram](../assets/diagram.png)\n", encoding="utf-8")
+    out = tmp_path / "out"
+    report = cobrand.build(project, out_dir=out, partners=(PARTNER,), pdfs=False, images=False, environ=ENVIRON)
+    assert report.ok, report.failures
+    assert (out / PARTNER / "assets/diagram.png").read_bytes() == (project / "content/assets/diagram.png").read_bytes()

@@ -1,0 +1,450 @@
+"""Newsletter e-mails (render/newsletter.py): real e-mails of the example partners, the Arabic (right-to-left)
+and the Japanese one included, read back in Debian's chromium at 600 px and 375 px, and against the partner's
+public site built beside them.
+
+In the browser, every request to the partner's public site is answered from the built site (so the logos
+must exist there) and any other request fails the test: an e-mail loads nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from lxml import html as lxml_html
+
+import cobrand
+from cobrand.load import load_project
+from cobrand.render.newsletter import EMAIL_WIDTH, Links, email_body, render_emails
+from cobrand.render.plaintext import WIDTH, LinkList, display_width, html_to_text
+from support.example import BUILD_DATE, ENVIRON, ROOT, ExampleBuild, copy_example, file_digests, playwright_or_skip
+from support.generated_project import ARABIC, JAPANESE, rtl_cjk_project
+from support.http_server import local_http_server
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+WIDTHS = (600, 375)
+# A post with what e-mail clients cannot show: a wide picture, a click-to-load embed, a form, a relative link.
+EMBED_POST = "restore-walkthrough"
+EMBED_SOURCE = """---
+title: A restore walkthrough for {{ partner.name }}
+date: 2026-10-02
+summary: Watch a full restore, then try it yourself.
+---
+
+![A wave breaking at low tide](../assets/social/low-tide-swell.jpg)
+
+The video shows every step of a restore.
+
+<iframe src="https://www.youtube-nocookie.com/embed/abc123" title="Restore demo"></iframe>
+
+<form action="https://forms.harborline.example/drill"><input name="email"><button>Sign up</button></form>
+
+Read [the datasheet](../one-pagers/recovery-assurance.html) next, or write to {{ partner.name }}.
+"""
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, ExampleBuild, dict[str, dict[str, bytes]]]]:
+    """The example with an Arabic partner, its public sites built (no PDFs), and every partner's e-mails."""
+    root = rtl_cjk_project(tmp_path_factory.mktemp("newsletter"))
+    (root / "content" / "blog" / f"{EMBED_POST}.md").write_text(EMBED_SOURCE, "utf-8")
+    out = root.parent / "build"
+    report = cobrand.build(root, out_dir=out, pdfs=False, jobs=1, environ=ENVIRON)
+    assert report.ok, report.failures
+    project, problems = load_project(root, BUILD_DATE)
+    assert project is not None, problems
+    emails = {partner.slug: render_emails(project, partner) for partner in project.partners}
+    yield project, ExampleBuild(out, report), emails
+
+
+def _posts_on_site(out: Path, slug: str) -> set[str]:
+    return {path.stem for path in (out / slug / "blog").glob("*.html") if path.name != "index.html"}
+
+
+def _html_files(emails: dict[str, bytes]) -> dict[str, bytes]:
+    return {path: data for path, data in emails.items() if path.endswith(".html")}
+
+
+def test_a_partner_gets_an_email_for_each_post_its_site_shows_and_no_other(built: Any) -> None:
+    project, build, emails = built
+    for partner in project.partners:
+        on_site = _posts_on_site(build.out, partner.slug)
+        assert on_site, partner.slug
+        html = {path.removeprefix("email/").removesuffix(".html") for path in _html_files(emails[partner.slug])}
+        text = {path.removeprefix("email/").removesuffix(".txt") for path in emails[partner.slug]
+                if path.endswith(".txt")}
+        assert html == text == on_site, partner.slug
+    # Entitlement differs between partners, so the comparison above is not trivially true.
+    assert len({frozenset(_posts_on_site(build.out, p.slug)) for p in project.partners}) > 1
+
+
+def _prose_text(document: bytes, name: str) -> str:
+    """The whitespace-normalised text of the one element of class ``name``."""
+    tree = lxml_html.fromstring(document)
+    found = tree.xpath(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]")
+    assert len(found) == 1, name
+    return " ".join(found[0].text_content().split())
+
+
+def test_the_body_reads_as_on_the_public_post_page_with_tokens_filled(built: Any) -> None:
+    """Differential: the e-mail's body text is the public page's, word for word (the item's filled view)."""
+    project, build, emails = built
+    compared = 0
+    for partner in project.partners:
+        for path, data in _html_files(emails[partner.slug]).items():
+            text = data.decode("utf-8")
+            assert "{{" not in text and "{%" not in text, (partner.slug, path)
+            page = (build.out / partner.slug / "blog" / path.removeprefix("email/")).read_bytes()
+            if path != f"email/{EMBED_POST}.html":
+                assert _prose_text(data, "prose") == _prose_text(page, "prose"), (partner.slug, path)
+                compared += 1
+        for path, data in emails[partner.slug].items():
+            assert b"{{" not in data and b"{%" not in data, (partner.slug, path)
+    assert compared >= 10
+    # A post that names the partner in its body shows this partner's name in every partner's e-mail.
+    for partner in project.partners:
+        drill = emails[partner.slug].get("email/ransomware-recovery-drill.html")
+        if drill is not None:
+            assert partner.data.contact.email.encode() in drill, partner.slug
+
+
+def test_a_post_with_a_picture_an_embed_and_a_form_becomes_links_and_an_absolute_image(built: Any) -> None:
+    project, build, emails = built
+    for partner in project.partners:
+        home = project.config.site.base_url.replace("{partner}", partner.slug)
+        tree = lxml_html.fromstring(emails[partner.slug][f"email/{EMBED_POST}.html"])
+        body = tree.xpath("//div[contains(@class, 'prose')]")[0]
+        (image,) = body.xpath(".//img")
+        assert image.get("src") == home + "assets/social/low-tide-swell.jpg"
+        assert (build.out / partner.slug / "assets/social/low-tide-swell.jpg").is_file()
+        assert image.get("alt") == "A wave breaking at low tide" and 0 < int(image.get("width")) <= EMAIL_WIDTH
+        links = {" ".join(a.text_content().split()): a.get("href") for a in body.xpath(".//a")}
+        page = f"{home}blog/{EMBED_POST}.html?utm_source="
+        assert links["\u25b6 Restore demo"].startswith(page)
+        assert any(text != "\u25b6 Restore demo" and href.startswith(page) for text, href in links.items())
+        assert links["the datasheet"].startswith(f"{home}one-pagers/recovery-assurance.html?utm_source=")
+        assert "youtube" not in emails[partner.slug][f"email/{EMBED_POST}.html"].decode()
+        assert partner.name in " ".join(tree.xpath("//h1")[0].text_content().split())
+
+
+def test_emails_are_deterministic_and_self_contained(built: Any) -> None:
+    project, _, emails = built
+    partner = next(p for p in project.partners if p.slug == ARABIC)
+    assert render_emails(project, partner) == emails[ARABIC]
+    for partner in project.partners:
+        for path, data in _html_files(emails[partner.slug]).items():
+            tree = lxml_html.fromstring(data)
+            assert tree.xpath("//link | //script | //style | //iframe | //form") == [], (partner.slug, path)
+            assert tree.xpath("//@*[starts-with(name(), 'on')]") == [], (partner.slug, path)
+            assert tree.get("lang") == partner.data.locale
+            # Inlined: the content cell carries its styles itself.
+            assert "font-size: 16px" in (tree.xpath("//td[contains(@class, 'content')]")[0].get("style") or "")
+
+
+def _tracked(url: str, campaign: str) -> bool:
+    query = parse_qs(urlsplit(url).query)
+    return query.get("utm_medium") == ["email"] and query.get("utm_campaign") == [campaign]
+
+
+def test_plain_text_has_the_title_every_link_and_wrapped_lines(built: Any) -> None:
+    project, _, emails = built
+    for partner in project.partners:
+        files = emails[partner.slug]
+        for path, data in _html_files(files).items():
+            slug = path.removeprefix("email/").removesuffix(".html")
+            text = files[f"email/{slug}.txt"].decode("utf-8")
+            tree = lxml_html.fromstring(data)
+            title = " ".join(tree.xpath("//h1")[0].text_content().split())
+            assert " ".join(text.split("\n\n")[0].split("\n")[0].split()) in title
+            assert " ".join(text.split()).find(title.split()[0]) >= 0
+            links = {a.get("href") for a in tree.xpath("//a[@href]")}
+            web = {url for url in links if url.startswith("http")}
+            listed = set(re.findall(r"^\[\d+\] (\S+)$", text, re.MULTILINE))
+            assert web == listed, (partner.slug, path, web ^ listed)
+            for url in listed:
+                assert _tracked(url, slug), url
+            # Every citation [n] in the text has its address listed.
+            cited = {int(n) for n in re.findall(r"\[(\d+)\]", text.split("\n\n[1] ")[0])}
+            assert cited <= set(range(1, len(listed) + 1)), (partner.slug, path)
+            long_lines = [line for line in text.split("\n") if display_width(line) > WIDTH + 2
+                          and not re.match(r"^\[\d+\] ", line) and " " in line]
+            assert long_lines == [], (partner.slug, path, long_lines)
+
+
+def test_arabic_and_japanese_emails_say_their_language_and_direction(built: Any) -> None:
+    _, _, emails = built
+    arabic = lxml_html.fromstring(next(iter(_html_files(emails[ARABIC]).values())))
+    assert (arabic.get("lang"), arabic.get("dir")) == ("ar-AE", "rtl")
+    assert "text-align: right" in (arabic.xpath("//td[contains(@class, 'content')]")[0].get("style") or "")
+    japanese = lxml_html.fromstring(next(iter(_html_files(emails[JAPANESE]).values())))
+    assert (japanese.get("lang"), japanese.get("dir")) == ("ja-JP", "ltr")
+    assert "Hiragino Sans" in (japanese.xpath("//td[contains(@class, 'content')]")[0].get("style") or "")
+    # Dates and reading time in the partner's language, as on its site.
+    assert "年" in japanese.xpath("//p[contains(@class, 'meta')]")[0].text_content()
+
+
+# --- the body made fit for e-mail clients -------------------------------------------------------------------
+
+
+LINKS = Links("https://partners.example/acme/blog/post.html", "https://partners.example/acme/", "acme", "post")
+
+
+def test_email_body_makes_links_and_images_absolute_and_players_links() -> None:
+    body = ('<p>See <a href="../one-pagers/vault.html">the sheet</a>, <a href="#fn1">a note</a>, '
+            '<a href="javascript:alert(1)">bad</a> and <a href="mailto:a@acme.example">mail</a>.</p>'
+            '<p><img src="../assets/wide.png" alt="" width="1200" height="600"></p>'
+            '<div class="player player--embed" data-embed="https://www.youtube-nocookie.com/embed/x">'
+            '<a class="player__start" href="https://www.youtube-nocookie.com/embed/x">'
+            '<span class="player__label">Load: Demo video</span></a><p class="player__note">cookies</p></div>'
+            '<form action="https://forms.example/x"><input name="q"><button>Go</button></form>'
+            '<details><summary>More</summary><p>Hidden text</p></details>')
+    result = lxml_html.fragment_fromstring(str(email_body(body, LINKS, {}, "Post title", "Read online")),
+                                           create_parent="div")
+    hrefs = [a.get("href") for a in result.xpath("//a")]
+    assert hrefs[0] == ("https://partners.example/acme/one-pagers/vault.html"
+                        "?utm_source=acme&utm_medium=email&utm_campaign=post")
+    assert hrefs[1] == "https://partners.example/acme/blog/post.html?utm_source=acme&utm_medium=email&utm_campaign=post#fn1"
+    assert "mailto:a@acme.example" in hrefs and not any("javascript" in h for h in hrefs)
+    assert "bad" in result.text_content()  # the text stays, the link goes
+    image = result.xpath("//img")[0]
+    assert image.get("src") == "https://partners.example/acme/assets/wide.png"
+    assert (image.get("alt"), image.get("width"), image.get("height")) == ("Post title", str(EMAIL_WIDTH - 64), "268")
+    players = [a for a in result.xpath("//p[@class='embed']/a")]
+    assert [a.text for a in players] == ["\u25b6 Demo video", "Read online"]
+    page = "https://partners.example/acme/blog/post.html?utm_source=acme&utm_medium=email&utm_campaign=post"
+    assert {a.get("href") for a in players} == {page}
+    assert result.xpath("//form | //input | //button | //details | //*[@data-embed]") == []
+    assert "Hidden text" in result.text_content()
+
+
+def test_plain_text_lists_numbered_links_and_wraps_japanese_by_width() -> None:
+    links = LinkList()
+    text = html_to_text('<h2>Heading</h2><ul><li>One <a href="https://a.example/">link</a></li><li>Two</li></ul>'
+                        '<p>' + "日本語の文章です。" * 12 + '</p><blockquote><p>Quoted</p></blockquote>',
+                        links, lambda url: url)
+    assert text.startswith("Heading\n-------\n\n- One link [1]\n- Two\n\n")
+    assert links.urls == ["https://a.example/"]
+    japanese = [line for line in text.split("\n") if "日本語" in line]
+    assert len(japanese) > 1 and all(display_width(line) <= WIDTH for line in japanese)
+    assert not any(line.startswith("。") for line in japanese)
+    assert text.endswith("> Quoted")
+
+
+# --- in the browser -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    sync_api = playwright_or_skip()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _open(context: Any, project: Any, out: Path, partner: Any, document: bytes, strays: list[str],
+          images: bool = True) -> Any:
+    """A page showing ``document``, its public-site requests answered from the built site; without ``images``,
+    images are blocked as many e-mail clients do until the reader allows them."""
+    home = project.config.site.base_url.replace("{partner}", partner.slug)
+    page = context.new_page()
+
+    def answer(route: Any) -> None:
+        url = route.request.url
+        if url == "https://email.test/":
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=document)
+        elif not images and route.request.resource_type == "image":
+            route.abort()
+        elif url.startswith(home) and (out / partner.slug / url[len(home):]).is_file():
+            route.fulfill(status=200, path=str(out / partner.slug / url[len(home):]))
+        else:
+            strays.append(url)
+            route.abort()
+
+    page.route("**/*", answer)
+    page.goto("https://email.test/", wait_until="load")
+    return page
+
+
+CHECKS = """() => {
+    const imgs = [...document.images].map(i => ({src: i.getAttribute('src'), alt: i.getAttribute('alt'),
+        width: Number(i.getAttribute('width')), loaded: i.complete && i.naturalWidth > 0,
+        right: i.getBoundingClientRect().right}));
+    return {scroll: document.scrollingElement.scrollWidth, inner: innerWidth, imgs,
+            links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
+            sheets: document.querySelectorAll('link[rel~=stylesheet], script, style').length};
+}"""
+
+
+def test_emails_in_chromium_at_600_and_375_px(chromium: Any, built: Any) -> None:
+    project, build, emails = built
+    problems: list[str] = []
+    for partner in project.partners:
+        for width, images in [(width, True) for width in WIDTHS] + [(375, False)]:
+            context = chromium.new_context(viewport={"width": width, "height": 900})
+            try:
+                for path, document in _html_files(emails[partner.slug]).items():
+                    strays: list[str] = []
+                    page = _open(context, project, build.out, partner, document, strays, images)
+                    found = page.evaluate(CHECKS)
+                    where = f"{partner.slug}/{path} at {width}px" + ("" if images else ", images blocked")
+                    if found["scroll"] > found["inner"]:
+                        problems.append(f"{where}: scrolls sideways ({found['scroll']} > {found['inner']})")
+                    if found["sheets"]:
+                        problems.append(f"{where}: has a stylesheet, style or script element")
+                    if strays:
+                        problems.append(f"{where}: asked for {strays}")
+                    campaign = path.removeprefix("email/").removesuffix(".html")
+                    for image in found["imgs"]:
+                        if not (image["alt"] or "").strip() or not image["src"].startswith("https://") \
+                                or image["loaded"] != images or not 0 < image["width"] <= EMAIL_WIDTH:
+                            problems.append(f"{where}: image {image}")
+                    for href in found["links"]:
+                        if href.startswith(("mailto:", "tel:")):
+                            contact = partner.data.contact
+                            if href not in (f"mailto:{contact.email}", "tel:" + "".join(
+                                    c for c in contact.phone or "" if c in "+0123456789")):
+                                problems.append(f"{where}: link {href}")
+                        elif not href.startswith("https://") or not _tracked(href, campaign):
+                            problems.append(f"{where}: untracked or relative link {href}")
+                    assert found["imgs"], where  # the lockup at least
+                    page.close()
+            finally:
+                context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_email_text_contrast_reaches_aa_by_axe(chromium: Any, built: Any) -> None:
+    """axe-core's color-contrast rule (WCAG 2 AA, from computed styles) on every e-mail of every partner, and
+    no serious or critical finding of its other rules."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run bash scripts/setup")
+    project, build, emails = built
+    found: list[str] = []
+    context = chromium.new_context(viewport={"width": EMAIL_WIDTH, "height": 900})
+    try:
+        for partner in project.partners:
+            for path, document in _html_files(emails[partner.slug]).items():
+                page = _open(context, project, build.out, partner, document, [])
+                page.add_script_tag(path=str(AXE))
+                # Every rule runs; colour contrast fails at any impact, the others when serious or critical.
+                result = page.evaluate("""async () => {
+                    const r = await axe.run(document);
+                    return {violations: r.violations.filter(v => v.id === 'color-contrast'
+                                                               || ['serious', 'critical'].includes(v.impact))
+                                .flatMap(v => v.nodes.map(n => v.id + ' ' + n.target.join(' ') + ': '
+                                                               + (n.failureSummary || ''))),
+                            passes: (r.passes.find(v => v.id === 'color-contrast') || {nodes: []}).nodes.length};
+                }""")
+                if result["violations"]:
+                    found.append(f"{partner.slug}/{path}: {result['violations']}")
+                if result["passes"] < 10:
+                    found.append(f"{partner.slug}/{path}: axe checked only {result['passes']} text nodes")
+                page.close()
+    finally:
+        context.close()
+    assert found == [], "\n".join(found)
+
+
+# --- in the build: the hub's e-mail files ---------------------------------------------------------------------
+
+
+def _hub_emails(hub: Path, slug: str) -> dict[str, bytes]:
+    folder = hub / slug / "email"
+    return {f"email/{path.name}": path.read_bytes() for path in sorted(folder.glob("*"))
+            if path.suffix in (".html", ".txt") and path.name != "index.html"}
+
+
+def test_the_hub_holds_the_emails_render_emails_makes(built: Any) -> None:
+    """Differential: each partner's e-mails in the built hub are byte for byte the ones made on their own."""
+    project, build, emails = built
+    hub = build.out.parent / f"{build.out.name}-hub"
+    for partner in project.partners:
+        assert _hub_emails(hub, partner.slug) == emails[partner.slug], partner.slug
+        index = (hub / partner.slug / "email" / "index.html").read_text("utf-8")
+        for path in _html_files(emails[partner.slug]):
+            name = path.removeprefix("email/")
+            assert f'href="{name}"' in index and f'data-copy-url="{name}"' in index, (partner.slug, name)
+            assert f'href="{name.replace(".html", ".txt")}"' in index, (partner.slug, name)
+    # The public site never links to the hub or its e-mails.
+    for page in build.out.rglob("*.html"):
+        assert "/email/" not in page.read_text("utf-8"), page
+
+
+def _stamps(root: Path) -> dict[Path, int]:
+    return {path: path.stat().st_mtime_ns for path in root.rglob("*") if path.is_file()
+            and not path.relative_to(root).parts[0].startswith(".cobrand")}  # the build's state and lock
+
+
+def test_editing_a_post_rewrites_only_its_own_emails_and_equals_a_clean_build(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    out, hub = tmp_path / "out", tmp_path / "hub"
+    assert cobrand.build(root, out_dir=out, hub_dir=hub, pdfs=False, jobs=1, environ=ENVIRON).ok
+    stamps = _stamps(hub)
+    post = root / "content" / "blog" / "aws-snapshot-pitfalls.md"
+    text = post.read_text("utf-8")
+    assert "Amazon EBS snapshots are cheap" in text
+    post.write_text(text.replace("Amazon EBS snapshots are cheap", "Amazon EBS snapshots are inexpensive"), "utf-8")
+    assert cobrand.build(root, out_dir=out, hub_dir=hub, pdfs=False, jobs=1, environ=ENVIRON).ok
+    rewritten = {path.relative_to(hub).as_posix() for path, stamp in stamps.items()
+                 if path.exists() and path.stat().st_mtime_ns != stamp}
+    aws = {path.parent.parent.name for path in hub.glob("*/email/aws-snapshot-pitfalls.html")}
+    assert aws and aws != {path.name for path in hub.iterdir() if path.is_dir() and path.name != ".cobrand"}
+    assert rewritten == {f"{slug}/email/aws-snapshot-pitfalls.{ext}" for slug in aws for ext in ("html", "txt")}
+    assert all("Amazon EBS snapshots are inexpensive" in (hub / slug / "email" / "aws-snapshot-pitfalls.txt")
+               .read_text("utf-8") for slug in aws)
+    clean_out, clean_hub = tmp_path / "clean-out", tmp_path / "clean-hub"
+    assert cobrand.build(root, out_dir=clean_out, hub_dir=clean_hub, pdfs=False, jobs=1, environ=ENVIRON).ok
+    def published(folder: Path) -> dict[str, str]:
+        return {path: sha for path, sha in file_digests(folder).items() if not path.startswith(".cobrand")}
+
+    assert published(hub) == published(clean_hub)
+
+
+def test_copy_buttons_of_the_hub_email_page_copy_the_email_in_chromium(chromium: Any, built: Any) -> None:
+    """The hub served over HTTP: "Copy HTML code" puts the e-mail file's text on the clipboard, "Copy formatted
+    e-mail" the e-mail as HTML (what an e-mail tool's editor pastes)."""
+    import time
+
+    _, build, emails = built
+    hub = build.out.parent / f"{build.out.name}-hub"
+    with local_http_server(hub) as server:
+        site = server.url
+        context = chromium.new_context()
+        try:
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
+            page = context.new_page()
+            page.goto(f"{site}/{ARABIC}/email/index.html", wait_until="load")
+            code, rich = page.locator("button[data-copy-url]:not([data-copy-as])").first, \
+                page.locator("button[data-copy-as=html]").first
+            assert code.is_visible() and rich.is_visible()
+            expected = emails[ARABIC]["email/" + code.get_attribute("data-copy-url")].decode("utf-8")
+
+            def copied(read: str) -> str | None:
+                deadline = time.monotonic() + 5
+                while time.monotonic() < deadline:
+                    value = page.evaluate(read)
+                    if value and value != "-- nothing --":
+                        return str(value)
+                    time.sleep(0.05)
+                return None
+
+            page.evaluate("navigator.clipboard.writeText('-- nothing --')")
+            code.click()
+            assert copied("navigator.clipboard.readText()") == expected
+            page.evaluate("navigator.clipboard.writeText('-- nothing --')")
+            rich.click()
+            html = copied("""navigator.clipboard.read().then(items => items[0].types.includes('text/html')
+                              ? items[0].getType('text/html').then(blob => blob.text()) : null)""")
+            # Chromium hands over the body's markup (sanitised, without <html>): the e-mail's tables and links.
+            assert html is not None and "utm_medium=email" in html and 'role="presentation"' in html
+        finally:
+            context.close()

@@ -1,0 +1,50 @@
+"""docs/templates.md lists every value templates see, found by rendering the example pages.
+
+The generator is scripts/gen_template_context.py.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from types import ModuleType
+
+import pytest
+
+from support.example import ROOT
+
+SCRIPT = ROOT / "scripts" / "gen_template_context.py"
+
+
+@pytest.fixture(scope="module")
+def generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gen_template_context", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gen_template_context"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def observed(generator: ModuleType) -> tuple[set[str], set[str], dict[str, set[str]], set[str]]:
+    return generator.observe()
+
+
+def test_every_value_templates_see_is_described_and_every_description_is_seen(generator, observed) -> None:
+    context, page, items, globals_ = observed
+    seen = context | page | set(items) | globals_
+    # What the default theme reads must be among what the pages are given, so the observation is real.
+    assert {"partner.name", "posts", "page.path", "item.body", "item.variants", "url", "networks"} <= seen
+    assert {"blog", "one-pagers", "media", "social"} <= items["item.title"]
+    undescribed = sorted(seen - set(generator.DESCRIPTIONS))
+    assert not undescribed, ("template values without a description: add them to DESCRIPTIONS in "
+                             f"scripts/gen_template_context.py and run it: {undescribed}")
+    unseen = sorted(set(generator.DESCRIPTIONS) - seen)
+    assert not unseen, f"described in scripts/gen_template_context.py but no page gets them: {unseen}"
+
+
+def test_the_committed_reference_is_what_the_pages_are_given(generator) -> None:
+    committed = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
+    assert committed == generator.generate(), (
+        "docs/templates.md is out of date: run .venv/bin/python scripts/gen_template_context.py")
