@@ -155,13 +155,13 @@ class PdfRenderer:
         from weasyprint import HTML
         from weasyprint.urls import FatalURLFetchingError
 
-        from .pdf_tags import table_header_scopes
+        from .pdf_tags import complete_structure
 
         stylesheets = self.press_stylesheets if press else self.stylesheets
         try:
             fetcher = scoped_fetcher(scope, generated)
             document = HTML(string=html, base_url=base_url.as_uri() + "/", url_fetcher=fetcher)
-            pdf = document.write_pdf(stylesheets=stylesheets, font_config=self.fonts, finisher=table_header_scopes,
+            pdf = document.write_pdf(stylesheets=stylesheets, font_config=self.fonts, finisher=complete_structure,
                                      pdf_variant="pdf/ua-1", pdf_identifier=identifier)
         except FatalURLFetchingError as error:  # a BaseException in WeasyPrint: make it an ordinary failure
             raise PdfFetchError(str(error)) from None

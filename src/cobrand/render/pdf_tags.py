@@ -1,4 +1,7 @@
-"""Complete the PDF/UA structure tree that WeasyPrint writes: table header scopes.
+"""Complete the PDF/UA structure tree that WeasyPrint writes: table header scopes and the languages of parts.
+
+:func:`complete_structure` is the ``finisher`` cobrand hands WeasyPrint: both steps below, on the finished
+``pydyf.PDF`` before it is written. The languages are in :mod:`cobrand.render.pdf_languages`.
 
 WeasyPrint tags ``<th>`` as ``/TH`` with an ``/ID`` and gives each ``/TD`` the
 ``/Headers`` it belongs to (``scope="row"`` headers for their row, every other
@@ -13,6 +16,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
+
+
+def complete_structure(document: Any, pdf: Any) -> None:
+    """What WeasyPrint leaves out of the structure tree of ``pdf`` (a pydyf.PDF made from ``document``):
+    /Scope on table headers, /Lang on elements in another language. A WeasyPrint ``finisher``."""
+    from .pdf_languages import mark_languages
+
+    table_header_scopes(document, pdf)
+    mark_languages(document, pdf)
 
 
 def _key(value: Any) -> str:
