@@ -9,6 +9,10 @@ Three independent readers of the PDFs, none of them cobrand's code:
   has a /Scope (or its table's /TD cells name their /Headers), headings are not empty; the catalog has
   /Lang (the partner's locale), /MarkInfo /Marked, DisplayDocTitle; the document has a /Title; the QR
   code's alternative text names the URL that the code itself holds (zxing-cpp decodes it).
+- pikepdf and pdfium (tests/pdf_structure.py): the language each piece of text is read in. In a de-DE,
+  ja-JP or ar-AE partner's PDF, an item shown in its English original (title, body) and the vendor's legal
+  line read in English (/Lang en on their structure elements), the partner's own details in the partner's
+  language, and no /Lang repeats what an element inherits.
 - poppler's ``pdftotext``: on the right-to-left partner's PDFs, phone numbers, e-mail addresses and English
   sentences come out in reading order.
 
@@ -33,9 +37,10 @@ from pdfua import Severity
 from pdfua import validate as pdfua_validate
 
 import cobrand
-from support.example import ENVIRON, PARTNERS
+from support.example import CONFIG, ENVIRON, ITEMS, PARTNERS, TRANSLATIONS
 from support.generated_project import ARABIC, ARABIC_EMAIL, ARABIC_PHONE, JAPANESE, rtl_cjk_project
 from support.generated_project import PARTNERS as GENERATED_PARTNERS
+from support.pdf_structure import redundant_languages, tagged_texts
 
 # pdfua 0.1.3's empty-heading rule (UA-14-001) cannot run with pikepdf 10: it asks a pikepdf Array for an
 # attribute, which pikepdf answers with ValueError, and pdfua reports the rule as not evaluated. cobrand's
@@ -259,6 +264,56 @@ def test_table_headers_get_the_scope_their_cells_give_them(tmp_path: Path) -> No
                 named = sorted(ids[str(header)] for header in _attribute(cell, "/Headers"))
                 assert named == ["/Column", "/Row"]
     assert not pdfua_validate(str(path)).findings
+
+
+# --- the language of each part -------------------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _emails(label: str) -> dict[str, str]:
+    emails = {partner.slug: partner.data["contact"]["email"] for partner in PARTNERS}
+    return emails | ({ARABIC: ARABIC_EMAIL} if label == "generated" else {})
+
+
+def test_text_in_another_language_than_the_pdfs_is_read_in_its_own(every_pdf: list[KitPdf]) -> None:
+    """Every kit PDF: the item's title reads in the partner's locale when the item is in its language (a
+    translation, or an English partner), else in English, the original's language; the vendor's legal
+    line reads in English where it is not translated; the partner's e-mail address reads in the partner's
+    locale. The non-English partners' PDFs (de-DE, ja-JP, ar-AE) really have both languages."""
+    site_language = "en"  # the example's content and legal line are in English
+    assert not CONFIG["vendor"].get("legal_translations")
+    legal = _squash(CONFIG["vendor"]["legal"])
+    failures, mixed = [], set()
+    for pdf in every_pdf:
+        language = pdf.locale.split("-")[0]
+        slug = pdf.path.stem.removesuffix("-press")
+        item = next(item for item in ITEMS if (item.kind, item.slug) == ("one-pagers", slug))
+        translated = language == site_language or any(
+            (t.kind, t.slug, t.lang) == (item.kind, slug, language) for t in TRANSLATIONS)
+        title = item.title if language == site_language or not translated else next(
+            t.title for t in TRANSLATIONS if (t.kind, t.slug, t.lang) == (item.kind, slug, language))
+        texts = tagged_texts(pdf.path)
+        email = _emails(pdf.name.split(":")[0])[pdf.partner]
+        expected = {
+            "title": (pdf.locale if translated else site_language,
+                      [text for text in texts if _squash(text.text) == _squash(title)]),
+            "legal line": (pdf.locale if language == site_language else site_language,
+                           [text for text in texts if len(_squash(text.text)) > 12 and _squash(text.text) in legal]),
+            "e-mail address": (pdf.locale, [text for text in texts if text.text.strip() == email]),
+        }
+        for part, (want, found) in expected.items():
+            if not found:
+                failures.append(f"{pdf.name}: no text of the {part} found")
+            failures += [f"{pdf.name}: the {part} {text.text!r} reads in {text.language}, not {want}"
+                         for text in found if text.language != want]
+        failures += [f"{pdf.name}: {problem}" for problem in redundant_languages(pdf.path)]
+        if {text.language for text in texts} == {pdf.locale, site_language}:
+            mixed.add(pdf.locale)
+    assert not failures, "\n".join(failures)
+    assert mixed >= {"de-DE", "ja-JP", "ar-AE"}
 
 
 # --- reading order of the right-to-left partner's PDFs -----------------------------------------------------

@@ -15,7 +15,7 @@ own, and each content-holding structure element gets the computed ``lang`` of it
 attribute, inherited). No text is matched and nothing in WeasyPrint is replaced. It uses WeasyPrint
 internals (``Page.paint``, ``Page._page_box``, ``Stream.clone``, the stream's tag record,
 ``box.style['lang']``): :data:`TESTED_WEASYPRINT` names the versions the canary test
-(tests/test_pdf_languages.py) has checked, and a version that paints differently fails the PDF with
+(tests/build/test_pdf_languages.py) has checked, and a version that paints differently fails the PDF with
 :class:`PdfLanguageError` rather than mislabel it.
 
 ``/Lang`` is written as high in the structure tree as one language holds for the whole subtree (a
