@@ -270,6 +270,8 @@ class NewsletterRenderer:
         self.project = project
         self.translate = translate
         self._inliner: Any = None
+        # A post's e-mail body, made for its HTML e-mail and read again for its plain text.
+        self._bodies: dict[tuple[str, Links, str, str], Markup] = {}
 
     def _inline(self, document: str) -> str:
         """``document`` with its stylesheet moved into style attributes; nothing is fetched."""
@@ -317,7 +319,12 @@ class NewsletterRenderer:
         return self._inline(document).encode("utf-8")
 
     def _body(self, item: dict[str, Any], links: Links, images: Mapping[str, bytes]) -> Markup:
-        return email_body(str(item["body"]), links, images, item["title"], str(self._strings()("Read online")))
+        body, read_online = str(item["body"]), str(self._strings()("Read online"))
+        key = (body, links, str(item["title"]), read_online)
+        if key not in self._bodies:
+            self._bodies.clear()  # the two files of one post are made one after the other
+            self._bodies[key] = email_body(body, links, images, item["title"], read_online)
+        return self._bodies[key]
 
     def text(self, partner: Partner, views: PartnerViews, item_key: str, images: Mapping[str, bytes]) -> bytes:
         """The plain-text alternative of the post ``item_key``: wrapped text, links listed at the end."""

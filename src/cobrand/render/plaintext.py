@@ -16,6 +16,7 @@ never before closing punctuation.
 
 from __future__ import annotations
 
+import functools
 import textwrap
 import unicodedata
 from collections.abc import Callable
@@ -40,7 +41,17 @@ def display_width(text: str) -> int:
 
 def wrap(text: str, width: int = WIDTH, indent: str = "", first: str | None = None) -> list[str]:
     """``text`` (one paragraph, no newlines) as lines of at most ``width`` columns, where words allow."""
-    first = indent if first is None else first
+    return list(_wrapped(text, width, indent, indent if first is None else first))
+
+
+# Partners' e-mails of one post share most paragraphs (only those with partner values differ), and
+# textwrap was the largest cost of a full build's e-mails: each distinct paragraph is wrapped once.
+@functools.lru_cache(maxsize=8192)
+def _wrapped(text: str, width: int, indent: str, first: str) -> tuple[str, ...]:
+    return tuple(_wrap(text, width, indent, first))
+
+
+def _wrap(text: str, width: int, indent: str, first: str) -> list[str]:
     if " " in text.strip() or display_width(text) == len(text):
         return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=indent, break_long_words=False,
                              break_on_hyphens=False) or [first.rstrip()]
