@@ -113,6 +113,14 @@ class SiteFile(Schema):
 BenefitText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 
+def _listed_once(value: list[str]) -> list[str]:
+    """``value`` when no name is in it twice; else the error naming those that are."""
+    twice = sorted({name for name in value if value.count(name) > 1})
+    if twice:
+        raise ValueError(f"lists {', '.join(twice)} more than once")
+    return value
+
+
 class TierFile(Schema):
     """What one tier of the partner program includes, shown on each partner's hub: ``[tiers.<name>]``."""
 
@@ -133,10 +141,7 @@ class TiersFile(Schema):
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
         """No tier listed twice."""
-        duplicates = sorted({tier for tier in value if value.count(tier) > 1})
-        if duplicates:
-            raise ValueError(f"lists {', '.join(duplicates)} more than once")
-        return value
+        return _listed_once(value)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -250,10 +255,7 @@ class PluginsFile(Schema):
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
         """No plugin enabled twice."""
-        twice = sorted({name for name in value if value.count(name) > 1})
-        if twice:
-            raise ValueError(f"lists {', '.join(twice)} more than once")
-        return value
+        return _listed_once(value)
 
 
 class HubFile(Schema):
