@@ -11,7 +11,6 @@ themes are the vendor's, but content tokens run in a sandbox.
 
 from __future__ import annotations
 
-import datetime as dt
 import http.server
 import json
 import os
@@ -21,7 +20,6 @@ import struct
 import subprocess
 import sys
 import textwrap
-import tomllib
 import zlib
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -33,12 +31,21 @@ import pytest
 from PIL import Image, ImageFile
 
 import cobrand
-from support.example import playwright_or_skip
-from support.http_server import LocalServer, local_http_server
+from support.example import ENVIRON
+from support.hostile import (
+    RECT,
+    SLUG,
+    SVG_HOSTILE,
+    SVG_OPEN,
+    hostile_slug,
+    partner_data,
+    run_build,
+    write_hostile_logo,
+    write_partner,
+)
+from support.http_server import local_http_server
 
 ROOT = Path(__file__).resolve().parents[2]
-ENVIRON = {"SOURCE_DATE_EPOCH": "1795305600"}
-SLUG = "kestrel-cloud"
 KESTREL = f"partners/{SLUG}/partner.toml"
 IMMUTABLE = "content/blog/immutable-backups-explained.md"
 ONE_PAGER = "content/one-pagers/recovery-assurance.md"  # a one-pager every partner gets
@@ -70,56 +77,6 @@ def proj(template: Path, tmp_path: Path) -> Path:
 # --- TOML writing (partner files are rewritten from data, so every value is exact) ----------
 
 
-_TOML_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
-
-
-def toml_string(value: str) -> str:
-    return '"' + _TOML_ESCAPE.sub(lambda m: "\\" + m.group() if m.group() in '"\\' else f"\\u{ord(m.group()):04x}",
-                                  value) + '"'
-
-
-def toml_key(key: str) -> str:
-    return key if key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key) else toml_string(key)
-
-
-def toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return {float("inf"): "inf", float("-inf"): "-inf"}.get(value, repr(value))
-    if isinstance(value, str):
-        return toml_string(value)
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(type(value))
-
-
-def toml_dumps(data: dict) -> str:
-    lines = [f"{toml_key(k)} = {toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for key, table in data.items():
-        if isinstance(table, dict):
-            lines += ["", f"[{toml_key(key)}]"]
-            lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in table.items()]
-    return "\n".join(lines) + "\n"
-
-
-def partner_data(proj: Path, slug: str = SLUG) -> dict:
-    return tomllib.loads((proj / "partners" / slug / "partner.toml").read_text(encoding="utf-8"))
-
-
-def write_partner(proj: Path, data: dict, slug: str = SLUG) -> str:
-    text = toml_dumps(data)
-    assert tomllib.loads(text) == data  # the file says exactly what the test means
-    (proj / "partners" / slug / "partner.toml").write_text(text, encoding="utf-8")
-    return text
-
-
 def set_value(proj: Path, dotted: str, value: object, slug: str = SLUG) -> None:
     """Set ``a.b`` in a partner's partner.toml (creating the table if needed)."""
     data = partner_data(proj, slug)
@@ -141,13 +98,6 @@ def edit(proj: Path, relative: str, old: str, new: str) -> int:
 
 
 # --- building and judging -------------------------------------------------------------------
-
-
-def run_build(proj: Path, *, partners: tuple[str, ...] = (SLUG,), pdfs: bool = False,
-              images: bool = False, all_or_nothing: bool = True) -> cobrand.BuildReport:
-    # The corpus asks what is refused: all or nothing, so a hostile partner's error stops the build.
-    return cobrand.build(proj, out_dir=proj / "build", partners=partners, jobs=1, pdfs=pdfs, images=images,
-                         environ=ENVIRON, all_or_nothing=all_or_nothing)
 
 
 def _short(text: str, limit: int = 300) -> str:
@@ -469,9 +419,6 @@ def test_entities_in_name_are_double_escaped(proj):
 # written here from DOMPurify's svg/svgFilters profiles (not imported from cobrand), a strict parser, real
 # Chromium against a real HTTP server, and the images really embedded in the PDFs (pikepdf).
 
-SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 400 100">'
-RECT = '<rect width="400" height="100" fill="#3d7ea6"/>'
-XHTML = 'xmlns:h="http://www.w3.org/1999/xhtml"'
 
 SVG_ERRORS = {
     "billion-laughs": ('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;">'
@@ -512,60 +459,6 @@ def test_unusable_svg_logo_is_an_error_naming_the_file(proj, case):
     problem = expect_error(proj, KESTREL, "logo", reason)
     assert "logo.svg" in problem.message
 
-
-# {EVIL} is the recording server's URL for the case, {PROJ} the project folder, {VICTIM} another partner's logo.
-SVG_HOSTILE: dict[str, tuple[str, str]] = {
-    "script": (f"{SVG_OPEN}<script>window.__pwned=1;alert(1)</script>{RECT}</svg>", "<script>"),
-    "onload": (SVG_OPEN.replace("<svg ", '<svg onload="window.__pwned=1" ') + RECT + "</svg>", "onload"),
-    "onclick-upper": (f'{SVG_OPEN}<rect OnClick="window.__pwned=1" width="4" height="4"/>{RECT}</svg>', "OnClick"),
-    "foreign-object": (f"{SVG_OPEN}<foreignObject width='400' height='100'><body xmlns='http://www.w3.org/1999/xhtml'>"
-                       f"<script>window.top.__pwned=1</script><img src='{{EVIL}}/fo.png'/></body></foreignObject>"
-                       f"{RECT}</svg>", "foreignObject"),
-    "xhtml-frame": (SVG_OPEN.replace("<svg ", f"<svg {XHTML} ") + "<h:frame src=\"javascript:window.top.__pwned=1\"/>"
-                    f"<h:iframe src='{{EVIL}}/frame.html'/>{RECT}</svg>", "frame"),
-    "xhtml-img": (SVG_OPEN.replace("<svg ", f"<svg {XHTML} ") + "<h:img src='{EVIL}/img.png' "
-                  "onerror='window.top.__pwned=1'/>" + f"{RECT}</svg>", "img"),
-    "xhtml-meta-refresh": (SVG_OPEN.replace("<svg ", f"<svg {XHTML} ") + "<h:meta http-equiv='refresh' "
-                           "content='0;url={EVIL}/refresh.html'/>" + f"{RECT}</svg>", "meta"),
-    "xhtml-script-entity": (SVG_OPEN.replace("<svg ", f"<svg {XHTML} ") + "<h:script>window.top.__pwned&#x3d;1"
-                            "</h:script>" + f"{RECT}</svg>", "script"),
-    "xlink-http-image": (f'{SVG_OPEN}<image xlink:href="{{EVIL}}/x.png" width="4" height="4"/>{RECT}</svg>',
-                         "<image>"),
-    "use-http": (f'{SVG_OPEN}<use href="{{EVIL}}/sprite.svg#logo"/>{RECT}</svg>', "link href="),
-    "anchor-javascript": (f'{SVG_OPEN}<a href="javascript:window.top.__pwned=1">{RECT}</a></svg>', "<a>"),
-    "anchor-entity-javascript": (f'{SVG_OPEN}<a xlink:href="&#106;avascript&#58;window.top.__pwned=1">{RECT}</a>'
-                                 "</svg>", "<a>"),
-    "style-import": (f"{SVG_OPEN}<style>@import url({{EVIL}}/x.css);</style>{RECT}</svg>", "@import"),
-    "style-import-after-child": (f"{SVG_OPEN}{RECT}<style>@IMPORT '{{EVIL}}/late.css'; rect{{fill:#fff}}</style>"
-                                 "</svg>", "@import"),
-    "style-image-set-after-child": (f"{SVG_OPEN}{RECT}<style>rect{{fill:image-set(url({{EVIL}}/set.png) 1x)}}</style>"
-                                    "</svg>", "image-set"),
-    "style-attribute-url": (f'{SVG_OPEN}<rect style="fill:URL({{EVIL}}/p.png)" width="4" height="4"/>{RECT}</svg>',
-                            "fill"),
-    "style-url-css-escape": (f"{SVG_OPEN}<style>rect{{fill:u\\72l({{EVIL}}/esc.png)}}</style>{RECT}</svg>",
-                             "fill"),
-    "style-cdata-close": (f"{SVG_OPEN}<style><![CDATA[ rect{{fill:red}} </style><script>window.top.__pwned=1"
-                          f"</script> ]]></style>{RECT}</svg>", "<style>"),
-    "xml-stylesheet-pi": ('<?xml version="1.0"?><?xml-stylesheet type="text/css" href="{EVIL}/pi.css"?>'
-                          f"{SVG_OPEN}{RECT}</svg>", "xml-stylesheet"),
-    "utf16-xml-stylesheet": ('<?xml version="1.0" encoding="UTF-16"?><?xml-stylesheet type="text/css" '
-                             'href="{EVIL}/utf16.css"?>' + SVG_OPEN.replace("<svg ", f"<svg {XHTML} ")
-                             + "<h:script>window.top.__pwned=1</h:script>" + f"{RECT}</svg>", "xml-stylesheet"),
-    "smil-set-href": (f'{SVG_OPEN}<a><set attributeName="href" to="javascript:window.top.__pwned=1"/>{RECT}</a></svg>',
-                      "<set>"),
-    "animate-href": (f'{SVG_OPEN}<a><animate attributeName="xlink:href" values="javascript:alert(1)"/>{RECT}</a>'
-                     "</svg>", "<animate>"),
-    "xml-base-cross-partner": (f'{SVG_OPEN}<image xml:base="file://{{VICTIM}}" href="#x" width="400" height="100"/>'
-                               f'<use xml:base="{{EVIL}}/base/" href="#r"/><rect id="r" width="4" height="4"/>{RECT}'
-                               "</svg>", "xml:base"),
-    "percent-encoded-path": (f'{SVG_OPEN}<image href="file://{{VICTIM_ENCODED}}" width="400" height="100"/>'
-                             f'<rect fill="url(file://{{VICTIM_ENCODED}})" width="4" height="4"/>{RECT}</svg>',
-                             "<image>"),
-    "feimage": (f'{SVG_OPEN}<filter id="f"><feImage href="{{EVIL}}/fe.png"/></filter>'
-                f'<rect filter="url(#f)" width="4" height="4"/>{RECT}</svg>', "feImage"),
-    "inkscape-namespace": (SVG_OPEN.replace("<svg ", '<svg xmlns:inkscape="http://www.inkscape.org/namespaces/'
-                                            'inkscape" inkscape:version="1.0" ') + RECT + "</svg>", "inkscape"),
-}
 
 def words(text: str) -> set[str]:
     return set(text.split())
@@ -643,51 +536,6 @@ def assert_allowlisted_svg(data: bytes, where: str) -> None:
                 assert re.fullmatch(r"#[a-z_][\w.-]*", reference), (where, name, attribute, value)
 
 
-def hostile_slug(case: str) -> str:
-    return "svg-" + case
-
-
-def write_hostile_logo(proj: Path, slug: str, case: str, evil: str) -> None:
-    victim = proj / "partners" / "maple-ridge-tech" / "logo.png"
-    encoded = victim.as_posix().replace("-", "%2D").replace(".png", "%2Epng")
-    svg = SVG_HOSTILE[case][0].replace("{EVIL}", f"{evil}/evil/{case}").replace("{VICTIM_ENCODED}", encoded)
-    svg = svg.replace("{VICTIM}", victim.as_posix())
-    encoding = "utf-16" if "UTF-16" in svg else "utf-8"
-    (proj / "partners" / slug / "logo.svg").write_bytes(svg.encode(encoding))
-
-
-@pytest.fixture(scope="module")
-def hostile_fleet(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, LocalServer,
-                                                                                               cobrand.BuildReport]]:
-    """One project with one partner per hostile SVG, built once; a local server serves its output and
-    records every path asked for."""
-    proj = tmp_path_factory.mktemp("hostile-svg") / "project"
-    shutil.copytree(template, proj, symlinks=True)
-    (proj / "build").mkdir()
-    with local_http_server(proj / "build") as server:
-        yield from _hostile_fleet(proj, server)
-
-
-def _hostile_fleet(proj: Path, server: LocalServer) -> Iterator[tuple[Path, LocalServer, cobrand.BuildReport]]:
-    base = partner_data(proj)
-    for index, case in enumerate(sorted(SVG_HOSTILE)):
-        slug = hostile_slug(case)
-        (proj / "partners" / slug).mkdir()
-        data = json.loads(json.dumps(base))
-        data["name"] = f"Hostile Partner {index}"
-        data["website"] = f"https://{slug}.example"
-        data["contact"] = {"email": f"hello@{slug}.example", "phone": f"+44 117 496 {index:04d}"}
-        data["tracking"] = {"utm_source": slug}
-        write_partner(proj, data, slug)
-        write_hostile_logo(proj, slug, case, server.url)
-    # Without images (2 s a partner): the logo as published and the page are what the tests open; the
-    # trimmed logo files are judged on the cross-partner case, built with images.
-    # A fleet build: a logo refused outright skips its partner only (issue 20), and the others still build.
-    report = run_build(proj, partners=tuple(hostile_slug(case) for case in sorted(SVG_HOSTILE)),
-                       all_or_nothing=False)
-    yield proj, server, report
-
-
 @pytest.mark.parametrize("case", sorted(SVG_HOSTILE))
 def test_hostile_svg_is_rebuilt_and_the_drop_is_a_warning(hostile_fleet, case):
     proj, _, report = hostile_fleet
@@ -735,79 +583,6 @@ def test_rebuild_is_deterministic_and_a_fixed_point(case, tmp_path):
     again = sanitize_svg(first.data)
     assert again.data == first.data and again.dropped == (), again.dropped
     assert_allowlisted_svg(first.data, case)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    sync_api = playwright_or_skip()
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.mark.parametrize("case", sorted(SVG_HOSTILE))
-def test_hostile_svg_runs_no_script_and_fetches_nothing_in_chromium(hostile_fleet, chromium, case):
-    proj, server, report = hostile_fleet
-    slug = hostile_slug(case)
-    site = proj / "build" / slug
-    if slug in report.skipped:  # refused outright: there is nothing of it to open
-        assert not site.exists()
-        return
-    own = {"/" + path.relative_to(proj / "build").as_posix() for path in site.rglob("*") if path.is_file()}
-    own |= {path.removesuffix("index.html") for path in own if path.endswith("/index.html")}
-    context = chromium.new_context()  # type: ignore[attr-defined]
-    try:
-        dialogs: list[str] = []
-        page = context.new_page()
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        logos = sorted(path for path in site.rglob("*.svg") if "vendor" not in path.name)
-        for target in [*(f"/{slug}/{path.relative_to(site).as_posix()}" for path in logos), f"/{slug}/index.html"]:
-            del server.requests[:]
-            page.goto(server.url + target, wait_until="load")
-            page.wait_for_timeout(300)  # a meta refresh of 0 s or a late @import would have been asked for by now
-            pwned = page.evaluate("() => [window.__pwned, window.top.__pwned, location.href]")
-            assert pwned[:2] == [None, None], (target, pwned)
-            assert pwned[2] == server.url + target, (target, pwned)  # no refresh or navigation happened
-            strange = [path for path in server.requests if path.split("?")[0] not in own and path != "/favicon.ico"]
-            assert not strange, (target, strange)
-        assert not dialogs, dialogs
-    finally:
-        context.close()
-
-
-def _visit(chromium: object, server: LocalServer, target: str) -> tuple[list[object], list[str], list[str]]:
-    """Open ``target`` in a fresh context: (window.__pwned and location, requests made, dialogs shown)."""
-    context = chromium.new_context()  # type: ignore[attr-defined]
-    try:
-        dialogs: list[str] = []
-        page = context.new_page()
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        del server.requests[:]
-        page.goto(server.url + target, wait_until="load")
-        page.wait_for_timeout(300)  # a meta refresh of 0 s or a late @import would have been asked for by now
-        state = page.evaluate("() => [window.__pwned, window.top.__pwned, location.href]")
-        return state, list(server.requests), dialogs
-    finally:
-        context.close()
-
-
-@pytest.mark.parametrize("case", ["xhtml-img", "xhtml-meta-refresh", "style-import-after-child", "xhtml-script-entity",
-                                  "utf16-xml-stylesheet"])
-def test_chromium_check_sees_the_attack_in_the_partners_own_file(hostile_fleet, chromium, case):
-    """Control: the partner's file as sent, served beside the build, does run script or fetch in Chromium,
-    so the check above can fail (it did on the first wave's output, which published these files as sent)."""
-    proj, server, _ = hostile_fleet
-    raw = proj / "build" / "_sent" / f"{case}.svg"
-    raw.parent.mkdir(exist_ok=True)
-    raw.write_bytes((proj / "partners" / hostile_slug(case) / "logo.svg").read_bytes())
-    state, requests, dialogs = _visit(chromium, server, f"/_sent/{case}.svg")
-    attacked = state[:2] != [None, None] or any("/evil/" in path for path in requests) or dialogs
-    assert attacked, (state, requests, dialogs)
 
 
 def _pdf_images(pdf: Path) -> list[Image.Image]:

@@ -1,7 +1,7 @@
 """Language and direction of every run of text, downloads that hold something, and what crawlers read.
 
-Read back from the built files by an HTML parser of the standard library (not cobrand's own views), and
-for the visual order of right-to-left pages, in Debian's chromium.
+Read back from the built files by an HTML parser of the standard library (not cobrand's own views); the
+visual order of right-to-left pages, in Debian's chromium, is tests/browser/test_right_to_left_in_chromium.py.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ import zipfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 import cobrand
 from cobrand.check import check
@@ -29,10 +26,7 @@ from support.example import (
     load_items,
     load_partners,
 )
-from support.lighthouse_runner import serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -177,59 +171,6 @@ def test_check_reports_translation_coverage_per_locale(awkward_build):
     assert coverage["de"]["missing"] == ["blog/restore-tests", "media/vault-in-five-minutes",
                                          "one-pagers/quayside-vault", "social/restore-test-week"]
     assert coverage["ar"]["translated"] == 2 and coverage["ar"]["items"] == 4
-
-
-# --- right to left in a browser -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():  # a skip with the reason; CI fails on any skip (tests/support/ci_skips.py)
-        pytest.skip("Debian's chromium is needed at /usr/bin/chromium: run bash scripts/setup")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing: run bash scripts/setup")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-# x of the first character of `start` and of `end` inside the first element matching `selector`, as laid out.
-VISUAL_ORDER = """([selector, start, end]) => {
-  const element = document.querySelector(selector);
-  const text = element.firstChild;
-  const at = (needle) => {
-    const range = document.createRange();
-    const index = text.data.indexOf(needle);
-    range.setStart(text, index);
-    range.setEnd(text, index + needle.length);
-    return range.getClientRects()[0].left;
-  };
-  return [at(start), at(end)];
-}"""
-
-
-def test_phone_email_and_url_read_left_to_right_on_an_arabic_page(awkward_build, browser):
-    with serve(awkward_build.out) as base:
-        page = browser.new_page()
-        try:
-            page.goto(base + "gulf-shield/index.html")
-            assert page.evaluate("document.documentElement.dir") == "rtl"
-            checks = [('a[href^="tel:"]', "+971", "0199"), ('a[href^="mailto:"]', "sales", "example"),
-                      ('.contact a[href^="https://gulf-shield"]', "gulf", "example")]
-            for selector, start, end in checks:
-                first, last = page.evaluate(VISUAL_ORDER, [selector, start, end])
-                assert first < last, f"{selector}: {start!r} shows right of {end!r}"
-            # The control: without its isolation the phone number shows in the wrong order (the check can fail).
-            page.evaluate("""document.querySelector('a[href^="tel:"]').removeAttribute('dir')""")
-            first, last = page.evaluate(VISUAL_ORDER, checks[0])
-            assert first > last, "without dir=ltr the number should read 0199 ... +971"
-            # An English fallback sentence keeps its full stop at its end (right of the text).
-            first, last = page.evaluate(VISUAL_ORDER, [".card--media p.card__summary[lang=en]", "A", "."])
-            assert first < last
-        finally:
-            page.close()
 
 
 def test_names_inside_sentences_are_isolated_on_right_to_left_pages_only(awkward_build):

@@ -2,7 +2,8 @@
 
 Real builds of the example project (its Low Tide chime is a real WAV file) and
 of copies with broken audio entries, checked with ``cobrand check`` and
-``cobrand build``; every error must name the media file and ``embed.audio``.
+``cobrand build``; every error must name the media file and ``embed.audio``. The page in Chromium:
+tests/browser/test_media_audio_in_chromium.py.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import cobrand
 from cobrand.check import check
 from cobrand.load.media import check_audio
 from support.example import ENVIRON, ROOT, copy_example, nothing_but_the_report
-from support.http_server import local_http_server
 
 EPISODE = "media/low-tide-season-two-sting"
 EPISODE_FILE = f"content/{EPISODE}.md"
@@ -199,53 +199,6 @@ def test_an_ogg_file_named_mp3_is_refused(tmp_path):
     (tmp_path / "content" / "episode.mp3").write_bytes(HEADS["ogg"])
     problems = check_audio(tmp_path, "content/media/x.md", "episode.mp3")
     assert [(p.file, p.field) for p in problems] == [("content/media/x.md", "embed.audio")]
-
-
-
-# --- in a real browser ----------------------------------------------------------------------------------
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture
-def served(site: Path):
-    """The partner folder over HTTP on 127.0.0.1, as a host would serve it."""
-    with local_http_server(site) as server:
-        yield server.url
-
-
-def test_browser_fetches_the_audio_only_when_asked_and_can_play_it(served):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.is_file():
-        pytest.skip("Debian's chromium is needed at /usr/bin/chromium: run bash scripts/setup")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page()
-            requests: list[str] = []
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto(f"{served}/{EPISODE}.html", wait_until="networkidle")
-            assert requests and not [url for url in requests if url.endswith(".wav")]  # preload="none" holds
-            assert all(url.startswith(served) or url.startswith("data:") for url in requests), requests
-            # What pressing play starts: the browser fetches the file and decodes it (four seconds of WAV).
-            duration = page.evaluate("""() => new Promise((resolve, reject) => {
-                const audio = document.querySelector('audio');
-                audio.addEventListener('loadedmetadata', () => resolve(audio.duration));
-                audio.addEventListener('error', () => reject(new Error('audio error ' + audio.error.code)));
-                audio.preload = 'metadata';
-                audio.load();
-            })""")
-            assert abs(duration - 4.0) < 0.05
-            assert f"{served}/{AUDIO}" in requests
-            if AXE.is_file():
-                page.add_script_tag(path=str(AXE))
-                violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-                    .violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)""")
-                assert violations == []
-        finally:
-            browser.close()
 
 
 # --- the images of page bodies are confined the same way ------------------------------------------------

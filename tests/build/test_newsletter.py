@@ -1,74 +1,33 @@
 """Newsletter e-mails (render/newsletter.py): real e-mails of the example partners, the Arabic (right-to-left)
-and the Japanese one included, read back in Debian's chromium at 600 px and 375 px, and against the partner's
-public site built beside them.
-
-In the browser, every request to the partner's public site is answered from the built site (so the logos
-must exist there) and any other request fails the test: an e-mail loads nothing else.
+and the Japanese one included, read back against the partner's public site built beside them. The same
+e-mails in Debian's chromium: tests/browser/test_newsletter_in_chromium.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from lxml import html as lxml_html
 
 import cobrand
-from cobrand.load import load_project
 from cobrand.render.newsletter import EMAIL_WIDTH, Links, email_body, render_emails
 from cobrand.render.plaintext import WIDTH, LinkList, display_width, html_to_text
-from support.example import BUILD_DATE, ENVIRON, ROOT, ExampleBuild, copy_example, file_digests, playwright_or_skip
-from support.generated_project import ARABIC, JAPANESE, rtl_cjk_project
-from support.http_server import local_http_server
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-WIDTHS = (600, 375)
-# A post with what e-mail clients cannot show: a wide picture, a click-to-load embed, a form, a relative link.
-EMBED_POST = "restore-walkthrough"
-EMBED_SOURCE = """---
-title: A restore walkthrough for {{ partner.name }}
-date: 2026-10-02
-summary: Watch a full restore, then try it yourself.
----
-
-![A wave breaking at low tide](../assets/social/low-tide-swell.jpg)
-
-The video shows every step of a restore.
-
-<iframe src="https://www.youtube-nocookie.com/embed/abc123" title="Restore demo"></iframe>
-
-<form action="https://forms.harborline.example/drill"><input name="email"><button>Sign up</button></form>
-
-Read [the datasheet](../one-pagers/recovery-assurance.html) next, or write to {{ partner.name }}.
-"""
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+from support.example import ENVIRON, ExampleBuild, copy_example, file_digests
+from support.generated_project import ARABIC, JAPANESE
+from support.newsletter import EMBED_POST, built_newsletter, html_files, tracked
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, ExampleBuild, dict[str, dict[str, bytes]]]]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, ExampleBuild, dict[str, dict[str, bytes]]]:
     """The example with an Arabic partner, its public sites built (no PDFs), and every partner's e-mails."""
-    root = rtl_cjk_project(tmp_path_factory.mktemp("newsletter"))
-    (root / "content" / "blog" / f"{EMBED_POST}.md").write_text(EMBED_SOURCE, "utf-8")
-    out = root.parent / "build"
-    report = cobrand.build(root, out_dir=out, pdfs=False, jobs=1, environ=ENVIRON)
-    assert report.ok, report.failures
-    project, problems = load_project(root, BUILD_DATE)
-    assert project is not None, problems
-    emails = {partner.slug: render_emails(project, partner) for partner in project.partners}
-    yield project, ExampleBuild(out, report), emails
+    return built_newsletter(tmp_path_factory.mktemp("newsletter"))
 
 
 def _posts_on_site(out: Path, slug: str) -> set[str]:
     return {path.stem for path in (out / slug / "blog").glob("*.html") if path.name != "index.html"}
-
-
-def _html_files(emails: dict[str, bytes]) -> dict[str, bytes]:
-    return {path: data for path, data in emails.items() if path.endswith(".html")}
 
 
 def test_a_partner_gets_an_email_for_each_post_its_site_shows_and_no_other(built: Any) -> None:
@@ -76,7 +35,7 @@ def test_a_partner_gets_an_email_for_each_post_its_site_shows_and_no_other(built
     for partner in project.partners:
         on_site = _posts_on_site(build.out, partner.slug)
         assert on_site, partner.slug
-        html = {path.removeprefix("email/").removesuffix(".html") for path in _html_files(emails[partner.slug])}
+        html = {path.removeprefix("email/").removesuffix(".html") for path in html_files(emails[partner.slug])}
         text = {path.removeprefix("email/").removesuffix(".txt") for path in emails[partner.slug]
                 if path.endswith(".txt")}
         assert html == text == on_site, partner.slug
@@ -97,7 +56,7 @@ def test_the_body_reads_as_on_the_public_post_page_with_tokens_filled(built: Any
     project, build, emails = built
     compared = 0
     for partner in project.partners:
-        for path, data in _html_files(emails[partner.slug]).items():
+        for path, data in html_files(emails[partner.slug]).items():
             text = data.decode("utf-8")
             assert "{{" not in text and "{%" not in text, (partner.slug, path)
             page = (build.out / partner.slug / "blog" / path.removeprefix("email/")).read_bytes()
@@ -138,7 +97,7 @@ def test_emails_are_deterministic_and_self_contained(built: Any) -> None:
     partner = next(p for p in project.partners if p.slug == ARABIC)
     assert render_emails(project, partner) == emails[ARABIC]
     for partner in project.partners:
-        for path, data in _html_files(emails[partner.slug]).items():
+        for path, data in html_files(emails[partner.slug]).items():
             tree = lxml_html.fromstring(data)
             assert tree.xpath("//link | //script | //style | //iframe | //form") == [], (partner.slug, path)
             assert tree.xpath("//@*[starts-with(name(), 'on')]") == [], (partner.slug, path)
@@ -147,16 +106,11 @@ def test_emails_are_deterministic_and_self_contained(built: Any) -> None:
             assert "font-size: 16px" in (tree.xpath("//td[contains(@class, 'content')]")[0].get("style") or "")
 
 
-def _tracked(url: str, campaign: str) -> bool:
-    query = parse_qs(urlsplit(url).query)
-    return query.get("utm_medium") == ["email"] and query.get("utm_campaign") == [campaign]
-
-
 def test_plain_text_has_the_title_every_link_and_wrapped_lines(built: Any) -> None:
     project, _, emails = built
     for partner in project.partners:
         files = emails[partner.slug]
-        for path, data in _html_files(files).items():
+        for path, data in html_files(files).items():
             slug = path.removeprefix("email/").removesuffix(".html")
             text = files[f"email/{slug}.txt"].decode("utf-8")
             tree = lxml_html.fromstring(data)
@@ -168,7 +122,7 @@ def test_plain_text_has_the_title_every_link_and_wrapped_lines(built: Any) -> No
             listed = set(re.findall(r"^\[\d+\] (\S+)$", text, re.MULTILINE))
             assert web == listed, (partner.slug, path, web ^ listed)
             for url in listed:
-                assert _tracked(url, slug), url
+                assert tracked(url, slug), url
             # Every citation [n] in the text has its address listed.
             cited = {int(n) for n in re.findall(r"\[(\d+)\]", text.split("\n\n[1] ")[0])}
             assert cited <= set(range(1, len(listed) + 1)), (partner.slug, path)
@@ -179,10 +133,10 @@ def test_plain_text_has_the_title_every_link_and_wrapped_lines(built: Any) -> No
 
 def test_arabic_and_japanese_emails_say_their_language_and_direction(built: Any) -> None:
     _, _, emails = built
-    arabic = lxml_html.fromstring(next(iter(_html_files(emails[ARABIC]).values())))
+    arabic = lxml_html.fromstring(next(iter(html_files(emails[ARABIC]).values())))
     assert (arabic.get("lang"), arabic.get("dir")) == ("ar-AE", "rtl")
     assert "text-align: right" in (arabic.xpath("//td[contains(@class, 'content')]")[0].get("style") or "")
-    japanese = lxml_html.fromstring(next(iter(_html_files(emails[JAPANESE]).values())))
+    japanese = lxml_html.fromstring(next(iter(html_files(emails[JAPANESE]).values())))
     assert (japanese.get("lang"), japanese.get("dir")) == ("ja-JP", "ltr")
     assert "Hiragino Sans" in (japanese.xpath("//td[contains(@class, 'content')]")[0].get("style") or "")
     # Dates and reading time in the partner's language, as on its site.
@@ -239,121 +193,6 @@ def test_plain_text_lists_numbered_links_and_wraps_japanese_by_width() -> None:
 # --- in the browser -----------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    sync_api = playwright_or_skip()
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _open(context: Any, project: Any, out: Path, partner: Any, document: bytes, strays: list[str],
-          images: bool = True) -> Any:
-    """A page showing ``document``, its public-site requests answered from the built site; without ``images``,
-    images are blocked as many e-mail clients do until the reader allows them."""
-    home = project.config.site.base_url.replace("{partner}", partner.slug)
-    page = context.new_page()
-
-    def answer(route: Any) -> None:
-        url = route.request.url
-        if url == "https://email.test/":
-            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=document)
-        elif not images and route.request.resource_type == "image":
-            route.abort()
-        elif url.startswith(home) and (out / partner.slug / url[len(home):]).is_file():
-            route.fulfill(status=200, path=str(out / partner.slug / url[len(home):]))
-        else:
-            strays.append(url)
-            route.abort()
-
-    page.route("**/*", answer)
-    page.goto("https://email.test/", wait_until="load")
-    return page
-
-
-CHECKS = """() => {
-    const imgs = [...document.images].map(i => ({src: i.getAttribute('src'), alt: i.getAttribute('alt'),
-        width: Number(i.getAttribute('width')), loaded: i.complete && i.naturalWidth > 0,
-        right: i.getBoundingClientRect().right}));
-    return {scroll: document.scrollingElement.scrollWidth, inner: innerWidth, imgs,
-            links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
-            sheets: document.querySelectorAll('link[rel~=stylesheet], script, style').length};
-}"""
-
-
-def test_emails_in_chromium_at_600_and_375_px(chromium: Any, built: Any) -> None:
-    project, build, emails = built
-    problems: list[str] = []
-    for partner in project.partners:
-        for width, images in [(width, True) for width in WIDTHS] + [(375, False)]:
-            context = chromium.new_context(viewport={"width": width, "height": 900})
-            try:
-                for path, document in _html_files(emails[partner.slug]).items():
-                    strays: list[str] = []
-                    page = _open(context, project, build.out, partner, document, strays, images)
-                    found = page.evaluate(CHECKS)
-                    where = f"{partner.slug}/{path} at {width}px" + ("" if images else ", images blocked")
-                    if found["scroll"] > found["inner"]:
-                        problems.append(f"{where}: scrolls sideways ({found['scroll']} > {found['inner']})")
-                    if found["sheets"]:
-                        problems.append(f"{where}: has a stylesheet, style or script element")
-                    if strays:
-                        problems.append(f"{where}: asked for {strays}")
-                    campaign = path.removeprefix("email/").removesuffix(".html")
-                    for image in found["imgs"]:
-                        if not (image["alt"] or "").strip() or not image["src"].startswith("https://") \
-                                or image["loaded"] != images or not 0 < image["width"] <= EMAIL_WIDTH:
-                            problems.append(f"{where}: image {image}")
-                    for href in found["links"]:
-                        if href.startswith(("mailto:", "tel:")):
-                            contact = partner.data.contact
-                            if href not in (f"mailto:{contact.email}", "tel:" + "".join(
-                                    c for c in contact.phone or "" if c in "+0123456789")):
-                                problems.append(f"{where}: link {href}")
-                        elif not href.startswith("https://") or not _tracked(href, campaign):
-                            problems.append(f"{where}: untracked or relative link {href}")
-                    assert found["imgs"], where  # the lockup at least
-                    page.close()
-            finally:
-                context.close()
-    assert problems == [], "\n".join(problems)
-
-
-def test_email_text_contrast_reaches_aa_by_axe(chromium: Any, built: Any) -> None:
-    """axe-core's color-contrast rule (WCAG 2 AA, from computed styles) on every e-mail of every partner, and
-    no serious or critical finding of its other rules."""
-    if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: run bash scripts/setup")
-    project, build, emails = built
-    found: list[str] = []
-    context = chromium.new_context(viewport={"width": EMAIL_WIDTH, "height": 900})
-    try:
-        for partner in project.partners:
-            for path, document in _html_files(emails[partner.slug]).items():
-                page = _open(context, project, build.out, partner, document, [])
-                page.add_script_tag(path=str(AXE))
-                # Every rule runs; colour contrast fails at any impact, the others when serious or critical.
-                result = page.evaluate("""async () => {
-                    const r = await axe.run(document);
-                    return {violations: r.violations.filter(v => v.id === 'color-contrast'
-                                                               || ['serious', 'critical'].includes(v.impact))
-                                .flatMap(v => v.nodes.map(n => v.id + ' ' + n.target.join(' ') + ': '
-                                                               + (n.failureSummary || ''))),
-                            passes: (r.passes.find(v => v.id === 'color-contrast') || {nodes: []}).nodes.length};
-                }""")
-                if result["violations"]:
-                    found.append(f"{partner.slug}/{path}: {result['violations']}")
-                if result["passes"] < 10:
-                    found.append(f"{partner.slug}/{path}: axe checked only {result['passes']} text nodes")
-                page.close()
-    finally:
-        context.close()
-    assert found == [], "\n".join(found)
-
-
 # --- in the build: the hub's e-mail files ---------------------------------------------------------------------
 
 
@@ -370,7 +209,7 @@ def test_the_hub_holds_the_emails_render_emails_makes(built: Any) -> None:
     for partner in project.partners:
         assert _hub_emails(hub, partner.slug) == emails[partner.slug], partner.slug
         index = (hub / partner.slug / "email" / "index.html").read_text("utf-8")
-        for path in _html_files(emails[partner.slug]):
+        for path in html_files(emails[partner.slug]):
             name = path.removeprefix("email/")
             assert f'href="{name}"' in index and f'data-copy-url="{name}"' in index, (partner.slug, name)
             assert f'href="{name.replace(".html", ".txt")}"' in index, (partner.slug, name)
@@ -409,42 +248,3 @@ def test_editing_a_post_rewrites_only_its_own_emails_and_equals_a_clean_build(tm
     assert published(hub) == published(clean_hub)
 
 
-def test_copy_buttons_of_the_hub_email_page_copy_the_email_in_chromium(chromium: Any, built: Any) -> None:
-    """The hub served over HTTP: "Copy HTML code" puts the e-mail file's text on the clipboard, "Copy formatted
-    e-mail" the e-mail as HTML (what an e-mail tool's editor pastes)."""
-    import time
-
-    _, build, emails = built
-    hub = build.out.parent / f"{build.out.name}-hub"
-    with local_http_server(hub) as server:
-        site = server.url
-        context = chromium.new_context()
-        try:
-            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
-            page = context.new_page()
-            page.goto(f"{site}/{ARABIC}/email/index.html", wait_until="load")
-            code, rich = page.locator("button[data-copy-url]:not([data-copy-as])").first, \
-                page.locator("button[data-copy-as=html]").first
-            assert code.is_visible() and rich.is_visible()
-            expected = emails[ARABIC]["email/" + code.get_attribute("data-copy-url")].decode("utf-8")
-
-            def copied(read: str) -> str | None:
-                deadline = time.monotonic() + 5
-                while time.monotonic() < deadline:
-                    value = page.evaluate(read)
-                    if value and value != "-- nothing --":
-                        return str(value)
-                    time.sleep(0.05)
-                return None
-
-            page.evaluate("navigator.clipboard.writeText('-- nothing --')")
-            code.click()
-            assert copied("navigator.clipboard.readText()") == expected
-            page.evaluate("navigator.clipboard.writeText('-- nothing --')")
-            rich.click()
-            html = copied("""navigator.clipboard.read().then(items => items[0].types.includes('text/html')
-                              ? items[0].getType('text/html').then(blob => blob.text()) : null)""")
-            # Chromium hands over the body's markup (sanitised, without <html>): the e-mail's tables and links.
-            assert html is not None and "utm_medium=email" in html and 'role="presentation"' in html
-        finally:
-            context.close()

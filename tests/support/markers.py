@@ -7,34 +7,27 @@
 - ``tests/browser``: tests that start Chromium (Playwright), Lighthouse or the Nu HTML checker.
 
 The folder is the marker, so a test's kind is where it is written; a test outside the three folders is
-``build`` (never mistaken for a fast one). Until the last browser tests leave tests/build, a test there that
-asks for a browser fixture or names Chromium is ``browser`` too, so ``-m "not browser"`` stays browser-free.
+``build`` (never mistaken for a fast one). tests/unit/test_layout.py checks that no test outside
+tests/browser starts a browser, so ``-m "not browser"`` runs none.
 The markers are registered in pyproject.toml; tests/conftest.py imports :func:`pytest_collection_modifyitems`.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 KINDS = ("unit", "build", "browser")
-BROWSER_FIXTURES = frozenset({"browser", "chromium"})
-BROWSER_NAME = re.compile(r"chromium|in_a_browser|browser_", re.IGNORECASE)
 
 
-def kind_of(item: pytest.Item) -> str:
-    """``unit``, ``build`` or ``browser`` for one collected test: the name of its folder under tests/."""
-    folder = Path(str(item.path)).parent.name
-    kind = folder if folder in KINDS else "build"
-    if kind == "build" and (BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))
-                            or BROWSER_NAME.search(item.name)):
-        return "browser"
-    return kind
+def kind_of(path: Path) -> str:
+    """``unit``, ``build`` or ``browser`` for a test file: the name of its folder under tests/."""
+    folder = path.parent.name
+    return folder if folder in KINDS else "build"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every collected test with its folder's kind (``-m unit`` selects the fast inner loop)."""
     for item in items:
-        item.add_marker(kind_of(item))
+        item.add_marker(kind_of(Path(str(item.path))))

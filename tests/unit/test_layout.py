@@ -3,8 +3,10 @@ collects all three folders (pytest's default norecursedirs holds ``build``, whic
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import tomllib
+from pathlib import Path
 
 from support.example import ROOT
 from support.markers import KINDS
@@ -32,3 +34,31 @@ def test_helpers_live_in_the_support_package_only() -> None:
                      and "plugins" not in path.relative_to(TESTS).parts)
     assert helpers and all(name.startswith("support/") for name in helpers), helpers
     assert sorted(path.relative_to(TESTS).as_posix() for path in TESTS.rglob("conftest.py")) == ["conftest.py"]
+
+
+BROWSER_FIXTURES = {"chromium", "browser"}  # conftest's, and the name browser tests once gave their own
+
+
+def starts_a_browser(path: Path) -> list[str]:
+    """What in a test file reaches for a browser: an import of Playwright or of playwright_or_skip, or a test
+    asking for a browser fixture."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            names = [getattr(node, "module", None) or ""] + [alias.name for alias in node.names]
+            found += [name for name in names if "playwright" in name]
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "importorskip":
+            found += [ast.unparse(node)] if "playwright" in ast.unparse(node) else []
+        elif isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+            found += [f"{node.name}({arg.arg})" for arg in node.args.args if arg.arg in BROWSER_FIXTURES]
+    return found
+
+
+def test_only_tests_in_tests_browser_start_a_browser() -> None:
+    elsewhere = {path.relative_to(TESTS).as_posix(): starts_a_browser(path)
+                 for kind in ("unit", "build") for path in sorted((TESTS / kind).glob("test_*.py"))}
+    assert {name: found for name, found in elsewhere.items() if found} == {}
+    # The check can fail: the browser tests are found by it.
+    assert starts_a_browser(TESTS / "browser" / "test_hostile_svg_in_chromium.py")
+    assert starts_a_browser(TESTS / "browser" / "test_raw_html_in_chromium.py")
