@@ -110,23 +110,18 @@ def built_result(project: Project, partner: Partner, jobs: list[Job], written: W
     """The result of a partner whose ``jobs`` were written (``start``: when its render began)."""
     warnings = link_warnings(project, partner, written.broken_links)
     pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf") and job.costly)  # the kit's copies are not made
+    added, changed, removed = (_urls(project, partner, paths) for paths in (written.added, written.changed,
+                                                                            written.deleted))
     return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
                          warnings=tuple(warnings), written=written.written, removed=written.removed,
-                         urls_added=_site_urls(project, partner, written.added),
-                         urls_changed=_site_urls(project, partner, written.changed),
-                         urls_removed=_site_urls(project, partner, written.deleted),
-                         kept=written.kept,
-                         hub_urls_added=_hub_urls(project, partner, written.added),
-                         hub_urls_changed=_hub_urls(project, partner, written.changed),
-                         hub_urls_removed=_hub_urls(project, partner, written.deleted))
+                         urls_added=added[0], urls_changed=changed[0], urls_removed=removed[0], kept=written.kept,
+                         hub_urls_added=added[1], hub_urls_changed=changed[1], hub_urls_removed=removed[1])
 
 
-def _site_urls(project: Project, partner: Partner, paths: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(partner_url(project, partner, path) for path in paths if not path.startswith(HUB))
-
-
-def _hub_urls(project: Project, partner: Partner, paths: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(hub_url(project, partner, split_root(path)[1]) for path in paths if path.startswith(HUB))
+def _urls(project: Project, partner: Partner, paths: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The public URLs of written ``paths``: the site's, then the hub's (paths under :data:`HUB`)."""
+    return (tuple(partner_url(project, partner, path) for path in paths if not path.startswith(HUB)),
+            tuple(hub_url(project, partner, split_root(path)[1]) for path in paths if path.startswith(HUB)))
 
 
 def partner_failure(project: Project, partner: Partner, error: Exception) -> Problem:

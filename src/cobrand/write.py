@@ -159,6 +159,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
         keeping, kept = keep_withheld(manifest_data, old_keys, on_disk, by_path, withheld, folder)
         jobs = jobs + keeping
         by_path.update((job.path, job) for job in keeping)
+    items = item_record(jobs, manifest_data, kept, withheld)  # settled with the kept files, before making any
 
     def unchanged(job: Job) -> bool:
         return job.matches(old_keys.get(job.path)) and job.path in on_disk
@@ -210,7 +211,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     _remove_empty_folders(folder, stale)
     keys = {job.path: job.made_key() if job.path in made else old_keys[job.path] for job in jobs}
     record = {"fingerprint": fingerprint, "files": keys, "broken": broken, "folders": _folder_stamps(folder, keys),
-              **item_record(jobs, manifest_data, kept, withheld)}
+              **items}
     try:
         write_atomic(manifest, json.dumps(record, sort_keys=True).encode())
     except OSError as error:  # the files are in place; without a manifest the next build checks them all

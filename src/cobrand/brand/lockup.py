@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..models import Partner, Project
+from ..models import Logo, Partner, Project
 from .trim import trimmed_ratio, vendor_logo_path
 
 MM_PER_INCH = 25.4
@@ -86,6 +86,11 @@ def partner_height(ratio: float, frame: Frame) -> float:
     height = frame.square / math.sqrt(ratio)
     height = min(height, frame.max_height, frame.max_width / ratio)
     return max(height, frame.min_height)
+
+
+def logo_height(logo: Logo, frame: Frame, min_height: float) -> float:
+    """Height of the partner ``logo``, by its trimmed aspect ratio, in ``frame`` with the brand's ``min_height``."""
+    return partner_height(trimmed_ratio(logo), replace(frame, min_height=min_height))
 
 
 def balance(partner_ratio: float, vendor_ratio: float, frame: Frame, vendor_max_ratio: float,

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from PIL import Image
 
-from ..brand.lockup import HERO, MASTHEAD, partner_height, print_pixels
-from ..brand.trim import rasterise, trimmed_file, trimmed_ratio, trimmed_svg
+from ..brand.lockup import HERO, MASTHEAD, logo_height, print_pixels
+from ..brand.trim import rasterise, trimmed_file, trimmed_svg
 from ..models import Logo
 from .pdf import generated_url
 
@@ -47,13 +47,13 @@ class LogoFiles:
 
 def header_height(logo: Logo, min_height: float = MASTHEAD.min_height) -> int:
     """CSS pixel height of the partner logo in the site's masthead (area-balanced), rounded up."""
-    return math.ceil(partner_height(trimmed_ratio(logo), replace(MASTHEAD, min_height=min_height)))
+    return math.ceil(logo_height(logo, MASTHEAD, min_height))
 
 
 def logo_files(logo: Logo, min_height: float = MASTHEAD.min_height) -> LogoFiles:
     """The paths :func:`make_logo_file` makes for ``logo``; ``min_height`` is the brand's minimum, in CSS px."""
     height = header_height(logo, min_height)
-    hero = 2 * math.ceil(partner_height(trimmed_ratio(logo), replace(HERO, min_height=min_height)))
+    hero = 2 * math.ceil(logo_height(logo, HERO, min_height))
     stem = f"static/logo/partner-{logo.digest[:10]}"
     vector = logo.format == "svg"
     return LogoFiles(f"{stem}-{height}h.png", f"{stem}-{height * 2}h.png", f"{stem}-{height}h.webp",
