@@ -112,7 +112,8 @@ def table(records: list[dict[str, Any]]) -> str:
     for record in records:
         rows.setdefault((record["slug"], record["page"], record["form_factor"]), []).append(record)
     lines = ["| partner | page | form factor | performance (median) | " + " | ".join(CATEGORIES[1:])
-             + " | performance of each run | load average |", "|---|---|---|" + "---:|" * len(CATEGORIES) + "---|---|"]
+             + " | CLS (max) | performance of each run | load average |",
+             "|---|---|---|" + "---:|" * (len(CATEGORIES) + 1) + "---|---|"]
     lost: set[str] = set()
     by_design: dict[str, set[str]] = {}
     errors: list[str] = []
@@ -125,6 +126,7 @@ def table(records: list[dict[str, Any]]) -> str:
         scores = [str(round(statistics.median(performance)))]
         scores += [str(min(run["scores"][name] for run in scored)) for name in CATEGORIES[1:]]
         loads = ", ".join(f"{run['load']:.0f}" for run in scored)
+        scores.append(f"{max(run['cls'] for run in scored):.3f}")
         lines.append(f"| {slug} | {page} | {form_factor} | {' | '.join(scores)} | "
                      f"{', '.join(map(str, performance))} | {loads} |")
         for run in scored:
