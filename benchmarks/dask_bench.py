@@ -42,6 +42,11 @@ def log(message: str) -> None:
     print(f"[dask-bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def hub_of(out: Path) -> Path:
+    """The partner hubs' folder of a build into ``out`` without --hub-out (cobrand's default: beside it)."""
+    return out.with_name(out.name + "-hub")
+
+
 def digests(out: Path) -> dict[str, str]:
     """SHA-256 of every published file (report, overview, lock and state left out: they describe the run)."""
     found = {}
@@ -58,7 +63,8 @@ def timed_build(project: Path, out: Path, how: list[str]) -> tuple[float, float]
     CPU counts the build's process and every process it waited for: local workers, and Dask's nannies
     and workers (each nanny waits for its worker, the client for the nannies).
     """
-    shutil.rmtree(out, ignore_errors=True)
+    for folder in (out, hub_of(out)):
+        shutil.rmtree(folder, ignore_errors=True)
     command = [sys.executable, "-c", "import sys; from cobrand.cli import main; sys.argv[0] = 'cobrand'; main()",
                "build", str(project), "--out", str(out), "-q", *how]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -86,18 +92,26 @@ def scheduler_overhead(workers: int, tasks: int) -> float:
         return (time.perf_counter() - start) / tasks
 
 
-def measured_dask_build(project: Path, out: Path, workers: int) -> dict[str, Any]:
-    """One Dask build in this process: traffic, client write time, per-task compute from the task stream."""
+def measured_dask_build(project: Path, out: Path, workers: int, partners: int | None = None) -> dict[str, Any]:
+    """One Dask build in this process: traffic, client write time, per-task compute from the task stream.
+
+    With ``partners``, only the first that many partners are built: every figure taken from it is per task.
+    """
     import cobrand
     from cobrand.distribute.dask_executor import dask_executor
 
-    shutil.rmtree(out, ignore_errors=True)
+    for folder in (out, hub_of(out)):
+        shutil.rmtree(folder, ignore_errors=True)
     with dask_executor(f"local:{workers}") as executor:
         client = executor.client  # start the cluster before timing
         client.wait_for_workers(workers)
         client.get_task_stream()  # start recording
         start = time.perf_counter()
-        report = cobrand.build(project, out_dir=out, environ={"SOURCE_DATE_EPOCH": EPOCH}, executor=executor)
+        chosen: tuple[str, ...] = ()  # every partner
+        if partners is not None:
+            chosen = tuple(sorted(path.name for path in (project / "partners").iterdir() if path.is_dir())[:partners])
+        report = cobrand.build(project, out_dir=out, environ={"SOURCE_DATE_EPOCH": EPOCH}, executor=executor,
+                               partners=chosen)
         wall = time.perf_counter() - start
         stream = client.get_task_stream()
         traffic = executor.traffic
@@ -146,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2, help="local workers and Dask worker processes")
     parser.add_argument("--empty-tasks", type=int, default=2000)
+    parser.add_argument("--measure-partners", type=int, default=None,
+                        help="build only this many partners in the measured Dask build (per-task figures)")
     parser.add_argument("--quick", action="store_true", help="30 partners, 1 run")
     args = parser.parse_args(argv)
     if args.quick:
@@ -163,9 +179,9 @@ def main(argv: list[str] | None = None) -> int:
             times[name].append(seconds)
             cpu[name].append(cpu_seconds)
             log(f"run {run + 1}/{args.runs} {name}: {seconds:.1f}s wall, {cpu_seconds:.1f}s CPU")
-    identical = digests(outs["local"]) == digests(outs["dask"])
+    identical = all(digests(folder(outs["local"])) == digests(folder(outs["dask"])) for folder in (Path, hub_of))
     log(f"outputs identical: {identical}")
-    measured = measured_dask_build(project, WORK / "dask-out-measured", args.jobs)
+    measured = measured_dask_build(project, WORK / "dask-out-measured", args.jobs, args.measure_partners)
     log(f"measured build: {measured['wall']:.1f}s, {measured['tasks']} tasks")
     WORK.mkdir(exist_ok=True)
     (WORK / f"dask-measured-{args.partners}x{args.items}.json").write_text(json.dumps(measured, indent=2))
@@ -175,9 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     log(f"empty tasks: {', '.join(f'{w} workers {s * 1e3:.2f} ms' for w, s in overhead.items())}")
     pdf_sizes = [path.stat().st_size for path in outs["local"].rglob("*.pdf")]
     pdf_size = statistics.mean(pdf_sizes) if pdf_sizes else 60e3
-    for name in outs.values():
-        shutil.rmtree(name, ignore_errors=True)
-    shutil.rmtree(WORK / "dask-out-measured", ignore_errors=True)
+    for name in [*outs.values(), WORK / "dask-out-measured"]:
+        for folder in (name, hub_of(name)):
+            shutil.rmtree(folder, ignore_errors=True)
 
     tasks = max(1, measured["tasks"])
     base, per_pdf = fit(measured["computes"])

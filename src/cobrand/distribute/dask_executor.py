@@ -48,7 +48,17 @@ from .shipping import ShippedProject, ship, unpack
 # Dask's statistical profiler samples each task's stack every 10 ms: on rendering, pure Python, it
 # cost a tenth of the workers' CPU (8 partners with PDFs, warm workers: 13.0-14.4 s with it, 11.8-12.0 s
 # without). Local clusters run without it; docs/distributed.md suggests the same for others.
-LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+# Dask's periodic housekeeping is set for interactive clusters: every process checks its event loop
+# every 20 ms, each nanny and worker reads its memory every 100 ms, the system monitor runs every 0.5 s.
+# An idle LocalCluster of 2 workers spent 1.26 CPU-s in 20 s that way (6% of a core, for the whole
+# build); with the slower intervals below, 0.20 CPU-s. A build's tasks keep their memory in bounds
+# (a partner's outputs), so a memory check every 2 s is still in time.
+LOCAL_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "2s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
 # With fewer partners than this many per worker thread, each PDF a partner needs gets a task of its own:
 # a few long partner tasks would otherwise leave workers idle at the end of the build. Not beyond
 # PDF_TASKS_PARTNERS partners: the one client lists those partners' outputs and makes their kit zips,
