@@ -30,7 +30,7 @@ from distributed import Client, LocalCluster
 import cobrand
 from cobrand.build import load_and_check
 from cobrand.cli import main
-from cobrand.distribute.dask_executor import ClusterError, ProjectOnWorker, dask_executor
+from cobrand.distribute.dask_executor import LOCAL_WORKER_CONFIG, ClusterError, ProjectOnWorker, dask_executor
 from cobrand.distribute.partner_task import Recorded, render_outputs
 from cobrand.distribute.shipping import ship, unpack
 from cobrand.plan import Planner
@@ -424,6 +424,26 @@ def test_cli_build_on_its_own_local_cluster_matches_local_workers(generated, gen
     assert manifests(out) == manifests(local_out)
     saved = json.loads((out / "report.json").read_text())
     assert saved["ok"] is True and len(saved["partners"]) == len(local.partners)
+
+
+def _housekeeping(dask_worker) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What a worker's config says of Dask's periodic housekeeping, and how often its loop's callbacks run."""
+    return {"config": {key: dask.config.get(key) for key in LOCAL_WORKER_CONFIG},
+            "tick_ms": dask_worker.periodic_callbacks["tick"].callback_time,
+            "memory_ms": dask_worker.periodic_callbacks["memory_monitor"].callback_time}
+
+
+def test_a_local_cluster_runs_dask_housekeeping_at_slower_intervals():
+    """``--dask local:N`` workers get cobrand's quieter Dask settings (passed on by their nannies): no profiler,
+    the event-loop tick every second, the memory monitor every 2 s. Dask's defaults (20 ms, 100 ms) would
+    differ."""
+    assert dask.config.get("distributed.admin.tick.interval") == "20ms"  # the defaults this process has
+    with dask_executor("local:2") as executor:
+        seen = list(executor.client.run(_housekeeping).values())
+    assert len(seen) == 2
+    for worker in seen:
+        assert worker["config"] == LOCAL_WORKER_CONFIG
+        assert (worker["tick_ms"], worker["memory_ms"]) == (1000, 2000)
 
 
 def test_bad_local_worker_count_is_a_usage_error(generated, tmp_path):
