@@ -25,7 +25,7 @@ from support.hostile import build_hostile_fleet
 from support.http_server import LocalServer, local_http_server
 
 # Every test is marked unit, build or browser by its folder; `pytest -m unit` is the inner loop.
-from support.markers import pytest_collection_modifyitems  # noqa: F401  (a pytest hook, as above)
+from support.markers import pytest_collection_modifyitems, pytest_ignore_collect  # noqa: F401  (hooks, as above)
 
 
 @pytest.fixture

@@ -37,12 +37,6 @@ NORTHBEAM = "partners/northbeam-it/partner.toml"
 
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A fresh copy of the example project (shadows conftest's, see copy_project)."""
-    return copy_example(tmp_path)
-
-
 
 def run_build(project: Path, out: Path, **options) -> cobrand.BuildReport:
     options = {"jobs": 1, "environ": ENVIRON, "pdfs": False, "images": False, "all_or_nothing": True} | options

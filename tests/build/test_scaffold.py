@@ -17,24 +17,11 @@ import cobrand
 from cobrand.check import check
 from cobrand.cli import main
 from cobrand.scaffold import WORKFLOW_PATH, quoted, slugify, workflow_text
-from support.example import BUILD_DATE, ENVIRON, ROOT, project_files
+from support.example import BUILD_DATE, ENVIRON, ROOT, copy_example, project_files
 
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), env=ENVIRON, catch_exceptions=False)
-
-def copy_project(tmp_path: Path) -> Path:
-    """A writable copy of the example project: only the project's own files (no build output, no benchmarks)."""
-    target = tmp_path / "project"
-    target.mkdir()
-    for name in ("cobrand.toml", "brand", "content", "partners", "themes"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        elif source.is_file():
-            shutil.copy2(source, target / name)
-    return target
-
 
 def front_matter(path: Path) -> dict:
     text = path.read_text(encoding="utf-8")
@@ -205,7 +192,7 @@ def test_new_rejects_bad_input_without_writing(fresh: Path, tmp_path: Path, args
 
 def test_new_partner_in_the_example_project_builds(tmp_path: Path) -> None:
     """Placeholder contact details satisfy the tokens real content uses ({{ partner.contact.email }}...)."""
-    project = copy_project(tmp_path)
+    project = copy_example(tmp_path)
     result = run("new", "partner", "pacific-it", "--tier", "platinum", "--ecosystem", "microsoft",
                  "--ecosystem", "aws", "--region", "amer", "--project", str(project))
     assert result.exit_code == 0, result.output

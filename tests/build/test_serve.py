@@ -7,7 +7,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,26 +19,13 @@ from pathlib import Path
 import pytest
 
 from cobrand.serve import DevServer
-from support.example import ENVIRON, PARTNERS, ROOT
+from support.example import ENVIRON, PARTNERS, copy_example
 
 WAIT = 30.0  # upper bound for a rebuild to show; it normally takes a second or two
 POST = "content/blog/ransomware-recovery-drill.md"
 POST_PAGE = "blog/ransomware-recovery-drill.html"
 TEMPLATE = "themes/harborline/templates/index.html"
 SLUG = "kestrel-cloud"
-
-
-def copy_project(tmp_path: Path) -> Path:
-    """A writable copy of the example project: only the project's own files (no build output, no benchmarks)."""
-    target = tmp_path / "project"
-    target.mkdir()
-    for name in ("cobrand.toml", "brand", "content", "partners", "themes"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        elif source.is_file():
-            shutil.copy2(source, target / name)
-    return target
 
 
 class Response:
@@ -131,7 +117,7 @@ class EventStream:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DevServer, Path]]:
     base = tmp_path_factory.mktemp("serve")
-    project = copy_project(base)
+    project = copy_example(base)
     server = DevServer(project, port=0, out_dir=base / "out", pdfs=False, images=False, environ=ENVIRON,
                        debounce=0.3)
     server.start(timeout=180)
@@ -388,7 +374,7 @@ def rest_of_output(lines: queue.Queue[str]) -> str:
 
 
 def test_ctrl_c_stops_cobrand_serve_cleanly(tmp_path: Path) -> None:
-    process, lines = start_serve(copy_project(tmp_path), "--no-pdf", "--no-images", "--partner", SLUG, "--jobs", "1")
+    process, lines = start_serve(copy_example(tmp_path), "--no-pdf", "--no-images", "--partner", SLUG, "--jobs", "1")
     try:
         port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", read_until(process, lines, "Serving at")).group(1))
         read_until(process, lines, "^✓ Built")
@@ -411,7 +397,7 @@ def test_ctrl_c_stops_cobrand_serve_cleanly(tmp_path: Path) -> None:
 
 def test_ctrl_c_during_a_build_stops_promptly(tmp_path: Path) -> None:
     """A build with PDFs in worker processes is stopped, not waited for; no traceback from any worker."""
-    process, lines = start_serve(copy_project(tmp_path), "--jobs", "2")
+    process, lines = start_serve(copy_example(tmp_path), "--jobs", "2")
     try:
         read_until(process, lines, "Serving at")
         time.sleep(1.0)
@@ -433,7 +419,7 @@ def test_a_port_in_use_or_a_missing_project_is_a_usage_error(tmp_path: Path) -> 
 
     from cobrand.cli import main
 
-    project = copy_project(tmp_path)
+    project = copy_example(tmp_path)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -461,7 +447,7 @@ class HeldBuild:
 
 
 def test_requests_during_the_first_build_get_a_page_that_waits_and_reloads(tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
+    project = copy_example(tmp_path)
     held = HeldBuild()
     server = DevServer(project, port=0, out_dir=tmp_path / "out", pdfs=False, images=False, environ=ENVIRON,
                        partners=(SLUG,), before_build=held)
@@ -491,7 +477,7 @@ def test_requests_during_the_first_build_get_a_page_that_waits_and_reloads(tmp_p
 
 def test_a_later_start_serves_the_previous_output_and_rebuilds_nothing_unchanged(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    project = copy_project(tmp_path)
+    project = copy_example(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
     first = DevServer(project, port=0, pdfs=False, images=False, environ=ENVIRON, partners=(SLUG,))
     assert first.out is not None and first.out.is_relative_to(tmp_path / "cache-home")

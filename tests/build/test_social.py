@@ -23,7 +23,6 @@ from support.example import (
     ROOT,
     Item,
     PartnerInfo,
-    copy_example,
     entitled,
     load_items,
     localized,
@@ -40,11 +39,6 @@ SHARE_HOSTS = {"www.linkedin.com": "linkedin", "x.com": "x", "www.facebook.com":
 # --- helpers -------------------------------------------------------------------------------
 
 
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return copy_example(tmp_path)
 
 
 def run_build(project: Path, out: Path, **options) -> cobrand.BuildReport:

@@ -5,25 +5,19 @@ The generator is scripts/gen_template_context.py.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from types import ModuleType
 
 import pytest
 
 from support.example import ROOT
+from support.scripts import load_script
 
 SCRIPT = ROOT / "scripts" / "gen_template_context.py"
 
 
 @pytest.fixture(scope="module")
 def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_template_context", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_template_context"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_template_context")
 
 
 @pytest.fixture(scope="module")

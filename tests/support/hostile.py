@@ -4,63 +4,25 @@ the hostile SVG logos."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
 import tomllib
 from pathlib import Path
 
 import cobrand
 from support.example import ENVIRON
 from support.http_server import LocalServer
+from support.toml_writer import toml_dumps
 
 SLUG = "kestrel-cloud"
 
 
-_TOML_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
-
-
-def toml_string(value: str) -> str:
-    return '"' + _TOML_ESCAPE.sub(lambda m: "\\" + m.group() if m.group() in '"\\' else f"\\u{ord(m.group()):04x}",
-                                  value) + '"'
-
-
-def toml_key(key: str) -> str:
-    return key if key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key) else toml_string(key)
-
-
-def toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return {float("inf"): "inf", float("-inf"): "-inf"}.get(value, repr(value))
-    if isinstance(value, str):
-        return toml_string(value)
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(type(value))
-
-
-def toml_dumps(data: dict) -> str:
-    lines = [f"{toml_key(k)} = {toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for key, table in data.items():
-        if isinstance(table, dict):
-            lines += ["", f"[{toml_key(key)}]"]
-            lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in table.items()]
-    return "\n".join(lines) + "\n"
-
-
 def partner_data(proj: Path, slug: str = SLUG) -> dict:
+    """A partner's partner.toml as data."""
     return tomllib.loads((proj / "partners" / slug / "partner.toml").read_text(encoding="utf-8"))
 
 
 def write_partner(proj: Path, data: dict, slug: str = SLUG) -> str:
+    """Write ``data`` as the partner's partner.toml (checked to read back the same) and return the text."""
     text = toml_dumps(data)
     assert tomllib.loads(text) == data  # the file says exactly what the test means
     (proj / "partners" / slug / "partner.toml").write_text(text, encoding="utf-8")
@@ -69,6 +31,7 @@ def write_partner(proj: Path, data: dict, slug: str = SLUG) -> str:
 
 def run_build(proj: Path, *, partners: tuple[str, ...] = (SLUG,), pdfs: bool = False,
               images: bool = False, all_or_nothing: bool = True) -> cobrand.BuildReport:
+    """Build ``partners`` of ``proj`` into proj/build, one job, no PDFs or images unless asked."""
     # The corpus asks what is refused: all or nothing, so a hostile partner's error stops the build.
     return cobrand.build(proj, out_dir=proj / "build", partners=partners, jobs=1, pdfs=pdfs, images=images,
                          environ=ENVIRON, all_or_nothing=all_or_nothing)
@@ -139,17 +102,18 @@ SVG_HOSTILE: dict[str, tuple[str, str]] = {
 
 
 def hostile_slug(case: str) -> str:
+    """The partner folder of one hostile SVG case."""
     return "svg-" + case
 
 
 def write_hostile_logo(proj: Path, slug: str, case: str, evil: str) -> None:
+    """Write the case's SVG as the partner's logo, its attacks aimed at ``evil`` and at another partner's logo."""
     victim = proj / "partners" / "maple-ridge-tech" / "logo.png"
     encoded = victim.as_posix().replace("-", "%2D").replace(".png", "%2Epng")
     svg = SVG_HOSTILE[case][0].replace("{EVIL}", f"{evil}/evil/{case}").replace("{VICTIM_ENCODED}", encoded)
     svg = svg.replace("{VICTIM}", victim.as_posix())
     encoding = "utf-16" if "UTF-16" in svg else "utf-8"
     (proj / "partners" / slug / "logo.svg").write_bytes(svg.encode(encoding))
-
 
 
 def build_hostile_fleet(proj: Path, server: LocalServer) -> cobrand.BuildReport:

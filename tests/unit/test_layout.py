@@ -62,3 +62,14 @@ def test_only_tests_in_tests_browser_start_a_browser() -> None:
     # The check can fail: the browser tests are found by it.
     assert starts_a_browser(TESTS / "browser" / "test_hostile_svg_in_chromium.py")
     assert starts_a_browser(TESTS / "browser" / "test_raw_html_in_chromium.py")
+
+
+def test_a_marker_expression_of_kinds_alone_prunes_the_folders_it_rules_out() -> None:
+    from support.markers import selects
+
+    assert not selects("unit", "build") and not selects("unit", "browser") and selects("unit", "unit")
+    assert selects("not browser", "build") and not selects("not browser", "browser")
+    assert not selects("(unit or browser) and not unit", "unit") and selects("unit or browser", "browser")
+    # Anything else (another marker, a typo, no -m at all) collects every folder: never fewer tests.
+    assert selects("", "build") and selects("slow", "build") and selects("unit and slow", "unit")
+    assert selects("__import__('os')", "build")

@@ -30,6 +30,7 @@ from cobrand.load.partners import load_partner
 from cobrand.load.schema import parse_toml, parse_yaml
 from cobrand.models import ContentItem, Partner
 from cobrand.values import check_link_url, check_relative_path, check_web_url, parse_color
+from support.toml_writer import toml_dumps
 
 ROOT = Path(__file__).resolve().parents[2]
 # No shrink phase: while a loader still crashes, shrinking could take minutes; the failure report
@@ -39,48 +40,6 @@ SETTINGS = settings(max_examples=80, deadline=None, database=None, derandomize=T
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])
 FEW = settings(SETTINGS, max_examples=60)
-
-
-# --- TOML serialisation ---------------------------------------------------------------------------
-
-_TOML_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
-
-
-def toml_string(value: str) -> str:
-    return '"' + _TOML_ESCAPE.sub(lambda m: "\\" + m.group() if m.group() in '"\\' else f"\\u{ord(m.group()):04x}",
-                                  value) + '"'
-
-
-def toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_string(key)
-
-
-def toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return {float("inf"): "inf", float("-inf"): "-inf"}.get(value, repr(value))
-    if isinstance(value, str):
-        return toml_string(value)
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(type(value))
-
-
-def toml_dumps(data: dict) -> str:
-    """Top-level tables as [sections] (as people write them), everything deeper inline."""
-    lines = [f"{toml_key(k)} = {toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for key, table in data.items():
-        if isinstance(table, dict):
-            lines += ["", f"[{toml_key(key)}]"]
-            lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in table.items()]
-    return "\n".join(lines) + "\n"
 
 
 # --- strategies -------------------------------------------------------------------------------------

@@ -1,0 +1,54 @@
+"""The newsletter's pure parts (render/newsletter.py, render/plaintext.py): an e-mail body made from a page
+body (absolute links with the e-mail's tracking, images, players as links) and the plain-text version.
+Real e-mails of real builds: tests/build/test_newsletter.py."""
+
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from cobrand.render.newsletter import EMAIL_WIDTH, Links, email_body
+from cobrand.render.plaintext import WIDTH, LinkList, display_width, html_to_text
+
+LINKS = Links("https://partners.example/acme/blog/post.html", "https://partners.example/acme/", "acme", "post")
+
+
+def test_email_body_makes_links_and_images_absolute_and_players_links() -> None:
+    body = ('<p>See <a href="../one-pagers/vault.html">the sheet</a>, <a href="#fn1">a note</a>, '
+            '<a href="javascript:alert(1)">bad</a> and <a href="mailto:a@acme.example">mail</a>.</p>'
+            '<p><img src="../assets/wide.png" alt="" width="1200" height="600"></p>'
+            '<div class="player player--embed" data-embed="https://www.youtube-nocookie.com/embed/x">'
+            '<a class="player__start" href="https://www.youtube-nocookie.com/embed/x">'
+            '<span class="player__label">Load: Demo video</span></a><p class="player__note">cookies</p></div>'
+            '<form action="https://forms.example/x"><input name="q"><button>Go</button></form>'
+            '<details><summary>More</summary><p>Hidden text</p></details>')
+    result = lxml_html.fragment_fromstring(str(email_body(body, LINKS, {}, "Post title", "Read online")),
+                                           create_parent="div")
+    hrefs = [a.get("href") for a in result.xpath("//a")]
+    assert hrefs[0] == ("https://partners.example/acme/one-pagers/vault.html"
+                        "?utm_source=acme&utm_medium=email&utm_campaign=post")
+    assert hrefs[1] == "https://partners.example/acme/blog/post.html?utm_source=acme&utm_medium=email&utm_campaign=post#fn1"
+    assert "mailto:a@acme.example" in hrefs and not any("javascript" in h for h in hrefs)
+    assert "bad" in result.text_content()  # the text stays, the link goes
+    image = result.xpath("//img")[0]
+    assert image.get("src") == "https://partners.example/acme/assets/wide.png"
+    assert (image.get("alt"), image.get("width"), image.get("height")) == ("Post title", str(EMAIL_WIDTH - 64), "268")
+    players = [a for a in result.xpath("//p[@class='embed']/a")]
+    assert [a.text for a in players] == ["\u25b6 Demo video", "Read online"]
+    page = "https://partners.example/acme/blog/post.html?utm_source=acme&utm_medium=email&utm_campaign=post"
+    assert {a.get("href") for a in players} == {page}
+    assert result.xpath("//form | //input | //button | //details | //*[@data-embed]") == []
+    assert "Hidden text" in result.text_content()
+
+
+def test_plain_text_lists_numbered_links_and_wraps_japanese_by_width() -> None:
+    links = LinkList()
+    text = html_to_text('<h2>Heading</h2><ul><li>One <a href="https://a.example/">link</a></li><li>Two</li></ul>'
+                        '<p>' + "日本語の文章です。" * 12 + '</p><blockquote><p>Quoted</p></blockquote>',
+                        links, lambda url: url)
+    assert text.startswith("Heading\n-------\n\n- One link [1]\n- Two\n\n")
+    assert links.urls == ["https://a.example/"]
+    japanese = [line for line in text.split("\n") if "日本語" in line]
+    assert len(japanese) > 1 and all(display_width(line) <= WIDTH for line in japanese)
+    assert not any(line.startswith("。") for line in japanese)
+    assert text.endswith("> Quoted")
+
