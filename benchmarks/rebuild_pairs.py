@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     def clean() -> None:  # moved aside, not deleted: see run.discard
         for out in outs.values():
             run.discard(out)
+            run.discard(out.with_name(out.name + "-hub"))  # the partners' hubs, beside the output folder
             run.discard(out.with_name(out.name + "-cache"))
 
     clean()

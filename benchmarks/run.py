@@ -235,8 +235,8 @@ def measure(command: Sequence[str], *, memory: bool = False, timeout: float = 72
 
 def cobrand_build(project: Path, out: Path, cache: Path, *, jobs: int, pdfs: bool = False, images: bool = False,
                   memory: bool = False, fresh: bool = False) -> Sample:
-    if fresh:
-        for folder in (out, cache):
+    if fresh:  # the partners' hubs go beside the output folder (cobrand.roots.default_hub_dir)
+        for folder in (out, out.with_name(out.name + "-hub"), cache):
             discard(folder)
     args = {"project": str(project), "out": str(out), "cache": str(cache), "jobs": jobs, "pdfs": pdfs,
             "images": images}
