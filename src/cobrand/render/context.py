@@ -38,6 +38,7 @@ from ..tokens import TokenError, TokenFiller, token_context
 from ..tracking import Tracking, print_url, share_url
 from ..validate import social_text
 from ..values import paper_size
+from .output_plan import OutputOptions, OutputPlan
 
 PARTNER_LOGO = "static/partner-logo"
 VENDOR_LOGO = "static/vendor-logo"
@@ -115,27 +116,29 @@ def legal_line(project: Project, locale: str, body_lang: str | None = None) -> d
             "dir": _other_direction(text_direction(language), body_lang)}
 
 
-def kit_zip_path(partner: Partner) -> str:
-    return f"kit/{partner.slug}-kit.zip"
-
-
 class ItemViews(Mapping[str, dict[str, Any]]):
     """The view of each entitled item, by item key, made the first time it is asked for.
 
     A rebuild after one post is edited renders that post's page alone, so the
-    views of the other items are never made.
+    views of the other items are never made. ``extra`` holds, by item key, what the
+    output plan adds to an item's view (the paths of its generated images and thumbnail).
     """
 
-    def __init__(self, items: Sequence[ContentItem], make: Callable[[ContentItem], dict[str, Any]]) -> None:
+    def __init__(self, items: Sequence[ContentItem], make: Callable[[ContentItem], dict[str, Any]],
+                 extra: Mapping[str, Mapping[str, Any]] = MappingProxyType({})) -> None:
         self._items = {item.key: item for item in items}
         self._make = make
-        self._views: dict[str, dict[str, Any]] = {}
-        self._notes: dict[str, dict[str, Any]] = {}
+        self._extra = extra
+        self._views: dict[str, dict[str, Any]] = {}  # a memo: each view is made once, then read
 
     def __getitem__(self, key: str) -> dict[str, Any]:
         view = self._views.get(key)
         if view is None:
-            view = self._views[key] = self._make(self._items[key]) | self._notes.get(key, {})
+            view = self._make(self._items[key])
+            extra = self._extra.get(key)
+            if extra is not None:
+                view |= extra
+            self._views[key] = view
         return view
 
     def __iter__(self) -> Iterator[str]:
@@ -143,12 +146,6 @@ class ItemViews(Mapping[str, dict[str, Any]]):
 
     def __len__(self) -> int:
         return len(self._items)
-
-    def note(self, key: str, **values: Any) -> None:
-        """Add values that rendering decides (paths of generated images), whether or not the view is made yet."""
-        self._notes.setdefault(key, {}).update(values)
-        if key in self._views:
-            self._views[key].update(values)
 
     def in_order(self, items: Sequence[ContentItem]) -> ViewList:
         """The views of ``items``, in their order, for a template to loop over."""
@@ -185,9 +182,13 @@ PAGE_NAMES = frozenset({"page", "item", "og_image"})
 
 @dataclass(frozen=True)
 class PartnerViews:
-    """Everything the theme needs for one partner's pages."""
+    """Everything the theme needs for one partner's pages, complete when made (:func:`build_views`, from the
+    partner's output plan): ``common`` and ``inputs`` are read-only, and nothing is added as jobs are made.
 
-    common: dict[str, Any]
+    What changes while pages render is bookkeeping, not view data: ``body_reads`` and the two memos below.
+    """
+
+    common: MappingProxyType[str, Any]
     items: ItemViews
     tracking: Tracking
     # Keys of the items whose bodies templates printed. Pages are keyed on the cards (title, summary,
@@ -196,7 +197,7 @@ class PartnerViews:
     body_reads: set[str] = field(default_factory=set)
     # What each name of ``common`` is made from (CARDS, BODIES, DATE); a name missing here counts as
     # made from everything.
-    inputs: dict[str, frozenset[str]] = field(default_factory=dict)
+    inputs: MappingProxyType[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
     _constants: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
     _inputs_of: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
 
@@ -235,8 +236,13 @@ def reading_minutes(item: ContentItem) -> int:
 
 
 def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf_links: bool = True,
-                partner_palette: Palette | None = None, ui_language: str | None = None) -> PartnerViews:
+                partner_palette: Palette | None = None, ui_language: str | None = None,
+                outputs: OutputPlan | None = None) -> PartnerViews:
     """Assemble the template data for one partner; item views are made (and tokens filled) when first used.
+
+    ``outputs`` is the partner's output plan: the paths of its generated files that pages show (sized logos,
+    cards, thumbnails, the kit's zip, the scheduler CSVs). Without one, the partner gets no generated image
+    and no PDF.
 
     Without ``pdf_links`` (a preview that makes no PDFs) no page links to a PDF. ``partner_palette``
     is the partner's :func:`palette`, when the caller has it already. ``ui_language`` is the language of
@@ -265,7 +271,10 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
             view |= item_hook(project.plugins, ItemEvent(project, partner, item, MappingProxyType(view)))
         return view
 
-    items = ItemViews(plan.items, item_view)
+    if outputs is None:
+        outputs = OutputPlan.of(project, plan, OutputOptions(pdfs=False, images=False, press=False,
+                                                             min_logo_height=project.config.brand.min_logo_height_px))
+    items = ItemViews(plan.items, item_view, outputs.item_values)
     partner_palette = partner_palette or palette(data.colors)
     vendor_palette = palette(project.vendor.colors)
     rules = project.config.brand
@@ -309,7 +318,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
             "closing": personalize.get("closing"),
             "logo": f"{PARTNER_LOGO}.{partner.logo.extension}",
             "logo_ratio": partner.logo.width / partner.logo.height,
-            "logo_files": None,  # sized logo files and favicons (render/logos.py), when images are made
+            "logo_files": outputs.logo_files,  # sized logo files and favicons (render/logos.py), when images are made
         },
         "personalize": personalize,
         "brand_css": brand_css,
@@ -317,19 +326,21 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         "palette": partner_palette,
         # The partner's items of each kind, by the kind's view name (posts, one_pagers, media, social, ...).
         **{kind.view: items.in_order(plan.of_kind(kind.name)) for kind in project.kinds},
-        "kit_zip": kit_zip_path(partner),
-        "social_csv": {},  # network -> site path of the Hootsuite CSV, when rendered
+        "kit_zip": outputs.kit_zip,  # None when the kit holds nothing
+        "social_csv": dict(outputs.social_csv),  # network -> kit path of the Hootsuite CSV, with social posts
         "home_url": partner_url(project, partner),
         "build_date": project.today,
         # A preview (--drafts, --future) shows what is not published: its pages say so and are noindex.
         "preview": sorted(project.preview),
+        # The home page's social card, when images are made (an item's page shows its own).
+        **({"og_image": outputs.og_home} if outputs.og_home else {}),
     }
     inputs = dict.fromkeys(("site", "lang", "dir", "ui_lang", "ui_dir", "vendor", "legal", "partner", "personalize",
                             "brand_css", "lockup", "palette", "home_url", "og_image", "preview"), SITE_AND_PARTNER)
     # The zip and the scheduling files exist only when the partner gets something to put in them.
     inputs |= dict.fromkeys((*(kind.view for kind in project.kinds), "kit_zip", "social_csv"), frozenset({CARDS}))
     inputs["build_date"] = frozenset({DATE})
-    return PartnerViews(common, items, tracking, body_reads, inputs)
+    return PartnerViews(MappingProxyType(common), items, tracking, body_reads, MappingProxyType(inputs))
 
 
 def _isolated(text: str, locale: str) -> str | Markup:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from jinja2 import Environment
@@ -22,21 +23,20 @@ from ..cache import digest
 from ..jobs import Job, Resolve, hub_path
 from ..kinds import Kinds
 from ..models import ContentItem, Partner, Project
-from ..networks import BY_NAME
 from ..plan import PartnerPlan, Planner
 from ..program import hub_view, next_tier_plan
 from ..tokens import TokenFiller
 from . import kit
-from .context import CARDS, DATE, SITE_AND_PARTNER, PartnerViews, kit_zip_path, partner_url
+from .context import CARDS, DATE, SITE_AND_PARTNER, PartnerViews, partner_url
 from .crawlers import HUB_ROBOTS
 from .engine.reads import PageView
 from .engine.renderers import FullRenderer, PageRenderer, PageRequest
 from .fragments import reset_fragments
 from .hub_feed import hub_feed
+from .output_plan import OutputPlan
 from .schedule import hootsuite_csv
 from .site import Page, page_place
 
-SOCIAL_POSTS = "kit/social-posts.txt"
 EMAIL_INDEX = "email/index.html"  # lists the newsletter e-mails (render/newsletter.py) beside them
 
 
@@ -87,7 +87,7 @@ def hub_jobs(request: HubRequest) -> list[Job]:
     project, plan, views = request.project, request.plan, request.views
     made: list[PartnerViews] = []
 
-    def views_of_hub() -> PartnerViews:  # once the site's jobs are made: they add the kit's files to the views
+    def views_of_hub() -> PartnerViews:  # made when the first hub page or the feed is: the program costs
         if not made:
             program = hub_view(project, plan, request.planner, request.filler, body_lang=views.common["ui_lang"])
             if not request.pdf_links:
@@ -119,7 +119,6 @@ def hub_views(project: Project, plan: PartnerPlan, views: PartnerViews, program:
     """The template data of the hub's pages: the site's, with the hub's navigation and links.
 
     ``program`` is the program and what's-new data (``views.common["hub"]``, :func:`cobrand.program.hub_view`).
-    Made after the site's jobs are, since they add to ``views.common`` (the kit's files, the logos).
     """
     partner = plan.partner
     common = views.common | {
@@ -135,7 +134,8 @@ def hub_views(project: Project, plan: PartnerPlan, views: PartnerViews, program:
                              "hub_nav": frozenset({CARDS}),
                              "hub": frozenset({CARDS, DATE})}
     # Fresh caches: the hub's pages have other names in common than the site's.
-    return dataclasses.replace(views, common=common, inputs=inputs, _constants={}, _inputs_of={})
+    return dataclasses.replace(views, common=MappingProxyType(common), inputs=MappingProxyType(inputs), _constants={},
+                               _inputs_of={})
 
 
 def render_hub_page(env: Environment, project: Project, partner: Partner, views: PartnerViews, page: Page,
@@ -144,7 +144,7 @@ def render_hub_page(env: Environment, project: Project, partner: Partner, views:
     partner's tracking as on its site."""
     place = page_place(page.path)
     page_values = {"path": page.path, "title": page.title, "description": page.description}
-    data = views.common
+    data = dict(views.common)  # the page renderer's own copy: the views stay read-only
     reset_fragments(env, views, views.constant_names((), env.globals))
     recorders = getattr(env, "recorders", [])
 
@@ -175,14 +175,12 @@ def pdf_copy(site_pdf: Job, kit_path: str) -> Job:
                items=site_pdf.items)
 
 
-def social_jobs(views: PartnerViews, plan: PartnerPlan, project: Project, dated: str, listing: str) -> list[Job]:
+def social_jobs(views: PartnerViews, outputs: OutputPlan, project: Project, dated: str, listing: str) -> list[Job]:
     """Scheduler CSVs and the social copy: none without social posts (no download that holds nothing)."""
-    csv_paths = {network: f"kit/hootsuite-{network}.csv" for network in BY_NAME} if plan.social else {}
-    views.common["social_csv"] = csv_paths
     jobs = [Job(hub_path(path), digest(dated, path), _csv_maker(views, network, project.today))
-            for network, path in csv_paths.items()]
-    if plan.social:
-        jobs.append(Job(hub_path(SOCIAL_POSTS), digest(listing, "social-posts.txt"),
+            for network, path in outputs.social_csv.items()]
+    if outputs.social_posts is not None:
+        jobs.append(Job(hub_path(outputs.social_posts), digest(listing, "social-posts.txt"),
                         lambda _: kit.social_copy(views.common["social"])))
     return jobs
 
@@ -191,11 +189,16 @@ def _csv_maker(views: PartnerViews, network: str, today: dt.date) -> Callable[[R
     return lambda _: hootsuite_csv(views.common["social"], network, today)
 
 
-def zip_job(partner: Partner, plan: PartnerPlan, kit_jobs: list[Job]) -> Job:
-    """The whole kit in one file, dated by the newest item so that it is the same on every build."""
+def zip_job(partner: Partner, plan: PartnerPlan, outputs: OutputPlan, made: Mapping[str, Job]) -> Job:
+    """The whole kit in one file, dated by the newest item so that it is the same on every build.
+
+    It holds the output plan's ``kit_files``, the jobs of which are in ``made`` (by job path).
+    """
     newest = max((item.meta.date for item in plan.items), default=dt.date(1980, 1, 1))
     zip_time = (max(newest.year, 1980), newest.month, newest.day, 0, 0, 0)
-    path = kit_zip_path(partner)
+    path = outputs.kit_zip
+    assert path is not None
+    kit_jobs = [made[hub_path(kit_path)] for kit_path in outputs.kit_files]
     prefix = hub_path("kit/")
 
     def make(resolve: Resolve) -> bytes:

@@ -389,7 +389,7 @@ def render_emails(project: Project, partner: Partner, images: bool = True) -> di
     from ..plan import Planner
     from ..tokens import TokenFiller
     from .i18n import catalogue_language, for_locale, install_translations, load_translations
-    from .logos import logo_files
+    from .output_plan import OutputOptions, OutputPlan
     from .site import theme_environment
 
     env = theme_environment(project.theme)
@@ -400,9 +400,10 @@ def render_emails(project: Project, partner: Partner, images: bool = True) -> di
 
     plan = Planner(project).plan(partner)
     ui_language = None if catalogue_language(languages, partner.data.locale) else project.config.site.language
-    views = build_views(project, plan, TokenFiller(), ui_language=ui_language)
-    if images:
-        views.common["partner"]["logo_files"] = logo_files(partner.logo, project.config.brand.min_logo_height_px)
+    options = OutputOptions(pdfs=False, images=images, press=False,
+                            min_logo_height=project.config.brand.min_logo_height_px)
+    views = build_views(project, plan, TokenFiller(), ui_language=ui_language,
+                        outputs=OutputPlan.of(project, plan, options))
     assets = {path: (project.root / "content" / path).read_bytes() for item in plan.posts for path in item.assets}
     item_keys = {item.variant_id: item.digest for item in plan.posts}
     jobs = email_jobs(NewsletterRenderer(env, project, translate), partner, plan, views, "", item_keys, assets)

@@ -54,10 +54,11 @@ from .images import (
     preview_size,
     webp,
 )
-from .logos import logo_files, make_logo_file, print_logo_files
+from .logos import make_logo_file, print_logo_files
 from .newsletter import NewsletterRenderer, email_jobs, vendor_logo_job
+from .output_plan import OutputOptions, OutputPlan, press_path, preview_path
 from .outputs import plugin_providers, provided_jobs
-from .pdf import PdfFetchError, PdfRenderer, ReadScope, first_page_thumbnail, thumbnail_size
+from .pdf import PdfFetchError, PdfRenderer, ReadScope, first_page_thumbnail
 from .site import Page, home_page, page_place, render_page, selection_pages, theme_environment, theme_static_files
 
 PRINT_STYLESHEET = "print/one-pager.css"
@@ -181,6 +182,8 @@ class PartnerRenderer:
         # 0.2 ms, which a one-post rebuild of a thousand partners need not do again.
         self.palettes: dict[tuple[str, str], Palette] = {}
         self.providers = ((None, feeds.SiteFeeds()), *plugin_providers(project.plugins))
+        self._output_options = OutputOptions(pdfs=pdfs, images=images, press=project.config.print.press,
+                                             min_logo_height=project.config.brand.min_logo_height_px)
 
     @cached_property
     def pdf(self) -> PdfRenderer | None:
@@ -227,6 +230,10 @@ class PartnerRenderer:
                 assets=[self._asset_jobs[path] for path in used_assets])
         return shared
 
+    def outputs(self, plan: PartnerPlan) -> OutputPlan:
+        """What ``plan``'s partner gets besides its pages, with this renderer's options (render/output_plan.py)."""
+        return OutputPlan.of(self.project, plan, self._output_options)
+
     def render(self, partner: Partner) -> list[Output]:
         """Every output file of ``partner``'s site and hub, rendered now, in job order (hub paths start with
         :data:`cobrand.jobs.HUB`)."""
@@ -252,8 +259,9 @@ class PartnerRenderer:
         shared = self._shared(plan)
         # Without a catalogue for the partner's language the theme's strings stay in the site's language.
         ui_language = None if catalogue_language(self.languages, partner.data.locale) else project.config.site.language
+        outputs = self.outputs(plan)
         views = build_views(project, plan, self.filler, pdf_links=self.pdf_links, ui_language=ui_language,
-                            partner_palette=self.palettes.get(_colour_key(partner)))
+                            partner_palette=self.palettes.get(_colour_key(partner)), outputs=outputs)
         # Listings show cards, not bodies, so editing a post's text leaves every other page alone.
         keys = keys or self.keys(partner, plan)
         base, listing, with_bodies, _ = keys
@@ -264,12 +272,12 @@ class PartnerRenderer:
         # The logo as loaded (SVG rebuilt from the allowlist), never the partner's file.
         jobs.append(Job(logo, digest(base, logo), lambda _: logo_bytes(partner.logo)))
         if self.images:
-            jobs += self._logo_jobs(partner, views, base)
+            jobs += self._logo_jobs(partner, outputs, base)
         hub_jobs = hub.copies(jobs)  # the hub's pages show the same stylesheet, script and logos
         jobs += shared.assets
         if self.images:
-            jobs += self._image_jobs(partner, plan, views, base)
-        hub_jobs += hub.social_jobs(views, plan, project, dated, listing)
+            jobs += self._image_jobs(partner, outputs, views, base)
+        hub_jobs += hub.social_jobs(views, outputs, project, dated, listing)
 
         pages = [(home_page(partner), ""), *shared.pages]
         reads: dict[str, frozenset[str]] = {}
@@ -284,23 +292,19 @@ class PartnerRenderer:
         if self._pdf_setup is not None:
             scope = self._read_scope(partner, plan)
             pdf_extras = {CARDS: listing, BODIES: with_bodies, DATE: today}
-            for item in (item for item in plan.pages if item.has_pdf):
+            for item in outputs.pdf_items:
                 assert item.kit_pdf_path is not None
                 # Published on the site beside the item's page; the kit keeps a copy of the same bytes.
                 pdf_job = self._pdf_job(partner, views, item, base, scope, pdf_extras, reads)
-                thumbnails = self._thumbnail_jobs(pdf_job, views, item)
+                thumbnails = self._thumbnail_jobs(pdf_job, outputs, item)
                 jobs += [pdf_job, *thumbnails]
                 hub_jobs += [hub.pdf_copy(pdf_job, item.kit_pdf_path), *hub.copies(thumbnails)]
-                if project.config.print.press:
+                if outputs.press:
                     hub_jobs.append(self._pdf_job(partner, views, item, base, scope, pdf_extras, reads, press=True))
         hub_jobs += [job for job in jobs if job.path.startswith(HUB)]  # the social images and their previews
         jobs = [job for job in jobs if not job.path.startswith(HUB)]
-        kit_jobs = sorted((job for job in hub_jobs if job.path.startswith(hub_path("kit/"))),
-                          key=lambda job: job.path)
-        if kit_jobs:
-            hub_jobs.append(hub.zip_job(partner, plan, kit_jobs))
-        else:
-            views.common["kit_zip"] = None
+        if outputs.kit_zip is not None:
+            hub_jobs.append(hub.zip_job(partner, plan, outputs, {job.path: job for job in hub_jobs}))
 
         # Outputs made from the partner's plan and views alone come from providers: the built-in feeds
         # (render/feeds.py), then plugins' (docs/plugins.md).
@@ -371,7 +375,7 @@ class PartnerRenderer:
                  extras: dict[str, str], reads: dict[str, frozenset[str]], press: bool = False) -> Job:
         assert item.pdf_path is not None and item.kit_pdf_path is not None
         # The press PDF (bleed, crop marks) is for the partner's printer: in the hub's kit only.
-        path = item.kit_pdf_path.replace(".pdf", "-press.pdf") if press else item.pdf_path
+        path = press_path(item.kit_pdf_path) if press else item.pdf_path
         job_path = hub_path(path) if press else path
         page = {"path": item.pdf_path} | page_place(item.pdf_path)
         project = self.project
@@ -396,26 +400,24 @@ class PartnerRenderer:
         return Job(job_path, digest(base, path, self._item_keys[item.variant_id]), make, costly=True, extras=extras,
                    reads=reads, items=(item.key,))
 
-    def _thumbnail_jobs(self, pdf_job: Job, views: PartnerViews, item: ContentItem) -> list[Job]:
+    def _thumbnail_jobs(self, pdf_job: Job, outputs: OutputPlan, item: ContentItem) -> list[Job]:
         """A picture of the PDF's first page for the kit page, PNG and WebP; made from the PDF's bytes."""
-        path = "static/thumbs/" + pdf_job.path.rsplit("/", 1)[-1].replace(".pdf", ".png")
-        size = thumbnail_size(views.common["site"]["paper"])
-        views.items.note(item.key, thumbnail=path, thumbnail_webp=path.replace(".png", ".webp"), thumbnail_size=size)
+        path, size = outputs.thumbnails[item.key], outputs.thumbnail_size
         png = Job(path, digest(pdf_job.key, "thumbnail", str(size)),
                   lambda resolve: first_page_thumbnail(resolve(pdf_job.path), size), costly=True, items=pdf_job.items)
         return [png, _webp_job(png)]
 
-    def _logo_jobs(self, partner: Partner, views: PartnerViews, base: str) -> list[Job]:
+    def _logo_jobs(self, partner: Partner, outputs: OutputPlan, base: str) -> list[Job]:
         """Sized logo files (1x, 2x, WebP and PNG) and favicons, named by digest and size."""
-        files = logo_files(partner.logo, self.project.config.brand.min_logo_height_px)
-        views.common["partner"] |= {"logo_files": files}
+        files = outputs.logo_files
+        assert files is not None
 
         def maker(path: str) -> Callable[[Resolve], bytes]:
             return lambda _: make_logo_file(partner.logo, path, files)
 
         return [Job(path, digest(base, path), maker(path), costly=True) for path in files.paths]
 
-    def _image_jobs(self, partner: Partner, plan: PartnerPlan, views: PartnerViews, base: str) -> list[Job]:
+    def _image_jobs(self, partner: Partner, outputs: OutputPlan, views: PartnerViews, base: str) -> list[Job]:
         """Open Graph cards for the home page and each item page, and social images per network."""
         project = self.project
         base = digest(base, fonts_key())  # a newly installed font changes how cards look
@@ -445,34 +447,27 @@ class PartnerRenderer:
                 return str(value[network] if network else value)
             return text
 
-        home = "static/og/home.png"
+        home = outputs.og_home
+        assert home is not None
         jobs = [Job(home, digest(base, home), card(OG_SIZE, project.config.site.title, partner.name), True)]
-        views.common["og_image"] = home
         eyebrows = {"blog": strings.gettext("Blog"), "one-pagers": strings.gettext("Datasheet"),
                     "video": strings.gettext("Video"), "podcast": strings.gettext("Podcast")}
-        for item in plan.items:
+        for item in outputs.plan.items:
             item_key = self._item_keys[item.variant_id]  # includes the bytes of the post's picture
             if item.kind == "social":
                 picture = item.assets[0] if item.assets else None
-                images, previews = {}, {}
                 for network, size in SOCIAL_SIZES.items():
-                    path = f"kit/social/{item.slug}-{network}.png"  # in the hub
+                    path = outputs.social_images[item.key][network]  # in the hub
                     # Public text: the post's headline or its first line, never its internal title.
                     headline = view_text(item.key, "image_text", network)
                     full = Job(hub_path(path), digest(base, path, item_key), card(size, headline, partner.name,
                                                                                     picture), True, items=(item.key,))
                     # What the hub's social page shows: a resized copy, WebP with a PNG fallback (the full
                     # image is for download and the zip).
-                    shown = _preview_job(full, hub_path(f"static/previews/{item.slug}-{network}.png"),
-                                         preview_size(size))
+                    shown = _preview_job(full, hub_path(preview_path(item, network)), preview_size(size))
                     jobs += [full, shown, _webp_job(shown)]
-                    images[network] = path
-                    inside = shown.path.removeprefix(HUB)
-                    previews[network] = {"png": inside, "webp": inside.replace(".png", ".webp"),
-                                         "width": preview_size(size)[0], "height": preview_size(size)[1]}
-                views.items.note(item.key, images=images, previews=previews)
             else:
-                path = f"static/og/{item.slug}.png"
+                path = outputs.og_images[item.key]
                 kind = item.meta.kind if isinstance(item.meta, MediaFile) else ""
                 eyebrow = eyebrows.get(item.kind) or eyebrows.get(kind, "")
                 label = project.kinds.get(item.kind).eyebrow
@@ -480,5 +475,4 @@ class PartnerRenderer:
                     eyebrow = strings.gettext(label)
                 jobs.append(Job(path, digest(base, path, item_key), card(OG_SIZE, view_text(item.key, "title"),
                                                                          eyebrow), True, items=(item.key,)))
-                views.items.note(item.key, og_image=path)
         return jobs
