@@ -21,8 +21,9 @@ The hooks, in pipeline order (each one is optional):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .errors import CobrandError, Problem
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from .models import ContentItem, Partner, Project
     from .plan import PartnerPlan
     from .render.context import PartnerViews
+    from .render.output_plan import OutputPlan
     from .render.partner import PartnerKeys
     from .report import BuildReport
 
@@ -78,14 +80,21 @@ class OutputRequest:
     name every input its bytes depend on: key on ``keys.listing`` for what lists items, and so on.
     ``root`` is the folder inside the partner's output the provider writes under (``""``: the top):
     every job's path must start with it. ``pages`` are the site paths of the HTML pages under it.
+    ``output_plan`` says what the partner gets besides its pages (render/output_plan.py: its PDFs, images,
+    kit, social pack and e-mails, by path), decided before any job is made. ``earlier`` holds the jobs of
+    the providers that ran before this one, by provider name (cobrand's own first, in the order of
+    render/providers/, then plugins' in the order they are enabled): an output made from another's files
+    names them there, as the kit's zip does.
     """
 
     project: Project
     plan: PartnerPlan
     views: PartnerViews
     keys: PartnerKeys
+    output_plan: OutputPlan
     root: str = ""
     pages: tuple[str, ...] = ()
+    earlier: Mapping[str, tuple[Job, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 class OutputProvider(Protocol):

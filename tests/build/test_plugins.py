@@ -364,7 +364,7 @@ def test_a_plugin_providers_jobs_are_checked_and_its_failures_name_it(job, probl
     project, _ = load_and_check(ROOT, environ=ENVIRON)
     enabled = EnabledPlugin("given-jobs", Plugin(), "digest")
     plan = Planner(project).plan(project.partners[0])
-    request = OutputRequest(project, plan, None, None)  # type: ignore[arg-type]  # the provider reads neither
+    request = OutputRequest(project, plan, None, None, None)  # type: ignore[arg-type]  # the provider reads none
     with pytest.raises(PluginError) as failed:
         job, root = job if type(job) is tuple else (job, "")  # (job, the provider's root)
         for made in provided_jobs(((enabled, _Provider(job, root)),), request, ["index.html"]):

@@ -117,12 +117,8 @@ def legal_line(project: Project, locale: str, body_lang: str | None = None) -> d
 
 
 class ItemViews(Mapping[str, dict[str, Any]]):
-    """The view of each entitled item, by item key, made the first time it is asked for.
-
-    A rebuild after one post is edited renders that post's page alone, so the
-    views of the other items are never made. ``extra`` holds, by item key, what the
-    output plan adds to an item's view (the paths of its generated images and thumbnail).
-    """
+    """The view of each entitled item, by item key, made the first time it is asked for (a rebuild after one
+    post is edited renders that post's page alone); with ``extra``, the output plan's values for it by key."""
 
     def __init__(self, items: Sequence[ContentItem], make: Callable[[ContentItem], dict[str, Any]],
                  extra: Mapping[str, Mapping[str, Any]] = MappingProxyType({})) -> None:
@@ -183,10 +179,7 @@ PAGE_NAMES = frozenset({"page", "item", "og_image"})
 @dataclass(frozen=True)
 class PartnerViews:
     """Everything the theme needs for one partner's pages, complete when made (:func:`build_views`, from the
-    partner's output plan): ``common`` and ``inputs`` are read-only, and nothing is added as jobs are made.
-
-    What changes while pages render is bookkeeping, not view data: ``body_reads`` and the two memos below.
-    """
+    output plan): ``common`` and ``inputs`` are read-only; ``body_reads`` and the memos below are bookkeeping."""
 
     common: MappingProxyType[str, Any]
     items: ItemViews
@@ -240,9 +233,8 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
                 outputs: OutputPlan | None = None) -> PartnerViews:
     """Assemble the template data for one partner; item views are made (and tokens filled) when first used.
 
-    ``outputs`` is the partner's output plan: the paths of its generated files that pages show (sized logos,
-    cards, thumbnails, the kit's zip, the scheduler CSVs). Without one, the partner gets no generated image
-    and no PDF.
+    ``outputs`` is the partner's output plan: the paths of the generated files pages show (logos, cards,
+    thumbnails, the kit's zip, the CSVs); without one, no generated image and no PDF.
 
     Without ``pdf_links`` (a preview that makes no PDFs) no page links to a PDF. ``partner_palette``
     is the partner's :func:`palette`, when the caller has it already. ``ui_language`` is the language of

@@ -63,7 +63,7 @@ class HubRequest:
 
     ``key`` names the partner, the cards of its items and of the items its next tier adds (the program page
     shows their counts); ``make_page`` renders a hub page with the hub's views; ``feed_title`` is "What's new"
-    in the partner's language; ``emails`` are the newsletter jobs (render/newsletter.py), by hub path.
+    in the partner's language; ``email`` says whether the partner gets newsletter e-mails (render/newsletter.py).
     """
 
     project: Project
@@ -77,13 +77,13 @@ class HubRequest:
     reads: dict[str, frozenset[str]]
     make_page: Callable[[PartnerViews, Page], bytes]
     feed_title: Callable[[], str]
-    emails: list[Job]
+    email: bool
     pdf_links: bool = True  # False: no PDF is made (a preview), so nothing links to one
 
 
 def hub_jobs(request: HubRequest) -> list[Job]:
-    """The hub's pages (keyed like the site's, on what their templates read), its Atom feed of what's new,
-    the newsletter e-mails and robots.txt."""
+    """The hub's pages (keyed like the site's, on what their templates read), its Atom feed of what's new and
+    robots.txt."""
     project, plan, views = request.project, request.plan, request.views
     made: list[PartnerViews] = []
 
@@ -93,18 +93,17 @@ def hub_jobs(request: HubRequest) -> list[Job]:
             if not request.pdf_links:
                 for entry in program["new"] + program["expiring"]:
                     entry["files"] = []
-            made.append(hub_views(project, plan, views, program, email=bool(request.emails)))
+            made.append(hub_views(project, plan, views, program, email=request.email))
         return made[0]
 
     def maker(page: Page) -> Callable[[Resolve], bytes]:
         return lambda _: request.make_page(views_of_hub(), page)
 
     jobs = [Job(hub_path(page.path), request.key, maker(page), extras=request.extras, reads=request.reads)
-            for page in hub_pages(plan, project.kinds, email=bool(request.emails))]
+            for page in hub_pages(plan, project.kinds, email=request.email)]
     # What's new depends on the day: the feed is keyed on it.
     jobs.append(Job(hub_path("feed.xml"), digest(request.key, project.today.isoformat(), "feed.xml"),
                     lambda _: hub_feed(project, plan.partner, views_of_hub().common["hub"], request.feed_title())))
-    jobs += [job._replace(path=hub_path(job.path)) for job in request.emails]
     return [*jobs, robots_job(request.base)]
 
 

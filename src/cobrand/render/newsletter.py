@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import html
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -348,15 +348,15 @@ def post_items(plan: PartnerPlan) -> list[ContentItem]:
     return list(plan.posts)
 
 
-def email_jobs(renderer: NewsletterRenderer, partner: Partner, plan: PartnerPlan, views: PartnerViews, base: str,
-               item_keys: Mapping[str, str], images: Mapping[str, bytes]) -> list[Job]:
-    """A job for each post's HTML e-mail and plain text, keyed on the partner (``base``) and the post alone.
+def email_jobs(renderer: NewsletterRenderer, partner: Partner, posts: Sequence[ContentItem], views: PartnerViews,
+               base: str, item_keys: Mapping[str, str], images: Mapping[str, bytes]) -> list[Job]:
+    """A job for each of ``posts``' HTML e-mail and plain text, keyed on the partner (``base``) and the post alone.
 
     ``item_keys`` are the items' keys by variant id (their text and assets); editing a post makes only its
     own two files again. ``images`` are the content files by site path, for the body images' sizes.
     """
     jobs = []
-    for item in post_items(plan):
+    for item in posts:
         html_path, text_path = email_paths(item.slug)
         own = item_keys[item.variant_id]
         jobs.append(Job(html_path, digest(base, html_path, own),
@@ -406,7 +406,8 @@ def render_emails(project: Project, partner: Partner, images: bool = True) -> di
                         outputs=OutputPlan.of(project, plan, options))
     assets = {path: (project.root / "content" / path).read_bytes() for item in plan.posts for path in item.assets}
     item_keys = {item.variant_id: item.digest for item in plan.posts}
-    jobs = email_jobs(NewsletterRenderer(env, project, translate), partner, plan, views, "", item_keys, assets)
+    jobs = email_jobs(NewsletterRenderer(env, project, translate), partner, post_items(plan), views, "", item_keys,
+                      assets)
     return {job.path: job.make(_no_resolve) for job in jobs}
 
 

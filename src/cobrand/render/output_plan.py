@@ -114,9 +114,10 @@ class OutputPlan:
         # In the order the views have always shown them: the card, then the PDF's thumbnail.
         for key, path in og_images.items():
             values.setdefault(key, {})["og_image"] = path
-        for key, by_network in social_images.items():
-            item = next(item for item in plan.items if item.key == key)
-            values.setdefault(key, {}).update(images=dict(by_network), previews=_previews(item))
+        for item in plan.items:
+            by_network = social_images.get(item.key)
+            if by_network is not None:
+                values.setdefault(item.key, {}).update(images=dict(by_network), previews=_previews(item))
         for key, path in thumbnails.items():
             values.setdefault(key, {}).update(thumbnail=path, thumbnail_webp=path.replace(".png", ".webp"),
                                               thumbnail_size=size)

@@ -1,8 +1,9 @@
 """Output providers (plugins.py :class:`OutputProvider`): each yields one partner's jobs of one output.
 
-cobrand's own (the feeds, render/feeds.py) and plugins' go through here. The jobs of a plugin's provider
-are checked before they join the partner's: a path inside the provider's root, normalised, not another
-output's. A provider's errors, when its jobs are asked for or made, name the plugin and the provider.
+cobrand's own (render/providers/, in the order listed there) and then plugins' go through here, one seam.
+The jobs of a plugin's provider are checked before they join the partner's: a path inside the provider's
+root, normalised, not another output's. A provider's errors, when its jobs are asked for or made, name the
+plugin and the provider.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
+from types import MappingProxyType
 
 from ..jobs import Job, Resolve
 from ..plugins import EnabledPlugin, OutputProvider, OutputRequest, PluginError, call, each
@@ -27,27 +29,35 @@ def plugin_providers(plugins: Sequence[EnabledPlugin]) -> Providers:
     return tuple(found)
 
 
-def provided_jobs(providers: Providers, request: OutputRequest, taken: Iterable[str]) -> list[Job]:
-    """The jobs of ``providers`` for ``request``'s partner; ``taken`` are the paths other outputs have."""
+def provided_jobs(providers: Providers, request: OutputRequest, taken: Iterable[str] = ()) -> list[Job]:
+    """The jobs of ``providers`` for ``request``'s partner, in their order; ``taken`` are the paths other outputs
+    have. Each provider's request holds the jobs of those before it (``earlier``, by provider name; a
+    plugin's as ``plugin:provider``), a snapshot it cannot change."""
     paths = set(taken)
     jobs: list[Job] = []
+    earlier: dict[str, tuple[Job, ...]] = dict(request.earlier)
     for enabled, provider in providers:
+        name = getattr(provider, "name", type(provider).__name__)
         if enabled is None:  # cobrand's own: its jobs are trusted as the renderer's are
-            made = list(provider.jobs(request))
+            made = tuple(provider.jobs(dataclasses.replace(request, earlier=MappingProxyType(dict(earlier)))))
             paths.update(job.path for job in made)
             jobs += made
+            earlier[name] = made
             continue
-        hook = f"outputs ({getattr(provider, 'name', type(provider).__name__)})"
+        hook = f"outputs ({name})"
         # The folder of the partner's output the provider writes under: its own ``root``, else the request's.
         root = getattr(provider, "root", request.root)
-        asked = request if root == request.root else dataclasses.replace(request, root=root)
-        made = call(enabled, hook, lambda: list(provider.jobs(asked)))  # noqa: B023 - called at once
+        asked = dataclasses.replace(request, root=root, earlier=MappingProxyType(dict(earlier)))
+        made = tuple(call(enabled, hook, lambda: list(provider.jobs(asked))))  # noqa: B023 - called at once
+        guarded = []
         for job in made:
             problem = _path_problem(job, root, paths)
             if problem is not None:
                 raise PluginError(enabled.name, hook, ValueError(problem))
             paths.add(job.path)
-            jobs.append(job._replace(make=_guarded(enabled, hook, job.make)))
+            guarded.append(job._replace(make=_guarded(enabled, hook, job.make)))
+        jobs += guarded
+        earlier[f"{enabled.name}:{name}"] = tuple(guarded)
     return jobs
 
 

@@ -4,6 +4,9 @@ hub (the kit, the social pack, the program pages; render/hub.py).
 Rendering is described as jobs: each output's path, the key of its inputs,
 and a function that makes its bytes. The writer runs only the jobs whose key
 changed, which is how incremental builds, the dev server and caching work.
+The renderer holds what all partners share and the services its output
+providers (render/providers/) call; for one partner it goes plan -> output plan
+(render/output_plan.py) -> views -> each provider's jobs.
 """
 
 from __future__ import annotations
@@ -21,45 +24,28 @@ from ..brand.trim import logo_bytes, vendor_logo_bytes, vendor_logo_path
 from ..cache import digest, partner_key, site_key
 from ..jobs import HUB, Job, Output, Resolve, hub_path
 from ..load import SavedState
-from ..models import ContentItem, MediaFile, Partner, Project
+from ..models import Partner, Project
 from ..plan import PartnerPlan, Planner
 from ..plugins import OutputRequest, PageEvent, page_hook
 from ..tokens import TokenFiller
 from ..version import __version__
-from . import feeds, hub
+from . import hub
 from .context import (
     BODIES,
-    CARDS,
-    DATE,
-    PARTNER_LOGO,
     VENDOR_LOGO,
     PartnerViews,
     build_views,
     reading_minutes,
-    text_direction,
 )
 from .engine.reads import recording
 from .engine.renderers import make_renderer, render_mode
 from .i18n import catalogue_language, for_locale, install_translations, load_translations
-from .images import (
-    OG_SIZE,
-    SOCIAL_SIZES,
-    WEBP_METHOD,
-    WEBP_QUALITY,
-    CardPainter,
-    CardStyle,
-    direction_of,
-    fonts_key,
-    preview_png,
-    preview_size,
-    webp,
-)
-from .logos import make_logo_file, print_logo_files
-from .newsletter import NewsletterRenderer, email_jobs, vendor_logo_job
-from .output_plan import OutputOptions, OutputPlan, press_path, preview_path
+from .newsletter import vendor_logo_job
+from .output_plan import OutputOptions, OutputPlan
 from .outputs import plugin_providers, provided_jobs
-from .pdf import PdfFetchError, PdfRenderer, ReadScope, first_page_thumbnail
-from .site import Page, home_page, page_place, render_page, selection_pages, theme_environment, theme_static_files
+from .pdf import PdfRenderer, ReadScope
+from .providers import builtin_providers
+from .site import Page, render_page, selection_pages, theme_environment, theme_static_files
 
 PRINT_STYLESHEET = "print/one-pager.css"
 PRESS_STYLESHEET = "print/press.css"
@@ -72,7 +58,7 @@ class PartnerKeys(NamedTuple):
     fingerprint: str  # and the day: everything the partner's output depends on
 
 
-class _Shared(NamedTuple):
+class Shared(NamedTuple):
     """What partners who get the same items share, made once for all of them."""
 
     cards: str  # a digest of what listings show of each item
@@ -95,18 +81,6 @@ def _colour_key(partner: Partner) -> tuple[str, str]:
 
 def _constant(data: bytes) -> Callable[[Resolve], bytes]:
     return lambda _: data
-
-
-def _preview_job(full: Job, path: str, size: tuple[int, int]) -> Job:
-    """``full``'s image resized to ``size`` as a PNG at ``path``."""
-    return Job(path, digest(full.key, "preview", str(size)), lambda resolve: preview_png(resolve(full.path), size),
-               costly=True, items=full.items)
-
-
-def _webp_job(png: Job) -> Job:
-    """The WebP of ``png``'s image, beside it."""
-    return Job(png.path.replace(".png", ".webp"), digest(png.key, f"webp q{WEBP_QUALITY} m{WEBP_METHOD}"),
-               lambda resolve: webp(resolve(png.path)), costly=True, items=png.items)
 
 
 class PartnerRenderer:
@@ -166,10 +140,10 @@ class PartnerRenderer:
         self.content_key = digest(*(f"{key}={value}" for key, value in sorted(self._item_keys.items())),
                                   *(f"withheld={key}" for key in sorted(project.withheld)))
         # Theme files and content assets are the same for every partner: their jobs are made once.
-        self._static_jobs = [Job(path, digest(self.site_key, path), _constant(data))
+        self.static_jobs = [Job(path, digest(self.site_key, path), _constant(data))
                              for path, data in self.static.items()]
         if images:  # the vendor logo as PNG, which newsletter e-mails show from the public site
-            self._static_jobs.append(vendor_logo_job(project, self.site_key))
+            self.static_jobs.append(vendor_logo_job(project, self.site_key))
         users: dict[str, set[str]] = {}  # the items that show each asset
         for item in every_item:
             for path in item.assets:
@@ -177,11 +151,12 @@ class PartnerRenderer:
         self._asset_jobs = {path: Job(path, digest(self.site_key, path, asset_keys[path]), _constant(data),
                                       items=tuple(sorted(users[path])))
                             for path, data in self.assets.items()}
-        self._shared_by_selection: dict[tuple[str, ...], _Shared] = {}
+        self._shared_by_selection: dict[tuple[str, ...], Shared] = {}
         # Partner palettes by colours (see remember_palettes): a palette is a colour search of about
         # 0.2 ms, which a one-post rebuild of a thousand partners need not do again.
         self.palettes: dict[tuple[str, str], Palette] = {}
-        self.providers = ((None, feeds.SiteFeeds()), *plugin_providers(project.plugins))
+        # cobrand's outputs in their order (render/providers/), then plugins' (docs/plugins.md).
+        self.providers = (*builtin_providers(self), *plugin_providers(project.plugins))
         self._output_options = OutputOptions(pdfs=pdfs, images=images, press=project.config.print.press,
                                              min_logo_height=project.config.brand.min_logo_height_px)
 
@@ -201,25 +176,26 @@ class PartnerRenderer:
     def keys(self, partner: Partner, plan: PartnerPlan) -> PartnerKeys:
         """The keys of ``partner``'s inputs; ``keys(...).fingerprint`` names everything its output depends on:
         its hub's program page shows what its next tier adds, so those items' cards too."""
-        shared = self._shared(plan)
+        shared = self.shared(plan)
         base = digest(self.site_key, partner_key(partner))
         with_bodies = digest(base, shared.bodies)
         return PartnerKeys(base, digest(base, shared.cards), with_bodies,
                            digest(with_bodies, self.project.today.isoformat(), *sorted(self.project.withheld),
-                                  self._upper_cards(partner)))
+                                  self.upper_cards(partner)))
 
-    def _upper_cards(self, partner: Partner) -> str:
+    def upper_cards(self, partner: Partner) -> str:
         """A digest of what listings show of each item the partner's next tier gives."""
         upper = hub.upper_tier_items(self.project, partner, self.planner)
         return digest(*(self._card_keys[item.variant_id] for item in upper))
 
-    def _shared(self, plan: PartnerPlan) -> _Shared:
+    def shared(self, plan: PartnerPlan) -> Shared:
+        """What partners who get ``plan``'s items share (pages, their keys, content files), made once for all."""
         shared = self._shared_by_selection.get(plan.selection)
         if shared is None:
             item_keys = self._item_keys
             variants = {item.key: item.variant_id for item in plan.pages}
             used_assets = sorted({path for item in plan.pages for path in item.assets})
-            shared = self._shared_by_selection[plan.selection] = _Shared(
+            shared = self._shared_by_selection[plan.selection] = Shared(
                 cards=digest(*(self._card_keys[item.variant_id] for item in plan.items)),
                 bodies=digest(*(item_keys[item.variant_id] for item in plan.items)),
                 # A page's key is compared only with the key recorded for the same path, so it need not name
@@ -233,6 +209,11 @@ class PartnerRenderer:
     def outputs(self, plan: PartnerPlan) -> OutputPlan:
         """What ``plan``'s partner gets besides its pages, with this renderer's options (render/output_plan.py)."""
         return OutputPlan.of(self.project, plan, self._output_options)
+
+    @property
+    def item_keys(self) -> dict[str, str]:
+        """Each item's key by variant id: its text and the bytes of its assets."""
+        return self._item_keys
 
     def render(self, partner: Partner) -> list[Output]:
         """Every output file of ``partner``'s site and hub, rendered now, in job order (hub paths start with
@@ -249,77 +230,27 @@ class PartnerRenderer:
         return [Output(job.path, resolve(job.path)) for job in jobs]
 
     def jobs(self, partner: Partner, plan: PartnerPlan | None = None, keys: PartnerKeys | None = None) -> list[Job]:
-        """Every output of ``partner``'s site and hub as a job, in a stable order; hub jobs' paths start
-        with :data:`cobrand.jobs.HUB`.
+        """Every output of ``partner``'s site and hub as a job, in a stable order (the site's, then the hub's,
+        whose paths start with :data:`cobrand.jobs.HUB`).
 
+        The partner's plan gives its output plan (what it gets besides its pages), which gives its template
+        views; then each output provider, cobrand's (render/providers/) and plugins', yields its jobs.
         ``plan`` and ``keys`` are the partner's, when the caller has them already.
         """
         project = self.project
         plan = plan or self.planner.plan(partner)
-        shared = self._shared(plan)
+        outputs = self.outputs(plan)
         # Without a catalogue for the partner's language the theme's strings stay in the site's language.
         ui_language = None if catalogue_language(self.languages, partner.data.locale) else project.config.site.language
-        outputs = self.outputs(plan)
         views = build_views(project, plan, self.filler, pdf_links=self.pdf_links, ui_language=ui_language,
                             partner_palette=self.palettes.get(_colour_key(partner)), outputs=outputs)
         # Listings show cards, not bodies, so editing a post's text leaves every other page alone.
         keys = keys or self.keys(partner, plan)
-        base, listing, with_bodies, _ = keys
-        dated = digest(listing, project.today.isoformat())
+        pages = ("index.html", *(page.path for page, _ in self.shared(plan).pages))
+        jobs = provided_jobs(self.providers, OutputRequest(project, plan, views, keys, outputs, pages=pages))
+        return [job for job in jobs if not job.path.startswith(HUB)] + [job for job in jobs if job.path.startswith(HUB)]
 
-        jobs = list(self._static_jobs)
-        logo = f"{PARTNER_LOGO}.{partner.logo.extension}"
-        # The logo as loaded (SVG rebuilt from the allowlist), never the partner's file.
-        jobs.append(Job(logo, digest(base, logo), lambda _: logo_bytes(partner.logo)))
-        if self.images:
-            jobs += self._logo_jobs(partner, outputs, base)
-        hub_jobs = hub.copies(jobs)  # the hub's pages show the same stylesheet, script and logos
-        jobs += shared.assets
-        if self.images:
-            jobs += self._image_jobs(partner, outputs, views, base)
-        hub_jobs += hub.social_jobs(views, outputs, project, dated, listing)
-
-        pages = [(home_page(partner), ""), *shared.pages]
-        reads: dict[str, frozenset[str]] = {}
-        listing_half = listing[:32]
-        today = project.today.isoformat()
-        # Pages are keyed on the cards of what they list; a page that read a body or the date says so.
-        page_extras = {BODIES: with_bodies, DATE: today}
-        jobs += [Job(page.path, listing_half + own, functools.partial(self._make_page, partner, views, page, reads),
-                     extras=page_extras, reads=reads, items=(page.item_key,) if page.item_key else ())
-                 for page, own in pages]
-
-        if self._pdf_setup is not None:
-            scope = self._read_scope(partner, plan)
-            pdf_extras = {CARDS: listing, BODIES: with_bodies, DATE: today}
-            for item in outputs.pdf_items:
-                assert item.kit_pdf_path is not None
-                # Published on the site beside the item's page; the kit keeps a copy of the same bytes.
-                pdf_job = self._pdf_job(partner, views, item, base, scope, pdf_extras, reads)
-                thumbnails = self._thumbnail_jobs(pdf_job, outputs, item)
-                jobs += [pdf_job, *thumbnails]
-                hub_jobs += [hub.pdf_copy(pdf_job, item.kit_pdf_path), *hub.copies(thumbnails)]
-                if outputs.press:
-                    hub_jobs.append(self._pdf_job(partner, views, item, base, scope, pdf_extras, reads, press=True))
-        hub_jobs += [job for job in jobs if job.path.startswith(HUB)]  # the social images and their previews
-        jobs = [job for job in jobs if not job.path.startswith(HUB)]
-        if outputs.kit_zip is not None:
-            hub_jobs.append(hub.zip_job(partner, plan, outputs, {job.path: job for job in hub_jobs}))
-
-        # Outputs made from the partner's plan and views alone come from providers: the built-in feeds
-        # (render/feeds.py), then plugins' (docs/plugins.md).
-        request = OutputRequest(project, plan, views, keys, pages=tuple(page.path for page, _ in pages))
-        jobs += provided_jobs(self.providers, request, (job.path for job in jobs))
-        strings = for_locale(self.languages, partner.data.locale)
-        emails = email_jobs(NewsletterRenderer(self.env, project, self._translate), partner, plan, views, base,
-                            self._item_keys, self.assets)
-        return jobs + hub_jobs + hub.hub_jobs(hub.HubRequest(
-            project, plan, self.planner, views, self.filler, digest(listing, self._upper_cards(partner)), base,
-            page_extras, reads, lambda hub_views, page: self._make_page(partner, hub_views, page, reads, None,
-                                                                        in_hub=True),
-            lambda: strings.gettext("What's new"), emails, self.pdf_links))
-
-    def _translate(self, partner: Partner) -> None:
+    def translate(self, partner: Partner) -> None:
         """Switch the theme's strings to the partner's language (one partner renders at a time)."""
         language = catalogue_language(self.languages, partner.data.locale)
         if self._language == language:
@@ -328,11 +259,11 @@ class PartnerRenderer:
         self.pages.switch_language(language)
         self._language = language
 
-    def _make_page(self, partner: Partner, views: PartnerViews, page: Page, reads: dict[str, frozenset[str]],
-                   _: Resolve | None, in_hub: bool = False) -> bytes:
+    def make_page(self, partner: Partner, views: PartnerViews, page: Page, reads: dict[str, frozenset[str]],
+                  _: Resolve | None, in_hub: bool = False) -> bytes:
         """Render a page of the site (or the hub); note in ``reads`` the inputs its templates read beyond those
         its key names."""
-        self._translate(partner)
+        self.translate(partner)
         views.body_reads.clear()
         recorders: list[set[str]] = self.env.recorders  # type: ignore[attr-defined]
         names: set[str] = set()
@@ -349,7 +280,7 @@ class PartnerRenderer:
         return data
 
     @contextmanager
-    def _recording(self, views: PartnerViews, path: str, own_item: str | None,
+    def recording(self, views: PartnerViews, path: str, own_item: str | None,
                    reads: dict[str, frozenset[str]]) -> Iterator[None]:
         """Record what the templates run inside the block read, as the inputs of the output at ``path``."""
         views.body_reads.clear()
@@ -370,109 +301,3 @@ class PartnerRenderer:
         assets = [content / asset for item in plan.items for asset in item.assets]
         return ReadScope.of(f"partner {partner.slug}", files=[self.project.vendor.logo.path, *assets],
                             folders=[partner.folder, *self.project.theme.folders])
-
-    def _pdf_job(self, partner: Partner, views: PartnerViews, item: ContentItem, base: str, scope: ReadScope,
-                 extras: dict[str, str], reads: dict[str, frozenset[str]], press: bool = False) -> Job:
-        assert item.pdf_path is not None and item.kit_pdf_path is not None
-        # The press PDF (bleed, crop marks) is for the partner's printer: in the hub's kit only.
-        path = press_path(item.kit_pdf_path) if press else item.pdf_path
-        job_path = hub_path(path) if press else path
-        page = {"path": item.pdf_path} | page_place(item.pdf_path)
-        project = self.project
-
-        def make(_: Resolve) -> bytes:
-            self._translate(partner)
-            template = self.env.get_template("print/one-pager.html")
-            # Both logos trimmed of their margins, handed to WeasyPrint in memory.
-            files, generated = print_logo_files(partner.logo, project.vendor.logo, views.common["lockup"]["print"])
-            with self._recording(views, job_path, item.key, reads):
-                html = template.render(views.common | {"item": views.items[item.key], "files": files,
-                                                       "page": page, "direction_of": direction_of})
-            identifier = hashlib.sha256(f"{partner.slug}/{path}".encode()).hexdigest()[:32]
-            try:
-                assert self.pdf is not None
-                return self.pdf.render(html, project.root / "content" / item.kind, identifier.encode(), scope,
-                                       press, generated)
-            except PdfFetchError as error:
-                error.source = item.source
-                raise
-
-        return Job(job_path, digest(base, path, self._item_keys[item.variant_id]), make, costly=True, extras=extras,
-                   reads=reads, items=(item.key,))
-
-    def _thumbnail_jobs(self, pdf_job: Job, outputs: OutputPlan, item: ContentItem) -> list[Job]:
-        """A picture of the PDF's first page for the kit page, PNG and WebP; made from the PDF's bytes."""
-        path, size = outputs.thumbnails[item.key], outputs.thumbnail_size
-        png = Job(path, digest(pdf_job.key, "thumbnail", str(size)),
-                  lambda resolve: first_page_thumbnail(resolve(pdf_job.path), size), costly=True, items=pdf_job.items)
-        return [png, _webp_job(png)]
-
-    def _logo_jobs(self, partner: Partner, outputs: OutputPlan, base: str) -> list[Job]:
-        """Sized logo files (1x, 2x, WebP and PNG) and favicons, named by digest and size."""
-        files = outputs.logo_files
-        assert files is not None
-
-        def maker(path: str) -> Callable[[Resolve], bytes]:
-            return lambda _: make_logo_file(partner.logo, path, files)
-
-        return [Job(path, digest(base, path), maker(path), costly=True) for path in files.paths]
-
-    def _image_jobs(self, partner: Partner, outputs: OutputPlan, views: PartnerViews, base: str) -> list[Job]:
-        """Open Graph cards for the home page and each item page, and social images per network."""
-        project = self.project
-        base = digest(base, fonts_key())  # a newly installed font changes how cards look
-        painters: list[CardPainter] = []
-        # Card text in the partner's language, from the theme's catalogues like the pages' strings.
-        strings = for_locale(self.languages, partner.data.locale)
-
-        def painter() -> CardPainter:  # logos are rasterised only if some image must be made
-            if not painters:
-                rules = project.config.brand
-                style = CardStyle(partner.name, project.vendor.name, views.common["palette"],
-                                  palette(project.vendor.colors), rules.vendor_max_ratio, rules.clear_space,
-                                  strings.gettext("in partnership with"), text_direction(partner.data.locale))
-                painters.append(CardPainter(partner.logo, project.vendor.logo, style))
-            return painters[0]
-
-        def card(size: tuple[int, int], title: str | Callable[[], str], eyebrow: str, picture: str | None = None
-                 ) -> Callable[[Resolve], bytes]:
-            background = self.assets[picture] if picture else None
-            # An item's text is read from its view when the image is made: filled for the partner, and
-            # only for the images an incremental build makes again.
-            return lambda _: painter().card(size, title() if callable(title) else title, eyebrow, background)
-
-        def view_text(key: str, name: str, network: str | None = None) -> Callable[[], str]:
-            def text() -> str:
-                value = views.items[key][name]
-                return str(value[network] if network else value)
-            return text
-
-        home = outputs.og_home
-        assert home is not None
-        jobs = [Job(home, digest(base, home), card(OG_SIZE, project.config.site.title, partner.name), True)]
-        eyebrows = {"blog": strings.gettext("Blog"), "one-pagers": strings.gettext("Datasheet"),
-                    "video": strings.gettext("Video"), "podcast": strings.gettext("Podcast")}
-        for item in outputs.plan.items:
-            item_key = self._item_keys[item.variant_id]  # includes the bytes of the post's picture
-            if item.kind == "social":
-                picture = item.assets[0] if item.assets else None
-                for network, size in SOCIAL_SIZES.items():
-                    path = outputs.social_images[item.key][network]  # in the hub
-                    # Public text: the post's headline or its first line, never its internal title.
-                    headline = view_text(item.key, "image_text", network)
-                    full = Job(hub_path(path), digest(base, path, item_key), card(size, headline, partner.name,
-                                                                                    picture), True, items=(item.key,))
-                    # What the hub's social page shows: a resized copy, WebP with a PNG fallback (the full
-                    # image is for download and the zip).
-                    shown = _preview_job(full, hub_path(preview_path(item, network)), preview_size(size))
-                    jobs += [full, shown, _webp_job(shown)]
-            else:
-                path = outputs.og_images[item.key]
-                kind = item.meta.kind if isinstance(item.meta, MediaFile) else ""
-                eyebrow = eyebrows.get(item.kind) or eyebrows.get(kind, "")
-                label = project.kinds.get(item.kind).eyebrow
-                if not eyebrow and label:  # a plugin kind's label, translated where the theme's catalogues have it
-                    eyebrow = strings.gettext(label)
-                jobs.append(Job(path, digest(base, path, item_key), card(OG_SIZE, view_text(item.key, "title"),
-                                                                         eyebrow), True, items=(item.key,)))
-        return jobs

@@ -1,0 +1,30 @@
+"""Newsletter e-mails in the hub: each post the output plan lists, as HTML and plain text (render/newsletter.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ...jobs import Job, hub_path
+from ...plugins import OutputRequest
+from ..newsletter import NewsletterRenderer, email_jobs
+
+if TYPE_CHECKING:
+    from ..partner import PartnerRenderer
+
+
+class Emails:
+    """Two jobs per post, keyed on the partner and the post alone."""
+
+    name = "emails"
+
+    def __init__(self, renderer: PartnerRenderer) -> None:
+        self.renderer = renderer
+
+    def jobs(self, request: OutputRequest) -> Iterator[Job]:
+        """The e-mails' jobs, at their hub paths."""
+        renderer = self.renderer
+        newsletter = NewsletterRenderer(renderer.env, request.project, renderer.translate)
+        jobs = email_jobs(newsletter, request.plan.partner, request.output_plan.emails, request.views,
+                          request.keys.base, renderer.item_keys, renderer.assets)
+        yield from (job._replace(path=hub_path(job.path)) for job in jobs)

@@ -1,0 +1,23 @@
+"""The hub's copies of site files: its pages show the same stylesheet, script and logos as the site's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...jobs import Job
+from ...plugins import OutputRequest
+from ..hub import copies
+
+
+class HubCopies:
+    """A hub copy of every job of the earlier providers named ``of`` (same key, the site file's bytes)."""
+
+    name = "hub-copies"
+
+    def __init__(self, of: tuple[str, ...]) -> None:
+        self.of = of
+
+    def jobs(self, request: OutputRequest) -> Iterator[Job]:
+        """The copies, in the order of the providers named and their jobs."""
+        for name in self.of:
+            yield from copies(request.earlier[name])

@@ -1,0 +1,22 @@
+"""The kit in one zip file, when the output plan says the kit holds anything."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...jobs import Job
+from ...plugins import OutputRequest
+from ..hub import zip_job
+
+
+class KitZip:
+    """The zip of the output plan's ``kit_files``, whose jobs the earlier providers made."""
+
+    name = "kit-zip"
+
+    def jobs(self, request: OutputRequest) -> Iterator[Job]:
+        """The zip's job, keyed on its files' keys; none when the kit is empty."""
+        if request.output_plan.kit_zip is None:
+            return
+        made = {job.path: job for jobs in request.earlier.values() for job in jobs}
+        yield zip_job(request.plan.partner, request.plan, request.output_plan, made)

@@ -1,0 +1,23 @@
+"""The social pack's files in the kit: a scheduler CSV per network and the posts' copy (render/schedule.py,
+render/kit.py), for partners with social posts (the output plan lists them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...cache import digest
+from ...jobs import Job
+from ...plugins import OutputRequest
+from ..hub import social_jobs
+
+
+class SocialPack:
+    """The CSVs (keyed on the cards and the day: they schedule from today) and the posts' copy."""
+
+    name = "social-pack"
+
+    def jobs(self, request: OutputRequest) -> Iterator[Job]:
+        """The social pack's jobs, none without social posts."""
+        listing = request.keys.listing
+        dated = digest(listing, request.project.today.isoformat())
+        yield from social_jobs(request.views, request.output_plan, request.project, dated, listing)
