@@ -14,8 +14,7 @@ from cobrand.jobs import HUB, hub_path
 from cobrand.plan import Planner
 from cobrand.render.output_plan import OutputOptions, OutputPlan
 from cobrand.render.partner import PartnerRenderer
-
-from conftest import ENVIRON, ROOT
+from support.example import ENVIRON, ROOT
 
 
 @pytest.fixture(scope="module")
