@@ -93,40 +93,48 @@ class OutputPlan:
 
     @classmethod
     def of(cls, project: Project, plan: PartnerPlan, options: OutputOptions) -> OutputPlan:
-        """The output plan of ``plan``'s partner with the build's ``options``."""
+        """The output plan of ``plan``'s partner with the build's ``options``.
+
+        Made for every partner a build renders, one-post rebuilds included: each of ``plan``'s item lists
+        is read once, and nothing is made for outputs the options leave out.
+        """
         partner = plan.partner
         images = options.images
-        og_images = {item.key: og_image_path(item) for item in plan.items if item.kind != "social"} if images else {}
-        social_images = ({item.key: MappingProxyType({network: social_image_path(item, network)
-                                                      for network in SOCIAL_SIZES})
-                          for item in plan.items if item.kind == "social"} if images else {})
+        social = plan.social
+        values: dict[str, dict[str, Any]] = {}
+        og_images: dict[str, str] = {}
+        social_images: dict[str, Mapping[str, str]] = {}
+        kit: list[str] = []
+        if images:
+            # In the order the views have always shown them: the card, then the PDF's thumbnail.
+            for item in plan.items:
+                if item.kind == "social":
+                    by_network = {network: social_image_path(item, network) for network in SOCIAL_SIZES}
+                    social_images[item.key] = MappingProxyType(by_network)
+                    values[item.key] = {"images": dict(by_network), "previews": _previews(item)}
+                    kit += by_network.values()
+                else:
+                    og_images[item.key] = values.setdefault(item.key, {})["og_image"] = og_image_path(item)
         pdf_items = tuple(item for item in plan.pages if item.has_pdf) if options.pdfs else ()
-        thumbnails = {item.key: thumbnail_path(_pdf_path(item)) for item in pdf_items}
+        thumbnails: dict[str, str] = {}
         size = thumbnail_size(paper_size(partner.data.locale))
-        social_csv = {network: f"kit/hootsuite-{network}.csv" for network in BY_NAME} if plan.social else {}
-        social_posts = SOCIAL_POSTS if plan.social else None
-        kit = [*social_csv.values(), *([social_posts] if social_posts else []),
-               *(path for by_network in social_images.values() for path in by_network.values())]
         for item in pdf_items:
             assert item.kit_pdf_path is not None
+            path = thumbnails[item.key] = thumbnail_path(_pdf_path(item))
+            values.setdefault(item.key, {}).update(thumbnail=path, thumbnail_webp=path.replace(".png", ".webp"),
+                                                   thumbnail_size=size)
             kit += [item.kit_pdf_path, *([press_path(item.kit_pdf_path)] if options.press else [])]
-        values: dict[str, dict[str, Any]] = {}
-        # In the order the views have always shown them: the card, then the PDF's thumbnail.
-        for key, path in og_images.items():
-            values.setdefault(key, {})["og_image"] = path
-        for item in plan.items:
-            by_network = social_images.get(item.key)
-            if by_network is not None:
-                values.setdefault(item.key, {}).update(images=dict(by_network), previews=_previews(item))
-        for key, path in thumbnails.items():
-            values.setdefault(key, {}).update(thumbnail=path, thumbnail_webp=path.replace(".png", ".webp"),
-                                              thumbnail_size=size)
+        social_csv = {network: f"kit/hootsuite-{network}.csv" for network in BY_NAME} if social else {}
+        social_posts = SOCIAL_POSTS if social else None
+        kit += social_csv.values()
+        if social_posts:
+            kit.append(social_posts)
         return cls(plan, images, logo_files(partner.logo, options.min_logo_height) if images else None,
                    OG_HOME if images else None, MappingProxyType(og_images), MappingProxyType(social_images),
                    pdf_items, MappingProxyType(thumbnails), size, options.press and bool(pdf_items),
                    MappingProxyType(social_csv), social_posts, tuple(sorted(kit)),
-                   kit_zip_path(partner) if kit else None, tuple(plan.posts),
-                   MappingProxyType({key: MappingProxyType(found) for key, found in values.items()}))
+                   kit_zip_path(partner) if kit else None, plan.posts,
+                   MappingProxyType(values))
 
 
 def _pdf_path(item: ContentItem) -> str:

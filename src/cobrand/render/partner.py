@@ -247,8 +247,11 @@ class PartnerRenderer:
         # Listings show cards, not bodies, so editing a post's text leaves every other page alone.
         keys = keys or self.keys(partner, plan)
         pages = ("index.html", *(page.path for page, _ in self.shared(plan).pages))
-        jobs = provided_jobs(self.providers, OutputRequest(project, plan, views, keys, outputs, pages=pages))
-        return [job for job in jobs if not job.path.startswith(HUB)] + [job for job in jobs if job.path.startswith(HUB)]
+        site: list[Job] = []
+        in_hub: list[Job] = []
+        for job in provided_jobs(self.providers, OutputRequest(project, plan, views, keys, outputs, pages=pages)):
+            (in_hub if job.path.startswith(HUB) else site).append(job)
+        return site + in_hub
 
     def translate(self, partner: Partner) -> None:
         """Switch the theme's strings to the partner's language (one partner renders at a time)."""
