@@ -13,8 +13,9 @@ import pytest
 from lxml import html as lxml_html
 
 import cobrand
+from cobrand.render.engine.renderers import RenderMismatchError
 from cobrand.render.newsletter import EMAIL_WIDTH, render_emails
-from cobrand.render.plaintext import WIDTH, display_width
+from cobrand.render.plaintext import WIDTH, BlockMemo, display_width
 from support.example import ENVIRON, ExampleBuild, copy_example, file_digests
 from support.generated_project import ARABIC, JAPANESE
 from support.newsletter import EMBED_POST, built_newsletter, html_files, tracked
@@ -104,6 +105,37 @@ def test_emails_are_deterministic_and_self_contained(built: Any) -> None:
             assert tree.get("lang") == partner.data.locale
             # Inlined: the content cell carries its styles itself.
             assert "font-size: 16px" in (tree.xpath("//td[contains(@class, 'content')]")[0].get("style") or "")
+
+
+def test_emails_made_through_one_memo_for_every_partner_equal_those_made_alone(built: Any) -> None:
+    project, _, emails = built
+    memo = BlockMemo()
+    for partner in project.partners:
+        assert render_emails(project, partner, memo=memo, verify=True) == emails[partner.slug], partner.slug
+    assert memo.hits > 0  # partners' e-mails of one post share blocks
+
+
+class _DriftingMemo(BlockMemo):
+    """Serves every kept entry with its first line changed: what a wrong memo key would do."""
+
+    def get(self, key: tuple[str, str, tuple[str, ...]]) -> Any:
+        found = super().get(key)
+        if found is None:
+            return None
+        blocks, cited = found
+        return ((("drifted",), *blocks[1:]), cited)
+
+
+def test_verify_fails_an_email_whose_memoised_text_differs_naming_partner_and_file(built: Any) -> None:
+    project, _, _ = built
+    first, second = project.partners[0], project.partners[1]
+    memo = _DriftingMemo()
+    render_emails(project, first, memo=memo)
+    with pytest.raises(RenderMismatchError) as caught:
+        render_emails(project, second, memo=memo, verify=True)
+    message = str(caught.value)
+    assert f"partner {second.slug}" in message and "e-mail email/" in message and ".txt" in message
+    assert "drifted" in message
 
 
 def test_plain_text_has_the_title_every_link_and_wrapped_lines(built: Any) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from lxml import html as lxml_html
 
 from cobrand.render.newsletter import EMAIL_WIDTH, Links, email_body
-from cobrand.render.plaintext import WIDTH, LinkList, display_width, html_to_text
+from cobrand.render.plaintext import WIDTH, BlockMemo, LinkList, display_width, html_to_text
 
 LINKS = Links("https://partners.example/acme/blog/post.html", "https://partners.example/acme/", "acme", "post")
 
@@ -52,3 +52,30 @@ def test_plain_text_lists_numbered_links_and_wraps_japanese_by_width() -> None:
     assert not any(line.startswith("。") for line in japanese)
     assert text.endswith("> Quoted")
 
+
+
+def test_plain_text_from_the_block_memo_equals_the_text_made_alone() -> None:
+    """Two partners' bodies of one post: their links differ, one paragraph has the partner's name, and for
+    the second partner two links are one address. Laid out through one memo, each is the text made alone."""
+    def body(name: str, source: str, second: str) -> str:
+        return (f'Lead in <a href="https://a.example/?s={source}">first</a>.'
+                f'<h2>Why <a href="https://a.example/?s={source}">us</a></h2>'
+                f'<p>Read <a href="https://b.example/?s={source}">the guide</a> and <a href="{second}">more</a>, '
+                f'or <a>nothing</a> and <a href="">empty</a>.</p>'
+                f'<pre><code>curl <a href="https://c.example/?s={source}">c</a></code></pre>'
+                f'<blockquote><p>Quoted <a href="https://b.example/?s={source}">again</a></p></blockquote>'
+                f'<ul><li>One <a href="https://d.example/?s={source}">d</a></li><li><p>Loose</p><p>two</p></li></ul>'
+                f'<table><tr><th>A</th><td><a href="https://e.example/?s={source}">e</a></td></tr></table>'
+                f'<p>{name} helps with {"long words " * 12}</p><p>Same closing text.</p>')
+    bodies = [body("Acme", "acme", "https://z.example/?s=acme"),
+              body("Bolt Industries", "bolt", "https://b.example/?s=bolt"),
+              body("Acme", "acme", "https://z.example/?s=acme")]
+    memo = BlockMemo()
+    for fragment in bodies:
+        alone, through_memo = LinkList(), LinkList()
+        want = html_to_text(fragment, alone, lambda url: url or None)
+        assert html_to_text(fragment, through_memo, lambda url: url or None, memo) == want
+        assert through_memo.urls == alone.urls
+    assert "[4]" in want and "Bolt" not in want
+    # The second partner's blocks after its merged link are its own; the third partner's are all served.
+    assert memo.hits == 9

@@ -44,7 +44,8 @@ from ..models import ContentItem, Logo, Partner, Project
 from ..plan import PartnerPlan
 from ..tracking import email_url
 from .context import PartnerViews, build_views, partner_url
-from .plaintext import LinkList, display_width, html_to_text, wrap
+from .engine.renderers import RenderMismatchError, first_difference
+from .plaintext import BlockMemo, LinkList, display_width, html_to_text, wrap
 
 EMAIL_FOLDER = "email"
 EMAIL_WIDTH = 600  # px: the width e-mail clients and tools are made for
@@ -262,16 +263,22 @@ class NewsletterRenderer:
     """Renders one partner's e-mails with the theme's ``email/`` templates.
 
     ``translate`` switches the theme's strings to the partner's language before a template runs
-    (the environment is shared by all partners, one at a time).
+    (the environment is shared by all partners, one at a time). ``memo`` keeps the plain text's laid-out
+    blocks across partners (one per build process); with ``verify`` every plain text is also made without
+    it, and a difference fails the e-mail (``COBRAND_RENDER=verify``).
     """
 
-    def __init__(self, env: Environment, project: Project, translate: Callable[[Partner], None]) -> None:
+    def __init__(self, env: Environment, project: Project, translate: Callable[[Partner], None],
+                 memo: BlockMemo | None = None, verify: bool = False) -> None:
         self.env = env
         self.project = project
         self.translate = translate
+        self.memo = memo
+        self.verify = verify
         self._inliner: Any = None
-        # A post's e-mail body, made for its HTML e-mail and read again for its plain text.
+        # A post's e-mail body and context, made for its HTML e-mail and read again for its plain text.
         self._bodies: dict[tuple[str, Links, str, str], Markup] = {}
+        self._contexts: dict[str, tuple[dict[str, Any], Links]] = {}
 
     def _inline(self, document: str) -> str:
         """``document`` with its stylesheet moved into style attributes; nothing is fetched."""
@@ -287,6 +294,14 @@ class NewsletterRenderer:
         return self.env.globals["_"]  # type: ignore[return-value]
 
     def _context(self, partner: Partner, views: PartnerViews, item_key: str) -> tuple[dict[str, Any], Links]:
+        """The post's template context (a copy: the caller adds to it) and how its links are written."""
+        if item_key not in self._contexts:
+            self._contexts.clear()  # the two files of one post are made one after the other
+            self._contexts[item_key] = self._make_context(partner, views, item_key)
+        context, links = self._contexts[item_key]
+        return dict(context), links
+
+    def _make_context(self, partner: Partner, views: PartnerViews, item_key: str) -> tuple[dict[str, Any], Links]:
         common = views.common
         item = views.items[item_key]
         config = self.project.config.tracking
@@ -333,7 +348,17 @@ class NewsletterRenderer:
         item = context["item"]
         listed = LinkList()
         # From the e-mail's body: the same links (players and forms made links to the post), already tracked.
-        body = html_to_text(str(self._body(item, links, images)), listed, _same)
+        fragment = str(self._body(item, links, images))
+        body = html_to_text(fragment, listed, _same, self.memo)
+        if self.verify and self.memo is not None:
+            alone = LinkList()
+            full = html_to_text(fragment, alone, _same)
+            if (body, listed.urls) != (full, alone.urls):
+                line, want, got = first_difference(full + "\n" + "\n".join(alone.urls),
+                                                   body + "\n" + "\n".join(listed.urls))
+                raise RenderMismatchError(
+                    f"verify: partner {partner.slug}, e-mail {email_paths(item['slug'])[1]}: the memoised plain text "
+                    f"differs from the one made alone at line {line}\n  alone: {want!r}\n  memo: {got!r}")
         context |= {"body_text": body, "wrap": lambda text, indent="": "\n".join(wrap(str(text), indent=indent)),
                     "underline": lambda text, mark="=": mark * max(display_width(line) for line in wrap(str(text))),
                     "cite": listed.number, "links": listed.urls}
@@ -380,11 +405,13 @@ def _same(url: str) -> str:
     return url
 
 
-def render_emails(project: Project, partner: Partner, images: bool = True) -> dict[str, bytes]:
+def render_emails(project: Project, partner: Partner, images: bool = True, memo: BlockMemo | None = None,
+                  verify: bool = False) -> dict[str, bytes]:
     """Every e-mail file of ``partner`` by hub path, made on their own (a build makes them as hub jobs,
     sharing the theme with the partner's other outputs): for checks and tools that want the e-mails alone.
 
-    ``images`` says whether the public site has its generated logo files (a build without ``--no-images``).
+    ``images`` says whether the public site has its generated logo files (a build without ``--no-images``);
+    ``memo`` and ``verify`` are the build's (:class:`NewsletterRenderer`).
     """
     from ..plan import Planner
     from ..tokens import TokenFiller
@@ -406,8 +433,8 @@ def render_emails(project: Project, partner: Partner, images: bool = True) -> di
                         outputs=OutputPlan.of(project, plan, options))
     assets = {path: (project.root / "content" / path).read_bytes() for item in plan.posts for path in item.assets}
     item_keys = {item.variant_id: item.digest for item in plan.posts}
-    jobs = email_jobs(NewsletterRenderer(env, project, translate), partner, post_items(plan), views, "", item_keys,
-                      assets)
+    jobs = email_jobs(NewsletterRenderer(env, project, translate, memo, verify), partner, post_items(plan), views, "",
+                      item_keys, assets)
     return {job.path: job.make(_no_resolve) for job in jobs}
 
 

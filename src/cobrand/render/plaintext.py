@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import textwrap
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable
 
 from lxml import html as lxml_html
@@ -111,11 +112,60 @@ def _lines(text: str, indent: str, first: str | None = None) -> list[str]:
     return out
 
 
+class BlockMemo:
+    """Laid-out top-level blocks of e-mail bodies, kept across partners (one instance per build process).
+
+    Partners' e-mails of one post share most blocks: only those with partner values (tokens) differ, and
+    the links, whose addresses carry the partner. The layout of a block reads a link's address only to
+    number it (is it cited already, which number), so the block is keyed with its links replaced by
+    sentinels that keep which links are equal: its HTML, its indent and the sentinels cited before it.
+    """
+
+    def __init__(self, size: int = 8192) -> None:
+        self.size = size
+        self.hits = 0  # blocks served from the memo
+        self._blocks: OrderedDict[tuple[str, str, tuple[str, ...]], tuple[tuple[tuple[str, ...], ...],
+                                                                           tuple[str, ...]]] = OrderedDict()
+
+    def get(self, key: tuple[str, str, tuple[str, ...]]) -> tuple[tuple[tuple[str, ...], ...],
+                                                                   tuple[str, ...]] | None:
+        """The blocks and the cited sentinels after them, kept for ``key``; None if not kept."""
+        found = self._blocks.get(key)
+        if found is not None:
+            self._blocks.move_to_end(key)
+            self.hits += 1
+        return found
+
+    def put(self, key: tuple[str, str, tuple[str, ...]],
+            value: tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]) -> None:
+        """Keep ``value`` for ``key``, forgetting the least recently used when full."""
+        self._blocks[key] = value
+        if len(self._blocks) > self.size:
+            self._blocks.popitem(last=False)
+
+
 class _Writer:
-    def __init__(self, links: LinkList, href: Callable[[str], str | None]) -> None:
+    def __init__(self, links: LinkList, href: Callable[[str], str | None], memo: BlockMemo | None = None) -> None:
         self.links = links
         self.href = href
+        self.memo = memo
         self.blocks: list[list[str]] = []
+
+    def top_block(self, element: lxml_html.HtmlElement, indent: str) -> None:
+        """A block child of the body's root, laid out as :meth:`block` does, from the memo when it has it."""
+        if self.memo is None:
+            self.block(element, indent)
+            return
+        key = (indent, lxml_html.tostring(element, encoding="unicode", with_tail=False), tuple(self.links.urls))
+        found = self.memo.get(key)
+        if found is None:
+            start = len(self.blocks)
+            self.block(element, indent)
+            found = (tuple(tuple(lines) for lines in self.blocks[start:]), tuple(self.links.urls))
+            self.memo.put(key, found)
+        else:
+            self.blocks += [list(lines) for lines in found[0]]
+            self.links.urls = list(found[1])
 
     def paragraph(self, text: str, indent: str, first: str | None = None) -> bool:
         lines = _lines(text, indent, first)
@@ -174,7 +224,9 @@ class _Writer:
                 if self.paragraph("".join(run), indent, first):
                     first = None
                 run = []
-                if child_tag == "blockquote":
+                if first is None and element.getparent() is None:
+                    self.top_block(child, indent + "> " if child_tag == "blockquote" else indent)
+                elif child_tag == "blockquote":
                     self.block(child, indent + "> ")
                 else:
                     # A list item's first block (a paragraph in a loose list) carries its marker.
@@ -186,15 +238,38 @@ class _Writer:
         self.paragraph("".join(run), indent, first)
 
 
-def html_to_text(fragment: str, links: LinkList, href: Callable[[str], str | None]) -> str:
+def html_to_text(fragment: str, links: LinkList, href: Callable[[str], str | None],
+                 memo: BlockMemo | None = None) -> str:
     """``fragment`` (body HTML) as plain-text paragraphs separated by blank lines.
 
     ``href`` turns a link's ``href`` into the address to list (absolute and tracked), or None to list
-    nothing; the addresses are added to ``links`` in order of first citation.
+    nothing; the addresses are added to ``links`` in order of first citation. With a ``memo``, blocks
+    laid out before (for another partner) are taken from it: the same text, see :class:`BlockMemo`.
     """
     if not fragment.strip():
         return ""
     root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    writer = _Writer(links, href)
+    if memo is None or links.urls:
+        writer = _Writer(links, href)
+        writer.block(root)
+        return "\n\n".join("\n".join(lines) for lines in writer.blocks)
+    # Each link's address made a sentinel, one per distinct address (None stays None): the layout
+    # numbers sentinels exactly as it would number the addresses, and the text never shows an address.
+    addresses: dict[str, str] = {}
+    for anchor in root.iter("a"):
+        target = href(anchor.get("href") or "")
+        if target:
+            sentinel = addresses.setdefault(target, f"#{len(addresses)}")
+            anchor.set("href", sentinel)
+        else:
+            anchor.set("href", "")
+    writer = _Writer(LinkList(), _sentinel, memo)
     writer.block(root)
+    real = {sentinel: target for target, sentinel in addresses.items()}
+    for sentinel in writer.links.urls:
+        links.number(real[sentinel])
     return "\n\n".join("\n".join(lines) for lines in writer.blocks)
+
+
+def _sentinel(href: str) -> str | None:
+    return href or None

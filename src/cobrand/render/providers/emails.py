@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ...jobs import Job, hub_path
 from ...plugins import OutputRequest
 from ..newsletter import NewsletterRenderer, email_jobs
+from ..plaintext import BlockMemo
 
 if TYPE_CHECKING:
     from ..partner import PartnerRenderer
@@ -20,11 +21,15 @@ class Emails:
 
     def __init__(self, renderer: PartnerRenderer) -> None:
         self.renderer = renderer
+        # The plain texts' laid-out blocks, shared by the partners this process renders (render/plaintext.py).
+        # The page engine's switch covers it: no memo in full mode, each text also made without it in verify.
+        self.memo = None if renderer.pages.mode == "full" else BlockMemo()
+        self.verify = renderer.pages.mode == "verify"
 
     def jobs(self, request: OutputRequest) -> Iterator[Job]:
         """The e-mails' jobs, at their hub paths."""
         renderer = self.renderer
-        newsletter = NewsletterRenderer(renderer.env, request.project, renderer.translate)
+        newsletter = NewsletterRenderer(renderer.env, request.project, renderer.translate, self.memo, self.verify)
         jobs = email_jobs(newsletter, request.plan.partner, request.output_plan.emails, request.views,
                           request.keys.base, renderer.item_keys, renderer.assets)
         yield from (job._replace(path=hub_path(job.path)) for job in jobs)
