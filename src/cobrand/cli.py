@@ -283,6 +283,12 @@ def serve_command(project: Path, port: int, host: str, out_dir: Path | None, hub
         server.stop()
     if not quiet:
         click.echo("Stopped.")
+    # Everything is written (the writer is atomic) and the server is closed. Leave now: interpreter shutdown
+    # would join what an interrupted build left behind (its pool's manager, worker threads), which could hold
+    # Ctrl-C for as long as that build would have run.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @main.command("init")
