@@ -269,6 +269,9 @@ def serve_command(project: Path, port: int, host: str, out_dir: Path | None, hub
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop_on_sigterm)
+    # A process started with SIGINT ignored (a background job of a script, or forked while another dev server
+    # ran: serve/server.py's fork hook) would never see Ctrl-C; the dev server always answers it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         click.echo(f"Serving at {server.url} (Ctrl-C to stop); building {server.root.name}…")
         if host in {"0.0.0.0", "::"}:
@@ -283,12 +286,6 @@ def serve_command(project: Path, port: int, host: str, out_dir: Path | None, hub
         server.stop()
     if not quiet:
         click.echo("Stopped.")
-    # Everything is written (the writer is atomic) and the server is closed. Leave now: interpreter shutdown
-    # would join what an interrupted build left behind (its pool's manager, worker threads), which could hold
-    # Ctrl-C for as long as that build would have run.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
 
 
 @main.command("init")
