@@ -506,3 +506,26 @@ def test_a_later_start_serves_the_previous_output_and_rebuilds_nothing_unchanged
     finally:
         held.release.set()
         second.stop()
+
+
+def test_ctrl_c_stops_a_serve_started_with_sigint_ignored(tmp_path: Path) -> None:
+    """A process started with SIGINT ignored (a script's background job; a test process that a fork hook left
+    ignoring it) gets no Python handler for it: cobrand serve installs its own, or Ctrl-C would never stop it."""
+    project = copy_example(tmp_path)
+    environment = {**os.environ, **ENVIRON, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cobrand.cli", "serve", str(project), "--port", "0", "--no-pdf", "--no-images",
+         "--partner", SLUG, "--jobs", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    try:
+        read_until(process, lines, "^✓ Built")
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=60) == 0  # a hang guard, not a timing
+        assert "Stopped." in rest_of_output(lines)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
