@@ -340,13 +340,21 @@ def test_a_missing_logo_is_shown_until_it_is_back(served: tuple[DevServer, Path]
     assert "cobrand-dev-overlay" not in get(server, f"/{SLUG}/").text
 
 
-def start_serve(project: Path, *args: str) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
-    """``cobrand serve`` in its own process group, as a terminal runs it; its output lines in a queue."""
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_serve(project: Path, *args: str,
+                sigint_ignored: bool = False) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    """``cobrand serve`` in its own process group, as a terminal runs it; its output lines in a queue.
+
+    ``sigint_ignored`` starts it with SIGINT ignored, as a script's background job is."""
     # Without --out the preview is kept in the user's cache: the project's own folder keeps it here.
     environment = {**os.environ, **ENVIRON, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(project.parent / "cache")}
     process = subprocess.Popen([sys.executable, "-m", "cobrand.cli", "serve", str(project), "--port", "0", *args],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment,
-                               start_new_session=True)
+                               start_new_session=True,
+                               preexec_fn=_ignore_sigint if sigint_ignored else None)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
     return process, lines
@@ -511,15 +519,8 @@ def test_a_later_start_serves_the_previous_output_and_rebuilds_nothing_unchanged
 def test_ctrl_c_stops_a_serve_started_with_sigint_ignored(tmp_path: Path) -> None:
     """A process started with SIGINT ignored (a script's background job; a test process that a fork hook left
     ignoring it) gets no Python handler for it: cobrand serve installs its own, or Ctrl-C would never stop it."""
-    project = copy_example(tmp_path)
-    environment = {**os.environ, **ENVIRON, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cobrand.cli", "serve", str(project), "--port", "0", "--no-pdf", "--no-images",
-         "--partner", SLUG, "--jobs", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment, start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    process, lines = start_serve(copy_example(tmp_path), "--no-pdf", "--no-images", "--partner", SLUG, "--jobs", "1",
+                                 sigint_ignored=True)
     try:
         read_until(process, lines, "^✓ Built")
         os.killpg(process.pid, signal.SIGINT)
