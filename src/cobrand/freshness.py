@@ -16,6 +16,7 @@ ways to know, and both end in :func:`up_to_date`:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from .cache import digest
@@ -30,22 +31,20 @@ def up_to_date(recorded: str | None, fingerprint: str) -> bool:
     return recorded is not None and recorded == fingerprint
 
 
-def recorded_fingerprint(out_dir: Path, slug: str, manifest: dict[str, object] | None = None) -> str | None:
-    """The fingerprint the partner's output was written from, or None when it has no output folder.
-
-    ``manifest`` is the partner's manifest when the caller has read it already.
-    """
-    manifest = read_manifest(out_dir, slug) if manifest is None else manifest
+def recorded_fingerprint(out_dir: Path, slug: str, manifest: Mapping[str, object]) -> str | None:
+    """The fingerprint the partner's output was written from, as its ``manifest`` (:func:`read_manifest`) records
+    it, or None when it has no output folder."""
     fingerprint = manifest.get("fingerprint")
     return fingerprint if isinstance(fingerprint, str) and (out_dir / slug).is_dir() else None
 
 
-def is_current(out_dir: Path, slug: str, fingerprint: str, manifest: dict[str, object] | None = None,
-               hub_dir: Path | None = None, hub_manifest: dict[str, object] | None = None) -> bool:
-    """True when the partner's folder, and its hub folder in ``hub_dir`` where given, were written from
-    exactly the inputs ``fingerprint`` names (``hub_manifest``: the hub's manifest, when read already)."""
+def is_current(out_dir: Path, slug: str, fingerprint: str, manifest: Mapping[str, object],
+               hub: tuple[Path, Mapping[str, object]] | None = None) -> bool:
+    """True when the partner's folder, and its hub folder where ``hub`` (the hubs' folder and the partner's
+    hub manifest) is given, were written from exactly the inputs ``fingerprint`` names; ``manifest`` is the
+    partner's manifest (:func:`read_manifest`)."""
     return up_to_date(recorded_fingerprint(out_dir, slug, manifest), fingerprint) and (
-        hub_dir is None or up_to_date(recorded_fingerprint(hub_dir, slug, hub_manifest), fingerprint))
+        hub is None or up_to_date(recorded_fingerprint(hub[0], slug, hub[1]), fingerprint))
 
 
 def _stamp(out_dir: Path, slug: str, hub_dir: Path | None) -> str | None:
@@ -73,7 +72,8 @@ def known_current(state: SavedState, out_dir: Path, partner: Partner, shared: st
     if stamp is not None and stamp == record.manifest_stamp:
         folders = (out_dir / partner.slug, *([hub_dir / partner.slug] if hub_dir is not None else []))
         return (record.warnings, record.kept) if all(folder.is_dir() for folder in folders) else None
-    if is_current(out_dir, partner.slug, record.fingerprint, hub_dir=hub_dir):
+    hub = (hub_dir, read_manifest(hub_dir, partner.slug)) if hub_dir is not None else None
+    if is_current(out_dir, partner.slug, record.fingerprint, read_manifest(out_dir, partner.slug), hub):
         state.partner_outputs.remember(partner.slug, content, PartnerRecord(record.fingerprint, stamp, record.warnings,
                                                                             record.kept))
         return record.warnings, record.kept

@@ -65,14 +65,14 @@ def render_partner(renderer: PartnerRenderer, planner: Planner, partner: Partner
     keys = renderer.keys(partner, plan)
     fingerprint = keys.fingerprint
     manifest, hub_manifest = read_manifest(options.out, partner.slug), read_manifest(options.hub_out, partner.slug)
-    if is_current(options.out, partner.slug, fingerprint, manifest, options.hub_out, hub_manifest):
+    if is_current(options.out, partner.slug, fingerprint, manifest, (options.hub_out, hub_manifest)):
         # A reused partner's warnings are those its output was written with: --strict answers the same.
         broken = recorded_broken(manifest, hub_manifest)
         return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
                              warnings=tuple(link_warnings(renderer.project, partner, broken)),
                              kept=kept_items(renderer.project, manifest)), fingerprint
     try:
-        jobs = renderer.jobs(partner, plan, keys)
+        jobs = renderer.planned_jobs(plan, keys)
         written = write_partner_roots(options.out, options.hub_out, partner.slug, jobs, fingerprint, options.store,
                                       check_links=broken_links, read=manifest, hub_read=hub_manifest,
                                       withheld=withheld_of(renderer.project, plan))
@@ -110,18 +110,16 @@ def built_result(project: Project, partner: Partner, jobs: list[Job], written: W
     """The result of a partner whose ``jobs`` were written (``start``: when its render began)."""
     warnings = link_warnings(project, partner, written.broken_links)
     pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf") and job.costly)  # the kit's copies are not made
-    added, changed, removed = (_urls(project, partner, paths) for paths in (written.added, written.changed,
-                                                                            written.deleted))
+    # Public URLs of the files written: the site's, then the hub's (paths under HUB).
+    added, changed, removed = ((tuple(partner_url(project, partner, path)
+                                      for path in paths if not path.startswith(HUB)),
+                                tuple(hub_url(project, partner, split_root(path)[1])
+                                      for path in paths if path.startswith(HUB)))
+                               for paths in (written.added, written.changed, written.deleted))
     return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
                          warnings=tuple(warnings), written=written.written, removed=written.removed,
                          urls_added=added[0], urls_changed=changed[0], urls_removed=removed[0], kept=written.kept,
                          hub_urls_added=added[1], hub_urls_changed=changed[1], hub_urls_removed=removed[1])
-
-
-def _urls(project: Project, partner: Partner, paths: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The public URLs of written ``paths``: the site's, then the hub's (paths under :data:`HUB`)."""
-    return (tuple(partner_url(project, partner, path) for path in paths if not path.startswith(HUB)),
-            tuple(hub_url(project, partner, split_root(path)[1]) for path in paths if path.startswith(HUB)))
 
 
 def partner_failure(project: Project, partner: Partner, error: Exception) -> Problem:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from .entitlement import exclusion_reason, link_of
@@ -20,6 +21,10 @@ class PartnerPlan:
     # The variant ids of every item, in order. Hundreds of partners get the same items, and what is
     # made from the items alone (keys, page lists) is made once for each selection.
     selection: tuple[str, ...]
+    # The tier above the partner's (None at the top) and every item the partner would get there: the hub's
+    # program page shows what it adds, so the partner's keys name those items' cards too.
+    next_tier: str | None
+    next_tier_items: Items
 
     def of_kind(self, name: str) -> Items:
         """The partner's items of the kind ``name`` (none for a kind the project does not have)."""
@@ -52,12 +57,25 @@ class PartnerPlan:
     @property
     def items(self) -> Items:
         """Every item: those with pages first, then the others (social posts)."""
-        return self.pages + tuple(item for _, items in self.by_kind for item in items if not item.has_page)
+        return _items_in_order(self.by_kind)
 
 
 def plan_partner(project: Project, partner: Partner) -> PartnerPlan:
-    """Select and order the items ``partner`` is entitled to, in its language where translated."""
-    return PartnerPlan(partner, *_select(project, partner))
+    """Select and order the items ``partner`` is entitled to, in its language where translated, and those its
+    next tier would give it."""
+    upper = next_tier_partner(project, partner)
+    upper_items = _items_in_order(_select(project, upper)[0]) if upper is not None else ()
+    return PartnerPlan(partner, *_select(project, partner), upper.data.tier if upper else None, upper_items)
+
+
+def next_tier_partner(project: Project, partner: Partner) -> Partner | None:
+    """The same partner one tier up in ``[tiers] order`` (same ecosystems, regions, locale, slug); None at the
+    top. What it gets beyond the partner's own items differs by tier alone."""
+    order = project.config.tiers.order
+    position = order.index(partner.data.tier)
+    if position + 1 == len(order):
+        return None
+    return dataclasses.replace(partner, data=partner.data.model_copy(update={"tier": order[position + 1]}))
 
 
 class Planner:
@@ -74,11 +92,16 @@ class Planner:
 
     def plan(self, partner: Partner) -> PartnerPlan:
         """The same plan as :func:`plan_partner`."""
+        upper = next_tier_partner(self.project, partner)
+        upper_items = _items_in_order(self._selection(upper)[0]) if upper is not None else ()
+        return PartnerPlan(partner, *self._selection(partner), upper.data.tier if upper else None, upper_items)
+
+    def _selection(self, partner: Partner) -> _Selected:
         key = self._entitlements(partner)
         selection = self._selections.get(key)
         if selection is None:
             selection = self._selections[key] = _select(self.project, partner)
-        return PartnerPlan(partner, *selection)
+        return selection
 
     def grouped(self, partners: tuple[Partner, ...]) -> tuple[Partner, ...]:
         """``partners`` with the same entitlements next to each other, groups in order of first appearance.
@@ -95,6 +118,12 @@ class Planner:
         data = partner.data
         return (data.tier, frozenset(data.ecosystems), frozenset(data.regions), data.locale,
                 partner.slug if partner.slug in self._named else None)
+
+
+def _items_in_order(by_kind: tuple[tuple[str, Items], ...]) -> Items:
+    """The items of ``by_kind`` in :attr:`PartnerPlan.items` order: those with pages first, then the others."""
+    return (tuple(item for _, items in by_kind for item in items if item.has_page)
+            + tuple(item for _, items in by_kind for item in items if not item.has_page))
 
 
 def _select(project: Project, partner: Partner) -> _Selected:

@@ -1,6 +1,6 @@
 """A partner's program, as its hub shows it: where it stands, what the next tier adds, what changed, what expires.
 
-Pure (plan stage, no I/O): from the project, the partner's plan and the planner that made it, plain
+Pure (plan stage, no I/O): from the project and the partner's plan (which holds what its next tier gives), plain
 immutable values, then the plain dicts hub templates read (:func:`hub_view`).
 
 Entitlement holds here as on the site and fails closed. The partner's own counts and news are its
@@ -12,7 +12,6 @@ whose front matter says ``teaser: true``; nothing else of an item the partner do
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterable
@@ -21,7 +20,7 @@ from typing import Any, Literal
 
 from .models import ContentItem, MediaFile, Partner, Project
 from .personalize import resolve
-from .plan import PartnerPlan, Planner
+from .plan import PartnerPlan
 from .tokens import TokenError, TokenFiller, token_context
 
 Change = Literal["added", "updated"]
@@ -125,25 +124,6 @@ def counts(project: Project, items: Iterable[ContentItem]) -> tuple[Count, ...]:
                                                                                    if k in order else len(order), k)))
 
 
-def next_tier(project: Project, tier: str) -> str | None:
-    """The tier after ``tier`` in ``[tiers] order``; None at the top."""
-    order = project.config.tiers.order
-    position = order.index(tier)
-    return order[position + 1] if position + 1 < len(order) else None
-
-
-def next_tier_plan(project: Project, partner: Partner, planner: Planner) -> PartnerPlan | None:
-    """The plan of the same partner one tier up (same ecosystems, regions, locale, slug); None at the top.
-
-    What it gets beyond the partner's own plan differs by tier alone. The hub's program page shows it,
-    so a hub page is keyed on this plan's items too (a new or retitled item of the next tier changes it).
-    """
-    upper = next_tier(project, partner.data.tier)
-    if upper is None:
-        return None
-    return planner.plan(dataclasses.replace(partner, data=partner.data.model_copy(update={"tier": upper})))
-
-
 def _in_window(day: dt.date, today: dt.date, days: int) -> bool:
     """``day`` is today or one of the ``days`` days before it."""
     return 0 <= (today - day).days <= days
@@ -170,11 +150,11 @@ class _Titles:
             raise
 
 
-def build_program(project: Project, plan: PartnerPlan, planner: Planner, filler: TokenFiller | None = None,
+def build_program(project: Project, plan: PartnerPlan, filler: TokenFiller | None = None,
                   today: dt.date | None = None) -> Program:
     """The program of ``plan``'s partner on ``today`` (the project's build date by default).
 
-    ``planner`` plans the partner at the next tier; ``filler`` fills tokens in titles (a new one if not given).
+    ``filler`` fills tokens in titles (a new one if not given).
     """
     partner = plan.partner
     data = partner.data
@@ -184,13 +164,12 @@ def build_program(project: Project, plan: PartnerPlan, planner: Planner, filler:
     title = _Titles(project, partner, filler or TokenFiller())
     originals = {item.key: item for item in project.content}
     items = plan.items
-    upper = next_tier(project, data.tier)
-    upper_plan = next_tier_plan(project, partner, planner)
+    upper = plan.next_tier
     extra: tuple[ContentItem, ...] = ()
     next_view = None
-    if upper is not None and upper_plan is not None:
+    if upper is not None:
         have = {item.key for item in items}
-        extra = tuple(item for item in upper_plan.items if item.key not in have)
+        extra = tuple(item for item in plan.next_tier_items if item.key not in have)
         about = tiers.about(upper)
         next_view = NextTier(
             name=upper, description=about.description, benefits=tuple(about.benefits),
@@ -344,12 +323,12 @@ def program_view(program: Program, locale: str, body_lang: str | None = None, si
     }
 
 
-def hub_view(project: Project, plan: PartnerPlan, planner: Planner, filler: TokenFiller | None = None,
+def hub_view(project: Project, plan: PartnerPlan, filler: TokenFiller | None = None,
              today: dt.date | None = None, body_lang: str | None = None) -> dict[str, Any]:
     """What hub templates read as ``hub``: :func:`build_program`'s result as plain data (views.common["hub"]).
 
     ``body_lang`` is the language the hub page's body is in, where not the partner's (the theme has no
     catalogue for it: ``views.common["ui_lang"]``).
     """
-    return program_view(build_program(project, plan, planner, filler, today), plan.partner.data.locale, body_lang,
+    return program_view(build_program(project, plan, filler, today), plan.partner.data.locale, body_lang,
                         project.config.site.language)

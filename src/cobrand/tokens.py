@@ -223,6 +223,18 @@ class TokenFiller:
         except (ArithmeticError, TypeError, ValueError, LookupError) as error:  # Python's own, e.g. 'a' - 1
             raise TokenError(expression, f"{{{{ {expression.source} }}}}: {type(error).__name__}: {error}") from None
 
+    def fill_later(self, templated: Templated, context: Mapping[str, Any], source: str) -> Callable[[], str]:
+        """:meth:`fill` deferred until the result is asked for (a body a listing never prints is never filled);
+        a :class:`TokenError` then names ``source``."""
+        def fill() -> str:
+            try:
+                return self.fill(templated, context)
+            except TokenError as error:
+                error.source = source
+                raise
+
+        return fill
+
     def fill(self, templated: Templated, context: Mapping[str, Any]) -> str:
         """Render to a string: HTML-escaped for HTML content, plain for text."""
         parts: list[str] = []

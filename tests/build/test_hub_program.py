@@ -40,7 +40,7 @@ def _feeds(project_root: Path, out: Path, *, hub_base: bool = True) -> dict[str,
     for partner in project.partners:
         path = out / partner.slug / "feed.xml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(hub_feed(project, partner, hub_view(project, planner.plan(partner), planner)))
+        path.write_bytes(hub_feed(project, partner, hub_view(project, planner.plan(partner))))
         written[partner.slug] = path
     return written
 
@@ -110,7 +110,7 @@ def test_feed_entries_are_the_whats_new_list_newest_first(feeds: dict[str, dict[
     project, _ = load_and_check(ROOT, environ=ENVIRON)
     planner = Planner(project)
     for partner in project.partners:
-        view = hub_view(project, planner.plan(partner), planner)
+        view = hub_view(project, planner.plan(partner))
         entries = _entries(feeds["example"][partner.slug])
         assert [entry.findtext(ATOM + "title") for entry in entries] == [item["title"] for item in view["new"]]
         updated = [entry.findtext(ATOM + "updated") for entry in entries]
@@ -147,7 +147,7 @@ def test_counts_equal_what_the_public_site_shows(built: Path) -> None:
     planner = Planner(project)
     for partner in project.partners:
         site = built / partner.slug
-        counts = {row["kind"]: row["count"] for row in hub_view(project, planner.plan(partner), planner)["counts"]}
+        counts = {row["kind"]: row["count"] for row in hub_view(project, planner.plan(partner))["counts"]}
         media = [path.read_text("utf-8") for path in _public_pages(site, "media")]
         shown = {"blog": len(_public_pages(site, "blog")), "one-pagers": len(_public_pages(site, "one-pagers")),
                  # A video's page says so to Open Graph; a podcast episode's is a plain web page.
@@ -198,7 +198,7 @@ def test_no_hub_file_names_an_item_the_partner_does_not_get_unless_teaser(hub_bu
     checked = teased = 0
     for partner in project.partners:
         plan = planner.plan(partner)
-        program = build_program(project, plan, planner)
+        program = build_program(project, plan)
         teasers = {teaser.key for teaser in program.next_tier.teasers} if program.next_tier else set()
         have = {item.key for item in plan.items}
         files = {path: _text(path) for path in sorted((hub / partner.slug).rglob("*"))

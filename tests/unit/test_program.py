@@ -202,7 +202,7 @@ def test_counts_are_what_the_partner_gets(example: Project) -> None:
     planner = Planner(example)
     for partner in example.partners:
         plan = planner.plan(partner)
-        view = hub_view(example, plan, planner)
+        view = hub_view(example, plan)
         expected: dict[str, int] = {}
         for item in plan.items:
             expected[count_kind(item)] = expected.get(count_kind(item), 0) + 1
@@ -217,7 +217,7 @@ def test_the_example_shows_every_part(example: Project) -> None:
     """Tier benefits for every tier, a teaser one tier up, an updated item and one expiring soon."""
     assert all(example.config.tiers.about(tier).benefits for tier in example.config.tiers.order)
     planner = Planner(example)
-    views = {partner.slug: hub_view(example, planner.plan(partner), planner) for partner in example.partners}
+    views = {partner.slug: hub_view(example, planner.plan(partner)) for partner in example.partners}
     gold = views["falkenstein-systeme"]
     assert [teaser["key"] for teaser in gold["next_tier"]["teasers"]] == ["one-pagers/clean-room-recovery"]
     assert views["northbeam-it"]["next_tier"] is None
@@ -251,8 +251,8 @@ def test_no_title_of_an_item_the_partner_does_not_get_unless_teaser(example: Pro
     checked = 0
     for partner in example.partners:
         plan = planner.plan(partner)
-        dumped = _shown(hub_view(example, plan, planner))
-        teasers = {teaser.key for teaser in (build_program(example, plan, planner).next_tier or _NO_TIER).teasers}
+        dumped = _shown(hub_view(example, plan))
+        teasers = {teaser.key for teaser in (build_program(example, plan).next_tier or _NO_TIER).teasers}
         for key, title in _not_entitled_titles(example, planner, partner).items():
             if key in teasers:
                 assert title in dumped
@@ -273,7 +273,7 @@ def test_without_teaser_the_next_tier_shows_counts_only(example: Project) -> Non
     project = _with(example, "one-pagers/clean-room-recovery", teaser=False)
     planner = Planner(project)
     falkenstein = next(p for p in project.partners if p.slug == "falkenstein-systeme")
-    view = hub_view(project, planner.plan(falkenstein), planner)
+    view = hub_view(project, planner.plan(falkenstein))
     assert view["next_tier"]["teasers"] == [] and view["next_tier"]["total"] == 1
     assert "Clean Room" not in _shown(view)
 
@@ -286,20 +286,20 @@ def test_the_next_tier_counts_fail_closed_for_other_ecosystems_and_regions(examp
     for gate in ({"ecosystems": [other]}, {"regions": [region]}, {"partners": ["northbeam-it"]}):
         project = _with(example, "one-pagers/clean-room-recovery", **gate)
         planner = Planner(project)
-        view = hub_view(project, planner.plan(falkenstein), planner)
+        view = hub_view(project, planner.plan(falkenstein))
         assert view["next_tier"]["total"] == 0 and view["next_tier"]["teasers"] == [], gate
         assert "Clean Room" not in _shown(view), gate
     # The same item for an ecosystem the partner is in counts again.
     project = _with(example, "one-pagers/clean-room-recovery", ecosystems=[falkenstein.data.ecosystems[0]])
     planner = Planner(project)
-    view = hub_view(project, planner.plan(falkenstein), planner)
+    view = hub_view(project, planner.plan(falkenstein))
     assert view["next_tier"]["total"] == 1 and len(view["next_tier"]["teasers"]) == 1
 
 
 def test_a_teaser_two_tiers_up_is_not_shown(example: Project) -> None:
     planner = Planner(example)
     maple = next(p for p in example.partners if p.slug == "maple-ridge-tech")  # silver: gold is next
-    view = hub_view(example, planner.plan(maple), planner)
+    view = hub_view(example, planner.plan(maple))
     assert view["next_tier"]["name"] == "gold" and view["next_tier"]["teasers"] == []
     assert "Clean Room" not in _shown(view)
 
@@ -310,7 +310,7 @@ KEY = "blog/immutable-backups-explained"  # for every partner, published long be
 def _entries(project: Project, today: dt.date, slug: str = "kestrel-cloud") -> tuple[list, list]:
     planner = Planner(project)
     partner = next(p for p in project.partners if p.slug == slug)
-    view = hub_view(project, planner.plan(partner), planner, today=today)
+    view = hub_view(project, planner.plan(partner), today=today)
     return ([(e["key"], e["change"], e["date"]) for e in view["new"] if e["key"] == KEY],
             [(e["key"], e["days_left"]) for e in view["expiring"] if e["key"] == KEY])
 
@@ -356,7 +356,7 @@ def test_an_update_after_today_is_not_news_yet(example: Project) -> None:
 def test_whats_new_is_newest_first(example: Project) -> None:
     planner = Planner(example)
     for partner in example.partners:
-        view = hub_view(example, planner.plan(partner), planner)
+        view = hub_view(example, planner.plan(partner))
         days = [entry["date"] for entry in view["new"]]
         assert days == sorted(days, reverse=True) and days, partner.slug
 
@@ -373,7 +373,7 @@ def test_expiring_within_expiring_days_at_the_boundary(example: Project, days: i
 def test_links_go_to_the_public_site_and_the_kit(example: Project) -> None:
     planner = Planner(example)
     partner = next(p for p in example.partners if p.slug == "northbeam-it")
-    view = hub_view(example, planner.plan(partner), planner)
+    view = hub_view(example, planner.plan(partner))
     updated = next(entry for entry in view["new"] if entry["key"] == "one-pagers/recovery-assurance")
     assert updated["url"] == "https://partners.harborline.example/northbeam-it/one-pagers/recovery-assurance.html"
     assert updated["files"] == ["kit/recovery-assurance.pdf"]
@@ -391,7 +391,7 @@ def test_titles_are_filled_for_the_partner(example: Project) -> None:
         for other in project.content))
     planner = Planner(project)
     for partner in project.partners:
-        view = hub_view(project, planner.plan(partner), planner)
+        view = hub_view(project, planner.plan(partner))
         titles = [entry["title"] for entry in view["new"] if entry["key"] == KEY]
         assert titles == [f"Backups for {partner.name}"], partner.slug
 
@@ -400,7 +400,7 @@ def test_a_social_post_is_listed_by_its_headline_not_its_internal_title(example:
     """The launch post's title carries the vendor's note "(silver and above)"; the hub lists its headline."""
     planner = Planner(example)
     partner = next(p for p in example.partners if p.slug == "maple-ridge-tech")
-    view = hub_view(example, planner.plan(partner), planner)
+    view = hub_view(example, planner.plan(partner))
     launch = next(entry for entry in view["expiring"] if entry["key"] == "social/recovery-assurance-launch")
     assert launch["title"] == "Recovery Assurance: restore tests you can prove"
     assert "silver and above" not in json.dumps(view, default=str)

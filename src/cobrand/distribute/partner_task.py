@@ -106,7 +106,7 @@ def render_outputs(renderer: PartnerRenderer, planner: Planner, partner: Partner
     if up_to_date(before.fingerprint, keys.fingerprint):
         return Rendered(partner.slug, keys.fingerprint, time.perf_counter() - start, reused=True)
     try:
-        jobs = renderer.jobs(partner, plan, keys)
+        jobs = renderer.planned_jobs(plan, keys)
         by_path = {job.path: job for job in jobs}
         made: dict[str, bytes] = {}
 
@@ -148,7 +148,7 @@ def pdfs_to_make(renderer: PartnerRenderer, planner: Planner, partner: Partner, 
     if up_to_date(before.fingerprint, keys.fingerprint):
         return ()
     try:
-        jobs = renderer.jobs(partner, plan, keys)
+        jobs = renderer.planned_jobs(plan, keys)
     except Exception:  # reported by the partner's own task, which lists them again
         return ()
     # PDFs rendered, not the hub kit's copies of them (made from the rendered bytes, by whoever has them).

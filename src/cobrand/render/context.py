@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -27,7 +27,6 @@ from ..models import (
     Partner,
     Project,
     SocialFile,
-    Templated,
     audio_extension,
 )
 from ..networks import BY_NAME
@@ -247,15 +246,21 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
     body_lang = ui_language if ui_language and foreign_language(ui_language, data.locale) else data.locale
     tracking = partner_tracking(project, partner)
     body_reads: set[str] = set()
+    personalize = resolve(project, partner)
 
     def item_view(item: ContentItem) -> dict[str, Any]:
         personal = resolve(project, partner, item.slug)
+        tokens = token_context(partner, project.vendor, personal)
         try:
-            view = _item_view(project, partner, item, filler, token_context(partner, project.vendor, personal),
-                              tracking, body_reads, body_lang)
+            # Title, summary, social posts and the body carry tokens: filled here, so every output shows them
+            # filled (the body when first printed).
+            texts = {name: str(filler.fill(value, tokens)) for name, value in item.texts.items()}
+            posts = {network: str(filler.fill(value, tokens)) for network, value in sorted(item.variants.items())}
         except TokenError as error:
             error.source = item.source
             raise
+        body = filler.fill_later(item.body, tokens, item.source) if item.body else None
+        view = _item_view(project, partner, item, Filled(texts, posts, body), tracking, body_reads, body_lang)
         view["personalize"] = personal
         if not pdf_links:
             view["pdf_path"] = view["kit_pdf_path"] = view["press_path"] = None
@@ -267,6 +272,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         outputs = OutputPlan.of(project, plan, OutputOptions(pdfs=False, images=False, press=False,
                                                              min_logo_height=project.config.brand.min_logo_height_px))
     items = ItemViews(plan.items, item_view, outputs.item_values)
+    paper = paper_size(data.locale)
     partner_palette = partner_palette or palette(data.colors)
     vendor_palette = palette(project.vendor.colors)
     rules = project.config.brand
@@ -274,9 +280,10 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
               f"--logo-min-height:{rules.min_logo_height_px}px;--print-logo-height:{rules.print_logo_height_mm:g}mm;")
     brand_css = Markup(":root{" + partner_palette.css_variables("partner")
                        + vendor_palette.css_variables("vendor") + lockup + "}")
-    personalize = resolve(project, partner)
+    lockup_sizes = lockup_view(project, partner)  # logo sizes by the [brand] rules (brand/lockup.py)
+    by_kind = dict(plan.by_kind)
     common = {
-        "site": {"title": project.config.site.title, "paper": paper_size(data.locale),
+        "site": {"title": project.config.site.title, "paper": paper,
                  "language": project.config.site.language},
         "legal": legal_line(project, data.locale, body_lang),
         "lang": data.locale,
@@ -314,10 +321,10 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         },
         "personalize": personalize,
         "brand_css": brand_css,
-        "lockup": lockup_view(project, partner),  # logo sizes by the [brand] rules (brand/lockup.py)
+        "lockup": lockup_sizes,
         "palette": partner_palette,
         # The partner's items of each kind, by the kind's view name (posts, one_pagers, media, social, ...).
-        **{kind.view: items.in_order(plan.of_kind(kind.name)) for kind in project.kinds},
+        **{kind.view: items.in_order(by_kind.get(kind.name, ())) for kind in project.kinds},
         "kit_zip": outputs.kit_zip,  # None when the kit holds nothing
         "social_csv": dict(outputs.social_csv),  # network -> kit path of the Hootsuite CSV, with social posts
         "home_url": partner_url(project, partner),
@@ -345,11 +352,19 @@ def _default_cta(email: str | None, website: str | None) -> str | None:
     return website
 
 
-def _item_view(project: Project, partner: Partner, item: ContentItem, filler: TokenFiller,
-               tokens: dict[str, Any], tracking: Tracking, body_reads: set[str], body_lang: str) -> dict[str, Any]:
+class Filled(NamedTuple):
+    """An item's texts with the partner's tokens filled: title, summary and the like by name, each social
+    network's post, and the body, filled when first asked for (None: no body)."""
+
+    texts: dict[str, str]
+    posts: dict[str, str]
+    body: Callable[[], str] | None
+
+
+def _item_view(project: Project, partner: Partner, item: ContentItem, filled: Filled, tracking: Tracking,
+               body_reads: set[str], body_lang: str) -> dict[str, Any]:
     meta = item.meta
-    # Title, summary and the like carry tokens as bodies do: filled here, so every output shows them filled.
-    texts = {name: str(filler.fill(value, tokens)) for name, value in item.texts.items()}
+    texts, posts, body = filled
     content_lang = item.lang or project.config.site.language
     vendor_copy = getattr(meta, "canonical_url", None) if project.config.site.canonical == "vendor" else None
     view: dict[str, Any] = {
@@ -373,9 +388,9 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
         link = next((other for other in project.content if other.key == meta.link), None)
         page_url = partner_url(project, partner, link.page_path) if link and link.page_path else None
         variants, messages, share, urls = {}, {}, {}, {}
-        for network, value in sorted(item.variants.items()):
+        for network, post in posts.items():
             url = share_url(page_url, network, item.slug) if page_url else None
-            text = tracking.text(str(filler.fill(value, tokens)), item.slug)
+            text = tracking.text(post, item.slug)
             variants[network] = social_text(text, meta.hashtags, url, network)
             messages[network] = social_text(text, meta.hashtags, None, network)  # for tools that take the link apart
             urls[network] = url
@@ -402,9 +417,7 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filler: To
         "summary": texts.get("summary", ""),
         "author": meta.author,
         "tags": meta.tags,
-        "body": (LazyMarkup(_body_filler(filler, item.body, tokens, item.source),
-                            on_read=functools.partial(body_reads.add, item.key))
-                 if item.body else Markup("")),
+        "body": (LazyMarkup(body, on_read=functools.partial(body_reads.add, item.key)) if body else Markup("")),
         "reading_minutes": reading_minutes(item),
         "pdf_path": item.pdf_path,  # on the public site
         "kit_pdf_path": item.kit_pdf_path,  # in the hub's kit, with the press PDF
@@ -456,17 +469,6 @@ class LazyMarkup:
 
     def __str__(self) -> str:
         return self.__html__()
-
-
-def _body_filler(filler: TokenFiller, body: Templated, tokens: dict[str, Any], source: str) -> Callable[[], str]:
-    def fill() -> str:
-        try:
-            return str(filler.fill(body, tokens))
-        except TokenError as error:
-            error.source = source
-            raise
-
-    return fill
 
 
 def qr_svg(url: str, title: str | Markup) -> Markup:

@@ -22,9 +22,9 @@ from jinja2 import Environment
 from ..cache import digest
 from ..jobs import Job, Resolve, hub_path
 from ..kinds import Kinds
-from ..models import ContentItem, Partner, Project
-from ..plan import PartnerPlan, Planner
-from ..program import hub_view, next_tier_plan
+from ..models import Partner, Project
+from ..plan import PartnerPlan
+from ..program import hub_view
 from ..tokens import TokenFiller
 from . import kit
 from .context import CARDS, DATE, SITE_AND_PARTNER, PartnerViews, partner_url
@@ -68,7 +68,6 @@ class HubRequest:
 
     project: Project
     plan: PartnerPlan
-    planner: Planner
     views: PartnerViews
     filler: TokenFiller
     key: str
@@ -89,7 +88,7 @@ def hub_jobs(request: HubRequest) -> list[Job]:
 
     def views_of_hub() -> PartnerViews:  # made when the first hub page or the feed is: the program costs
         if not made:
-            program = hub_view(project, plan, request.planner, request.filler, body_lang=views.common["ui_lang"])
+            program = hub_view(project, plan, request.filler, body_lang=views.common["ui_lang"])
             if not request.pdf_links:
                 for entry in program["new"] + program["expiring"]:
                     entry["files"] = []
@@ -105,12 +104,6 @@ def hub_jobs(request: HubRequest) -> list[Job]:
     jobs.append(Job(hub_path("feed.xml"), digest(request.key, project.today.isoformat(), "feed.xml"),
                     lambda _: hub_feed(project, plan.partner, views_of_hub().common["hub"], request.feed_title())))
     return [*jobs, robots_job(request.base)]
-
-
-def upper_tier_items(project: Project, partner: Partner, planner: Planner) -> tuple[ContentItem, ...]:
-    """The items the partner's next tier would give it (none at the top tier): the program page counts them."""
-    upper = next_tier_plan(project, partner, planner)
-    return upper.items if upper is not None else ()
 
 
 def hub_views(project: Project, plan: PartnerPlan, views: PartnerViews, program: dict[str, Any] | None = None,

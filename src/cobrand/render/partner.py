@@ -49,6 +49,8 @@ from .site import Page, render_page, selection_pages, theme_environment, theme_s
 
 PRINT_STYLESHEET = "print/one-pager.css"
 PRESS_STYLESHEET = "print/press.css"
+
+
 class PartnerKeys(NamedTuple):
     """The keys of one partner's inputs, each naming everything the one before it does and more."""
 
@@ -56,13 +58,12 @@ class PartnerKeys(NamedTuple):
     listing: str  # and what cards show of each item the partner gets: listings, feeds
     with_bodies: str  # and every item whole
     fingerprint: str  # and the day: everything the partner's output depends on
+    program: str  # listing's, and the cards of what the partner's next tier gives: the hub's pages
 
 
 class Shared(NamedTuple):
-    """What partners who get the same items share, made once for all of them."""
+    """The pages and content files of partners who get the same items, made once for all of them."""
 
-    cards: str  # a digest of what listings show of each item
-    bodies: str  # a digest of every item whole
     pages: list[tuple[Page, str]]  # the pages after the home page, each with the key of the item it shows, or ""
     assets: list[Job]  # content files the pages use
 
@@ -152,6 +153,8 @@ class PartnerRenderer:
                                       items=tuple(sorted(users[path])))
                             for path, data in self.assets.items()}
         self._shared_by_selection: dict[tuple[str, ...], Shared] = {}
+        # (cards, bodies): digests of what listings show of each item of a selection, and of every item whole.
+        self._digests_by_selection: dict[tuple[str, ...], tuple[str, str]] = {}
         # Partner palettes by colours (see remember_palettes): a palette is a colour search of about
         # 0.2 ms, which a one-post rebuild of a thousand partners need not do again.
         self.palettes: dict[tuple[str, str], Palette] = {}
@@ -175,29 +178,31 @@ class PartnerRenderer:
 
     def keys(self, partner: Partner, plan: PartnerPlan) -> PartnerKeys:
         """The keys of ``partner``'s inputs; ``keys(...).fingerprint`` names everything its output depends on:
-        its hub's program page shows what its next tier adds, so those items' cards too."""
-        shared = self.shared(plan)
+        its hub's program page shows what its next tier adds, so the cards of what that tier gives too
+        (``keys(...).program``, the hub pages' key)."""
+        digests = self._digests_by_selection.get(plan.selection)
+        if digests is None:
+            digests = self._digests_by_selection[plan.selection] = (
+                digest(*(self._card_keys[item.variant_id] for item in plan.items)),
+                digest(*(self._item_keys[item.variant_id] for item in plan.items)))
+        cards, bodies = digests
+        upper_cards = digest(*(self._card_keys[item.variant_id] for item in plan.next_tier_items))
         base = digest(self.site_key, partner_key(partner))
-        with_bodies = digest(base, shared.bodies)
-        return PartnerKeys(base, digest(base, shared.cards), with_bodies,
+        listing, with_bodies = digest(base, cards), digest(base, bodies)
+        return PartnerKeys(base, listing, with_bodies,
                            digest(with_bodies, self.project.today.isoformat(), *sorted(self.project.withheld),
-                                  self.upper_cards(partner)))
-
-    def upper_cards(self, partner: Partner) -> str:
-        """A digest of what listings show of each item the partner's next tier gives."""
-        upper = hub.upper_tier_items(self.project, partner, self.planner)
-        return digest(*(self._card_keys[item.variant_id] for item in upper))
+                                  upper_cards),
+                           digest(listing, upper_cards))
 
     def shared(self, plan: PartnerPlan) -> Shared:
-        """What partners who get ``plan``'s items share (pages, their keys, content files), made once for all."""
+        """The pages and content files of partners who get ``plan``'s items, with the pages' keys, made once for
+        all of them."""
         shared = self._shared_by_selection.get(plan.selection)
         if shared is None:
             item_keys = self._item_keys
             variants = {item.key: item.variant_id for item in plan.pages}
             used_assets = sorted({path for item in plan.pages for path in item.assets})
             shared = self._shared_by_selection[plan.selection] = Shared(
-                cards=digest(*(self._card_keys[item.variant_id] for item in plan.items)),
-                bodies=digest(*(item_keys[item.variant_id] for item in plan.items)),
                 # A page's key is compared only with the key recorded for the same path, so it need not name
                 # the path: joining halves of the partner's key and its item's costs nothing where a digest
                 # of each of ~80 pages did.
@@ -230,22 +235,25 @@ class PartnerRenderer:
         return [Output(job.path, resolve(job.path)) for job in jobs]
 
     def jobs(self, partner: Partner, plan: PartnerPlan | None = None, keys: PartnerKeys | None = None) -> list[Job]:
-        """Every output of ``partner``'s site and hub as a job, in a stable order (the site's, then the hub's,
-        whose paths start with :data:`cobrand.jobs.HUB`).
+        """Every output of ``partner``'s site and hub as a job (:meth:`planned_jobs`), planning the partner first
+        when ``plan`` is not given."""
+        plan = plan or self.planner.plan(partner)
+        return self.planned_jobs(plan, keys or self.keys(partner, plan))
+
+    def planned_jobs(self, plan: PartnerPlan, keys: PartnerKeys) -> list[Job]:
+        """Every output of ``plan``'s partner's site and hub as a job, in a stable order (the site's, then the
+        hub's, whose paths start with :data:`cobrand.jobs.HUB`); ``keys`` are the partner's (:meth:`keys`).
 
         The partner's plan gives its output plan (what it gets besides its pages), which gives its template
         views; then each output provider, cobrand's (render/providers/) and plugins', yields its jobs.
-        ``plan`` and ``keys`` are the partner's, when the caller has them already.
         """
-        project = self.project
-        plan = plan or self.planner.plan(partner)
+        project, partner = self.project, plan.partner
         outputs = self.outputs(plan)
         # Without a catalogue for the partner's language the theme's strings stay in the site's language.
         ui_language = None if catalogue_language(self.languages, partner.data.locale) else project.config.site.language
         views = build_views(project, plan, self.filler, pdf_links=self.pdf_links, ui_language=ui_language,
                             partner_palette=self.palettes.get(_colour_key(partner)), outputs=outputs)
         # Listings show cards, not bodies, so editing a post's text leaves every other page alone.
-        keys = keys or self.keys(partner, plan)
         pages = ("index.html", *(page.path for page, _ in self.shared(plan).pages))
         site: list[Job] = []
         in_hub: list[Job] = []

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ...cache import digest
 from ...jobs import Job
 from ...plugins import OutputRequest
 from ..context import BODIES, DATE
@@ -34,7 +33,7 @@ class HubPages:
         extras = {BODIES: keys.with_bodies, DATE: project.today.isoformat()}
         strings = for_locale(renderer.languages, partner.data.locale)
         yield from hub_jobs(HubRequest(
-            project, plan, renderer.planner, request.views, renderer.filler,
-            digest(keys.listing, renderer.upper_cards(partner)), keys.base, extras, reads,
+            project, plan, request.views, renderer.filler,
+            keys.program, keys.base, extras, reads,
             lambda hub_views, page: renderer.make_page(partner, hub_views, page, reads, None, in_hub=True),
             lambda: strings.gettext("What's new"), bool(request.output_plan.emails), renderer.pdf_links))
