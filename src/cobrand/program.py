@@ -12,6 +12,7 @@ whose front matter says ``teaser: true``; nothing else of an item the partner do
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterable
@@ -151,10 +152,11 @@ class _Titles:
 
 
 def build_program(project: Project, plan: PartnerPlan, filler: TokenFiller | None = None,
-                  today: dt.date | None = None) -> Program:
+                  today: dt.date | None = None, pdf_links: bool = True) -> Program:
     """The program of ``plan``'s partner on ``today`` (the project's build date by default).
 
-    ``filler`` fills tokens in titles (a new one if not given).
+    ``filler`` fills tokens in titles (a new one if not given). Without ``pdf_links`` (a preview that makes
+    no PDF) no entry names a kit file.
     """
     partner = plan.partner
     data = partner.data
@@ -184,10 +186,16 @@ def build_program(project: Project, plan: PartnerPlan, filler: TokenFiller | Non
         tiers=tuple(tiers.order), ecosystems=tuple(data.ecosystems), regions=tuple(data.regions),
         description=about.description, benefits=tuple(about.benefits), counts=counts(project, items),
         next_tier=next_view,
-        new=_whats_new(project, partner, items, originals, title, today, hub.new_days),
-        expiring=_expiring(project, partner, items, originals, title, today, hub.expiring_days),
+        new=_without_files(_whats_new(project, partner, items, originals, title, today, hub.new_days), pdf_links),
+        expiring=_without_files(_expiring(project, partner, items, originals, title, today, hub.expiring_days),
+                                pdf_links),
         today=today, new_days=hub.new_days, expiring_days=hub.expiring_days,
         sources=tuple(item.variant_id for item in items + extra))
+
+
+def _without_files(entries: tuple[Entry, ...], pdf_links: bool) -> tuple[Entry, ...]:
+    """``entries`` as they are, or, without ``pdf_links``, without the kit files none of which is made."""
+    return entries if pdf_links else tuple(dataclasses.replace(entry, files=()) for entry in entries)
 
 
 def _entry(project: Project, partner: Partner, item: ContentItem, original: ContentItem, title: str,
@@ -324,11 +332,12 @@ def program_view(program: Program, locale: str, body_lang: str | None = None, si
 
 
 def hub_view(project: Project, plan: PartnerPlan, filler: TokenFiller | None = None,
-             today: dt.date | None = None, body_lang: str | None = None) -> dict[str, Any]:
-    """What hub templates read as ``hub``: :func:`build_program`'s result as plain data (views.common["hub"]).
+             today: dt.date | None = None, body_lang: str | None = None, pdf_links: bool = True) -> dict[str, Any]:
+    """What hub templates read as ``hub``: :func:`build_program`'s result as plain data (views.common["hub"]);
+    ``pdf_links`` as there.
 
     ``body_lang`` is the language the hub page's body is in, where not the partner's (the theme has no
     catalogue for it: ``views.common["ui_lang"]``).
     """
-    return program_view(build_program(project, plan, filler, today), plan.partner.data.locale, body_lang,
+    return program_view(build_program(project, plan, filler, today, pdf_links), plan.partner.data.locale, body_lang,
                         project.config.site.language)

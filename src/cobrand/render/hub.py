@@ -88,10 +88,8 @@ def hub_jobs(request: HubRequest) -> list[Job]:
 
     def views_of_hub() -> PartnerViews:  # made when the first hub page or the feed is: the program costs
         if not made:
-            program = hub_view(project, plan, request.filler, body_lang=views.common["ui_lang"])
-            if not request.pdf_links:
-                for entry in program["new"] + program["expiring"]:
-                    entry["files"] = []
+            program = hub_view(project, plan, request.filler, body_lang=views.common["ui_lang"],
+                               pdf_links=request.pdf_links)
             made.append(hub_views(project, plan, views, program, email=request.email))
         return made[0]
 
