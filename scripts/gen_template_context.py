@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -214,7 +214,7 @@ class _Noting:
 def _names(prefix: str, value: Any, into: set[str]) -> None:
     """``prefix`` and, for a dict of fixed keys, ``prefix.key`` for each key, recursively."""
     into.add(prefix)
-    if isinstance(value, dict) and prefix not in MAPPINGS:
+    if isinstance(value, Mapping) and prefix not in MAPPINGS:
         for key, inner in value.items():
             _names(f"{prefix}.{key}", inner, into)
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 import dataclasses
 import io
 import zipfile
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import pytest
 
 from cobrand.build import load_and_check
 from cobrand.jobs import HUB, hub_path
 from cobrand.plan import Planner
+from cobrand.program import hub_view
+from cobrand.render.hub import hub_views
 from cobrand.render.output_plan import OutputOptions, OutputPlan
 from cobrand.render.partner import PartnerRenderer
 from support.example import ENVIRON, ROOT
@@ -56,6 +60,43 @@ def test_views_are_built_from_the_output_plan_and_are_read_only(example):
     made = {job.path for job in jobs}
     for key, path in outputs.og_images.items():
         assert views.items[key]["og_image"] == path and path in made
+
+
+def _mutable_parts(value, where="views"):
+    """Where inside ``value`` a dict, list or set could be changed in place."""
+    if isinstance(value, (dict, list, set)):
+        yield where
+    if isinstance(value, (Mapping, dict)):
+        for key, item in value.items():
+            yield from _mutable_parts(item, f"{where}[{key!r}]")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _mutable_parts(item, f"{where}[{index}]")
+
+
+def test_every_view_is_read_only_all_the_way_down(example):
+    """No output can change what another output of the partner reads: the site's and the hub's views, and
+    every item view inside them, hold no dict, list or set, however deep."""
+    renderer = PartnerRenderer(example, pdfs=False, images=True)
+    checked = 0
+    for partner in example.partners:
+        plan = renderer.planner.plan(partner)
+        page = next(job for job in renderer.jobs(partner, plan) if job.path == "index.html")
+        site = page.make.args[1]
+        hub = hub_views(example, plan, site, hub_view(example, plan), email=True)
+        for views in (site, hub):
+            assert isinstance(views.common, MappingProxyType)
+            assert not [part for name, value in views.common.items() for part in _mutable_parts(value, name)]
+        items = [site.items[key] for key in site.items]
+        assert items and not [part for view in items for part in _mutable_parts(view)], partner.slug
+        with pytest.raises(TypeError):
+            site.common["partner"]["name"] = "someone else"
+        with pytest.raises(TypeError):
+            hub.common["hub"]["new"][0:0] = []
+        with pytest.raises(TypeError):
+            items[0]["title"] = "another title"
+        checked += len(items)
+    assert checked > 20
 
 
 def test_a_partner_with_nothing_for_the_kit_gets_no_zip(example):

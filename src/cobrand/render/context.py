@@ -115,7 +115,20 @@ def legal_line(project: Project, locale: str, body_lang: str | None = None) -> d
             "dir": _other_direction(text_direction(language), body_lang)}
 
 
-class ItemViews(Mapping[str, dict[str, Any]]):
+def frozen(value: Any) -> Any:
+    """``value`` read-only all the way down: each dict inside it a read-only mapping, each list a tuple.
+
+    Views are made once and then read by every output of the partner, in any order; none may change
+    what another reads.
+    """
+    if type(value) is dict:
+        return MappingProxyType({key: frozen(item) for key, item in value.items()})
+    if type(value) is list:
+        return tuple(frozen(item) for item in value)
+    return value
+
+
+class ItemViews(Mapping[str, Mapping[str, Any]]):
     """The view of each entitled item, by item key, made the first time it is asked for (a rebuild after one
     post is edited renders that post's page alone); with ``extra``, the output plan's values for it by key."""
 
@@ -124,16 +137,16 @@ class ItemViews(Mapping[str, dict[str, Any]]):
         self._items = {item.key: item for item in items}
         self._make = make
         self._extra = extra
-        self._views: dict[str, dict[str, Any]] = {}  # a memo: each view is made once, then read
+        self._views: dict[str, Mapping[str, Any]] = {}  # a memo: each view is made once, then read
 
-    def __getitem__(self, key: str) -> dict[str, Any]:
+    def __getitem__(self, key: str) -> Mapping[str, Any]:
         view = self._views.get(key)
         if view is None:
-            view = self._make(self._items[key])
+            made = self._make(self._items[key])
             extra = self._extra.get(key)
             if extra is not None:
-                view |= extra
-            self._views[key] = view
+                made |= extra
+            view = self._views[key] = frozen(made)
         return view
 
     def __iter__(self) -> Iterator[str]:
@@ -147,7 +160,7 @@ class ItemViews(Mapping[str, dict[str, Any]]):
         return ViewList(tuple(item.key for item in items), self)
 
 
-class ViewList(Sequence[dict[str, Any]]):
+class ViewList(Sequence[Mapping[str, Any]]):
     """A list of item views whose views are made only when read (``posts[:3]`` makes three)."""
 
     def __init__(self, keys: tuple[str, ...], views: ItemViews) -> None:
@@ -339,7 +352,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
     # The zip and the scheduling files exist only when the partner gets something to put in them.
     inputs |= dict.fromkeys((*(kind.view for kind in project.kinds), "kit_zip", "social_csv"), frozenset({CARDS}))
     inputs["build_date"] = frozenset({DATE})
-    return PartnerViews(MappingProxyType(common), items, tracking, body_reads, MappingProxyType(inputs))
+    return PartnerViews(frozen(common), items, tracking, body_reads, MappingProxyType(inputs))
 
 
 def _isolated(text: str, locale: str) -> str | Markup:

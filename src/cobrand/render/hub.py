@@ -27,7 +27,7 @@ from ..plan import PartnerPlan
 from ..program import hub_view
 from ..tokens import TokenFiller
 from . import kit
-from .context import CARDS, DATE, SITE_AND_PARTNER, PartnerViews, partner_url
+from .context import CARDS, DATE, SITE_AND_PARTNER, PartnerViews, frozen, partner_url
 from .crawlers import HUB_ROBOTS
 from .engine.reads import PageView
 from .engine.renderers import FullRenderer, PageRenderer, PageRequest
@@ -124,7 +124,7 @@ def hub_views(project: Project, plan: PartnerPlan, views: PartnerViews, program:
                              "hub_nav": frozenset({CARDS}),
                              "hub": frozenset({CARDS, DATE})}
     # Fresh caches: the hub's pages have other names in common than the site's.
-    return dataclasses.replace(views, common=MappingProxyType(common), inputs=MappingProxyType(inputs), _constants={},
+    return dataclasses.replace(views, common=frozen(common), inputs=MappingProxyType(inputs), _constants={},
                                _inputs_of={})
 
 
