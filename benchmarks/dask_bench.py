@@ -93,6 +93,29 @@ def scheduler_overhead(workers: int, tasks: int) -> tuple[float, float]:
         return (time.perf_counter() - start) / tasks, (time.process_time() - cpu) / tasks
 
 
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds (user + system) of this process so far, in all and by thread: ``main`` (a client's
+    writing, a worker's event loop), ``loop`` (the client's event loop: scheduler, nannies, receiving),
+    ``tasks`` (a worker's task threads), ``other``."""
+    import threading
+
+    kinds = {thread.native_id: "main" if thread is threading.main_thread() else
+             "tasks" if "Dask-Default-Threads" in thread.name else
+             "loop" if thread.name.startswith("IO loop") else "other" for thread in threading.enumerate()}
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {"main": 0.0, "loop": 0.0, "tasks": 0.0, "other": 0.0}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        kind = kinds.get(int(task.name), "other")
+        found[kind] += (int(fields[11]) + int(fields[12])) / tick
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    found["all"] = usage.ru_utime + usage.ru_stime
+    return found
+
+
 def measured_dask_build(project: Path, out: Path, workers: int, partners: int | None = None) -> dict[str, Any]:
     """One Dask build in this process: traffic, client write time, per-task compute from the task stream.
 
@@ -107,6 +130,7 @@ def measured_dask_build(project: Path, out: Path, workers: int, partners: int | 
         client = executor.client  # start the cluster before timing
         client.wait_for_workers(workers)
         client.get_task_stream()  # start recording
+        workers_before, client_before = client.run(thread_cpu), thread_cpu()
         start = time.perf_counter()
         chosen: tuple[str, ...] = ()  # every partner
         if partners is not None:
@@ -114,8 +138,15 @@ def measured_dask_build(project: Path, out: Path, workers: int, partners: int | 
         report = cobrand.build(project, out_dir=out, environ={"SOURCE_DATE_EPOCH": EPOCH}, executor=executor,
                                partners=chosen)
         wall = time.perf_counter() - start
+        workers_after, client_after = client.run(thread_cpu), thread_cpu()
         stream = client.get_task_stream()
         traffic = executor.traffic
+    # Where the CPU of the build went (this process: the client, the scheduler and the nannies; the workers).
+    cpu = {f"client_{kind}": client_after[kind] - client_before[kind] for kind in ("all", "main", "loop")}
+    for kind in ("all", "tasks"):
+        cpu[f"workers_{kind}"] = sum(workers_after[address][kind] - before[kind]
+                                     for address, before in workers_before.items() if address in workers_after)
+    cpu["workers_start"] = sum(before["all"] for before in workers_before.values())
     computes: dict[str, float] = {}
     for entry in stream:
         compute = [s for s in entry["startstops"] if s["action"] == "compute"]
@@ -128,7 +159,7 @@ def measured_dask_build(project: Path, out: Path, workers: int, partners: int | 
     render = report.timings.get("render+write", wall)
     return {"wall": wall, "render_phase": render, "tasks": traffic.tasks, "project_bytes": traffic.project,
             "to_workers": traffic.to_workers, "from_workers": traffic.from_workers, "writing": traffic.writing,
-            "computes": pairs, "pdfs": sum(r.pdfs for r in report.partners), "ok": report.ok}
+            "computes": pairs, "pdfs": sum(r.pdfs for r in report.partners), "ok": report.ok, "cpu": cpu}
 
 
 def fit(pairs: list[tuple[int, float]]) -> tuple[float, float]:
@@ -225,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     idle = max(0.0, measured["render_phase"] * args.jobs - compute_sum) / tasks
     per_task_bytes = (measured["to_workers"] + measured["from_workers"]) / tasks
     write = measured["writing"] / tasks
+    cpu = measured["cpu"]
     lines = [
         f"# Dask against local workers: {args.partners} partners x {args.items} items, "
         f"{args.jobs} workers, {args.runs} run(s) alternated; measured build: {measured['tasks']} tasks, "
@@ -242,6 +274,15 @@ def main(argv: list[str] | None = None) -> int:
         f"| compute on the worker: base + per PDF | {base * 1e3:.0f} ms + {per_pdf * 1e3:.0f} ms x PDFs |",
         f"| client's write of the result | {write * 1e3:.1f} ms |",
         f"| workers idle per task in the build (scheduling, transfer, start-up) | {idle * 1e3:.0f} ms |",
+        f"| CPU per task: rendering (workers' task threads) | {cpu['workers_tasks'] / tasks * 1e3:.0f} ms |",
+        f"| CPU per task: workers besides rendering (unpacking the project, importing cobrand; then "
+        f"tasks in, results out, heartbeats) | "
+        f"{(cpu['workers_all'] - cpu['workers_tasks']) / tasks * 1e3:.1f} ms |",
+        f"| CPU per task: client's main thread (writing) | {cpu['client_main'] / tasks * 1e3:.1f} ms |",
+        f"| CPU per task: client's event loop (scheduler, nannies, receiving) | "
+        f"{cpu['client_loop'] / tasks * 1e3:.1f} ms |",
+        f"| CPU once: starting the workers (interpreter, distributed; cobrand comes with the first task) | "
+        f"{cpu['workers_start']:.2f} s |",
         *(f"| scheduler round trip of an empty task, {w} workers: wall (scheduler and client CPU) | {s * 1e3:.2f} ms "
           f"({c * 1e3:.2f} ms) |" for w, (s, c) in overhead.items()),
         "",

@@ -369,9 +369,12 @@ def build_killing_a_worker(own: Cluster, project: Path, out: Path) -> tuple[cobr
 
 
 def test_a_worker_killed_mid_build_changes_nothing(generated, generated_local, tmp_path_factory, tmp_path):
+    """The client fetches results straight from the workers here, as ``--dask local:N`` does (the other fault
+    test fetches them through the scheduler): results held by the killed worker are made again."""
     project, (local_out, local) = generated, generated_local
     for own in start_cluster(tmp_path_factory, "killed"):
-        remote, _ = build_killing_a_worker(own, project, tmp_path / "dask")
+        with dask.config.set({"distributed.client.direct-to-workers": True}):  # read as the client connects
+            remote, _ = build_killing_a_worker(own, project, tmp_path / "dask")
     assert remote.ok, remote.failures
     assert outcomes(remote) == outcomes(local)
     assert site_digests(tmp_path / "dask") == site_digests(local_out)
@@ -440,6 +443,7 @@ def test_a_local_cluster_runs_dask_housekeeping_at_slower_intervals():
     assert dask.config.get("distributed.admin.tick.interval") == "20ms"  # the defaults this process has
     with dask_executor("local:2") as executor:
         seen = list(executor.client.run(_housekeeping).values())
+        assert executor.client.direct_to_workers is True  # results from the workers, not through the scheduler
     assert len(seen) == 2
     for worker in seen:
         assert worker["config"] == LOCAL_WORKER_CONFIG

@@ -283,7 +283,12 @@ def dask_executor(address: str, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Da
                     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                            host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
                 closing.append(cluster)
-            client = Client(cluster or address, timeout=timeout, set_as_default=False)
+            # A local cluster's scheduler runs in this process: by default results would travel worker ->
+            # scheduler -> client, twice over loopback and through this process's event loop twice. Its workers
+            # are reachable, so results come straight from them. Elsewhere the client may not reach the
+            # workers (a cluster behind its scheduler): Dask's own setting decides (docs/distributed.md).
+            client = Client(cluster or address, timeout=timeout, set_as_default=False,
+                            direct_to_workers=True if workers is not None else None)
         except (OSError, TimeoutError, ValueError) as error:
             raise _unreachable(address, timeout, time.monotonic() - start, error) from None
         closing.append(client)
