@@ -35,11 +35,10 @@ from .models import Partner, Project
 from .overview import OVERVIEW_FILE, overview_html, overview_rows, refused_html
 from .partner_build import RenderOptions, describe_failure, recorded_broken, render_partner
 from .plan import Planner
-from .plugins import after_build
 from .render import crawlers
 from .render.engine.renderers import render_mode
 from .render.partner import PartnerRenderer
-from .report import BuildReport, PartnerResult
+from .report import BuildReport, PartnerResult, after_build
 from .roots import default_hub_dir
 from .scope import PROJECT, partner_scope
 from .write import (

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from .models import Partner, Project
 
@@ -101,3 +102,13 @@ class Store:
 
 
 _DIGEST_SIZE = 32  # bytes of a SHA-256 digest
+
+
+class PartnerKeys(NamedTuple):
+    """The keys of one partner's inputs, each naming everything the one before it does and more."""
+
+    base: str  # cobrand, config, theme and the partner: outputs that show no content
+    listing: str  # and what cards show of each item the partner gets: listings, feeds
+    with_bodies: str  # and every item whole
+    fingerprint: str  # and the day: everything the partner's output depends on
+    program: str  # listing's, and the cards of what the partner's next tier gives: the hub's pages

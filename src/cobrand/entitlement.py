@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .errors import Problem
-from .models import ContentItem, Partner, Project, SocialFile
+from .models import ContentItem, Partner, Project
+from .schemas import SocialFile
 
 
 def exclusion_reason(item: ContentItem, partner: Partner, project: Project) -> str | None:

@@ -18,10 +18,10 @@ from pathlib import Path
 from .brand.checks import colour_notes, logo_warnings
 from .cache import digest
 from .errors import Problem, ProjectError
+from .hooks import after_load_problems
 from .load import SavedState, load_project
 from .models import Partner, Project
 from .placeholders import placeholder_warnings
-from .plugins import after_load_problems
 from .scope import PROJECT, content_of, content_scope, partner_of, scoped
 from .validate import check_project, set_aside_broken_drafts, today_from_environment
 

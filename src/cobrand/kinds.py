@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from .models import GatingFile, MediaFile, OnePagerFile, PageFile, SocialFile
+from .schemas import GatingFile, MediaFile, OnePagerFile, PageFile, SocialFile
 
 KIND_NAME = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
 RESERVED_FOLDERS = frozenset({"assets"})  # folders of content/ that hold no kind's documents
@@ -45,7 +45,7 @@ class Kind:
     in the hub's kit (the one-pager print template).
     ``view`` names the list of the partner's items of this kind in the template context.
     ``document`` is ``markdown`` (YAML front matter and a Markdown body; the schema extends
-    :class:`~cobrand.models.PageFile`) or ``yaml`` (social posts). ``eyebrow`` is the label of its
+    :class:`~cobrand.schemas.PageFile`) or ``yaml`` (social posts). ``eyebrow`` is the label of its
     items' Open Graph cards. ``salt`` names what else parsing its files depends on (a plugin's code).
     """
 
@@ -65,9 +65,9 @@ class Kind:
         if not self.view:
             object.__setattr__(self, "view", self.name.replace("-", "_"))
         if self.document == "markdown" and not issubclass(self.schema, PageFile):
-            raise ValueError(f"kind {self.name!r}: a Markdown kind's schema must extend cobrand.models.PageFile")
+            raise ValueError(f"kind {self.name!r}: a Markdown kind's schema must extend cobrand.schemas.PageFile")
         if self.document == "yaml" and not issubclass(self.schema, SocialFile):
-            raise ValueError(f"kind {self.name!r}: YAML documents are social posts (cobrand.models.SocialFile)")
+            raise ValueError(f"kind {self.name!r}: YAML documents are social posts (cobrand.schemas.SocialFile)")
         if self.pdf and self.page_template is None:
             raise ValueError(f"kind {self.name!r}: a kind with a PDF needs a page")
 

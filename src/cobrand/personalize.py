@@ -15,7 +15,8 @@ import difflib
 
 from .entitlement import exclusion_reason
 from .errors import Problem
-from .models import Partner, PersonalizeFieldFile, Project
+from .models import Partner, Project
+from .schemas import PersonalizeFieldFile
 from .values import check_link_url
 
 

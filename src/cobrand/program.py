@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .models import ContentItem, MediaFile, Partner, Project
+from .models import ContentItem, Partner, Project
 from .personalize import resolve
 from .plan import PartnerPlan
+from .schemas import MediaFile
 from .tokens import TokenError, TokenFiller, token_context
 
 Change = Literal["added", "updated"]

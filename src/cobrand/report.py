@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 
 from .errors import Problem
+from .hooks import call, each
+from .models import Project
 
 
 @dataclass(frozen=True)
@@ -232,3 +234,19 @@ def markdown_summary(report: BuildReport) -> str:
                   f"{len(result.urls_removed)} |" for result in changed]
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+# The plugins' last hook (hooks.py): defined with the report it hands them.
+@dataclass(frozen=True)
+class AfterBuild:
+    """``on_after_build``: the build's report (report.py), before ``report.json`` is written."""
+
+    project: Project
+    report: BuildReport
+
+
+def after_build(project: Project, report: BuildReport) -> None:
+    """Every plugin's ``on_after_build``, in order; raises :class:`PluginError`."""
+    for enabled, method in each(project.plugins, "on_after_build"):
+        event = AfterBuild(project, report)
+        call(enabled, "on_after_build", lambda: method(event))  # noqa: B023 - called at once

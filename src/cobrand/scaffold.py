@@ -27,8 +27,8 @@ from pathlib import Path
 import yaml
 
 from .errors import UsageError
-from .models import DEFAULT_PERSONALIZE
 from .outline import text_path
+from .schemas import DEFAULT_PERSONALIZE
 from .validate import today_from_environment
 from .values import SLUG_PATTERN, check_email, check_locale, check_web_url, slug_problem
 

@@ -16,9 +16,10 @@ from .entitlement import exclusion_reason, social_link_warnings
 from .errors import Problem, UsageError
 from .load import CONFIG_FILE, SavedState
 from .load.content import DRAFT_NOT_BUILT, as_draft_problems
-from .models import ContentItem, Partner, Project, SocialFile, Templated
+from .models import ContentItem, Partner, Project, Templated
 from .networks import BY_NAME, Network
 from .personalize import check_personalization, resolve
+from .schemas import SocialFile
 from .scope import PROJECT, content_of, partner_of, partner_scope, scoped
 from .tokens import TokenError, TokenFiller, token_context
 from .values import FIRST_DATE, LAST_DATE

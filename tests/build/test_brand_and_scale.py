@@ -18,8 +18,9 @@ from cobrand.audit import audit
 from cobrand.brand.palette import AA_LARGE, AA_TEXT, WHITE, contrast, palette
 from cobrand.check import check
 from cobrand.load.logos import inspect_logo
-from cobrand.models import Colors, Logo
+from cobrand.models import Logo
 from cobrand.render.images import OG_SIZE, CardPainter, CardStyle
+from cobrand.schemas import Colors
 from support.example import ENVIRON, PARTNER_SLUGS, ROOT, copy_example
 
 AREA_TOLERANCE = 0.10  # partner logos of aspect ratio 0.4 to 6 get the same area within 10%

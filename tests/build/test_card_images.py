@@ -18,10 +18,11 @@ from cobrand.brand.palette import palette
 from cobrand.check import check
 from cobrand.load import load_project
 from cobrand.load.logos import inspect_logo
-from cobrand.models import Colors, Logo, Project
+from cobrand.models import Logo, Project
 from cobrand.render.i18n import for_locale, load_translations
 from cobrand.render.images import OG_SIZE, SOCIAL_SIZES, CardPainter, CardStyle, direction_of, font_file
 from cobrand.render.partner import PartnerRenderer
+from cobrand.schemas import Colors
 from support.example import BUILD_DATE, ENVIRON, ROOT, copy_example
 
 POST = "content/social/recovery-drill-afternoon.yaml"  # every partner gets it

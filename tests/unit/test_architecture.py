@@ -21,8 +21,8 @@ PACKAGE = ROOT / "src" / "cobrand"
 # Lowest first. A module's layer is the entry of the longest prefix of its dotted name (without "cobrand.").
 LAYERS: dict[str, tuple[str, ...]] = {
     # Shared data and pure helpers with no stage of their own: typed models, errors, values, keys.
-    "core": ("errors", "values", "version", "models", "sandbox", "outline", "spreadsheet", "tracking", "scope",
-             "tokens", "cache", "jobs", "entitlement", "kinds", "plugins", "networks"),
+    "core": ("errors", "values", "version", "schemas", "models", "sandbox", "outline", "spreadsheet", "tracking",
+             "scope", "tokens", "cache", "jobs", "entitlement", "kinds", "hooks", "networks"),
     # Logo and colour geometry (ink, trim, lockups, palettes) and the brand checks: load measures logos with
     # it, the build checks them with it before rendering, and render draws with it.
     "brand": ("brand",),
@@ -38,7 +38,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "build": ("build", "partner_build", "fleet", "distribute", "check", "coverage", "placeholders", "scaffold",
               "audit", "audit_images", "partners_table"),
     # Interfaces on top: the package's public API, the CLI, the dev server, progress display.
-    "interface": ("__init__", "cli", "serve", "progress"),
+    # plugins: the plugin API for plugin authors, gathered from the stages that call each hook.
+    "interface": ("__init__", "cli", "serve", "progress", "plugins"),
 }
 RANK = {layer: rank for rank, layer in enumerate(LAYERS)}
 
@@ -75,12 +76,12 @@ def _type_checking_only(node: ast.If) -> bool:
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def _runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
-    """Every import statement except those under ``if TYPE_CHECKING:``."""
+def _runtime_imports(tree: ast.AST, type_checking: bool = False) -> list[ast.Import | ast.ImportFrom]:
+    """Every import statement except those under ``if TYPE_CHECKING:`` (with ``type_checking``: those too)."""
     found: list[ast.Import | ast.ImportFrom] = []
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _type_checking_only(node):
+        if not type_checking and isinstance(node, ast.If) and _type_checking_only(node):
             for child in node.orelse:
                 visit(child)
             return
@@ -101,14 +102,15 @@ def _known(name: str) -> str | None:
     return name or None
 
 
-def imports_of(module: str) -> set[str]:
-    """The cobrand modules ``module`` imports at run time (``from . import x`` counts as importing ``x``)."""
+def imports_of(module: str, type_checking: bool = False) -> set[str]:
+    """The cobrand modules ``module`` imports at run time (``from . import x`` counts as importing ``x``); with
+    ``type_checking``, also those it imports for annotations only."""
     path = MODULES[module]
     package = module.split(".")[:-1] if path.name != "__init__.py" or module == "__init__" else module.split(".")
     if module == "__init__":
         package = []
     targets: set[str] = set()
-    for node in _runtime_imports(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    for node in _runtime_imports(ast.parse(path.read_text(encoding="utf-8"), str(path)), type_checking):
         if isinstance(node, ast.Import):
             bases = [alias.name for alias in node.names if alias.name.split(".")[0] == "cobrand"]
             names: list[str] = []
@@ -133,6 +135,8 @@ def imports_of(module: str) -> set[str]:
 
 
 GRAPH = {module: imports_of(module) for module in MODULES}
+# With the imports made for annotations only: a reader of the code sees those arrows too.
+TYPED_GRAPH = {module: imports_of(module, type_checking=True) for module in MODULES}
 
 
 def test_every_module_has_a_layer() -> None:
@@ -147,10 +151,10 @@ def test_the_import_reader_sees_real_imports() -> None:
     assert "build" in GRAPH["cli"]
 
 
-def upward_imports() -> dict[tuple[str, str], str]:
+def upward_imports(graph: dict[str, set[str]] = GRAPH) -> dict[tuple[str, str], str]:
     """Every import from a module to one in a later layer: (importer, imported) -> "layer -> layer"."""
     found = {}
-    for module, targets in GRAPH.items():
+    for module, targets in graph.items():
         for target in targets:
             if RANK[layer_of(target)] > RANK[layer_of(module)]:
                 found[(module, target)] = f"{layer_of(module)} -> {layer_of(target)}"
@@ -197,6 +201,18 @@ def test_the_cycle_finder_finds_cycles() -> None:
 def test_no_import_cycles() -> None:
     cycle = find_cycle(GRAPH)
     assert cycle is None, "an import cycle: " + " -> ".join(f"src/cobrand/{module}" for module in cycle)
+
+
+def test_not_even_an_annotation_imports_a_later_stage_or_closes_a_cycle() -> None:
+    """Imports under ``if TYPE_CHECKING:`` do not run, but they are arrows between files all the same: a
+    stage that names a later stage's types in its annotations depends on it."""
+    assert TYPED_GRAPH["render.partner"] >= GRAPH["render.partner"]
+    upward = {pair: how for pair, how in upward_imports(TYPED_GRAPH).items() if pair not in KNOWN_DEBT}
+    assert not upward, "annotations naming a later stage's types:\n" + "\n".join(
+        f"  src/cobrand/{a}: imports {b} ({how})" for (a, b), how in sorted(upward.items()))
+    cycle = find_cycle(TYPED_GRAPH)
+    assert cycle is None, "an import cycle through annotations: " + " -> ".join(
+        f"src/cobrand/{module}" for module in cycle)
 
 
 def test_imports_for_type_checking_only_do_not_count() -> None:

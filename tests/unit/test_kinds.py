@@ -6,9 +6,9 @@ import pytest
 
 from cobrand.build import load_and_check
 from cobrand.kinds import BUILT_IN, Kind, Listing
-from cobrand.models import OnePagerFile, PageFile, SocialFile
 from cobrand.plan import Planner
 from cobrand.render.site import selection_pages
+from cobrand.schemas import OnePagerFile, PageFile, SocialFile
 from support.example import ENVIRON, ROOT
 
 
@@ -22,7 +22,7 @@ def test_the_built_in_kinds_are_the_four_of_the_design():
 @pytest.mark.parametrize(("make", "message"), [
     (lambda: Kind("Case Studies", PageFile, "x.html"), "must be lower-case words joined by hyphens"),
     (lambda: Kind("assets", PageFile, "x.html"), "not 'assets'"),
-    (lambda: Kind("notes", SocialFile, "x.html"), "a Markdown kind's schema must extend cobrand.models.PageFile"),
+    (lambda: Kind("notes", SocialFile, "x.html"), "a Markdown kind's schema must extend cobrand.schemas.PageFile"),
     (lambda: Kind("posts", PageFile, "x.html", document="yaml"), "YAML documents are social posts"),
     (lambda: Kind("sheets", OnePagerFile, None, pdf=True), "a kind with a PDF needs a page"),
     (lambda: BUILT_IN.adding((Kind("blog", PageFile, "x.html"),)), "two content kinds have the name blog"),

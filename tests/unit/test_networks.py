@@ -12,12 +12,12 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from cobrand.build import load_and_check
-from cobrand.models import VariantsFile
 from cobrand.networks import BY_NAME, NETWORKS
 from cobrand.plan import Planner
 from cobrand.render.images import SOCIAL_SIZES
 from cobrand.render.kit import social_copy
 from cobrand.render.partner import PartnerRenderer
+from cobrand.schemas import VariantsFile
 from cobrand.validate import social_text
 from support.example import ENVIRON, ROOT
 

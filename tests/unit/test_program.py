@@ -16,10 +16,11 @@ import pytest
 
 from cobrand.build import load_and_check
 from cobrand.load.schema import parse_yaml, validate
-from cobrand.models import ContentItem, PageFile, Project, ProjectFile, SocialFile
+from cobrand.models import ContentItem, Project
 from cobrand.personalize import resolve
 from cobrand.plan import Planner
 from cobrand.program import build_program, count_kind, hub_view
+from cobrand.schemas import PageFile, ProjectFile, SocialFile
 from cobrand.tokens import TokenFiller, templated_text, token_context
 from support.example import ENVIRON, ROOT
 

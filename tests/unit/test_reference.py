@@ -7,7 +7,7 @@ import typing
 import pytest
 from pydantic import BaseModel
 
-from cobrand import models
+from cobrand import schemas
 from support.example import ROOT
 from support.scripts import load_script
 
@@ -37,7 +37,7 @@ def test_every_key_of_every_schema_is_in_the_reference(generator, reference) -> 
         pending = [("", model)]
         while pending:
             prefix, schema = pending.pop()
-            hints = typing.get_type_hints(schema, vars(models), include_extras=True)
+            hints = typing.get_type_hints(schema, vars(schemas), include_extras=True)
             for name in schema.model_fields:
                 assert f"| `{prefix}{name}` |" in text, f"{schema.__name__}.{name} is missing"
                 seen += 1

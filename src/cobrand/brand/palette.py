@@ -11,7 +11,7 @@ import colorsys
 import functools
 from dataclasses import dataclass
 
-from ..models import Colors
+from ..schemas import Colors
 
 AA_TEXT = 4.5
 AA_LARGE = 3.0

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ..errors import Problem
 from ..kinds import BUILT_IN
-from ..models import ContentItem, Project, ProjectFile, Theme, Vendor
-from ..plugins import EnabledPlugin
+from ..models import ContentItem, EnabledPlugin, Project, Theme, Vendor
+from ..schemas import ProjectFile
 from .content import load_content
 from .logos import LogoError, confined_file, inspect_logo
 from .partners import PartnerLoad

@@ -13,7 +13,8 @@ from markdown_it import MarkdownIt
 
 from ..errors import Problem
 from ..kinds import BUILT_IN, RESERVED_FOLDERS, Kind, Kinds
-from ..models import ContentItem, MediaFile, PageFile, SocialFile, Templated
+from ..models import ContentItem, Templated
+from ..schemas import MediaFile, PageFile, SocialFile
 from ..tokens import check_syntax, sandbox, split_tokens, templated_text
 from .markdown import count_words, make_markdown, render_body
 from .media import check_audio, check_body_image, check_image

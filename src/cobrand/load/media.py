@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import Problem
-from ..models import AUDIO_TYPES, audio_extension
+from ..schemas import AUDIO_TYPES, audio_extension
 
 MAX_AUDIO_BYTES = 500 * 1024 * 1024  # every partner site gets a copy; a longer episode belongs on a podcast host
 MAX_IMAGE_BYTES = 20 * 1024 * 1024

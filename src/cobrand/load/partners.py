@@ -12,7 +12,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import Problem
-from ..models import Partner, PartnerFile, PersonalValues
+from ..models import Partner
+from ..schemas import PartnerFile, PersonalValues
 from ..values import SLUG_PATTERN, printable_path, slug_problem
 from .logos import LogoError, confined_file, inspect_logo
 from .schema import parse_toml, toml_line, validate

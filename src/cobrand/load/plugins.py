@@ -13,9 +13,10 @@ from importlib import metadata
 from pathlib import Path
 
 from ..errors import Problem
+from ..hooks import ENTRY_POINT_GROUP, Plugin, PluginError, call, each
 from ..kinds import BUILT_IN, Kind, Kinds
-from ..models import ProjectFile, Theme
-from ..plugins import ENTRY_POINT_GROUP, EnabledPlugin, Plugin, PluginError, call, each
+from ..models import EnabledPlugin, Theme
+from ..schemas import ProjectFile
 
 CONFIG_FILE = "cobrand.toml"
 FIELD = "plugins.enabled"

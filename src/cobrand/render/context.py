@@ -19,20 +19,12 @@ from markupsafe import Markup
 
 from ..brand.lockup import lockup_view
 from ..brand.palette import Palette, palette
-from ..models import (
-    AUDIO_TYPES,
-    ContentItem,
-    MediaFile,
-    OnePagerFile,
-    Partner,
-    Project,
-    SocialFile,
-    audio_extension,
-)
+from ..hooks import ItemEvent, item_hook
+from ..models import ContentItem, Partner, Project
 from ..networks import BY_NAME
 from ..personalize import resolve
 from ..plan import PartnerPlan
-from ..plugins import ItemEvent, item_hook
+from ..schemas import AUDIO_TYPES, MediaFile, OnePagerFile, SocialFile, audio_extension
 from ..tokens import TokenError, TokenFiller, token_context
 from ..tracking import Tracking, print_url, share_url
 from ..validate import social_text

@@ -11,9 +11,9 @@ from ..cache import digest
 from ..jobs import Job
 from ..models import Partner, Project
 from ..plan import PartnerPlan
-from ..plugins import OutputRequest
 from .context import foreign_language, partner_url
 from .crawlers import vendor_canonical
+from .outputs import OutputRequest
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -95,7 +95,7 @@ def robots(project: Project, partner: Partner) -> bytes:
 
 
 class SiteFeeds:
-    """The built-in output provider (plugins.py ``OutputProvider``) of what crawlers and feed readers read:
+    """The built-in output provider (render/outputs.py ``OutputProvider``) of what crawlers and feed readers read:
     ``feed.xml``, ``sitemap.xml`` and ``robots.txt`` of the partner's public site."""
 
     name = "feeds"

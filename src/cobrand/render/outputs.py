@@ -1,4 +1,5 @@
-"""Output providers (plugins.py :class:`OutputProvider`): each yields one partner's jobs of one output.
+"""Output providers (:class:`OutputProvider`): each yields one partner's jobs of one output, from an
+:class:`OutputRequest`.
 
 cobrand's own (render/providers/, in the order listed there) and then plugins' go through here, one seam.
 The jobs of a plugin's provider are checked before they join the partner's: a path inside the provider's
@@ -9,11 +10,60 @@ plugin and the provider.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Protocol
 
+from ..cache import PartnerKeys
+from ..hooks import PluginError, call, each
 from ..jobs import Job, Resolve
-from ..plugins import EnabledPlugin, OutputProvider, OutputRequest, PluginError, call, each
+from ..models import EnabledPlugin, Project
+from ..plan import PartnerPlan
+from .context import PartnerViews
+from .output_plan import OutputPlan
+
+
+@dataclass(frozen=True)
+class OutputRequest:
+    """What an output provider gets for one partner.
+
+    ``plan`` is what the partner is entitled to; ``views`` the template data (render/context.py);
+    ``keys`` the partner's input keys (``base``: site and partner; ``listing``: and the cards of its
+    items; ``with_bodies``: and its items whole; cache.py ``PartnerKeys``). A job's key must
+    name every input its bytes depend on: key on ``keys.listing`` for what lists items, and so on.
+    ``root`` is the folder inside the partner's output the provider writes under (``""``: the top):
+    every job's path must start with it. ``pages`` are the site paths of the HTML pages under it.
+    ``output_plan`` says what the partner gets besides its pages (render/output_plan.py: its PDFs, images,
+    kit, social pack and e-mails, by path), decided before any job is made. ``earlier`` holds the jobs of
+    the providers that ran before this one, by provider name (cobrand's own first, in the order of
+    render/providers/, then plugins' in the order they are enabled): an output made from another's files
+    names them there, as the kit's zip does.
+    """
+
+    project: Project
+    plan: PartnerPlan
+    views: PartnerViews
+    keys: PartnerKeys
+    output_plan: OutputPlan
+    root: str = ""
+    pages: tuple[str, ...] = ()
+    earlier: Mapping[str, tuple[Job, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+
+class OutputProvider(Protocol):
+    """Makes one kind of output for each partner, as jobs (jobs.py) the writer runs when their key changed.
+
+    A provider may also have a ``root`` attribute: the folder of the partner's output it writes under
+    (``OutputRequest.root`` is then that; default ``""``, the top of the partner's site).
+    """
+
+    name: str
+
+    def jobs(self, request: OutputRequest) -> Iterable[Job]:
+        """The jobs of this output for the partner of ``request``, in a stable order."""
+        ...
+
 
 # Each provider with the plugin it comes from, or None for cobrand's own.
 Providers = tuple[tuple[EnabledPlugin | None, OutputProvider], ...]

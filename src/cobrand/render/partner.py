@@ -17,16 +17,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
 
 from ..brand.palette import Palette, palette
 from ..brand.trim import logo_bytes, vendor_logo_bytes, vendor_logo_path
-from ..cache import digest, partner_key, site_key
+from ..cache import PartnerKeys, digest, partner_key, site_key
+from ..hooks import PageEvent, page_hook
 from ..jobs import HUB, Job, Output, Resolve, hub_path
 from ..load import SavedState
 from ..models import Partner, Project
 from ..plan import PartnerPlan, Planner
-from ..plugins import OutputRequest, PageEvent, page_hook
 from ..tokens import TokenFiller
 from ..version import __version__
 from . import hub
@@ -42,30 +41,14 @@ from .engine.renderers import make_renderer, render_mode
 from .i18n import catalogue_language, for_locale, install_translations, load_translations
 from .newsletter import vendor_logo_job
 from .output_plan import OutputOptions, OutputPlan
-from .outputs import plugin_providers, provided_jobs
+from .outputs import OutputRequest, plugin_providers, provided_jobs
 from .pdf import PdfRenderer, ReadScope
 from .providers import builtin_providers
+from .providers.services import Shared
 from .site import Page, render_page, selection_pages, theme_environment, theme_static_files
 
 PRINT_STYLESHEET = "print/one-pager.css"
 PRESS_STYLESHEET = "print/press.css"
-
-
-class PartnerKeys(NamedTuple):
-    """The keys of one partner's inputs, each naming everything the one before it does and more."""
-
-    base: str  # cobrand, config, theme and the partner: outputs that show no content
-    listing: str  # and what cards show of each item the partner gets: listings, feeds
-    with_bodies: str  # and every item whole
-    fingerprint: str  # and the day: everything the partner's output depends on
-    program: str  # listing's, and the cards of what the partner's next tier gives: the hub's pages
-
-
-class Shared(NamedTuple):
-    """The pages and content files of partners who get the same items, made once for all of them."""
-
-    pages: list[tuple[Page, str]]  # the pages after the home page, each with the key of the item it shows, or ""
-    assets: list[Job]  # content files the pages use
 
 
 def _theme_file(project: Project, relative: str) -> Path | None:
@@ -306,7 +289,7 @@ class PartnerRenderer:
             inputs |= {BODIES}
         reads[path] = inputs
 
-    def _read_scope(self, partner: Partner, plan: PartnerPlan) -> ReadScope:
+    def read_scope(self, partner: Partner, plan: PartnerPlan) -> ReadScope:
         """What ``partner``'s PDFs may read: its folder, the vendor's logo, the theme, its items' assets."""
         content = self.project.root / "content"
         assets = [content / asset for item in plan.items for asset in item.assets]

@@ -1,8 +1,8 @@
-"""cobrand's own outputs, each an output provider (plugins.py ``OutputProvider``) that yields jobs.
+"""cobrand's own outputs, each an output provider (render/outputs.py ``OutputProvider``) that yields jobs.
 
 :func:`builtin_providers` is the registry, in the order the providers run; plugins' providers come
 after them (render/outputs.py runs both through the same seam). Each provider gets the partner's
-:class:`~cobrand.plugins.OutputRequest`: its plan, its output plan (render/output_plan.py, which says
+:class:`~cobrand.render.outputs.OutputRequest`: its plan, its output plan (render/output_plan.py, which says
 before any job is made what the partner gets), its template views (built from the output plan, read
 only), its keys, and ``earlier``, the jobs of the providers before it by name. What one output needs of
 another is taken from there (the hub's copies of the stylesheet and logos, the kit zip's files), never
@@ -10,8 +10,6 @@ left behind in shared state.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from ..feeds import SiteFeeds
 from ..outputs import Providers
@@ -24,13 +22,11 @@ from .kit_zip import KitZip
 from .logos import Logos
 from .pages import Pages
 from .pdfs import Pdfs
+from .services import RenderServices
 from .social import SocialPack
 
-if TYPE_CHECKING:
-    from ..partner import PartnerRenderer
 
-
-def builtin_providers(renderer: PartnerRenderer) -> Providers:
+def builtin_providers(renderer: RenderServices) -> Providers:
     """cobrand's providers in order: each may read the jobs of those before it (``OutputRequest.earlier``)."""
     providers = (
         StaticFiles(renderer),  # the theme's static files, the vendor's logo (as PNG for e-mails)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ...jobs import Job
-from ...plugins import OutputRequest
-
-if TYPE_CHECKING:
-    from ..partner import PartnerRenderer
+from ..outputs import OutputRequest
+from .services import RenderServices
 
 
 class StaticFiles:
@@ -18,7 +15,7 @@ class StaticFiles:
 
     name = "static"
 
-    def __init__(self, renderer: PartnerRenderer) -> None:
+    def __init__(self, renderer: RenderServices) -> None:
         self.renderer = renderer
 
     def jobs(self, request: OutputRequest) -> Iterator[Job]:
@@ -31,7 +28,7 @@ class ContentAssets:
 
     name = "assets"
 
-    def __init__(self, renderer: PartnerRenderer) -> None:
+    def __init__(self, renderer: RenderServices) -> None:
         self.renderer = renderer
 
     def jobs(self, request: OutputRequest) -> Iterator[Job]:

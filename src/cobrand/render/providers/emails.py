@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ...jobs import Job, hub_path
 from ...models import Partner
-from ...plugins import OutputRequest
 from ..email_skeleton import EmailSkeletons
 from ..i18n import catalogue_language
 from ..newsletter import NewsletterRenderer, email_jobs
+from ..outputs import OutputRequest
 from ..plaintext import BlockMemo
-
-if TYPE_CHECKING:
-    from ..partner import PartnerRenderer
+from .services import RenderServices
 
 
 class Emails:
@@ -22,7 +19,7 @@ class Emails:
 
     name = "emails"
 
-    def __init__(self, renderer: PartnerRenderer) -> None:
+    def __init__(self, renderer: RenderServices) -> None:
         self.renderer = renderer
         # The plain texts' laid-out blocks, shared by the partners this process renders (render/plaintext.py).
         # The page engine's switch covers it: no memo in full mode, each text also made without it in verify.

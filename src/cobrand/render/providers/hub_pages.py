@@ -4,16 +4,13 @@ what's new and its robots.txt (render/hub.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ...jobs import Job
-from ...plugins import OutputRequest
 from ..context import BODIES, DATE
 from ..hub import HubRequest, hub_jobs
 from ..i18n import for_locale
-
-if TYPE_CHECKING:
-    from ..partner import PartnerRenderer
+from ..outputs import OutputRequest
+from .services import RenderServices
 
 
 class HubPages:
@@ -21,7 +18,7 @@ class HubPages:
 
     name = "hub-pages"
 
-    def __init__(self, renderer: PartnerRenderer) -> None:
+    def __init__(self, renderer: RenderServices) -> None:
         self.renderer = renderer
 
     def jobs(self, request: OutputRequest) -> Iterator[Job]:

@@ -4,13 +4,11 @@ image per network with the resized preview the hub's social page shows (hub). Pa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from ...brand.palette import palette
 from ...cache import digest
 from ...jobs import Job, Resolve, hub_path
-from ...models import MediaFile
-from ...plugins import OutputRequest
+from ...schemas import MediaFile
 from ..context import text_direction
 from ..i18n import for_locale
 from ..images import (
@@ -26,9 +24,8 @@ from ..images import (
     webp,
 )
 from ..output_plan import preview_path
-
-if TYPE_CHECKING:
-    from ..partner import PartnerRenderer
+from ..outputs import OutputRequest
+from .services import RenderServices
 
 
 def preview_job(full: Job, path: str, size: tuple[int, int]) -> Job:
@@ -48,7 +45,7 @@ class Images:
 
     name = "images"
 
-    def __init__(self, renderer: PartnerRenderer) -> None:
+    def __init__(self, renderer: RenderServices) -> None:
         self.renderer = renderer
 
     def jobs(self, request: OutputRequest) -> Iterator[Job]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...jobs import Job
-from ...plugins import OutputRequest
 from ..hub import zip_job
+from ..outputs import OutputRequest
 
 
 class KitZip:

@@ -4,18 +4,15 @@ its sized files (1x, 2x, WebP and PNG) and favicons, named by digest and size (r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from ...brand.trim import logo_bytes
 from ...cache import digest
 from ...jobs import Job, Resolve
 from ...models import Logo
-from ...plugins import OutputRequest
 from ..context import PARTNER_LOGO
 from ..logos import LogoFiles, make_logo_file
-
-if TYPE_CHECKING:
-    from ..partner import PartnerRenderer
+from ..outputs import OutputRequest
+from .services import RenderServices
 
 
 class Logos:
@@ -23,7 +20,7 @@ class Logos:
 
     name = "logos"
 
-    def __init__(self, renderer: PartnerRenderer) -> None:
+    def __init__(self, renderer: RenderServices) -> None:
         self.renderer = renderer
 
     def jobs(self, request: OutputRequest) -> Iterator[Job]:

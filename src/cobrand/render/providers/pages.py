@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ...jobs import Job
-from ...plugins import OutputRequest
 from ..context import BODIES, DATE
+from ..outputs import OutputRequest
 from ..site import home_page
-
-if TYPE_CHECKING:
-    from ..partner import PartnerRenderer
+from .services import RenderServices
 
 
 class Pages:
@@ -21,7 +18,7 @@ class Pages:
 
     name = "pages"
 
-    def __init__(self, renderer: PartnerRenderer) -> None:
+    def __init__(self, renderer: RenderServices) -> None:
         self.renderer = renderer
 
     def jobs(self, request: OutputRequest) -> Iterator[Job]:

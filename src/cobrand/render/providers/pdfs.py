@@ -6,23 +6,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from ...cache import digest
 from ...jobs import Job, Resolve, hub_path
 from ...models import ContentItem
-from ...plugins import OutputRequest
 from ..context import BODIES, CARDS, DATE
 from ..hub import copies, pdf_copy
 from ..images import direction_of
 from ..logos import print_logo_files
 from ..output_plan import press_path
+from ..outputs import OutputRequest
 from ..pdf import PdfFetchError, ReadScope, first_page_thumbnail
 from ..site import page_place
 from .images import webp_job
-
-if TYPE_CHECKING:
-    from ..partner import PartnerRenderer
+from .services import RenderServices
 
 
 class Pdfs:
@@ -31,7 +28,7 @@ class Pdfs:
 
     name = "pdfs"
 
-    def __init__(self, renderer: PartnerRenderer) -> None:
+    def __init__(self, renderer: RenderServices) -> None:
         self.renderer = renderer
 
     def jobs(self, request: OutputRequest) -> Iterator[Job]:
@@ -40,7 +37,7 @@ class Pdfs:
         if not outputs.pdf_items:
             return
         renderer, plan = self.renderer, request.plan
-        scope = renderer._read_scope(plan.partner, plan)
+        scope = renderer.read_scope(plan.partner, plan)
         keys = request.keys
         extras = {CARDS: keys.listing, BODIES: keys.with_bodies, DATE: request.project.today.isoformat()}
         reads: dict[str, frozenset[str]] = {}  # what each PDF's templates read, filled as they are made

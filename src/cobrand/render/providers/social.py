@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from ...cache import digest
 from ...jobs import Job
-from ...plugins import OutputRequest
 from ..hub import social_jobs
+from ..outputs import OutputRequest
 
 
 class SocialPack:

@@ -17,8 +17,8 @@ from cobrand.cache import digest
 from cobrand.errors import Problem
 from cobrand.jobs import HUB, Job, Resolve
 from cobrand.kinds import Kind, Listing
-from cobrand.models import PageFile, ShortText
 from cobrand.plugins import AfterLoad, ItemEvent, OutputProvider, OutputRequest, Plugin
+from cobrand.schemas import PageFile, ShortText
 
 KIND = "case-studies"
 
