@@ -1,7 +1,7 @@
 """Plain view data for theme templates, built once per partner.
 
-Templates see only these dicts and lists: values are strings, dates and
-already-filled Markup bodies, so a theme cannot reach into the pipeline.
+Templates see only these read-only mappings and tuples: values are strings, dates
+and already-filled Markup bodies, so a theme cannot reach into the pipeline.
 """
 
 from __future__ import annotations
