@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from jinja2 import Environment, FileSystemBytecodeCache, Undefined, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.nodes import AssignBlock, Concat
+from jinja2.nodes import AssignBlock, Compare, Concat
 from jinja2.runtime import Macro, markup_join
 from jinja2.utils import _PassArg
 from markupsafe import Markup, escape
@@ -263,6 +263,19 @@ class _SkeletonCode(CodeGenerator):
         self.pop_assign_tracking(frame)
         self.leave_frame(block_frame)
 
+    def visit_Compare(self, node: Compare, frame: Frame) -> None:
+        # ``a in b`` hashes ``a`` when ``b`` is a dict or set: with ``a`` a slot (a partner's network
+        # looked up in the theme's table) the environment asks it as a call, answered by a guard.
+        if len(node.ops) != 1 or node.ops[0].op not in ("in", "notin"):
+            super().visit_Compare(node, frame)
+            return
+        self.write("(not " if node.ops[0].op == "notin" else "(")
+        self.write("environment.contains(")
+        self.visit(node.ops[0].expr, frame)
+        self.write(", ")
+        self.visit(node.expr, frame)
+        self.write("))")
+
     def visit_Concat(self, node: Concat, frame: Frame) -> None:
         self.write("environment.joined((")
         for arg in node.nodes:
@@ -338,7 +351,17 @@ class SkeletonEnvironment(Environment):
         return self.theme_env.getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
+        if self.trace is not None and type(argument) is Slot and type(obj) is not Slot:
+            # A partner value as the key of a theme's table (``networks[network]``): hashing a slot
+            # would fail, so the lookup is a recipe.
+            return self.trace.call(self.theme_env.getitem, (obj, argument), {})
         return self.theme_env.getitem(obj, argument)
+
+    def contains(self, container: Any, item: Any) -> Any:
+        """``item in container`` as a template asks it (see _SkeletonCode.visit_Compare)."""
+        if self.trace is not None and type(item) is Slot and type(container) is not Slot:
+            return self.trace.call(operator.contains, (container, item), {})
+        return item in container
 
     def checked(self, function: Callable[..., Any], context_safe: bool = False) -> Callable[..., Any]:
         """``function`` as a template calls it: with a slot among its arguments, the call becomes a slot.
@@ -355,12 +378,14 @@ class SkeletonEnvironment(Environment):
             trace = self.trace
             if trace is None:
                 return function(*args, **kwargs)
-            if reads_context and any(_partner_valued(a) for a in (*args[1:], *kwargs.values())):
+            if reads_context:
                 free = getattr(function, "context_free", None)
-                if free is None:
+                if free is not None:
+                    # What it reads of the context may be partner values too (the 404's home URL).
+                    plain, leading = free(args[0])
+                    return trace.call(plain, (*leading, *args[1:]), kwargs)
+                if any(_partner_valued(a) for a in (*args[1:], *kwargs.values())):
                     raise SkeletonMiss(f"{function.__name__} reads the template context")
-                plain, leading = free(args[0])
-                return trace.call(plain, (*leading, *args[1:]), kwargs)
             return trace.call(function, args, kwargs)
 
         call.skeleton_checked = True  # type: ignore[attr-defined]  # see _SkeletonContext
