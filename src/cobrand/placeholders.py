@@ -20,7 +20,7 @@ from .cache import digest
 from .errors import Problem
 from .load.state import SavedState, file_digest
 from .models import Partner, Project
-from .scaffold import CONTENT_SUFFIX, TEMPLATES, brand_colors, logo_svg
+from .scaffold import CONTENT_SUFFIX, TEMPLATES, brand_colors, logo_svg, logo_title
 
 EXAMPLE_PARTNER = "example-partner"  # the partner `cobrand init` creates
 INIT_VENDOR_COLORS = ("#1f4e79", "#f28c28")  # the vendor logo `cobrand init` draws
@@ -107,10 +107,15 @@ def _one_partner_warnings(project: Project, partner: Partner) -> list[Problem]:
     logo = partner.logo.path
     if logo.suffix != ".svg":
         return problems
+    text = _text(logo)
+    # Drawing the two candidates sets the name in outlines (a few ms a partner): only a logo titled as
+    # the placeholder is titled can be one.
+    if text is None or logo_title(partner.name) not in text:
+        return problems
     colors = partner.data.colors
     candidates = {logo_svg(partner.name, *brand_colors(partner.slug)),
                   logo_svg(partner.name, colors.primary, colors.accent or colors.primary)}
-    if _text(logo) in candidates:
+    if text in candidates:
         problems.append(Problem(_relative(project.root, logo), f"is the placeholder logo `cobrand new partner` "
                                 f"drew for {partner.name}; replace it with the partner's own logo",
                                 severity="warning"))

@@ -132,6 +132,11 @@ def brand_colors(seed: str) -> tuple[str, str]:
     return color(hue, 0.32, 0.55), color(hue + 0.09, 0.55, 0.72)
 
 
+def logo_title(name: str) -> str:
+    """The ``<title>`` every placeholder logo drawn for ``name`` holds (see :func:`logo_svg` and logo.svg)."""
+    return f'<title id="logo-title">{html.escape(name)}</title>'
+
+
 def logo_svg(name: str, primary: str, accent: str) -> str:
     """A simple placeholder logo: an initials badge and the name as a wordmark."""
     words = [word for word in name.split() if word[:1].isalnum()]

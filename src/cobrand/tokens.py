@@ -170,7 +170,9 @@ def heading_id(text: str) -> str:
     return _NOT_IN_ID.sub("", text.lower().replace(" ", "-"))
 
 
-_ID_ATTRIBUTE = re.compile(r'(?<![\w-])id="([^"]*)"')
+# An ``id`` attribute, not the end of ``data-id`` or ``xid``; the literal comes first so that only
+# where ``id="`` is found is the look-behind tried (see tracking._HREF).
+_ID_ATTRIBUTE = re.compile(r'id="(?<![\w-]id=")([^"]*)"')
 
 
 def unique_ids(html: str) -> str:

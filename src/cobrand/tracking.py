@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Not a canonical link: with [site] canonical = "vendor" it names the vendor's original, which must stay the
-# same URL on every partner's copy (templates write it as <link rel="canonical" href="...">).
-_HREF = re.compile(rb'(?<!rel="canonical" )href="(https?://[^"]+)"')
+# same URL on every partner's copy (templates write it as <link rel="canonical" href="...">). The pattern
+# starts with its literal and looks behind from there: one that starts with the look-behind is tried at
+# every byte of the page, not only where "href" is found (as links.py's patterns do).
+_HREF = re.compile(rb'href="(?<!rel="canonical" href=")(https?://[^"]+)"')
 _TEXT_URL = re.compile(r"https?://[^\s<>\"')\]]+")
 
 
