@@ -279,6 +279,7 @@ def wrap(env: Environment, record: _Record, exact: frozenset[tuple[str, ...]], p
 
 
 _TEXT = object()  # the guard of a stand-in: the partner's value is non-empty text
+_UNREAD = object()
 _NUMBER = object()  # the guard of a number's stand-in: the partner's value is a non-zero int (never a bool)
 
 
@@ -368,6 +369,19 @@ class Inputs:
     raw_segments: tuple[str, ...]  # the same values as text (unescaped), what a marker stands for
     image: Callable[[str | None], Any]  # a body image's site path -> what the e-mail takes from its file (size)
     known: dict[tuple[str, str | None], Any] = dataclasses.field(default_factory=dict)  # links worked out
+    read: dict[tuple[str, ...], Any] = dataclasses.field(default_factory=dict)  # context values read, by path
+
+    def lookup(self, env: Environment, path: tuple[str, ...]) -> Any:
+        """The value at ``path`` of the partner's context, as :func:`lookup` reads it; each prefix read once."""
+        found = self.read.get(path, _UNREAD)
+        if found is _UNREAD:
+            if len(path) == 1:
+                found = self.context[path[0]] if path[0] in self.context else env.undefined(name=path[0])
+            else:
+                parent, name = self.lookup(env, path[:-1]), path[-1]
+                found = env.getitem(parent, name[1:]) if name.startswith("[") else env.getattr(parent, name)
+            self.read[path] = found
+        return found
 
     def href(self, source: str | None) -> str | None:
         """The partner's address of a body link (``None``: the post's own page), worked out once."""
@@ -453,7 +467,7 @@ def evaluate(env: Environment, recipe: tuple[Any, ...], inputs: Inputs) -> Any:
     """The partner's value of one recipe: a context path, a body token, a link or image of the body."""
     kind = recipe[0]
     if kind == "ctx":
-        return lookup(env, inputs.context, recipe[1])
+        return inputs.lookup(env, recipe[1])
     if kind == "segment":
         return inputs.raw_segments[recipe[1]]
     if kind == "href":
@@ -526,7 +540,7 @@ def evaluate_guard(env: Environment, recipe: tuple[Any, ...], inputs: Inputs) ->
     if kind == "site_path":
         path = evaluate(env, recipe, inputs)
         return (path, inputs.image(path))
-    return lookup(env, inputs.context, recipe[1])
+    return inputs.lookup(env, recipe[1])
 
 
 def check_body(masked: str) -> None:
