@@ -27,6 +27,9 @@ TWINS = {  # twin slug: (partner copied, values set in its partner.toml)
     "long-twin": ("northbeam-it", {"name": "The Exceptionally Long Named Regional Managed Backup and Recovery "
                                            "Cooperative of the Greater Northern Lakes",
                                    "phone": None, "utm_source": "long-twin"}),
+    # A stand-in's own characters in a partner's values: that partner's e-mails are made in full.
+    "marker-twin": ("northbeam-it", {"name": "Fake \ue0001\ue001 Marker", "address": "\ue000 Street",
+                                     "utm_source": "marker-twin"}),
     "german-twin": ("falkenstein-systeme", {"name": "Müller & Söhne „Daten“ GmbH", "accent": "#00ff7f",
                                                     "utm_source": "mueller"}),
 }
@@ -78,6 +81,7 @@ def test_emails_from_skeletons_equal_the_full_renderers_for_every_partner(projec
     assert store.counts["retired"] == 0
     twins = {skeleton.creator for shapes in store.shapes.values() for skeleton in shapes}
     assert not set(TWINS) <= twins  # not every twin needed a skeleton of its own
+    assert "marker-twin" not in twins and store.counts["full"] > 0  # its values cannot stand in a skeleton
 
 
 def test_verify_mode_passes_with_skeletons(project: Any, full: Any) -> None:
