@@ -140,40 +140,47 @@ a{color:#0b4f9c}
 """.strip()
 
 
+# The rows are joined as plain text, each value passed through escape() (what Markup.format does to
+# it, field by field): a fleet's table has a row a partner, and the overview is written on every build.
+_DASH = "&ndash;"
+_NUMBER_DASH = '<td class="n">&ndash;</td>'
+
+
 def _list(values: Iterable[str]) -> Markup:
-    return Markup(", ").join(escape(value) for value in values) or Markup("&ndash;")
+    return Markup(", ".join([escape(value) for value in values]) or _DASH)
 
 
 def _problems(problems: Sequence[Problem], css: str) -> Markup:
     if not problems:
         return Markup("")
-    items = Markup("").join(Markup("<li>{}</li>").format(str(problem)) for problem in problems)
-    return Markup('<ul class="{}">{}</ul>').format(css, items)
+    items = "".join([f"<li>{escape(str(problem))}</li>" for problem in problems])
+    return Markup(f'<ul class="{escape(css)}">{items}</ul>')
 
 
 def _row(row: OverviewRow, kinds: Sequence[str]) -> Markup:
-    name = (Markup('<a href="{}"><bdi>{}</bdi></a>').format(row.site, row.name) if row.name and row.site
-            else Markup("<bdi>{}</bdi>").format(row.name) if row.name else Markup("<em>not loaded</em>"))
+    if row.name and row.site:
+        name = f'<a href="{escape(row.site)}"><bdi>{escape(row.name)}</bdi></a>'
+    else:
+        name = f"<bdi>{escape(row.name)}</bdi>" if row.name else "<em>not loaded</em>"
     counts = dict(row.counts)
-    cells = Markup("").join(Markup('<td class="n">{}</td>').format(counts[kind]) if row.counts
-                            else Markup('<td class="n">&ndash;</td>') for kind in kinds)
-    total = Markup('<td class="n">{}</td>').format(row.total) if row.counts else Markup('<td class="n">&ndash;</td>')
-    newest = (Markup('<time datetime="{0}">{0}</time><br>{1}').format(row.newest.isoformat(), row.newest_item)
-              if row.newest is not None else Markup("&ndash;"))
+    cells = "".join([f'<td class="n">{counts[kind]}</td>' if row.counts else _NUMBER_DASH for kind in kinds])
+    total = f'<td class="n">{row.total}</td>' if row.counts else _NUMBER_DASH
+    if row.newest is not None:
+        day = escape(row.newest.isoformat())
+        newest = f'<time datetime="{day}">{day}</time><br>{escape(row.newest_item)}'
+    else:
+        newest = _DASH
     label = STATUS_LABELS.get(row.status, row.status)
-    status = (Markup('<span class="bad">{}</span>').format(label) if row.status in ("failed", "skipped")
-              else escape(label))
+    # Plain text, not Markup: adding text to a Markup would escape the text.
+    status = f'<span class="bad">{escape(label)}</span>' if row.status in ("failed", "skipped") else str(escape(label))
     if row.url_changes is not None:
         added, changed, removed = row.url_changes
-        status += Markup("<br>URLs: {} added, {} changed, {} removed").format(added, changed, removed)
+        status += f"<br>URLs: {added} added, {changed} changed, {removed} removed"
     return Markup(
-        '<tr><th scope="row"><code>{slug}</code></th><td>{name}</td><td>{tier}</td><td>{ecosystems}</td>'
-        "<td>{regions}</td>{cells}{total}<td>{newest}</td><td>{status}{problems}</td>"
-        '<td class="n">{warning_count}</td><td>{warnings}</td></tr>').format(
-        slug=row.slug, name=name, tier=row.tier or Markup("&ndash;"), ecosystems=_list(row.ecosystems),
-        regions=_list(row.regions), cells=cells, total=total, newest=newest, status=status,
-        problems=_problems(row.problems, "bad"), warning_count=len(row.warnings),
-        warnings=_problems(row.warnings, "warn"))
+        f'<tr><th scope="row"><code>{escape(row.slug)}</code></th><td>{name}</td>'
+        f"<td>{escape(row.tier) if row.tier else _DASH}</td><td>{_list(row.ecosystems)}</td>"
+        f"<td>{_list(row.regions)}</td>{cells}{total}<td>{newest}</td><td>{status}{_problems(row.problems, 'bad')}</td>"
+        f'<td class="n">{len(row.warnings)}</td><td>{_problems(row.warnings, "warn")}</td></tr>')
 
 
 def overview_html(project: Project, rows: Sequence[OverviewRow], withheld: Mapping[str, Sequence[Problem]],
