@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+import cobrand
 from cobrand.load import load_project
+from cobrand.render import email_skeleton
 from cobrand.render.email_skeleton import EmailSkeletons
 from cobrand.render.engine.renderers import RenderMismatchError
 from cobrand.render.newsletter import render_emails
@@ -133,3 +135,23 @@ def test_a_skeleton_that_differs_from_the_full_renderer_is_retired_in_fast_mode(
     # The first other partner a skeleton serves is compared with the full renderer: retired, not written.
     assert render_emails(project, twin, skeletons=store) == full["ampersand-twin"]
     assert store.counts["retired"] > 0
+
+
+def test_a_theme_email_template_a_probe_cannot_follow_is_made_in_full_and_read_once(tmp_path: Path) -> None:
+    root = rtl_cjk_project(tmp_path)
+    default = Path(cobrand.__file__).parent / "themes" / "default" / "templates" / "email" / "post.html"
+    source = default.read_text("utf-8").replace("<h1 class=\"title\">{{ item.title }}</h1>",
+                                                "<h1 class=\"title\">{{ shout(item.title) }}</h1>")
+    assert source != default.read_text("utf-8")
+    target = root / "themes" / "harborline" / "templates" / "email" / "post.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("{% macro shout(text) %}{{ text }}!{% endmacro %}" + source, "utf-8")
+    loaded, problems = load_project(root, BUILD_DATE)
+    assert loaded is not None, problems
+    store = EmailSkeletons()
+    for partner in loaded.partners:
+        made = render_emails(loaded, partner, skeletons=store)
+        assert made == render_emails(loaded, partner), partner.slug
+        assert any(b"!</h1>" in data for data in made.values())
+    assert store.counts["made"] == 0 and store.counts["full"] > 0
+    assert isinstance(store.names["email/post.html"], email_skeleton.Unsafe)  # refused once, kept

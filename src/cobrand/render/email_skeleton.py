@@ -675,7 +675,7 @@ class EmailSkeletons:
         self.shapes: dict[Hashable, list[Skeleton]] = {}
         self.retired: set[Hashable] = set()
         self.exact: dict[str, frozenset[tuple[str, ...]]] = {}  # by template: paths the template does more than print
-        self.names: dict[str, frozenset[str]] = {}
+        self.names: dict[str, frozenset[str] | Unsafe] = {}  # what each template reads, or why it is refused
         self.counts = {"filled": 0, "made": 0, "full": 0, "retired": 0}  # for benchmarks and tests
         self.max_shapes = MAX_SHAPES
 
@@ -689,7 +689,13 @@ class EmailSkeletons:
         value's escaping is not known.
         """
         if template not in self.names:
-            self.names[template] = template_names(env, template)
+            try:
+                self.names[template] = template_names(env, template)
+            except Unsafe as refused:  # kept: the template is not read again for every post
+                self.names[template] = refused
+        names = self.names[template]
+        if isinstance(names, Unsafe):
+            raise Unsafe(str(names))
         for _ in range(MAX_RETRIES):
             exact = self.exact.get(template, frozenset())
             try:
@@ -723,7 +729,9 @@ class EmailSkeletons:
         if self.token in written:
             raise Unsafe("a link marker was changed in the body")
         body_parts, body_slots = split(written, marker_places(written), fragment_place_escape)
-        probe = probe_context(env, record, exact, self.names[template] - {"body"}, context)
+        names = self.names[template]
+        assert not isinstance(names, Unsafe)
+        probe = probe_context(env, record, exact, names - {"body"}, context)
         probe["body"] = Markup(written)
         with probing(env):
             document = env.get_template(template).render(probe)
