@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     idle = max(0.0, measured["render_phase"] * args.jobs - compute_sum) / tasks
     per_task_bytes = (measured["to_workers"] + measured["from_workers"]) / tasks
     write = measured["writing"] / tasks
-    cpu = measured["cpu"]
+    split = measured["cpu"]  # where the measured build's CPU went
     lines = [
         f"# Dask against local workers: {args.partners} partners x {args.items} items, "
         f"{args.jobs} workers, {args.runs} run(s) alternated; measured build: {measured['tasks']} tasks, "
@@ -274,15 +274,15 @@ def main(argv: list[str] | None = None) -> int:
         f"| compute on the worker: base + per PDF | {base * 1e3:.0f} ms + {per_pdf * 1e3:.0f} ms x PDFs |",
         f"| client's write of the result | {write * 1e3:.1f} ms |",
         f"| workers idle per task in the build (scheduling, transfer, start-up) | {idle * 1e3:.0f} ms |",
-        f"| CPU per task: rendering (workers' task threads) | {cpu['workers_tasks'] / tasks * 1e3:.0f} ms |",
+        f"| CPU per task: rendering (workers' task threads) | {split['workers_tasks'] / tasks * 1e3:.0f} ms |",
         f"| CPU per task: workers besides rendering (unpacking the project, importing cobrand; then "
         f"tasks in, results out, heartbeats) | "
-        f"{(cpu['workers_all'] - cpu['workers_tasks']) / tasks * 1e3:.1f} ms |",
-        f"| CPU per task: client's main thread (writing) | {cpu['client_main'] / tasks * 1e3:.1f} ms |",
+        f"{(split['workers_all'] - split['workers_tasks']) / tasks * 1e3:.1f} ms |",
+        f"| CPU per task: client's main thread (writing) | {split['client_main'] / tasks * 1e3:.1f} ms |",
         f"| CPU per task: client's event loop (scheduler, nannies, receiving) | "
-        f"{cpu['client_loop'] / tasks * 1e3:.1f} ms |",
+        f"{split['client_loop'] / tasks * 1e3:.1f} ms |",
         f"| CPU once: starting the workers (interpreter, distributed; cobrand comes with the first task) | "
-        f"{cpu['workers_start']:.2f} s |",
+        f"{split['workers_start']:.2f} s |",
         *(f"| scheduler round trip of an empty task, {w} workers: wall (scheduler and client CPU) | {s * 1e3:.2f} ms "
           f"({c * 1e3:.2f} ms) |" for w, (s, c) in overhead.items()),
         "",
