@@ -41,7 +41,6 @@ def main(argv: list[str] | None = None) -> int:
 
     import cobrand
     import cobrand.render.newsletter as newsletter
-    from cobrand.render.email_skeleton import EmailSkeletons
     from cobrand.render.plaintext import BlockMemo
 
     folder, _ = run.prepare(f"p{args.partners}x{args.items}", args.partners, args.items)
@@ -81,54 +80,39 @@ def main(argv: list[str] | None = None) -> int:
                 parts[name] += time.process_time() - start
         return measured
 
-    ways = ("full", "memo", "skeletons")
-    stores: dict[str, Any] = {}
-
-    def replay(way: str) -> float:
-        memo = None if way == "full" else BlockMemo()
-        store = EmailSkeletons() if way == "skeletons" else None
-        stores[way] = store
+    def replay(with_memo: bool) -> float:
+        memo = BlockMemo() if with_memo else None
         for renderer in renderers:
-            renderer.memo, renderer.verify, renderer.skeletons = memo, False, store
+            renderer.memo, renderer.verify = memo, False
             renderer._bodies.clear()
             renderer._contexts.clear()
-            renderer._fragments.clear()
         parts.clear()
         start = time.process_time()
         for method, renderer, call, made in calls:
-            if way == "full":
+            if not with_memo:
                 renderer._contexts.clear()
-            assert method(renderer, *call) == made, f"a replayed e-mail differs from the build's ({way})"
+            assert method(renderer, *call) == made, "a replayed e-mail differs from the build's"
         return 1000 * (time.process_time() - start) / posts
 
     patches = [(renderer_class, "_inline", "css-inline"), (newsletter, "email_body", "body made e-mail-safe (lxml)"),
                (renderer_class, "_make_context", "context"), (newsletter, "html_to_text", "plain-text layout"),
-               (jinja2.Template, "render", "Jinja2"), (EmailSkeletons, "make", "making skeletons (all of it)")]
+               (jinja2.Template, "render", "Jinja2")]
     originals = [getattr(owner, name) for owner, name, _ in patches]
-    results: dict[str, list[float]] = {way: [] for way in ways}
-    for round_number in range(args.rounds):
-        shift = round_number % len(ways)
-        for way in ways[shift:] + ways[:shift]:
-            results[way].append(replay(way))
     for owner, name, label in patches:
         setattr(owner, name, timed(label, getattr(owner, name)))
-    last_parts = {}
-    for way in ways:
-        replay(way)
-        last_parts[way] = dict(parts)
+    results: dict[bool, list[float]] = {False: [], True: []}
+    for round_number in range(args.rounds):
+        for with_memo in ((False, True) if round_number % 2 == 0 else (True, False)):
+            results[with_memo].append(replay(with_memo))
+    replay(True)
     for (owner, name, _), original in zip(patches, originals, strict=True):
         setattr(owner, name, original)
     print(f"{posts:,} posts' e-mails, {args.partners} x {args.items}, {args.rounds} replays each way, CPU per post:")
-    for way in ways:
-        runs = results[way]
-        print(f"  {way}: median {statistics.median(runs):.3f} ms (runs {', '.join(f'{x:.3f}' for x in runs)})")
-    for way in ways:
-        print(f"  parts ({way}, a replay timed by parts): " + ", ".join(
-            f"{name} {1000 * seconds / posts:.3f} ms"
-            for name, seconds in sorted(last_parts[way].items(), key=lambda pair: -pair[1])))
-    store = stores["skeletons"]
-    print(f"  skeletons: {store.counts} in {sum(len(shapes) for shapes in store.shapes.values())} kept shapes, "
-          f"exact values learned: {sorted('/'.join(path) for paths in store.exact.values() for path in paths)}")
+    for with_memo, label in ((False, "without the memo, context per file"), (True, "with the memo, context per post")):
+        runs = results[with_memo]
+        print(f"  {label}: median {statistics.median(runs):.3f} ms (runs {', '.join(f'{x:.3f}' for x in runs)})")
+    print("  parts (the last replay, with the memo): "
+          + ", ".join(f"{name} {1000 * seconds / posts:.3f} ms" for name, seconds in parts.most_common()))
     return 0
 
 

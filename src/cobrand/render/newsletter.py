@@ -34,7 +34,7 @@ from urllib.parse import urljoin, urlsplit
 
 from jinja2 import Environment
 from lxml import html as lxml_html
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from PIL import Image
 
 from ..brand.trim import trimmed_png
@@ -42,10 +42,8 @@ from ..cache import digest
 from ..jobs import Job
 from ..models import ContentItem, Logo, Partner, Project
 from ..plan import PartnerPlan
-from ..tokens import TokenError, TokenFiller, heading_id, token_context
 from ..tracking import email_url
 from .context import PartnerViews, build_views, partner_url
-from .email_skeleton import EmailSkeletons, Inputs, Skeleton, Unsafe
 from .engine.renderers import RenderMismatchError, first_difference
 from .plaintext import BlockMemo, LinkList, display_width, html_to_text, wrap
 
@@ -106,12 +104,6 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
             return image.size
     except (OSError, ValueError, Image.DecompressionBombError):
         return None
-
-
-def _site_image(images: Mapping[str, bytes], path: str | None) -> tuple[int, int] | None:
-    """What an e-mail takes from the body image at site ``path``: its size, None without a readable file."""
-    data = images.get(path) if path is not None else None
-    return _image_size(data) if data is not None else None
 
 
 @dataclass(frozen=True)
@@ -277,20 +269,12 @@ class NewsletterRenderer:
     """
 
     def __init__(self, env: Environment, project: Project, translate: Callable[[Partner], None],
-                 memo: BlockMemo | None = None, verify: bool = False, skeletons: EmailSkeletons | None = None,
-                 language: Callable[[Partner], str] | None = None) -> None:
+                 memo: BlockMemo | None = None, verify: bool = False) -> None:
         self.env = env
         self.project = project
         self.translate = translate
         self.memo = memo
         self.verify = verify
-        self.skeletons = skeletons  # the HTML e-mails' fast path (render/email_skeleton.py); None: every one in full
-        # The catalogue ``translate`` installs for a partner: the theme's strings in a skeleton are its.
-        self.language = language or _locale
-        self._filler = TokenFiller()
-        self._content: dict[str, ContentItem] | None = None
-        # The e-mail-safe body a skeleton filled for a post's HTML e-mail, for its plain text next.
-        self._fragments: dict[tuple[str, str], str] = {}
         self._inliner: Any = None
         # A post's e-mail body and context, made for its HTML e-mail and read again for its plain text.
         self._bodies: dict[tuple[str, Links, str, str], Markup] = {}
@@ -330,8 +314,6 @@ class NewsletterRenderer:
             "home_link": links.href(common["home_url"]),
             "vendor_link": links.href(common["vendor"]["website"]),
             "website_link": links.href(partner_view["website"]) if partner_view["website"] else None,
-            # The address as the contact block shows it: a value the template prints (skeletons fill it).
-            "website_label": (partner_view["website"] or "").replace("https://", "").replace("http://", ""),
             "cta_link": cta,
             "logos": email_logos(self.project, partner, views),
             "width": EMAIL_WIDTH,
@@ -342,118 +324,8 @@ class NewsletterRenderer:
         return context, links
 
     def html(self, partner: Partner, views: PartnerViews, item_key: str, images: Mapping[str, bytes]) -> bytes:
-        """The HTML e-mail of the post ``item_key``, CSS inlined, as UTF-8 bytes.
-
-        With skeletons, from the post's skeleton where the partner fits one; in verify mode also in full,
-        and a difference fails the e-mail naming the partner, the file and the first differing line.
-        """
+        """The HTML e-mail of the post ``item_key``, CSS inlined, as UTF-8 bytes."""
         self.translate(partner)
-        self._fragments.clear()
-        if self.skeletons is None:
-            return self._full_html(partner, views, item_key, images)
-        made = self._fast_html(partner, views, item_key, images)
-        if self.verify:
-            full = self._full_html(partner, views, item_key, images)
-            if made != full:
-                line, want, got = first_difference(full.decode("utf-8"), made.decode("utf-8"))
-                raise RenderMismatchError(
-                    f"verify: partner {partner.slug}, e-mail {email_paths(views.items[item_key]['slug'])[0]}: the "
-                    f"skeleton's e-mail differs from the full renderer's at line {line}\n  full: {want!r}\n"
-                    f"  skeleton: {got!r}")
-        return made
-
-    def _fast_html(self, partner: Partner, views: PartnerViews, item_key: str, images: Mapping[str, bytes]) -> bytes:
-        store = self.skeletons
-        assert store is not None
-        key = (item_key, self.language(partner))
-        if key in store.retired:
-            store.counts["full"] += 1
-            return self._full_html(partner, views, item_key, images)
-        context, links = self._context(partner, views, item_key)
-        context["preheader"] = (context["item"].get("summary") or context["item"]["title"]) + PREHEADER_PAD
-        try:
-            inputs, body = self._inputs(partner, context, links, item_key, images)
-            shapes = store.shapes.setdefault(key, [])
-            for skeleton in shapes:
-                values = skeleton.values(self.env, inputs)
-                if values is not None:
-                    return self._filled(store, key, skeleton, values, partner, views, item_key, images)
-            if len(shapes) >= store.max_shapes:
-                raise Unsafe("the post has as many skeletons as are kept")
-            read_online = str(self._strings()("Read online"))
-
-            def body_html(masked: str, probe_links: Any, fallback_alt: str) -> Markup:
-                return email_body(masked, probe_links, images, fallback_alt, read_online)
-
-            try:
-                skeleton = store.make(self.env, "email/post.html", inputs, body, body_html, self._inline,
-                                      partner.slug)
-            except Exception as error:  # Unsafe, or whatever a stand-in made a template or a step do
-                # The post's shape, not the partner's values, is what failed: its e-mails are made in full.
-                store.retired.add(key)
-                raise Unsafe(f"making a skeleton: {error!r}") from error
-            values = skeleton.values(self.env, inputs)
-            if values is None:
-                raise Unsafe("the skeleton does not fit the partner it was made for")
-        except Unsafe:
-            store.counts["full"] += 1
-            return self._full_html(partner, views, item_key, images)
-        shapes.append(skeleton)
-        store.counts["made"] += 1
-        return self._filled(store, key, skeleton, values, partner, views, item_key, images)
-
-    def _filled(self, store: EmailSkeletons, key: Any, skeleton: Skeleton, values: list[str], partner: Partner,
-                views: PartnerViews, item_key: str, images: Mapping[str, bytes]) -> bytes:
-        """The skeleton's e-mail for the partner; compared with the full renderer's for its first two partners
-        (its creator and one other): a difference retires the post's skeletons."""
-        made = skeleton.fill(values).encode("utf-8")
-        if len(skeleton.checked) < 2 and partner.slug not in skeleton.checked:
-            full = self._full_html(partner, views, item_key, images)
-            skeleton.checked.add(partner.slug)
-            if full != made:
-                store.retired.add(key)
-                store.shapes.pop(key, None)
-                store.counts["retired"] += 1
-                return full
-        store.counts["filled"] += 1
-        self._fragments[partner.slug, item_key] = skeleton.body(values)
-        return made
-
-    def _inputs(self, partner: Partner, context: dict[str, Any], links: Links, item_key: str,
-                images: Mapping[str, bytes]) -> tuple[Inputs, list[str | int]]:
-        """The partner's inputs for skeletons, and the post body's literal parts with its tokens numbered.
-
-        The body's tokens are filled here as the body filler fills them; they must join to the body the
-        partner's view has (a heading id renamed because a filled token repeats another does not).
-        """
-        if self._content is None:
-            self._content = {item.key: item for item in self.project.content}
-        templated = self._content[item_key].body
-        item = context["item"]
-        tokens = token_context(partner, self.project.vendor, item["personalize"])
-        parts: list[str | int] = []
-        filled: list[str] = []
-        raw: list[str] = []
-        for segment in templated.segments if templated is not None else ():
-            if isinstance(segment, str):
-                parts.append(segment)
-                filled.append(segment)
-                continue
-            if segment.in_url or templated is None or not templated.html:
-                raise Unsafe("a token in a link's address")
-            try:
-                value = self._filler.evaluate(segment, tokens)
-            except TokenError:
-                raise Unsafe("a token that does not fill") from None
-            written = heading_id(value) if segment.in_id else str(escape(value))
-            parts.append(len(raw))
-            filled.append(written)
-            raw.append(written if segment.in_id else value)
-        if "".join(filled) != str(item["body"]):
-            raise Unsafe("the body's tokens do not join to the partner's body")
-        return Inputs(context, links, tuple(filled), tuple(raw), functools.partial(_site_image, images)), parts
-
-    def _full_html(self, partner: Partner, views: PartnerViews, item_key: str, images: Mapping[str, bytes]) -> bytes:
         context, links = self._context(partner, views, item_key)
         item = context["item"]
         context["body"] = self._body(item, links, images)
@@ -475,22 +347,18 @@ class NewsletterRenderer:
         context, links = self._context(partner, views, item_key)
         item = context["item"]
         listed = LinkList()
-        # From the e-mail's body: the same links (players and forms made links to the post), already tracked;
-        # the one a skeleton filled for the HTML e-mail when it did (the same elements, text and attributes).
-        fragment = self._fragments.get((partner.slug, item_key))
-        if fragment is None:
-            fragment = str(self._body(item, links, images))
+        # From the e-mail's body: the same links (players and forms made links to the post), already tracked.
+        fragment = str(self._body(item, links, images))
         body = html_to_text(fragment, listed, _same, self.memo)
-        if self.verify and (self.memo is not None or self.skeletons is not None):
+        if self.verify and self.memo is not None:
             alone = LinkList()
-            full = html_to_text(str(self._body(item, links, images)), alone, _same)
+            full = html_to_text(fragment, alone, _same)
             if (body, listed.urls) != (full, alone.urls):
                 line, want, got = first_difference(full + "\n" + "\n".join(alone.urls),
                                                    body + "\n" + "\n".join(listed.urls))
                 raise RenderMismatchError(
-                    f"verify: partner {partner.slug}, e-mail {email_paths(item['slug'])[1]}: the plain text made with "
-                    f"the memo and skeleton differs from the one made alone at line {line}\n  alone: {want!r}\n"
-                    f"  memo: {got!r}")
+                    f"verify: partner {partner.slug}, e-mail {email_paths(item['slug'])[1]}: the memoised plain text "
+                    f"differs from the one made alone at line {line}\n  alone: {want!r}\n  memo: {got!r}")
         context |= {"body_text": body, "wrap": lambda text, indent="": "\n".join(wrap(str(text), indent=indent)),
                     "underline": lambda text, mark="=": mark * max(display_width(line) for line in wrap(str(text))),
                     "cite": listed.number, "links": listed.urls}
@@ -537,17 +405,13 @@ def _same(url: str) -> str:
     return url
 
 
-def _locale(partner: Partner) -> str:
-    return "locale:" + partner.data.locale
-
-
 def render_emails(project: Project, partner: Partner, images: bool = True, memo: BlockMemo | None = None,
-                  verify: bool = False, skeletons: EmailSkeletons | None = None) -> dict[str, bytes]:
+                  verify: bool = False) -> dict[str, bytes]:
     """Every e-mail file of ``partner`` by hub path, made on their own (a build makes them as hub jobs,
     sharing the theme with the partner's other outputs): for checks and tools that want the e-mails alone.
 
     ``images`` says whether the public site has its generated logo files (a build without ``--no-images``);
-    ``memo``, ``verify`` and ``skeletons`` are the build's (:class:`NewsletterRenderer`).
+    ``memo`` and ``verify`` are the build's (:class:`NewsletterRenderer`).
     """
     from ..plan import Planner
     from ..tokens import TokenFiller
@@ -569,9 +433,8 @@ def render_emails(project: Project, partner: Partner, images: bool = True, memo:
                         outputs=OutputPlan.of(project, plan, options))
     assets = {path: (project.root / "content" / path).read_bytes() for item in plan.posts for path in item.assets}
     item_keys = {item.variant_id: item.digest for item in plan.posts}
-    newsletter = NewsletterRenderer(env, project, translate, memo, verify, skeletons,
-                                    lambda who: catalogue_language(languages, who.data.locale))
-    jobs = email_jobs(newsletter, partner, post_items(plan), views, "", item_keys, assets)
+    jobs = email_jobs(NewsletterRenderer(env, project, translate, memo, verify), partner, post_items(plan), views, "",
+                      item_keys, assets)
     return {job.path: job.make(_no_resolve) for job in jobs}
 
 
