@@ -10,8 +10,8 @@ the partner folders (docs/publishing.md).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape
 
 from ..models import ContentItem, Project
 from .context import partner_url
@@ -22,6 +22,18 @@ SITEMAP_INDEX = "sitemap-index.xml"
 ROOT_FILES = (ROOT_ROBOTS, SITEMAP_INDEX)
 # Hubs are for partners, not search engines: every hub folder and the hub root turn every crawler away.
 HUB_ROBOTS = b"User-agent: *\nDisallow: /\n"
+
+
+def xml_escape(data: str, entities: Mapping[str, str] | None = None) -> str:
+    """``data`` with ``&``, ``>`` and ``<`` escaped, then each key of ``entities`` replaced in order.
+
+    What ``xml.sax.saxutils.escape`` does (tests/unit/test_xml_escape.py compares them); that
+    module imports urllib.request, http.client and ssl, which every build process would load for it.
+    """
+    data = data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    for key, value in (entities or {}).items():
+        data = data.replace(key, value)
+    return data
 
 
 def partner_at_host_root(project: Project) -> bool:
@@ -52,7 +64,7 @@ def root_files(project: Project) -> dict[str, bytes]:
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {base}{SITEMAP_INDEX}\n"
     lines = ["<?xml version='1.0' encoding='utf-8'?>", f'<sitemapindex xmlns="{SITEMAP}">']
     for partner in sorted(project.partners, key=lambda partner: partner.slug):
-        lines += ["  <sitemap>", f"    <loc>{escape(partner_url(project, partner, 'sitemap.xml'))}</loc>",
+        lines += ["  <sitemap>", f"    <loc>{xml_escape(partner_url(project, partner, 'sitemap.xml'))}</loc>",
                   "  </sitemap>"]
     lines += ["</sitemapindex>", ""]
     return {ROOT_ROBOTS: robots.encode(), SITEMAP_INDEX: "\n".join(lines).encode("utf-8")}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
-from xml.sax.saxutils import escape
 
 from ..cache import digest
 from ..jobs import Job
@@ -13,6 +12,7 @@ from ..models import Partner, Project
 from ..plan import PartnerPlan
 from .context import foreign_language, partner_url
 from .crawlers import vendor_canonical
+from .crawlers import xml_escape as escape
 from .outputs import OutputRequest
 
 ATOM = "http://www.w3.org/2005/Atom"

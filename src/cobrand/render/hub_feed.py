@@ -14,10 +14,10 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 from typing import Any
-from xml.sax.saxutils import escape
 
 from ..models import Partner, Project
 from ..program import hub_url, public_url
+from .crawlers import xml_escape as escape
 from .feeds import _ATTRIBUTE_ENTITIES, ATOM, _document, _element, _link
 
 
