@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,8 +25,10 @@ from .partners_table import matrix_csv, partner_rows, rows_json, rows_table
 from .progress import Progress, verbosity
 from .report import BuildReport, github_annotations, markdown_summary, refused_report
 from .scaffold import Gating, init_project, new_content, new_partner
-from .serve import BuildState, DevServer, describe_build, describe_changes
 from .version import __version__
+
+if TYPE_CHECKING:
+    from .serve import BuildState
 
 
 def _shard(_: click.Context, __: click.Parameter, value: str | None) -> tuple[int, int] | str | None:
@@ -243,6 +246,9 @@ def serve_command(project: Path, port: int, host: str, out_dir: Path | None, hub
     if not (project / "cobrand.toml").is_file():
         _fail(UsageError(f"{project.resolve()} is not a cobrand project (no cobrand.toml); "
                          "create one with `cobrand init DIR`"))
+    # Imported here: the dev server's HTTP stack (http.server, and through it ssl) is for this command only,
+    # and every other command, `cobrand build` in CI above all, would pay for it at start-up.
+    from .serve import DevServer, describe_build, describe_changes
 
     def on_build(state: BuildState) -> None:
         lines = describe_build(state)
