@@ -672,7 +672,7 @@ def _scope_for(proj: Path, slug: str) -> object:
     project, _ = load_and_check(proj, environ=ENVIRON)
     partner = next(p for p in project.partners if p.slug == slug)
     renderer = PartnerRenderer(project, pdfs=True, images=False)
-    return renderer._read_scope(partner, Planner(project).plan(partner))
+    return renderer.read_scope(partner, Planner(project).plan(partner))
 
 
 def test_pdf_fetcher_serves_exactly_the_partners_inputs(proj):
