@@ -108,8 +108,8 @@ def _one_partner_warnings(project: Project, partner: Partner) -> list[Problem]:
     if logo.suffix != ".svg":
         return problems
     text = _text(logo)
-    # Drawing the two candidates sets the name in outlines (a few ms a partner): only a logo titled as
-    # the placeholder is titled can be one.
+    # Drawing the two candidates sets the name in outlines (a few ms a partner): only a logo with the
+    # placeholder's title can be one, so no other logo is drawn for.
     if text is None or logo_title(partner.name) not in text:
         return problems
     colors = partner.data.colors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .entitlement import exclusion_reason, link_of
@@ -63,9 +64,7 @@ class PartnerPlan:
 def plan_partner(project: Project, partner: Partner) -> PartnerPlan:
     """Select and order the items ``partner`` is entitled to, in its language where translated, and those its
     next tier would give it."""
-    upper = next_tier_partner(project, partner)
-    upper_items = _items_in_order(_select(project, upper)[0]) if upper is not None else ()
-    return PartnerPlan(partner, *_select(project, partner), upper.data.tier if upper else None, upper_items)
+    return _plan(project, partner, lambda someone: _select(project, someone))
 
 
 def next_tier_partner(project: Project, partner: Partner) -> Partner | None:
@@ -92,9 +91,7 @@ class Planner:
 
     def plan(self, partner: Partner) -> PartnerPlan:
         """The same plan as :func:`plan_partner`."""
-        upper = next_tier_partner(self.project, partner)
-        upper_items = _items_in_order(self._selection(upper)[0]) if upper is not None else ()
-        return PartnerPlan(partner, *self._selection(partner), upper.data.tier if upper else None, upper_items)
+        return _plan(self.project, partner, self._selection)
 
     def _selection(self, partner: Partner) -> _Selected:
         key = self._entitlements(partner)
@@ -118,6 +115,13 @@ class Planner:
         data = partner.data
         return (data.tier, frozenset(data.ecosystems), frozenset(data.regions), data.locale,
                 partner.slug if partner.slug in self._named else None)
+
+
+def _plan(project: Project, partner: Partner, select: Callable[[Partner], _Selected]) -> PartnerPlan:
+    """``partner``'s plan, its items and its next tier's chosen by ``select`` (with or without a memo)."""
+    upper = next_tier_partner(project, partner)
+    upper_items = _items_in_order(select(upper)[0]) if upper is not None else ()
+    return PartnerPlan(partner, *select(partner), upper.data.tier if upper else None, upper_items)
 
 
 def _items_in_order(by_kind: tuple[tuple[str, Items], ...]) -> Items:

@@ -239,7 +239,7 @@ def markdown_summary(report: BuildReport) -> str:
 # The plugins' last hook (hooks.py): defined with the report it hands them.
 @dataclass(frozen=True)
 class AfterBuild:
-    """``on_after_build``: the build's report (report.py), before ``report.json`` is written."""
+    """``on_after_build``: the build's report, before ``report.json`` is written."""
 
     project: Project
     report: BuildReport
