@@ -12,6 +12,7 @@ from babel.messages.mofile import write_mo
 from jinja2 import UndefinedError
 
 from cobrand.build import load_and_check
+from cobrand.render.context import frozen
 from cobrand.render.i18n import install_translations
 from cobrand.render.site import theme_environment
 from support.example import ENVIRON, ROOT
@@ -27,8 +28,10 @@ def render(env, source: str, **values) -> str:
     return env.from_string(source).render(**values)
 
 
-def test_dotted_names_read_dict_keys_even_when_a_dict_method_has_the_name(env):
-    data = {"name": "Kestrel & Co", "items": "three items", "date": dt.date(2026, 11, 22)}
+@pytest.mark.parametrize("view", [dict, frozen], ids=["dict", "read-only view"])
+def test_dotted_names_read_dict_keys_even_when_a_dict_method_has_the_name(env, view):
+    """The same on a plain dict and on the read-only mappings partners' views are made of (render.context.frozen)."""
+    data = view({"name": "Kestrel & Co", "items": "three items", "date": dt.date(2026, 11, 22)})
     assert render(env, "{{ d.name }}|{{ d.items }}|{{ d.date.year }}", d=data) == "Kestrel &amp; Co|three items|2026"
     assert render(env, "{{ d.missing is defined }}|{{ d.get('name') }}", d=data) == "False|Kestrel &amp; Co"
     with pytest.raises(UndefinedError):  # themes render with StrictUndefined: a missing key is an error

@@ -7,6 +7,7 @@ import gettext
 import posixpath
 from collections.abc import Iterator
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -82,10 +83,10 @@ _url.context_free = _url_arguments  # type: ignore[attr-defined]
 
 
 class ThemeEnvironment(Environment):
-    """Jinja2's environment, with ``a.b`` on a plain dict looking up the key ``b`` first.
+    """Jinja2's environment, with ``a.b`` on a plain dict or a read-only view looking up the key ``b`` first.
 
-    Theme data are plain dicts, and Jinja2 tries the attribute first: for every dotted name
-    (dozens per page, hundreds on a listing) that raised and caught an AttributeError. The
+    Theme data are plain dicts and read-only mappings of them, and Jinja2 tries the attribute first: for
+    every dotted name (dozens per page, hundreds on a listing) that raised and caught an AttributeError. The
     only difference is for keys named like dict methods, where the key is what a theme means.
     Its contexts record what templates read (render/engine/reads.py).
     """
@@ -98,7 +99,9 @@ class ThemeEnvironment(Environment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         kind = type(obj)
-        if kind is dict or kind is PageView:
+        # Views are read-only mappings (render/context.frozen): left out, every dotted name on one went
+        # Jinja2's way, an attribute lookup that raised first.
+        if kind is MappingProxyType or kind is dict or kind is PageView:
             try:
                 return obj[attribute]
             except KeyError:
