@@ -39,10 +39,10 @@ def usage() -> tuple[float, float, int]:
 
 def timed_task(plugin: str, slug: str, before: object) -> float:
     """On a worker: render partner ``slug`` (see render_on_worker); its thread CPU seconds."""
-    from cobrand.distribute.dask_executor import render_on_worker
+    from cobrand.distribute.dask_executor import Piece, render_on_worker
 
     start = time.thread_time()
-    rendered = render_on_worker(plugin, slug, before)  # type: ignore[arg-type]
+    (rendered,) = render_on_worker(plugin, (Piece(slug, before),))  # type: ignore[arg-type]
     assert rendered.failure is None, rendered.failure
     return time.thread_time() - start
 

@@ -30,7 +30,14 @@ from distributed import Client, LocalCluster
 import cobrand
 from cobrand.build import load_and_check
 from cobrand.cli import main
-from cobrand.distribute.dask_executor import LOCAL_WORKER_CONFIG, ClusterError, ProjectOnWorker, dask_executor
+from cobrand.distribute.dask_executor import (
+    LOCAL_WORKER_CONFIG,
+    ClusterError,
+    Piece,
+    ProjectOnWorker,
+    batches,
+    dask_executor,
+)
 from cobrand.distribute.partner_task import Recorded, render_outputs
 from cobrand.distribute.shipping import ship, unpack
 from cobrand.plan import Planner
@@ -186,6 +193,30 @@ def test_example_on_dask_is_byte_identical_to_local_workers(cluster, example_bui
     assert site_digests(out) == expected
     assert manifests(out) == manifests(example_build.out)
     assert outcomes(report) == outcomes(example_build.report)
+
+
+def test_batches_keep_order_and_shrink_to_one_partner_at_the_end():
+    pieces = [Piece(f"p{index:03}", Recorded(None)) for index in range(200)]
+    cut = list(batches(pieces, threads=2))
+    assert [piece for batch in cut for piece in batch] == pieces
+    sizes = [len(batch) for batch in cut]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] == 8 and sizes[-8:] == [1] * 8
+    assert len(cut) < len(pieces) / 3
+    assert [len(batch) for batch in batches(pieces[:7], threads=2)] == [1] * 7
+
+
+def test_partners_in_batches_match_local_workers(cluster, tmp_path):
+    """Twenty partners on two worker threads travel several to a task: the same files and manifests as -j 2."""
+    project = generate(tmp_path / "twenty", partners=20, items=3)
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    expected = local_build(project, local, pdfs=False)
+    with dask_executor(cluster.address) as executor:
+        report = cobrand.build(project, out_dir=remote, environ=ENVIRON, executor=executor, pdfs=False)
+    assert cluster.reads() == []
+    assert report.ok and outcomes(report) == outcomes(expected)
+    assert executor.traffic.tasks < len(report.partners) == 20
+    assert site_digests(remote) == site_digests(local)
+    assert manifests(remote) == manifests(local)
 
 
 def test_a_withheld_item_is_kept_on_dask_as_by_local_workers(cluster, tmp_path):
@@ -358,7 +389,8 @@ def build_killing_a_worker(own: Cluster, project: Path, out: Path) -> tuple[cobr
         worker, keys = sorted(busy.items())[0]
         pid = own.client.run(os.getpid, workers=[worker])[worker]
         os.kill(pid, signal.SIGKILL)
-        killed.append((pid, [str(key).split("-", 3)[3] for key in keys]))  # cobrand-<project>-<build>-<slug>
+        # cobrand-<project>-<build>-<task>-<first partner>: six partners on two workers go one per task
+        killed.append((pid, [str(key).split("-", 4)[4] for key in keys]))
 
     with dask_executor(own.address) as executor:
         report = cobrand.build(project, out_dir=out, environ=ENVIRON, executor=executor, pdfs=False,

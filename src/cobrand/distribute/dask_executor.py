@@ -2,9 +2,9 @@
 
 Per build, the loaded project and the files it renders from are shipped once to every
 worker in a worker plugin (:class:`ProjectOnWorker`): Dask's scheduler keeps it and sets
-it up on workers that join later, including those that replace a lost one. One task per
-partner then carries only the partner's slug and what the output folder records for it
-(:class:`~.partner_task.Recorded`), and returns the partner's changed outputs
+it up on workers that join later, including those that replace a lost one. A task then carries
+a batch of partners (:class:`Piece`: each one's slug and what the output folder records for it,
+:class:`~.partner_task.Recorded`), and returns their changed outputs
 (:class:`~.partner_task.Rendered`). Results stream back as tasks complete and are written
 by this process, which alone touches the output folder and the cache store.
 
@@ -23,6 +23,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -65,6 +66,12 @@ LOCAL_WORKER_CONFIG = {
 # work that grows with them while the idle time at the end does not.
 PDF_TASKS_BELOW = 4
 PDF_TASKS_PARTNERS = 32
+# Each task costs messages and event-loop turns in the client and a worker, whatever it carries, so
+# partners travel in batches: as many as leave each worker thread about BATCHES_PER_THREAD batches of
+# what is still to submit, at most MOST_PER_BATCH. Batches shrink towards the end, down to one partner,
+# so that no worker waits long at the end for another's last batch.
+BATCHES_PER_THREAD = 4
+MOST_PER_BATCH = 8
 DEFAULT_TIMEOUT = 10.0  # seconds to reach the scheduler before giving up
 LOCAL = "local:"
 
@@ -132,20 +139,37 @@ class ProjectOnWorker(WorkerPlugin):
             planner = self.local.planner = Planner(self.project)
         return planner
 
-    def render(self, slug: str, before: Recorded, skip: frozenset[str] = frozenset(),
-               only: frozenset[str] | None = None) -> Rendered:
-        """Render partner ``slug`` (see :func:`~.partner_task.render_outputs`)."""
-        return render_outputs(self.renderer(), self.planner(), self.partners[slug], before, self.stored,
-                              skip=skip, only=only)
+    def render(self, piece: Piece) -> Rendered:
+        """Render one partner's ``piece`` (see :func:`~.partner_task.render_outputs`)."""
+        return render_outputs(self.renderer(), self.planner(), self.partners[piece.slug], piece.before,
+                              self.stored, skip=piece.skip, only=piece.only)
 
 
-def render_on_worker(plugin: str, slug: str, before: Recorded, skip: frozenset[str] = frozenset(),
-                     only: frozenset[str] | None = None) -> Rendered:
-    """The task: render partner ``slug`` (or only the outputs at ``only``, or all but ``skip``) with the
-    project of the worker plugin named ``plugin``."""
+@dataclass(frozen=True)
+class Piece:
+    """One partner's share of a task: all its outputs but those at ``skip``, or only those at ``only``."""
+
+    slug: str
+    before: Recorded
+    skip: frozenset[str] = frozenset()
+    only: frozenset[str] | None = None
+
+
+def render_on_worker(plugin: str, pieces: tuple[Piece, ...]) -> tuple[Rendered, ...]:
+    """The task: render each of ``pieces``, in order, with the project of the worker plugin named ``plugin``."""
     project = get_worker().plugins[plugin]
     assert isinstance(project, ProjectOnWorker)
-    return project.render(slug, before, skip, only)
+    return tuple(project.render(piece) for piece in pieces)
+
+
+def batches(pieces: list[Piece], threads: int) -> Iterator[tuple[Piece, ...]]:
+    """``pieces`` in order, cut into tasks: large batches first, shrinking to one piece at the end
+    (see :data:`BATCHES_PER_THREAD`)."""
+    start = 0
+    while start < len(pieces):
+        size = max(1, min(MOST_PER_BATCH, (len(pieces) - start) // (threads * BATCHES_PER_THREAD)))
+        yield tuple(pieces[start:start + size])
+        start += size
 
 
 @dataclass
@@ -191,39 +215,50 @@ class DaskExecutor:
                                  stored=options.store.keys())
         self.traffic.project = shipped.size
         self.client.register_plugin(plugin, name=name)
-        split = options.pdfs and len(partners) <= PDF_TASKS_PARTNERS and \
-            len(partners) < self.pdf_tasks_below * self._threads()
-        tasks: dict[str, list[Future]] = {}  # each partner's: its own task first, then one per PDF
-        owners: dict[object, Partner] = {}
+        threads = self._threads()
+        split = options.pdfs and len(partners) <= PDF_TASKS_PARTNERS and len(partners) < self.pdf_tasks_below * threads
+        pieces: list[Piece] = []
+        owners: dict[str, Partner] = {}
+        # As local workers take them: partners of one page shape together, so a worker makes each
+        # page's skeleton once for several of them.
+        for partner in renderer.planner.grouped(partners):
+            before = recorded(options, partner.slug)
+            pdfs = pdfs_to_make(renderer, renderer.planner, partner, before, plugin.stored) if split else ()
+            pieces.append(Piece(partner.slug, before, skip=frozenset(pdfs)))
+            pieces += [Piece(partner.slug, before, only=frozenset({path})) for path in pdfs]
+            owners[partner.slug] = partner
+        # Split partners are split for balance: their pieces go one per task.
+        tasks = [(piece,) for piece in pieces] if split else list(batches(pieces, threads))
+        waiting = Counter(piece.slug for piece in pieces)
+        done: dict[str, list[tuple[Piece, Rendered | BaseException]]] = defaultdict(list)
+        batch_of: dict[object, tuple[Piece, ...]] = {}
         futures: list[Future] = []
         try:
-            # As local workers take them: partners of one page shape together, so a worker makes each
-            # page's skeleton once for several of them.
-            for partner in renderer.planner.grouped(partners):
-                before = recorded(options, partner.slug)
-                pdfs = pdfs_to_make(renderer, renderer.planner, partner, before, plugin.stored) if split else ()
-                submitted = [self.client.submit(render_on_worker, name, partner.slug, before, frozenset(pdfs),
-                                                key=f"{name}-{partner.slug}", pure=False)]
-                submitted += [self.client.submit(render_on_worker, name, partner.slug, before, frozenset(),
-                                                 frozenset({path}), key=f"{name}-{partner.slug}/{path}", pure=False)
-                              for path in pdfs]
-                self.traffic.to_workers += len(pickle.dumps(before)) * len(submitted)
-                tasks[partner.slug] = submitted
-                owners.update((future.key, partner) for future in submitted)
-                futures += submitted
-            waiting = {slug: len(submitted) for slug, submitted in tasks.items()}
+            for batch in tasks:
+                future = self.client.submit(render_on_worker, name, batch, key=f"{name}-{len(futures)}-{batch[0].slug}",
+                                            pure=False)
+                self.traffic.to_workers += len(pickle.dumps(batch))
+                batch_of[future.key] = batch
+                futures.append(future)
             for future in as_completed(futures, loop=self.client.loop):
-                partner = owners[future.key]
                 self.traffic.tasks += 1
-                waiting[partner.slug] -= 1
-                if waiting[partner.slug]:
-                    continue
-                outcome = self._write(renderer, partner, tasks[partner.slug], options)
-                for done in tasks.pop(partner.slug):
-                    done.release()
-                yield partner, outcome
-                if options.fail_fast and outcome[0].failure is not None:
-                    break
+                batch = batch_of.pop(future.key)
+                results: tuple[Rendered | BaseException, ...]
+                try:
+                    results = future.result()
+                except Exception as error:  # the task itself failed: a lost worker too often, or the plugin
+                    results = (error,) * len(batch)
+                future.release()
+                for piece, result in zip(batch, results, strict=True):
+                    done[piece.slug].append((piece, result))
+                    waiting[piece.slug] -= 1
+                    if waiting[piece.slug]:
+                        continue
+                    partner = owners[piece.slug]
+                    outcome = self._write(renderer, partner, done.pop(piece.slug), options)
+                    yield partner, outcome
+                    if options.fail_fast and outcome[0].failure is not None:
+                        return
         finally:
             self.client.cancel([future for future in futures if not future.done()])
             self.client.unregister_worker_plugin(name)
@@ -233,15 +268,18 @@ class DaskExecutor:
         workers = self.client.scheduler_info().get("workers", {})
         return sum(int(worker.get("nthreads", 1)) for worker in workers.values()) or 1
 
-    def _write(self, renderer: PartnerRenderer, partner: Partner, futures: list[Future], options: RenderOptions
+    def _write(self, renderer: PartnerRenderer, partner: Partner,
+               parts: list[tuple[Piece, Rendered | BaseException]], options: RenderOptions
                ) -> tuple[PartnerResult, str]:
-        try:
-            parts: list[Rendered] = [future.result() for future in futures]
-        except Exception as error:  # the task itself failed: a lost worker too often, or the plugin
-            message = f"{type(error).__name__}: {error} (while building partner {partner.slug} on the Dask cluster)"
-            return PartnerResult(partner.slug, "failed", failure=Problem(partner.source, message)), ""
-        rendered = joined(parts[0], parts[1:])
-        self.traffic.from_workers += sum(part.size for part in parts)
+        for _, result in parts:
+            if isinstance(result, BaseException):
+                message = (f"{type(result).__name__}: {result} "
+                           f"(while building partner {partner.slug} on the Dask cluster)")
+                return PartnerResult(partner.slug, "failed", failure=Problem(partner.source, message)), ""
+        in_order = sorted(parts, key=lambda part: (part[0].only is not None, sorted(part[0].only or ())))
+        own, *pdf_parts = [result for _, result in in_order if isinstance(result, Rendered)]
+        rendered = joined(own, pdf_parts)
+        self.traffic.from_workers += sum(part.size for part in [own, *pdf_parts])
         start = time.perf_counter()
         try:
             return write_outputs(renderer, partner, rendered, options)
