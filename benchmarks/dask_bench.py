@@ -147,39 +147,45 @@ def measured_dask_build(project: Path, out: Path, workers: int, partners: int | 
         cpu[f"workers_{kind}"] = sum(workers_after[address][kind] - before[kind]
                                      for address, before in workers_before.items() if address in workers_after)
     cpu["workers_start"] = sum(before["all"] for before in workers_before.values())
-    computes: dict[str, float] = {}
+    by_slug = {result.slug: result for result in report.partners}
+    computes = []  # per task: its partners, their PDFs, its compute seconds on the worker
     for entry in stream:
         compute = [s for s in entry["startstops"] if s["action"] == "compute"]
-        parts = str(entry["key"]).split("-", 3)  # cobrand-<project>-<build>-<slug>, then /<path> for a PDF's task
-        if compute and len(parts) == 4 and parts[0] == "cobrand":
-            slug = parts[3].split("/")[0]
-            computes[slug] = computes.get(slug, 0.0) + sum(s["stop"] - s["start"] for s in compute)
-    by_slug = {result.slug: result for result in report.partners}
-    pairs = [(by_slug[slug].pdfs, seconds) for slug, seconds in computes.items() if slug in by_slug]
+        slugs = traffic.batches.get(str(entry["key"]), ())
+        if compute and slugs and all(slug in by_slug for slug in slugs):
+            computes.append((len(slugs), sum(by_slug[slug].pdfs for slug in slugs),
+                             sum(s["stop"] - s["start"] for s in compute)))
     render = report.timings.get("render+write", wall)
-    return {"wall": wall, "render_phase": render, "tasks": traffic.tasks, "project_bytes": traffic.project,
-            "to_workers": traffic.to_workers, "from_workers": traffic.from_workers, "writing": traffic.writing,
-            "computes": pairs, "pdfs": sum(r.pdfs for r in report.partners), "ok": report.ok, "cpu": cpu}
+    return {"wall": wall, "render_phase": render, "tasks": traffic.tasks, "partners": len(report.partners),
+            "project_bytes": traffic.project, "to_workers": traffic.to_workers,
+            "from_workers": traffic.from_workers, "writing": traffic.writing, "computes": computes,
+            "pdfs": sum(r.pdfs for r in report.partners), "ok": report.ok, "cpu": cpu}
 
 
-def fit(pairs: list[tuple[int, float]]) -> tuple[float, float]:
-    """Least squares of compute seconds = base + per_pdf * pdfs over the tasks."""
-    if len({pdfs for pdfs, _ in pairs}) < 2:
-        mean = statistics.mean(seconds for _, seconds in pairs)
-        return mean, 0.0
-    xs = [float(p) for p, _ in pairs]
-    ys = [s for _, s in pairs]
-    slope, intercept = statistics.linear_regression(xs, ys)
-    return intercept, slope
+def fit(tasks: list[tuple[int, int, float]]) -> tuple[float, float]:
+    """Least squares of a task's compute seconds = partners * base + pdfs * per_pdf (a task carries a batch of
+    partners); the base alone, per partner, when the PDFs do not vary independently of the partners."""
+    a = sum(n * n for n, _, _ in tasks)
+    b = sum(n * p for n, p, _ in tasks)
+    c = sum(p * p for _, p, _ in tasks)
+    y_n = sum(n * s for n, _, s in tasks)
+    y_p = sum(p * s for _, p, s in tasks)
+    determinant = a * c - b * b
+    if determinant <= 1e-9 * a * c:
+        return sum(s for _, _, s in tasks) / sum(n for n, _, _ in tasks), 0.0
+    return (y_n * c - y_p * b) / determinant, (a * y_p - b * y_n) / determinant
 
 
-def estimate(base: float, per_pdf: float, overhead: float, write: float, bytes_per_task: float,
+def estimate(base: float, per_pdf: float, overhead: float, write: float, bytes_per_partner: float,
              workers: int, partners: int = 5000, pdfs: int = 10, bandwidth: float = 100e6,
              startup: float = 20.0) -> dict[str, float]:
     """Wall seconds for ``partners`` x ``pdfs`` on ``workers``: the slowest of the parallel and the serial parts."""
+    from cobrand.distribute.dask_executor import batches
+
+    tasks = sum(1 for _ in batches(list(range(partners)), workers))  # as the executor cuts them (no split PDFs)
     compute = partners * (base + pdfs * per_pdf) / workers
-    scheduler = partners * overhead  # the scheduler hands out tasks one after another
-    client = partners * write + partners * bytes_per_task / bandwidth  # one writer, one network link
+    scheduler = tasks * overhead  # the scheduler hands out tasks one after another
+    client = partners * write + partners * bytes_per_partner / bandwidth  # one writer, one network link
     return {"compute": compute, "scheduler": scheduler, "client": client,
             "total": startup + max(compute, scheduler, client)}
 
@@ -251,34 +257,36 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(removed, ignore_errors=True)
 
     tasks = max(1, measured["tasks"])
+    partners = max(1, measured["partners"])
     base, per_pdf = fit(measured["computes"])
-    compute_sum = sum(seconds for _, seconds in measured["computes"])
+    compute_sum = sum(seconds for _, _, seconds in measured["computes"])
     idle = max(0.0, measured["render_phase"] * args.jobs - compute_sum) / tasks
-    per_task_bytes = (measured["to_workers"] + measured["from_workers"]) / tasks
-    write = measured["writing"] / tasks
+    per_partner_bytes = (measured["to_workers"] + measured["from_workers"]) / partners
+    write = measured["writing"] / partners
     split = measured["cpu"]  # where the measured build's CPU went
     lines = [
         f"# Dask against local workers: {args.partners} partners x {args.items} items, "
-        f"{args.jobs} workers, {args.runs} run(s) alternated; measured build: {measured['tasks']} tasks, "
-        f"{measured['pdfs']} PDFs",
+        f"{args.jobs} workers, {args.runs} run(s) alternated; measured build: {measured['partners']} partners "
+        f"in {measured['tasks']} tasks, {measured['pdfs']} PDFs",
         "",
     ]
     if args.runs:
         lines += comparison(times, cpu, identical)
     lines += [
-        "| per task (one partner) | value |",
+        "| per partner, then per task (a batch of partners) | value |",
         "|---|---|",
         f"| shipped once per worker: project and files | {measured['project_bytes'] / 1e6:.2f} MB |",
-        f"| to the worker (slug, recorded keys) | {measured['to_workers'] / tasks / 1e3:.2f} kB |",
-        f"| back to the client (changed outputs) | {measured['from_workers'] / tasks / 1e3:.1f} kB |",
-        f"| compute on the worker: base + per PDF | {base * 1e3:.0f} ms + {per_pdf * 1e3:.0f} ms x PDFs |",
-        f"| client's write of the result | {write * 1e3:.1f} ms |",
+        f"| per partner: to the worker (slug, recorded keys) | {measured['to_workers'] / partners / 1e3:.2f} kB |",
+        f"| per partner: back to the client (changed outputs) | {measured['from_workers'] / partners / 1e3:.1f} kB |",
+        f"| per partner: compute on the worker, base + per PDF | {base * 1e3:.0f} ms + {per_pdf * 1e3:.0f} ms x PDFs |",
+        f"| per partner: client's write of the result | {write * 1e3:.1f} ms |",
+        f"| partners per task | {partners / tasks:.1f} |",
         f"| workers idle per task in the build (scheduling, transfer, start-up) | {idle * 1e3:.0f} ms |",
-        f"| CPU per task: rendering (workers' task threads) | {split['workers_tasks'] / tasks * 1e3:.0f} ms |",
+        f"| CPU per partner: rendering (workers' task threads) | {split['workers_tasks'] / partners * 1e3:.0f} ms |",
         f"| CPU per task: workers besides rendering (unpacking the project, importing cobrand; then "
         f"tasks in, results out, heartbeats) | "
         f"{(split['workers_all'] - split['workers_tasks']) / tasks * 1e3:.1f} ms |",
-        f"| CPU per task: client's main thread (writing) | {split['client_main'] / tasks * 1e3:.1f} ms |",
+        f"| CPU per partner: client's main thread (writing) | {split['client_main'] / partners * 1e3:.1f} ms |",
         f"| CPU per task: client's event loop (scheduler, nannies, receiving) | "
         f"{split['client_loop'] / tasks * 1e3:.1f} ms |",
         f"| CPU once: starting the workers (interpreter, distributed; cobrand comes with the first task) | "
@@ -286,18 +294,20 @@ def main(argv: list[str] | None = None) -> int:
         *(f"| scheduler round trip of an empty task, {w} workers: wall (scheduler and client CPU) | {s * 1e3:.2f} ms "
           f"({c * 1e3:.2f} ms) |" for w, (s, c) in overhead.items()),
         "",
-        f"Estimate for 5,000 partners x 10 PDFs. Assumptions: per-task compute as fitted above; one client "
+        f"Estimate for 5,000 partners x 10 PDFs. Assumptions: per-partner compute as fitted above; one client "
         "writing every result at the write time measured here (the extra PDFs add to it: not counted); "
         f"results {pdf_size / 1e3:.0f} kB larger per extra PDF, at 100 MB/s between client and cluster; the "
-        f"scheduler's cost per task as measured with {many} workers; 20 s to start workers; no other load.",
+        f"scheduler's cost per task as measured with {many} workers, for cobrand's batches of partners on that "
+        "many workers; 20 s to start workers; no other load.",
         "",
         "| workers | compute s | scheduler s | client s | estimated wall |",
         "|---|---|---|---|---|",
     ]
     estimates = {}
     for workers in (16, 64, 256):
-        pdfs_now = measured["pdfs"] / tasks
-        figure = estimate(base, per_pdf, overhead[many][0], write, per_task_bytes + (10 - pdfs_now) * pdf_size, workers)
+        pdfs_now = measured["pdfs"] / partners
+        figure = estimate(base, per_pdf, overhead[many][0], write, per_partner_bytes + (10 - pdfs_now) * pdf_size,
+                          workers)
         estimates[workers] = figure
         lines.append(f"| {workers} | {figure['compute']:.0f} | {figure['scheduler']:.0f} | {figure['client']:.0f} "
                      f"| {figure['total'] / 60:.1f} min |")

@@ -26,7 +26,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +181,7 @@ class Traffic:
     from_workers: int = 0  # output bytes returned, all tasks together
     tasks: int = 0
     writing: float = 0.0  # seconds the client spent writing results, all tasks together
+    batches: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each task's key: its partners, in order
 
 
 class DaskExecutor:
@@ -239,6 +240,7 @@ class DaskExecutor:
                                             pure=False)
                 self.traffic.to_workers += len(pickle.dumps(batch))
                 batch_of[future.key] = batch
+                self.traffic.batches[str(future.key)] = tuple(piece.slug for piece in batch)
                 futures.append(future)
             for future in as_completed(futures, loop=self.client.loop):
                 self.traffic.tasks += 1
