@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rebuilds after one edit, real builds, two revisions side by side: run.py's rebuild figures, as pairs.
 
-    .venv/bin/python benchmarks/rebuild_pairs.py --compare 572369a [--edit post|partner|full] [--edits 6]
+    .venv/bin/python benchmarks/rebuild_pairs.py --compare 572369a [--edit post|partner|full|none] [--edits 6]
         [--partners 1000 --items 100]
 
 Builds the generated 1,000 x 100 project (or another size, generated under
@@ -14,7 +14,10 @@ rebuild, in alternating order, each in a fresh process that reports the time
 spent in ``cobrand.build()`` and the CPU time of it and its workers. The
 first builds (full, cold) are reported too, as one pair. With ``--edit full``
 nothing is edited: each of the ``--edits`` pairs is a clean full build (output
-and cache folders removed first), for run.py's full-build figure as pairs.
+and cache folders removed first), for run.py's full-build figure as pairs. With
+``--edit none`` nothing is edited or removed: each pair is a no-op rebuild, where
+starting the process and importing cobrand are much of the cost, so every line
+also gives the CPU time of the whole process (start-up and imports included).
 
 The first edit after a clean build is reported on its own line, apart from the
 median of the later ones: a clean build's keys must equal a warm one's, or that
@@ -56,7 +59,7 @@ def cpu():
 before, start = cpu(), time.perf_counter()
 report = cobrand.build(project, out_dir=out, cache_dir=out.with_name(out.name + "-cache"), jobs=2,
                        pdfs=False, images=False)
-print(json.dumps({"build_s": time.perf_counter() - start, "cpu_s": cpu() - before,
+print(json.dumps({"build_s": time.perf_counter() - start, "cpu_s": cpu() - before, "process_cpu_s": cpu(),
                   "built": sum(1 for partner in report.partners if partner.status == "built"),
                   "written": sum(partner.written for partner in report.partners)}))
 """
@@ -91,7 +94,7 @@ def changed(original: str, kind: str, edit: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--compare", required=True, metavar="REF", help="the revision to pair with the working tree")
-    parser.add_argument("--edit", choices=["post", "partner", "full"], default="post")
+    parser.add_argument("--edit", choices=["post", "partner", "full", "none"], default="post")
     parser.add_argument("--edits", type=int, default=6)
     parser.add_argument("--partners", type=int, default=1000)
     parser.add_argument("--items", type=int, default=100)
@@ -103,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         folder, _ = run.prepare(folder.name, args.partners, args.items, hugo=False)
     project = folder / "project"
     manifest = json.loads((folder / "manifest.json").read_text())
-    edited = project / manifest["edit_post" if args.edit == "full" else f"edit_{args.edit}"]
+    edited = project / manifest["edit_post" if args.edit in ("full", "none") else f"edit_{args.edit}"]
     sources = {args.compare: worktree(args.compare) / "src", "working tree": ROOT / "src"}
     outs = {name: WORK / f"pairs-out-{index}" for index, name in enumerate(sources)}
 
@@ -121,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         for edit in range(args.edits + 1):
             if edit and args.edit == "full":
                 clean()
-            elif edit:
+            elif edit and args.edit != "none":
                 if args.first and edit > 1:  # from nothing again, with the file as it was before this edit
                     clean()
                     for name in sources:
@@ -132,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
                 figures = build(sources[name], project, outs[name])
                 label = "full build" if edit == 0 else f"edit {edit}" + (" (first after a clean build)"
                                                                          if edit == 1 or args.first else "")
-                print(f"{label}: {name}: {figures['build_s']:.2f} s in build(), {figures['cpu_s']:.2f} s CPU, "
+                print(f"{label}: {name}: {figures['build_s']:.2f} s in build(), {figures['cpu_s']:.2f} s CPU "
+                      f"({figures['process_cpu_s']:.2f} s the whole process, start-up and imports included), "
                       f"{figures['built']} partners built, {figures.get('written', '?')} files written", flush=True)
                 if edit:
                     rebuilds[name].append(figures)
@@ -140,14 +144,15 @@ def main(argv: list[str] | None = None) -> int:
         edited.write_text(original, encoding="utf-8")
         run.empty_discarded(settle=False)
     for name, runs in rebuilds.items():
-        what = "clean full build" if args.edit == "full" else f"one {args.edit} edited"
+        what = {"full": "clean full build", "none": "no-op rebuild"}.get(args.edit, f"one {args.edit} edited")
         groups = [(what + (", first after a clean build" if args.first else ""), runs)]
-        if args.edit != "full" and not args.first and len(runs) > 1:
+        if args.edit not in ("full", "none") and not args.first and len(runs) > 1:
             groups = [(f"{what}, first after the clean build", runs[:1]), (f"{what}, later edits", runs[1:])]
         for label, chosen in groups:
             print(f"{name}: {label}, median of {len(chosen)}: "
                   f"{statistics.median(run['build_s'] for run in chosen):.2f} s in build(), "
-                  f"{statistics.median(run['cpu_s'] for run in chosen):.2f} s CPU, "
+                  f"{statistics.median(run['cpu_s'] for run in chosen):.2f} s CPU "
+                  f"({statistics.median(run['process_cpu_s'] for run in chosen):.3f} s the whole process), "
                   f"{statistics.median(run.get('written', 0) for run in chosen):.0f} files written")
     return 0
 

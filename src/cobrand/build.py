@@ -406,6 +406,14 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
                                             warnings=known[0], kept=known[1]), on_partner)
         else:
             stale.append(partner)
+    if stale:
+        try:
+            renderer.prepare()  # what rendering needs, made once here rather than in each worker
+        except Exception as error:  # e.g. a broken translation catalogue: every partner to render reports it
+            for partner in stale:
+                _collect(results, PartnerResult(partner.slug, "failed",
+                                                failure=describe_failure(project, partner, error)), on_partner)
+            stale = []
     if executor is not None:
         for partner, (result, fingerprint) in executor.render(renderer, tuple(stale), options):
             remember(partner, result, fingerprint)

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-import yaml
-
 from .errors import UsageError
 from .outline import text_path
 from .schemas import DEFAULT_PERSONALIZE
@@ -450,6 +448,8 @@ def _link_line(root: Path, link: str | None) -> str:
 
 def _linked_gating(root: Path, link: str) -> Gating:
     """The audience of the linked page, so the post goes only to partners whose site has that page."""
+    import yaml  # here: every build imports this module (placeholders.py), few read a linked page
+
     text = (root / "content" / f"{link}.md").read_text(encoding="utf-8")
     match = re.match(r"---\r?\n(.*?)\r?\n(?:---|\.\.\.)\s*(?:\r?\n|$)", text, re.DOTALL)
     try:

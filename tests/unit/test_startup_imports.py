@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
+
+from support.example import ENVIRON, copy_example
 
 
 def test_the_command_line_imports_the_dev_server_only_for_serve() -> None:
@@ -13,3 +18,37 @@ def test_the_command_line_imports_the_dev_server_only_for_serve() -> None:
             f"print(sorted(m for m in {names} if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+# What a rebuild whose saved state knows every file and finds every partner current does not need: the
+# parsers of content, logos and e-mails, and what only rendering a partner uses (benchmarks/README.md, issue 22).
+NOT_FOR_A_NO_OP = ("lxml", "nh3", "tinycss2", "PIL.ImageCms", "markdown_it", "mdit_py_plugins", "yaml",
+                   "babel.messages", "cobrand.load.svg_allowlist", "cobrand.load.markdown", "cobrand.load.media",
+                   "cobrand.render.newsletter", "cobrand.render.plaintext", "cobrand.render.providers.emails")
+NO_OP_BUILD = """
+import json, sys
+import cobrand
+report = cobrand.build(sys.argv[1], out_dir=sys.argv[2], jobs=1, pdfs=False, images=False,
+                       environ=json.loads(sys.argv[3]))
+print(json.dumps({"counts": report.to_dict()["counts"],
+                  "loaded": sorted(name for name in json.loads(sys.argv[4]) if name in sys.modules)}))
+"""
+
+
+def _build_in_a_fresh_process(project: Path, out: Path) -> dict[str, Any]:
+    result = subprocess.run([sys.executable, "-c", NO_OP_BUILD, str(project), str(out), json.dumps(ENVIRON),
+                             json.dumps(NOT_FOR_A_NO_OP)], check=True, capture_output=True, text=True)
+    found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return found
+
+
+def test_a_rebuild_with_nothing_to_do_imports_no_parser_and_no_renderer_of_a_partner(tmp_path: Path) -> None:
+    """The same command in fresh processes: the first build (nothing saved) needs them (LittleCMS aside: no
+    logo of the example has a colour profile), the rebuild after it none."""
+    project = copy_example(tmp_path / "project")
+    first = _build_in_a_fresh_process(project, tmp_path / "out")
+    assert first["counts"]["files_written"] > 0
+    assert first["loaded"] == sorted(set(NOT_FOR_A_NO_OP) - {"PIL.ImageCms"})
+    again = _build_in_a_fresh_process(project, tmp_path / "out")
+    assert again["counts"]["files_written"] == 0 and again["counts"]["partners_built"] == 0
+    assert again["loaded"] == []

@@ -12,7 +12,7 @@ import io
 import re
 import sys
 
-from PIL import Image, ImageChops, ImageCms, ImageOps
+from PIL import Image, ImageChops, ImageOps
 
 Box = tuple[float, float, float, float]  # x, y, width, height
 
@@ -131,6 +131,8 @@ def raster_pixels(data: bytes) -> Image.Image:
         image = image.convert("RGBA")
     colour = image.convert({"LA": "L", "RGBA": "RGB", "RGBa": "RGB"}.get(image.mode, image.mode))
     if profile and colour.mode in {"RGB", "L", "CMYK"}:
+        from PIL import ImageCms  # LittleCMS, for the few logos with a profile (a rebuild inspects none)
+
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
             converted = ImageCms.profileToProfile(colour, source, ImageCms.createProfile("sRGB"), outputMode="RGB")

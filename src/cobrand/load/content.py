@@ -7,19 +7,22 @@ import dataclasses
 import hashlib
 import re
 from pathlib import Path
-
-import yaml
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from ..errors import Problem
 from ..kinds import BUILT_IN, RESERVED_FOLDERS, Kind, Kinds
 from ..models import ContentItem, Templated
 from ..schemas import MediaFile, PageFile, SocialFile
 from ..tokens import check_syntax, sandbox, split_tokens, templated_text
-from .markdown import count_words, make_markdown, render_body
-from .media import check_audio, check_body_image, check_image
-from .schema import YAML_LOADER, parse_yaml, validate
+from .schema import parse_yaml, validate, yaml_loader
 from .state import SavedState, file_digest, tree_digest
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+# The parsers (Markdown with its HTML sanitiser, YAML, Pillow for the images files refer to) are imported
+# by the functions that parse a file: a rebuild whose saved state knows every file parses none, and its
+# start-up was mostly imports.
 
 # <slug>.md, or <slug>.<lang>.md for a translation (the same for .yaml)
 _FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?:\.(?P<lang>[a-z]{2,3}))?\.(?:md|ya?ml)$")
@@ -42,7 +45,17 @@ def load_content(root: Path, state: SavedState | None = None, kinds: Kinds = BUI
     problems: list[Problem] = []
     if not content_dir.is_dir():
         return items, [Problem("content", "folder is missing")]
-    md = make_markdown()
+    parser: list[MarkdownIt] = []  # made for the first Markdown file parsed
+
+    def load(path: Path, kind: Kind) -> tuple[ContentItem | None, list[Problem]]:
+        if kind.document == "yaml":
+            return _load_social(root, path, kind)
+        if not parser:
+            from .markdown import make_markdown
+
+            parser.append(make_markdown())
+        return _load_page(root, path, kind, parser[0])
+
     known_folders = (*kinds.names, *sorted(RESERVED_FOLDERS))
     for entry in sorted(content_dir.iterdir()):
         if entry.name.startswith(".") or not entry.is_dir():
@@ -56,17 +69,11 @@ def load_content(root: Path, state: SavedState | None = None, kinds: Kinds = BUI
         for path in _files(content_dir / kind.name, *kind.suffixes):
             # A plugin kind's salt (its plugin's code) is part of what its files' results depend on.
             item, found = state.content.recall(_rel(root, path), file_digest(path, referable, kind.salt, state=state),
-                                               lambda: _load(root, path, kind, md))  # noqa: B023 - called at once
+                                               lambda: load(path, kind))  # noqa: B023 - called at once
             problems += found
             if item:
                 items.append(item)
     return items, problems
-
-
-def _load(root: Path, path: Path, kind: Kind, md: MarkdownIt) -> tuple[ContentItem | None, list[Problem]]:
-    if kind.document == "yaml":
-        return _load_social(root, path, kind)
-    return _load_page(root, path, kind, md)
 
 
 def _files(folder: Path, *suffixes: str) -> list[Path]:
@@ -155,6 +162,9 @@ def _front_matter_texts(meta: PageFile | SocialFile, key_lines: dict[str, int], 
 
 
 def _load_page(root: Path, path: Path, kind: Kind, md: MarkdownIt) -> tuple[ContentItem | None, list[Problem]]:
+    from .markdown import count_words, render_body
+    from .media import check_audio, check_body_image
+
     file = _rel(root, path)
     text, data, problems = _read(root, path)
     slug, lang, found = _name(root, path)
@@ -200,7 +210,9 @@ def _load_page(root: Path, path: Path, kind: Kind, md: MarkdownIt) -> tuple[Cont
 
 def _variant_lines(text: str) -> dict[str, int]:
     """The line where each network's text starts, so token errors point into the variant itself."""
-    node = yaml.compose(text, Loader=YAML_LOADER)
+    import yaml
+
+    node = yaml.compose(text, Loader=yaml_loader())
     lines: dict[str, int] = {}
     if not isinstance(node, yaml.MappingNode):
         return lines
@@ -213,6 +225,8 @@ def _variant_lines(text: str) -> dict[str, int]:
 
 
 def _load_social(root: Path, path: Path, kind: Kind) -> tuple[ContentItem | None, list[Problem]]:
+    from .media import check_image
+
     file = _rel(root, path)
     text, data, problems = _read(root, path)
     slug, lang, found = _name(root, path)

@@ -15,12 +15,13 @@ import math
 import re
 from pathlib import Path
 
-from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from ..brand.ink import raster_pixels, raster_visible_box, svg_visible_box
 from ..models import Logo
-from .svg_allowlist import SVG_NS, SvgError, sanitize_svg
+
+# The SVG allowlist (with lxml and tinycss2) is imported when an SVG is inspected: a rebuild whose saved
+# state knows every logo inspects none.
 
 MAX_LOGO_BYTES = 5 * 1024 * 1024
 MAX_LOGO_PIXELS = 25_000_000
@@ -70,6 +71,8 @@ def _looks_like_xml(data: bytes) -> bool:
 
 
 def _svg(path: Path, data: bytes, digest: str) -> Logo:
+    from .svg_allowlist import SvgError, sanitize_svg
+
     try:
         clean = sanitize_svg(data)
     except SvgError as error:
@@ -137,6 +140,10 @@ def _raster(path: Path, data: bytes, digest: str) -> Logo:
 
 def _svg_size(data: bytes) -> tuple[float, float]:
     """Width and height of a rebuilt SVG in its own units; refuses missing, infinite, negative and zero sizes."""
+    from lxml import etree
+
+    from .svg_allowlist import SVG_NS
+
     root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
     assert root.tag == f"{{{SVG_NS}}}svg"
     sizes: dict[str, float | None] = {}

@@ -8,16 +8,19 @@ together (MkDocs' config validation collects errors the same way).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 import typing
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem
+
+if TYPE_CHECKING:
+    import yaml
 
 M = TypeVar("M", bound=BaseModel)
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
@@ -86,39 +89,47 @@ def _toml_key_path(dotted: str) -> tuple[str, ...]:
     return tuple(part.strip("\"'") for part in _TOML_KEY_PART.findall(dotted))
 
 
-class StrictYamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader (libyaml's when PyYAML was built with it, several times faster), refusing duplicate keys.
+@functools.cache
+def yaml_loader() -> type[yaml.SafeLoader]:
+    """The YAML loader of content files, made (and PyYAML imported) when the first YAML is read: a rebuild
+    whose saved state knows every file reads none."""
+    import yaml
 
-    PyYAML keeps the last of two equal keys; YAML 1.2 says keys are unique. ``<<`` merge keys are
-    YAML's way to override on purpose and stay allowed.
-    """
+    class StrictYamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        """The safe loader (libyaml's when PyYAML was built with it, several times faster), refusing duplicate
+        keys.
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        """A mapping, refused with the repeated key's position when a key appears twice."""
-        if isinstance(node, yaml.MappingNode):
-            first: dict[Any, yaml.Node] = {}
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    earlier = first.setdefault(key, key_node)
-                except TypeError:  # an unhashable key: the constructor below reports it
-                    continue
-                if earlier is not key_node:
-                    # The earlier key's mark as context: parse_yaml turns both into file lines.
-                    raise yaml.constructor.ConstructorError(None, earlier.start_mark, f"found duplicate key {key!r}",
-                                                            key_node.start_mark)
-        result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        return result
+        PyYAML keeps the last of two equal keys; YAML 1.2 says keys are unique. ``<<`` merge keys are
+        YAML's way to override on purpose and stay allowed.
+        """
 
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            """A mapping, refused with the repeated key's position when a key appears twice."""
+            if isinstance(node, yaml.MappingNode):
+                first: dict[Any, yaml.Node] = {}
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    key = self.construct_object(key_node, deep=True)
+                    try:
+                        earlier = first.setdefault(key, key_node)
+                    except TypeError:  # an unhashable key: the constructor below reports it
+                        continue
+                    if earlier is not key_node:
+                        # The earlier key's mark as context: parse_yaml turns both into file lines.
+                        raise yaml.constructor.ConstructorError(None, earlier.start_mark,
+                                                                f"found duplicate key {key!r}", key_node.start_mark)
+            result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+            return result
 
-YAML_LOADER: type[yaml.SafeLoader] = StrictYamlLoader
+    return StrictYamlLoader
 
 
 def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, dict[str, int], list[Problem]]:
     """Parse YAML text; returns the data, the line of each top-level key, problems."""
-    loader = YAML_LOADER(text)
+    import yaml
+
+    loader = yaml_loader()(text)
     try:
         node = loader.get_single_node()  # one parse gives the data and the line of each key
         data = loader.construct_document(node) if node is not None else None
@@ -145,7 +156,9 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, dict[st
 
 def _bad_value(text: str, file: str, line_offset: int, error: Exception) -> Problem:
     """Find the top-level key whose value YAML could not construct, for the message's field and line."""
-    node = yaml.compose(text, Loader=YAML_LOADER)
+    import yaml
+
+    node = yaml.compose(text, Loader=yaml_loader())
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             try:

@@ -14,8 +14,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -23,6 +21,9 @@ from ..models import Theme
 
 
 def _catalogue(path: Path) -> gettext.GNUTranslations:
+    from babel.messages.mofile import write_mo  # Babel's catalogue tools: only when a partner is rendered
+    from babel.messages.pofile import read_po
+
     with path.open("rb") as handle:
         catalog = read_po(handle)
     buffer = io.BytesIO()

@@ -12,6 +12,7 @@ providers (render/providers/) call; for one partner it goes plan -> output plan
 from __future__ import annotations
 
 import functools
+import gettext
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,9 +40,8 @@ from .context import (
 from .engine.reads import recording
 from .engine.renderers import make_renderer, render_mode
 from .i18n import catalogue_language, for_locale, install_translations, load_translations
-from .newsletter import vendor_logo_job
 from .output_plan import OutputOptions, OutputPlan
-from .outputs import OutputRequest, plugin_providers, provided_jobs
+from .outputs import OutputRequest, Providers, plugin_providers, provided_jobs
 from .pdf import PdfRenderer, ReadScope
 from .providers import builtin_providers
 from .providers.services import Shared
@@ -91,7 +91,6 @@ class PartnerRenderer:
         self.static[f"{VENDOR_LOGO}.{vendor_logo.extension}"] = logo_bytes(vendor_logo)
         self.static[vendor_logo_path(vendor_logo)] = vendor_logo_bytes(vendor_logo)  # the lockups show it trimmed
         self.images = images
-        self.languages = load_translations(project.theme)
         self._language: str | None = None  # the catalogue the theme's strings are switched to
         # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
         self.pdf_links = pdfs if pdf_links is None else pdf_links
@@ -127,6 +126,8 @@ class PartnerRenderer:
         self.static_jobs = [Job(path, digest(self.site_key, path), _constant(data))
                              for path, data in self.static.items()]
         if images:  # the vendor logo as PNG, which newsletter e-mails show from the public site
+            from .newsletter import vendor_logo_job  # the e-mails' module: see builtin_providers
+
             self.static_jobs.append(vendor_logo_job(project, self.site_key))
         users: dict[str, set[str]] = {}  # the items that show each asset
         for item in every_item:
@@ -141,10 +142,28 @@ class PartnerRenderer:
         # Partner palettes by colours (see remember_palettes): a palette is a colour search of about
         # 0.2 ms, which a one-post rebuild of a thousand partners need not do again.
         self.palettes: dict[tuple[str, str], Palette] = {}
-        # cobrand's outputs in their order (render/providers/), then plugins' (docs/plugins.md).
-        self.providers = (*builtin_providers(self), *plugin_providers(project.plugins))
+        # Plugins' providers are asked for now: a plugin that fails to give them fails every partner, as before.
+        self._plugin_providers = plugin_providers(project.plugins)
         self._output_options = OutputOptions(pdfs=pdfs, images=images, press=project.config.print.press,
                                              min_logo_height=project.config.brand.min_logo_height_px)
+
+    @cached_property
+    def providers(self) -> Providers:
+        """cobrand's outputs in their order (render/providers/), then plugins' (docs/plugins.md); made with the
+        first partner's jobs (see :meth:`prepare`)."""
+        return (*builtin_providers(self), *self._plugin_providers)
+
+    @cached_property
+    def languages(self) -> dict[str, gettext.NullTranslations]:
+        """The theme's translations by language, read with the first partner rendered (see :meth:`prepare`):
+        Babel parses each catalogue, which a build that renders no partner need not pay."""
+        return load_translations(self.project.theme)
+
+    def prepare(self) -> None:
+        """Make now what the first partner's render would make (providers, translations): before worker
+        processes are forked, so that each does not make its own copy."""
+        self.providers  # noqa: B018 - cached properties, made here
+        self.languages  # noqa: B018
 
     @cached_property
     def pdf(self) -> PdfRenderer | None:

@@ -11,23 +11,31 @@ left behind in shared state.
 
 from __future__ import annotations
 
-from ..feeds import SiteFeeds
-from ..outputs import Providers
-from .assets import ContentAssets, StaticFiles
-from .emails import Emails
-from .hub_copies import HubCopies
-from .hub_pages import HubPages
-from .images import Images
-from .kit_zip import KitZip
-from .logos import Logos
-from .pages import Pages
-from .pdfs import Pdfs
-from .services import RenderServices
-from .social import SocialPack
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..outputs import Providers
+    from .services import RenderServices
 
 
 def builtin_providers(renderer: RenderServices) -> Providers:
-    """cobrand's providers in order: each may read the jobs of those before it (``OutputRequest.earlier``)."""
+    """cobrand's providers in order: each may read the jobs of those before it (``OutputRequest.earlier``).
+
+    They are imported here, when the first partner's jobs are made: a rebuild that finds every partner
+    current makes none, and the providers bring in the e-mails' HTML and text tools (lxml) among others.
+    """
+    from ..feeds import SiteFeeds
+    from .assets import ContentAssets, StaticFiles
+    from .emails import Emails
+    from .hub_copies import HubCopies
+    from .hub_pages import HubPages
+    from .images import Images
+    from .kit_zip import KitZip
+    from .logos import Logos
+    from .pages import Pages
+    from .pdfs import Pdfs
+    from .social import SocialPack
+
     providers = (
         StaticFiles(renderer),  # the theme's static files, the vendor's logo (as PNG for e-mails)
         Logos(renderer),  # the partner's logo as loaded, its sized files and favicons

@@ -36,10 +36,14 @@ class RenderServices(Protocol):
     env: Environment  # the theme's templates
     pages: PageRenderer  # how pages are rendered: from skeletons, in full, or both compared
     filler: TokenFiller
-    languages: dict[str, gettext.NullTranslations]  # the theme's translations by language
     assets: dict[str, bytes]  # content files by path
     static_jobs: list[Job]  # the theme's static files and the vendor's logo, the same for every partner
     pdf_links: bool  # whether pages link to PDFs
+
+    @property
+    def languages(self) -> dict[str, gettext.NullTranslations]:
+        """The theme's translations by language."""
+        ...
 
     @property
     def item_keys(self) -> dict[str, str]:
