@@ -32,7 +32,7 @@ from .freshness import known_current, remember_current
 from .links import link_warnings
 from .load import STATE_FILE, SavedState
 from .models import Partner, Project
-from .overview import OVERVIEW_FILE, overview_html, overview_rows, refused_html
+from .overview import OVERVIEW_FILE, PlanSummary, overview_html, overview_rows, plan_summaries, refused_html
 from .partner_build import RenderOptions, describe_failure, recorded_broken, render_partner
 from .plan import Planner
 from .render import crawlers
@@ -212,7 +212,8 @@ def _build(root: Path, out: Path, hub: Path, cache: Path, report: BuildReport, *
                 # Compiled templates depend on cobrand's own extensions too, so its code names the folder.
                 options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}",
                                         mode, lock_fd=lock, hub=hub, hub_lock_fd=hub_lock)
-                report.partners = _render_all(project, selected, options, jobs, on_partner, state, executor)
+                report.partners, shared = _render_all(project, selected, options, jobs, on_partner, state, executor)
+            summaries = plan_summaries(project, state, shared)  # kept in the state: before it is saved
             state.save()
             if not partners and shard is None:
                 # Only folders gone from partners/ lose their output: a skipped partner keeps its own.
@@ -230,15 +231,16 @@ def _build(root: Path, out: Path, hub: Path, cache: Path, report: BuildReport, *
             raise
         try:
             write_atomic(out / REPORT_FILE, report.to_json().encode("utf-8"))
-            write_atomic(out / OVERVIEW_FILE, _overview(checked, report, everyone, chosen, out, hub))
+            write_atomic(out / OVERVIEW_FILE, _overview(checked, report, everyone, chosen, out, hub, summaries))
         except OSError as error:
             raise OutputError(f"cannot write {out}: {error.strerror or error}") from None
     return report
 
 
 def _overview(checked: CheckedProject, report: BuildReport, everyone: tuple[str, ...], chosen: set[str],
-              out: Path, hub: Path) -> bytes:
-    """The vendor overview page of this run (see :mod:`cobrand.overview`): every partner, built this run or not."""
+              out: Path, hub: Path, summaries: Mapping[str, PlanSummary]) -> bytes:
+    """The vendor overview page of this run (see :mod:`cobrand.overview`): every partner, built this run or not;
+    ``summaries``: what it shows of partners' plans (:func:`cobrand.overview.plan_summaries`)."""
     project = checked.project
     # Partners this run did not cover keep the render warnings their output was written with.
     earlier = {}
@@ -247,7 +249,7 @@ def _overview(checked: CheckedProject, report: BuildReport, everyone: tuple[str,
             broken = recorded_broken(read_manifest(out, partner.slug), read_manifest(hub, partner.slug))
             earlier[partner.slug] = link_warnings(project, partner, broken)
     rows = overview_rows(project, report, everyone=everyone, skipped=checked.skipped, set_aside=checked.set_aside,
-                         earlier_warnings=earlier)
+                         earlier_warnings=earlier, summaries=summaries)
     selection = None if chosen == set(everyone) else sorted(chosen)
     return overview_html(project, rows, checked.withheld, selection=selection)
 
@@ -372,7 +374,9 @@ def _render_in_worker(index: int) -> tuple[PartnerResult, str]:
 
 def _render_all(project: Project, partners: tuple[Partner, ...], options: RenderOptions, jobs: int,
                 on_partner: Callable[[PartnerResult], None] | None, state: SavedState,
-                executor: PartnerExecutor | None = None) -> list[PartnerResult]:
+                executor: PartnerExecutor | None = None) -> tuple[list[PartnerResult], str | None]:
+    """Every partner's result, in ``partners``' order, and the digest of what every partner's output depends on
+    beside its own folder (None when the renderer could not be made)."""
     results: list[PartnerResult] = []
     # The plan stage: what each partner is entitled to. The renderer gets the same planner for the
     # plans it makes itself (a partner at the next tier, for its hub).
@@ -385,7 +389,7 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
         for partner in partners:
             _collect(results, PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, error)),
                      on_partner)
-        return results
+        return results, None
     renderer.remember_palettes(state, partners)
     # What every partner's fingerprint names beside its own folder (see freshness.known_current).
     shared = digest(renderer.site_key, renderer.content_key, project.today.isoformat())
@@ -431,7 +435,7 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
             remember(partner, result, fingerprint)
             _collect(results, result, on_partner)
     order = {partner.slug: index for index, partner in enumerate(partners)}
-    return sorted(results, key=lambda result: order[result.slug])
+    return sorted(results, key=lambda result: order[result.slug]), shared
 
 
 def _collect(results: list[PartnerResult], result: PartnerResult,

@@ -16,14 +16,17 @@ ways to know, and both end in :func:`up_to_date`:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from .cache import digest
 from .errors import Problem
-from .load.state import PartnerRecord, SavedState
+from .load.state import PartnerRecord, SavedState, Section
 from .models import Partner
 from .write import manifest_stamp, read_manifest
+
+T = TypeVar("T")
 
 
 def up_to_date(recorded: str | None, fingerprint: str) -> bool:
@@ -93,6 +96,13 @@ def remember_current(state: SavedState, out_dir: Path, partner: Partner, shared:
         state.partner_outputs.remember(partner.slug, content,
                                        PartnerRecord(fingerprint, _stamp(out_dir, partner.slug, hub_dir), warnings,
                                                      kept))
+
+
+def remembered(section: Section[T], partner: Partner, shared: str, make: Callable[[], T]) -> T:
+    """``make()``, a result made from the partner's plan, kept in ``section`` of the saved state for the same
+    inputs as the partner's output (its folder's digest and ``shared``): they fix its plan."""
+    content = _inputs(partner, shared)
+    return make() if content is None else section.recall(partner.slug, content, make)
 
 
 def _inputs(partner: Partner, shared: str) -> str | None:

@@ -12,14 +12,17 @@ for the vendor only and must not be published (docs/publishing.md).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 from .errors import Problem
+from .freshness import remembered
+from .load.state import SavedState
 from .models import ContentItem, Partner, Project
-from .plan import Planner
+from .plan import PartnerPlan, Planner
 from .render.context import partner_url
 from .report import BuildReport, PartnerResult
 from .scope import partner_of
@@ -74,15 +77,47 @@ def item_day(item: ContentItem) -> dt.date:
     return max(day, updated) if isinstance(updated, dt.date) else day
 
 
+# What the overview shows of a partner's plan: its items by kind, and its newest item's day and key.
+PlanSummary = tuple[tuple[tuple[str, int], ...], tuple[dt.date, str] | None]
+
+
+def plan_summary(project: Project, plan: PartnerPlan) -> PlanSummary:
+    """The overview's figures of a partner's plan: how many items of each kind it gets, and its newest."""
+    items = plan.items
+    counts = tuple((kind, sum(1 for item in items if item.kind == kind)) for kind in project.kinds.names)
+    return counts, max(((item_day(item), item.key) for item in items), default=None)
+
+
+def plan_summaries(project: Project, state: SavedState, shared: str | None) -> dict[str, PlanSummary]:
+    """What the overview shows of each partner's plan, kept in the saved state for the inputs that fix the plan
+    (``shared``, what every partner's fingerprint names, and its folder): a rebuild plans no partner for it.
+    Without ``shared`` (no renderer was made) the overview plans them itself."""
+    if shared is None:
+        return {}
+    planner = Planner(project)
+    summaries: dict[str, PlanSummary] = {}
+    for partner in project.partners:
+        summaries[partner.slug] = remembered(state.plan_summaries, partner, shared,
+                                             functools.partial(_summary, project, planner, partner))
+    return summaries
+
+
+def _summary(project: Project, planner: Planner, partner: Partner) -> PlanSummary:
+    return plan_summary(project, planner.plan(partner))
+
+
 def overview_rows(project: Project, report: BuildReport, *, everyone: Sequence[str],
                   skipped: Mapping[str, Sequence[Problem]], set_aside: Iterable[Partner] = (),
-                  earlier_warnings: Mapping[str, Sequence[Problem]] | None = None) -> list[OverviewRow]:
+                  earlier_warnings: Mapping[str, Sequence[Problem]] | None = None,
+                  summaries: Mapping[str, PlanSummary] | None = None) -> list[OverviewRow]:
     """One row per partner folder in ``everyone`` (slug order), built or not.
 
     ``project`` holds the partners that loaded without errors; ``skipped`` maps each partner with
     errors to them (the whole fleet's, not only this run's selection); ``set_aside`` are skipped
     partners whose partner.toml loaded all the same (their name and tier are still shown);
     ``earlier_warnings`` are the render warnings recorded for partners this run did not build.
+    ``summaries`` are partners' :func:`plan_summary` by slug, as the build keeps them in its saved state; a
+    partner not in it is planned here.
     """
     planner = Planner(project)
     loaded = {partner.slug: partner for partner in project.partners}
@@ -99,9 +134,8 @@ def overview_rows(project: Project, report: BuildReport, *, everyone: Sequence[s
         counts: tuple[tuple[str, int], ...] = ()
         newest: tuple[dt.date, str] | None = None
         if slug in loaded:
-            items = planner.plan(loaded[slug]).items
-            counts = tuple((kind, sum(1 for item in items if item.kind == kind)) for kind in project.kinds.names)
-            newest = max(((item_day(item), item.key) for item in items), default=None)
+            summary = (summaries or {}).get(slug)
+            counts, newest = summary if summary is not None else plan_summary(project, planner.plan(loaded[slug]))
         problems: tuple[Problem, ...] = tuple(skipped.get(slug, ()))
         if slug in skipped:
             status = "skipped"

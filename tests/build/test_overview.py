@@ -165,3 +165,34 @@ def test_overview_with_skipped_partners_passes_the_nu_html_checker(fleet: Fleet)
     assert "skipped" in page.read_text(encoding="utf-8")
     messages = nu_check([page])
     assert not messages, messages
+
+
+def test_a_rebuild_shows_what_a_clean_build_shows_after_plans_change(tmp_path: Path) -> None:
+    """The overview's counts and newest items, kept in the saved state between builds, follow what changes a
+    partner's plan: a post's audience narrowed and a new post; a rebuild's table equals a clean build's (but
+    for what this build did to each partner)."""
+
+    def table(out: Path) -> dict[str, dict[str, str]]:
+        return {slug: {column: text for column, text in row.items() if column != "This build"}
+                for slug, row in overview_table(out / "overview.html").items()}
+
+    project = copy_example(tmp_path)
+    out = tmp_path / "build"
+    cobrand.build(project, out_dir=out, pdfs=False, images=False, jobs=1, environ=ENVIRON)
+    before = table(out)
+    again = tmp_path / "again"
+    shutil.copytree(out, again)
+    shutil.copytree(out.with_name("build-hub"), again.with_name("again-hub"))
+    cobrand.build(project, out_dir=again, pdfs=False, images=False, jobs=1, environ=ENVIRON)  # nothing changed
+    assert table(again) == before
+    post = project / "content" / "blog" / "aws-snapshot-pitfalls.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("ecosystems: [aws]", "ecosystems: [gcp]"), "utf-8")
+    newest = project / "content" / "blog" / "zz-a-new-post.md"
+    newest.write_text("---\ntitle: A new post\ndate: 2026-11-21\nsummary: New.\n---\n\nNew.\n", "utf-8")
+    cobrand.build(project, out_dir=out, pdfs=False, images=False, jobs=1, environ=ENVIRON)
+    clean = tmp_path / "clean"
+    cobrand.build(project, out_dir=clean, pdfs=False, images=False, jobs=1, environ=ENVIRON)
+    after = table(out)
+    assert after == table(clean)
+    assert {row["Newest item"] for row in after.values()} != {row["Newest item"] for row in before.values()}
+    assert [row["Blog posts"] for row in after.values()] != [row["Blog posts"] for row in before.values()]

@@ -109,6 +109,8 @@ class SavedState:
         # Render and write: each partner's colour palette, and what its output was last written from.
         self.palettes: Section[Palette] = Section(self, "palettes")
         self.partner_outputs: Section[PartnerRecord] = Section(self, "partner-outputs")
+        # Report: what the overview shows of each partner's plan (overview.plan_summary), for the same inputs.
+        self.plan_summaries: Section[Any] = Section(self, "plan-summaries")
 
     def _read(self) -> dict[str, Entries]:
         assert self._path is not None
