@@ -412,7 +412,7 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
             stale.append(partner)
     if stale:
         try:
-            renderer.prepare()  # what rendering needs, made once here rather than in each worker
+            renderer.prepare(state)  # what rendering needs, made once here rather than in each worker
         except Exception as error:  # e.g. a broken translation catalogue: every partner to render reports it
             for partner in stale:
                 _collect(results, PartnerResult(partner.slug, "failed",

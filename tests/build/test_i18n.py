@@ -275,3 +275,24 @@ def test_english_page_titles_and_copied_label_stay_english(built: Path) -> None:
     for page, msgid in HUB_TITLED_PAGES.items():
         assert _hub_title(_page(site, f"hub:{page}")) == f"{msgid} · Partner hub · Northbeam IT", page
     assert _copied_labels(_page(site, "hub:social.html")) == {"Copied"}
+
+
+def test_a_rebuild_takes_an_edited_catalogue_as_a_clean_build_does(tmp_path: Path) -> None:
+    """Compiled catalogues are kept in the saved state while their files are unchanged: an edited msgstr
+    reaches the rebuilt pages, which equal a clean build's of the edited project."""
+    project = copy_example(tmp_path)
+    out = tmp_path / "build"
+    chosen = ("falkenstein-systeme",)
+    cobrand.build(project, out_dir=out, partners=chosen, pdfs=False, images=False, jobs=1, environ=ENVIRON)
+    home = out / "falkenstein-systeme" / "index.html"
+    old = "Mit %(partner)s und %(vendor)s sicher wiederherstellen, was auch passiert"
+    assert "sicher wiederherstellen, was auch passiert" in _text(home)
+    catalogue = project / "themes" / "harborline" / "locale" / "de" / "LC_MESSAGES" / "messages.po"
+    text = catalogue.read_text(encoding="utf-8")
+    assert old in text
+    catalogue.write_text(text.replace(old, "Mit %(partner)s und %(vendor)s alles zurückholen"), encoding="utf-8")
+    cobrand.build(project, out_dir=out, partners=chosen, pdfs=False, images=False, jobs=1, environ=ENVIRON)
+    assert "alles zurückholen" in _text(home) and "sicher wiederherstellen" not in _text(home)
+    clean = tmp_path / "clean"
+    cobrand.build(project, out_dir=clean, partners=chosen, pdfs=False, images=False, jobs=1, environ=ENVIRON)
+    assert home.read_bytes() == (clean / "falkenstein-systeme" / "index.html").read_bytes()

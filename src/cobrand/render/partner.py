@@ -92,6 +92,7 @@ class PartnerRenderer:
         self.static[vendor_logo_path(vendor_logo)] = vendor_logo_bytes(vendor_logo)  # the lockups show it trimmed
         self.images = images
         self._language: str | None = None  # the catalogue the theme's strings are switched to
+        self._languages: dict[str, gettext.NullTranslations] | None = None  # see languages
         # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
         self.pdf_links = pdfs if pdf_links is None else pdf_links
         stylesheet = _theme_file(project, PRINT_STYLESHEET)
@@ -153,17 +154,21 @@ class PartnerRenderer:
         first partner's jobs (see :meth:`prepare`)."""
         return (*builtin_providers(self), *self._plugin_providers)
 
-    @cached_property
+    @property
     def languages(self) -> dict[str, gettext.NullTranslations]:
         """The theme's translations by language, read with the first partner rendered (see :meth:`prepare`):
         Babel parses each catalogue, which a build that renders no partner need not pay."""
-        return load_translations(self.project.theme)
+        if self._languages is None:
+            self._languages = load_translations(self.project.theme)
+        return self._languages
 
-    def prepare(self) -> None:
+    def prepare(self, state: SavedState | None = None) -> None:
         """Make now what the first partner's render would make (providers, translations): before worker
-        processes are forked, so that each does not make its own copy."""
-        self.providers  # noqa: B018 - cached properties, made here
-        self.languages  # noqa: B018
+        processes are forked, so that each does not make its own copy. With ``state``, the translations'
+        compiled catalogues are taken from it while their files are unchanged."""
+        self.providers  # noqa: B018 - a cached property, made here
+        if self._languages is None:
+            self._languages = load_translations(self.project.theme, state)
 
     @cached_property
     def pdf(self) -> PdfRenderer | None:
