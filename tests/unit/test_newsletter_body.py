@@ -4,6 +4,10 @@ Real e-mails of real builds: tests/build/test_newsletter.py."""
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from cobrand.render.newsletter import EMAIL_WIDTH, Links, email_body
@@ -79,3 +83,22 @@ def test_plain_text_from_the_block_memo_equals_the_text_made_alone() -> None:
     assert "[4]" in want and "Bolt" not in want
     # The second partner's blocks after its merged link are its own; the third partner's are all served.
     assert memo.hits == 9
+
+
+URL_PIECES = ["https:", "http:", "HTTPS:", "mailto:", "tel:", "javascript:", "ftp:", "//", "/", "./", "../", "..",
+              "a.example", "partners.example", "acme", "x y", "#frag", "?q=1", "&r=2", ";p", ":443", "@", "%20",
+              "\u00e9", " ", "post.html", "data:text/html,", "file:"]
+BASES = ["https://partners.example/acme/blog/post.html", "http://partners.example/acme/", "https://h.example",
+         "https://partners.example/acme/blog/?q=1#f"]
+
+
+@settings(max_examples=600, deadline=None, database=None, derandomize=True)
+@given(st.sampled_from(BASES), st.lists(st.sampled_from(URL_PIECES), max_size=6))
+def test_links_resolve_every_address_as_urljoin_does(base: str, pieces: list[str]) -> None:
+    """``Links.absolute`` takes the join of an address that needs only the base's scheme from a cache kept
+    across partners: every address, in either order of first use, resolves as ``urljoin`` against the base."""
+    url = "".join(pieces)
+    links = Links(base, "https://partners.example/acme/", "acme", "post")
+    assert links.absolute(url) == urljoin(base, url.strip())
+    other = Links(BASES[(BASES.index(base) + 1) % len(BASES)], links.home_url, "bolt", "post")
+    assert other.absolute(url) == urljoin(other.page_url, url.strip())

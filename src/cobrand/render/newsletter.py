@@ -30,7 +30,7 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlparse, urlsplit
 
 from jinja2 import Environment
 from lxml import html as lxml_html
@@ -118,7 +118,9 @@ class Links:
 
     def absolute(self, url: str) -> str:
         """``url`` resolved against the post's public page."""
-        return urljoin(self.page_url, url.strip())
+        url = url.strip()
+        joined = _joined_alone(urlsplit(self.page_url).scheme, url)
+        return urljoin(self.page_url, url) if joined is None else joined
 
     def href(self, url: str) -> str | None:
         """What a link to ``url`` points at in the e-mail: absolute and tagged; None for a scheme it cannot use."""
@@ -133,6 +135,20 @@ class Links:
     def site_path(self, url: str) -> str | None:
         """The public-site path of an absolute ``url`` of the partner's site, else None."""
         return url[len(self.home_url):] if url.startswith(self.home_url) else None
+
+
+# Every partner's e-mail of a post links to the same vendor and third-party pages; only the partner's own
+# links (relative ones) are resolved against its page.
+@functools.lru_cache(maxsize=4096)
+def _joined_alone(base_scheme: str, url: str) -> str | None:
+    """``urljoin(base, url)`` for every base of scheme ``base_scheme`` (http or https), when that is all of the
+    base it reads: ``url`` has another scheme, or one without relative URLs, or a host of its own. Else None."""
+    if base_scheme not in LINK_SCHEMES or not url:
+        return None
+    parts = urlparse(url, base_scheme)
+    if parts.scheme == base_scheme and not parts.netloc:
+        return None  # resolved against the base's host and path (http and https have relative URLs and hosts)
+    return urljoin(f"{base_scheme}://base.invalid/", url)
 
 
 def _replace(element: lxml_html.HtmlElement, new: lxml_html.HtmlElement) -> None:
