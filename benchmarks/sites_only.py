@@ -16,7 +16,8 @@ files are neither rendered nor written.
 Each run is one full HTML build of each (REF whole, this tree's sites alone, the order alternating from
 run to run), each in a fresh process into empty folders, ``jobs=1`` (so that the CPU time is one process's,
 and the profile below covers all of it), no PDFs, no images. Prints each run, then the medians of CPU
-time (user + system of the process and any children) and wall time, and the files each wrote.
+time (user + system of the process and any children) and wall time, the process's peak RSS, and the files
+each wrote.
 
 With ``--ref-sites-only`` REF's builds drop their hub's jobs too: for a REF that has the hub, to measure a
 change to the site path alone (REF = the commit before it).
@@ -68,6 +69,7 @@ if profiler:
     profiler.disable()
     profiler.dump_stats(profile)
 print(json.dumps({"build_s": time.perf_counter() - start, "cpu_s": cpu() - before, "ok": report.ok,
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "written": sum(partner.written for partner in report.partners)}))
 """
 
@@ -126,12 +128,14 @@ def main(argv: list[str] | None = None) -> int:
           f"medians of {len(next(iter(counted.values())))} runs"
           f"{' (the profiled first run left out)' if args.profile and args.runs > 1 else ''}, load average "
           f"{load_start} at start, {run.load_average()} at end, {(time.perf_counter() - started) / 60:.0f} min\n")
-    print("| Build | CPU s (median) | wall s (median) | files written | CPU s, every run |\n|---|---|---|---|---|")
+    print("| Build | CPU s (median) | wall s (median) | peak RSS MB (median) | files written | CPU s, every run |\n"
+          "|---|---|---|---|---|---|")
     for name, runs in counted.items():
         cpu = statistics.median(sample["cpu_s"] for sample in runs)
         wall = statistics.median(sample["build_s"] for sample in runs)
         every = ", ".join(f"{sample['cpu_s']:.2f}" for sample in samples[name])
-        print(f"| {name} | {cpu:.2f} | {wall:.2f} | {runs[0]['written']:,.0f} | {every} |")
+        rss = statistics.median(sample["maxrss_mb"] for sample in runs)
+        print(f"| {name} | {cpu:.2f} | {wall:.2f} | {rss:.0f} | {runs[0]['written']:,.0f} | {every} |")
     return 0
 
 
