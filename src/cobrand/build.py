@@ -313,8 +313,11 @@ class PartnerExecutor(Protocol):
 
 
 # Worker processes are forked after the project is loaded and the renderer made, so each one
-# inherits both (compiled templates, theme files, keys) instead of making its own; WeasyPrint is
-# set up lazily, in each worker that prints.
+# inherits both (compiled templates, theme files, keys) instead of making its own. With enough
+# partners to share, this process renders the first one itself before forking (WARM_BEFORE_FORK):
+# the workers then also inherit what a renderer makes on first use (WeasyPrint's fonts and
+# stylesheets, page skeletons, e-mail layouts) instead of each making it again.
+WARM_BEFORE_FORK = 4  # stale partners per worker process from which the first is rendered here
 _worker: tuple[PartnerRenderer, Planner, RenderOptions, tuple[Partner, ...]] | None = None
 
 
@@ -430,10 +433,18 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
             if options.fail_fast and result.failure is not None:
                 break
     else:
-        for partner, (result, fingerprint) in _render_in_pool(renderer, planner, planner.grouped(tuple(stale)),
-                                                              options, jobs):
-            remember(partner, result, fingerprint)
+        ordered = planner.grouped(tuple(stale))
+        if len(ordered) >= WARM_BEFORE_FORK * jobs:
+            first, ordered = ordered[0], ordered[1:]
+            result, fingerprint = render_partner(renderer, planner, first, options)
+            remember(first, result, fingerprint)
             _collect(results, result, on_partner)
+            if options.fail_fast and result.failure is not None:
+                ordered = ()
+        if ordered:
+            for partner, (result, fingerprint) in _render_in_pool(renderer, planner, ordered, options, jobs):
+                remember(partner, result, fingerprint)
+                _collect(results, result, on_partner)
     order = {partner.slug: index for index, partner in enumerate(partners)}
     return sorted(results, key=lambda result: order[result.slug]), shared
 

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 import cobrand
-from support.example import ENVIRON, PARTNER_SLUGS, ROOT, file_digests
+from cobrand.build import WARM_BEFORE_FORK
+from support.example import ENVIRON, PARTNER_SLUGS, ROOT, file_digests, generate_project
 
 
 def partner_output(out: Path) -> dict[str, str]:
@@ -45,3 +46,22 @@ def normalised_report(path: Path) -> dict:
     for entry in data.get("partners", []):
         entry.pop("seconds", None)
     return data
+
+
+def test_a_fleet_whose_first_partner_renders_before_the_fork_matches_one_process(tmp_path):
+    """With enough partners a jobs=2 build renders the first one itself and forks its workers warm
+    (WeasyPrint, skeletons, e-mail layouts): every file, PDFs included, equals a jobs=1 build's."""
+    partners = WARM_BEFORE_FORK * 2 + 1
+    project = generate_project(tmp_path, partners, 3, mix=(0.4, 0.6, 0.0))
+    one, two = tmp_path / "one", tmp_path / "two"
+    first = cobrand.build(project, out_dir=one, jobs=1, environ=ENVIRON, images=False)
+    second = cobrand.build(project, out_dir=two, jobs=2, environ=ENVIRON, images=False)
+    assert first.ok and second.ok and len(second.partners) == partners
+    assert [r.status for r in second.partners] == ["built"] * partners
+    assert sum(r.pdfs for r in second.partners) >= partners
+    for hub in ("", "-hub"):
+        made = [file_digests(out.with_name(out.name + hub)) for out in (one, two)]
+        published = [{name: data for name, data in files.items()
+                      if not name.startswith(".cobrand/") and name != "report.json"} for files in made]
+        assert published[0] and published[0] == published[1]
+    assert normalised_report(two / "report.json") == normalised_report(one / "report.json")
