@@ -141,8 +141,16 @@ class ProjectOnWorker(WorkerPlugin):
 
     def render(self, piece: Piece) -> Rendered:
         """Render one partner's ``piece`` (see :func:`~.partner_task.render_outputs`)."""
-        return render_outputs(self.renderer(), self.planner(), self.partners[piece.slug], piece.before,
-                              self.stored, skip=piece.skip, only=piece.only)
+        rendered = render_outputs(self.renderer(), self.planner(), self.partners[piece.slug], piece.before,
+                                  self.stored, skip=piece.skip, only=piece.only)
+        if not getattr(self.local, "warm", False):
+            # What the first render made to keep (WeasyPrint's fonts and stylesheets, skeletons, compiled
+            # templates) lives as long as the build: frozen, as local workers inherit it frozen from the
+            # process that rendered the first partner before forking them.
+            gc.collect()
+            gc.freeze()
+            self.local.warm = True
+        return rendered
 
 
 @dataclass(frozen=True)
