@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .languages import foreign_language, format_date, other_direction, text_direction
 from .models import ContentItem, Partner, Project
 from .personalize import resolve
 from .plan import PartnerPlan
@@ -244,32 +244,10 @@ def _expiring(project: Project, partner: Partner, items: tuple[ContentItem, ...]
 # --- the view hub templates read ------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
-def display_date(day: dt.date, locale: str) -> str:
-    """A date as people of ``locale`` read it (Babel's CLDR data, not the machine's locale)."""
-    from babel.core import UnknownLocaleError
-    from babel.dates import format_date
-
-    try:
-        return format_date(day, format="long", locale=locale.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return format_date(day, format="long", locale="en")
-
-
-RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi"})  # as render/context.py's, which this stage cannot import
-
-
-def _language(tag: str) -> str:
-    return tag.replace("_", "-").split("-")[0].lower()
-
-
 def _runs(lang: str, locale: str) -> dict[str, str | None]:
     """``lang`` and its direction where text in it sits on a page in another language (as item views say)."""
-    if _language(lang) == _language(locale):
-        return {"foreign_lang": None, "foreign_dir": None}
-    direction = "rtl" if _language(lang) in RTL_LANGUAGES else "ltr"
-    page = "rtl" if _language(locale) in RTL_LANGUAGES else "ltr"
-    return {"foreign_lang": lang, "foreign_dir": direction if direction != page else None}
+    foreign = foreign_language(lang, locale)
+    return {"foreign_lang": foreign, "foreign_dir": other_direction(text_direction(lang), locale) if foreign else None}
 
 
 def _count_views(found: tuple[Count, ...]) -> list[dict[str, Any]]:
@@ -288,10 +266,10 @@ def _comparison(now: tuple[Count, ...], adds: tuple[Count, ...]) -> list[dict[st
 def _entry_view(entry: Entry, locale: str, body_lang: str, today: dt.date) -> dict[str, Any]:
     return {"key": entry.key, "kind": entry.kind, "title": entry.title, **_runs(entry.lang, body_lang),
             "change": entry.change,
-            "date": entry.day, "date_display": display_date(entry.day, locale),
-            "published": entry.published, "published_display": display_date(entry.published, locale),
+            "date": entry.day, "date_display": format_date(entry.day, locale),
+            "published": entry.published, "published_display": format_date(entry.published, locale),
             "expires": entry.expires,
-            "expires_display": display_date(entry.expires, locale) if entry.expires else None,
+            "expires_display": format_date(entry.expires, locale) if entry.expires else None,
             "days_left": (entry.expires - today).days if entry.expires else None,
             "url": entry.url, "files": list(entry.files), "hub_path": entry.hub_path}
 
@@ -326,7 +304,7 @@ def program_view(program: Program, locale: str, body_lang: str | None = None, si
         "new": [_entry_view(entry, locale, body, program.today) for entry in program.new],
         "expiring": [_entry_view(entry, locale, body, program.today) for entry in program.expiring],
         "today": program.today,
-        "today_display": display_date(program.today, locale),
+        "today_display": format_date(program.today, locale),
         "new_days": program.new_days,
         "expiring_days": program.expiring_days,
     }

@@ -22,7 +22,7 @@ PACKAGE = ROOT / "src" / "cobrand"
 LAYERS: dict[str, tuple[str, ...]] = {
     # Shared data and pure helpers with no stage of their own: typed models, errors, values, keys.
     "core": ("errors", "values", "version", "schemas", "models", "sandbox", "outline", "spreadsheet", "tracking",
-             "scope", "tokens", "cache", "jobs", "entitlement", "kinds", "hooks", "networks"),
+             "scope", "tokens", "cache", "jobs", "entitlement", "kinds", "hooks", "networks", "languages"),
     # Logo and colour geometry (ink, trim, lockups, palettes) and the brand checks: load measures logos with
     # it, the build checks them with it before rendering, and render draws with it.
     "brand": ("brand",),

@@ -6,7 +6,6 @@ and already-filled Markup bodies, so a theme cannot reach into the pipeline.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import math
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
@@ -20,6 +19,7 @@ from markupsafe import Markup
 from ..brand.lockup import lockup_view
 from ..brand.palette import Palette, palette
 from ..hooks import ItemEvent, item_hook
+from ..languages import foreign_language, format_date, other_direction, primary_language, text_direction
 from ..models import ContentItem, Partner, Project
 from ..networks import BY_NAME
 from ..personalize import resolve
@@ -59,41 +59,6 @@ def partner_tracking(project: Project, partner: Partner) -> Tracking:
                     partner_site=partner_url(project, partner))
 
 
-RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi"})
-
-
-@functools.lru_cache(maxsize=8192)  # every partner of a locale shows the same few dates
-def format_date(value: dt.date, locale: str) -> str:
-    """A date as people of ``locale`` read it (Babel's CLDR data, not the machine's locale)."""
-    from babel.core import UnknownLocaleError
-    from babel.dates import format_date as babel_format_date
-
-    try:
-        return babel_format_date(value, format="long", locale=locale.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return babel_format_date(value, format="long", locale="en")
-
-
-def text_direction(locale: str) -> str:
-    """``rtl`` for right-to-left languages, else ``ltr``."""
-    return "rtl" if locale.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
-
-
-def primary_language(tag: str) -> str:
-    """The language subtag of a BCP 47 tag, lower case: ``de`` for ``de-DE``."""
-    return tag.replace("_", "-").split("-")[0].lower()
-
-
-def foreign_language(text_lang: str, page_lang: str) -> str | None:
-    """``text_lang`` when text in it sits on a page in ``page_lang`` of another language (it needs its own
-    ``lang`` attribute), else None."""
-    return text_lang if primary_language(text_lang) != primary_language(page_lang) else None
-
-
-def _other_direction(direction: str, locale: str) -> str | None:
-    return direction if direction != text_direction(locale) else None
-
-
 def legal_line(project: Project, locale: str, body_lang: str | None = None) -> dict[str, str | None]:
     """The vendor's legal line in ``locale``'s language where the vendor gave one, else the original; with
     its language as ``lang`` where that is not ``body_lang`` (the page's body, by default ``locale``)."""
@@ -102,9 +67,9 @@ def legal_line(project: Project, locale: str, body_lang: str | None = None) -> d
     translated = project.config.vendor.legal_translations.get(primary_language(locale))
     if translated is not None:
         return {"text": translated, "lang": foreign_language(locale, body_lang),
-                "dir": _other_direction(text_direction(locale), body_lang)}
+                "dir": other_direction(text_direction(locale), body_lang)}
     return {"text": project.vendor.legal, "lang": foreign_language(language, body_lang),
-            "dir": _other_direction(text_direction(language), body_lang)}
+            "dir": other_direction(text_direction(language), body_lang)}
 
 
 def frozen(value: Any) -> Any:
@@ -379,7 +344,7 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filled: Fi
         # The item's language where it is not the page's (an untranslated original on a de-DE page): its
         # container says lang="en" so that screen readers and hyphenation use the right language.
         "foreign_lang": foreign_language(content_lang, body_lang),
-        "foreign_dir": _other_direction(text_direction(content_lang), body_lang),
+        "foreign_dir": other_direction(text_direction(content_lang), body_lang),
         "vendor_canonical": vendor_copy,
         "kind": item.kind,
         "slug": item.slug,

@@ -8,9 +8,10 @@ from typing import Any
 
 from ..cache import digest
 from ..jobs import Job
+from ..languages import foreign_language
 from ..models import Partner, Project
 from ..plan import PartnerPlan
-from .context import foreign_language, partner_url
+from .context import partner_url
 from .crawlers import vendor_canonical
 from .crawlers import xml_escape as escape
 from .outputs import OutputRequest

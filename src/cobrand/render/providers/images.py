@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from ...brand.palette import palette
 from ...cache import digest
 from ...jobs import Job, Resolve, hub_path
+from ...languages import text_direction
 from ...schemas import MediaFile
-from ..context import text_direction
 from ..i18n import for_locale
 from ..images import (
     OG_SIZE,
