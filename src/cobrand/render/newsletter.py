@@ -94,7 +94,10 @@ def vendor_logo_job(project: Project, site_key: str) -> Job:
     """The public site's job for the vendor logo PNG that e-mails show (the same file for every partner)."""
     path = vendor_logo_png_path(project.vendor.logo)
     logo = project.vendor.logo
-    return Job(path, digest(site_key, path), lambda _: vendor_logo_png(logo), costly=True)
+    # Drawn once for the renderer's life, not once per partner: where no cache store has it yet (a Dask
+    # worker, the first partners of a build) every partner's job would draw the same PNG again.
+    drawn = functools.cache(lambda: vendor_logo_png(logo))
+    return Job(path, digest(site_key, path), lambda _: drawn(), costly=True)
 
 
 @functools.lru_cache(maxsize=256)
