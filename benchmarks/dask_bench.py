@@ -219,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--empty-tasks", type=int, default=2000)
     parser.add_argument("--measure-partners", type=int, default=None,
                         help="build only this many partners in the measured Dask build (per-task figures)")
+    parser.add_argument("--pdf-seconds", type=float, default=0.22,
+                        help="CPU seconds per further PDF for the estimate when the measured build cannot fit it")
     parser.add_argument("--quick", action="store_true", help="30 partners, 1 run")
     args = parser.parse_args(argv)
     if args.quick:
@@ -259,6 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     tasks = max(1, measured["tasks"])
     partners = max(1, measured["partners"])
     base, per_pdf = fit(measured["computes"])
+    assumed = ""  # when every task had as many PDFs per partner, the fit cannot tell the two costs apart
+    if per_pdf <= 0.0:
+        per_pdf = args.pdf_seconds
+        base = max(0.0, base - per_pdf * measured["pdfs"] / max(1, measured["partners"]))
+        assumed = f" (per PDF not measurable here, every partner had as many: --pdf-seconds {per_pdf:g} s assumed)"
     compute_sum = sum(seconds for _, _, seconds in measured["computes"])
     idle = max(0.0, measured["render_phase"] * args.jobs - compute_sum) / tasks
     per_partner_bytes = (measured["to_workers"] + measured["from_workers"]) / partners
@@ -294,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         *(f"| scheduler round trip of an empty task, {w} workers: wall (scheduler and client CPU) | {s * 1e3:.2f} ms "
           f"({c * 1e3:.2f} ms) |" for w, (s, c) in overhead.items()),
         "",
-        f"Estimate for 5,000 partners x 10 PDFs. Assumptions: per-partner compute as fitted above; one client "
+        f"Estimate for 5,000 partners x 10 PDFs. Assumptions: per-partner compute as fitted above{assumed}; one client "
         "writing every result at the write time measured here (the extra PDFs add to it: not counted); "
         f"results {pdf_size / 1e3:.0f} kB larger per extra PDF, at 100 MB/s between client and cluster; the "
         f"scheduler's cost per task as measured with {many} workers, for cobrand's batches of partners on that "
