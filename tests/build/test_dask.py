@@ -205,11 +205,18 @@ def test_batches_keep_order_and_shrink_to_one_partner_at_the_end():
     assert [len(batch) for batch in batches(pieces[:7], threads=2)] == [1] * 7
 
 
-def test_partners_in_batches_match_local_workers(cluster, tmp_path):
+@pytest.fixture(scope="module")
+def twenty(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, cobrand.BuildReport]:
+    """Twenty partners (enough for batches of several on two worker threads), and their -j 2 build."""
+    folder = tmp_path_factory.mktemp("twenty")
+    project = generate(folder, partners=20, items=3)
+    return project, folder / "local", local_build(project, folder / "local", pdfs=False)
+
+
+def test_partners_in_batches_match_local_workers(cluster, twenty, tmp_path):
     """Twenty partners on two worker threads travel several to a task: the same files and manifests as -j 2."""
-    project = generate(tmp_path / "twenty", partners=20, items=3)
-    local, remote = tmp_path / "local", tmp_path / "dask"
-    expected = local_build(project, local, pdfs=False)
+    project, local, expected = twenty
+    remote = tmp_path / "dask"
     with dask_executor(cluster.address) as executor:
         report = cobrand.build(project, out_dir=remote, environ=ENVIRON, executor=executor, pdfs=False)
     assert cluster.reads() == []
@@ -428,6 +435,40 @@ def test_a_task_whose_worker_dies_too_often_fails_its_partner_only(generated, ge
                                                if name.removeprefix("hub:").split("/")[0] not in failed}
     saved = json.loads((tmp_path / "dask" / "report.json").read_text())
     assert saved["ok"] is False and {entry["slug"] for entry in saved["partners"] if entry["failure"]} == set(failed)
+
+
+def test_a_lost_batch_is_retried_one_partner_per_task(twenty, tmp_path_factory, tmp_path):
+    """A batch whose worker dies (no retries allowed) is not its partners' failure: each gets a task of its own,
+    which runs on a live worker. Only a one-partner task that was on the dead worker fails its partner."""
+    project, local, expected = twenty
+    killed: list[tuple[str, set[str]]] = []  # the batch's key, and every key the worker held when it died
+    for own in start_cluster(tmp_path_factory, "batch-lost", {"distributed.scheduler.allowed-failures": 0}):
+        with dask_executor(own.address) as executor:
+
+            def kill_a_worker_running_a_batch(_: object, own: Cluster = own) -> None:
+                if killed:
+                    return
+                for worker, keys in sorted(own.client.processing().items()):
+                    batch = [str(key) for key in keys if len(executor.traffic.batches.get(str(key), ())) > 1]
+                    if batch:
+                        os.kill(own.client.run(os.getpid, workers=[worker])[worker], signal.SIGKILL)
+                        killed.append((batch[0], {str(key) for key in keys}))
+                        return
+
+            report = cobrand.build(project, out_dir=tmp_path / "dask", environ=ENVIRON, executor=executor,
+                                   pdfs=False, on_partner=kill_a_worker_running_a_batch)
+    assert killed, "no batch of several partners was running when the first partner came back"
+    batches_of = executor.traffic.batches
+    lost = batches_of[killed[0][0]]
+    assert len(lost) > 1
+    assert all(any(slugs == (slug,) for slugs in batches_of.values()) for slug in lost)  # each retried alone
+    failed = {result.slug for result in report.partners if result.failure is not None}
+    alone_on_the_dead_worker = {batches_of[key][0] for key in killed[0][1] if len(batches_of.get(key, ())) == 1}
+    assert failed <= alone_on_the_dead_worker and not failed & set(lost)
+    assert {r.slug: r.status for r in report.partners if r.slug not in failed} == \
+        {r.slug: r.status for r in expected.partners if r.slug not in failed}
+    assert site_digests(tmp_path / "dask") == {name: digest for name, digest in site_digests(local).items()
+                                               if name.removeprefix("hub:").split("/")[0] not in failed}
 
 
 def test_unreachable_scheduler_is_a_clear_error_and_keeps_previous_output(generated, generated_local, tmp_path):

@@ -242,15 +242,19 @@ class DaskExecutor:
         done: dict[str, list[tuple[Piece, Rendered | BaseException]]] = defaultdict(list)
         batch_of: dict[object, tuple[Piece, ...]] = {}
         futures: list[Future] = []
+
+        def submit(batch: tuple[Piece, ...]) -> Future:
+            future = self.client.submit(render_on_worker, name, batch, key=f"{name}-{len(futures)}-{batch[0].slug}",
+                                        pure=False)
+            self.traffic.to_workers += len(pickle.dumps(batch))
+            batch_of[future.key] = batch
+            self.traffic.batches[str(future.key)] = tuple(piece.slug for piece in batch)
+            futures.append(future)
+            return future
+
         try:
-            for batch in tasks:
-                future = self.client.submit(render_on_worker, name, batch, key=f"{name}-{len(futures)}-{batch[0].slug}",
-                                            pure=False)
-                self.traffic.to_workers += len(pickle.dumps(batch))
-                batch_of[future.key] = batch
-                self.traffic.batches[str(future.key)] = tuple(piece.slug for piece in batch)
-                futures.append(future)
-            for future in as_completed(futures, loop=self.client.loop):
+            completed = as_completed([submit(batch) for batch in tasks], loop=self.client.loop)
+            for future in completed:
                 self.traffic.tasks += 1
                 batch = batch_of.pop(future.key)
                 results: tuple[Rendered | BaseException, ...]
@@ -259,6 +263,12 @@ class DaskExecutor:
                 except Exception as error:  # the task itself failed: a lost worker too often, or the plugin
                     results = (error,) * len(batch)
                 future.release()
+                if len(batch) > 1 and isinstance(results[0], BaseException):
+                    # A batch is lost whole (say one partner's input kills its worker each time): each of its
+                    # partners gets a task of its own, so that only a partner whose own task fails fails.
+                    for piece in batch:
+                        completed.add(submit((piece,)))
+                    continue
                 for piece, result in zip(batch, results, strict=True):
                     done[piece.slug].append((piece, result))
                     waiting[piece.slug] -= 1
