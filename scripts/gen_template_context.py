@@ -199,6 +199,8 @@ DESCRIPTIONS: dict[str, str] = {
 class _Noting:
     """The full page renderer, noting what each page is given."""
 
+    mode = "full"  # what the renderer's providers ask of the page engine (render/engine/renderers.py)
+
     def __init__(self) -> None:
         self.full = FullRenderer()
         self.requests: list[PageRequest] = []
