@@ -29,6 +29,7 @@ from .cache import Store, code_digest, digest
 from .errors import BuildLockedError, CobrandError, Problem, ProjectError, UsageError
 from .fleet import CheckedProject, load_scoped, partner_slugs, select_slugs
 from .freshness import known_current, remember_current
+from .jobs import BOTH_ROOTS, HUB_ROOT, SITE_ROOT, roots_named
 from .links import link_warnings
 from .load import STATE_FILE, SavedState
 from .models import Partner, Project
@@ -91,6 +92,7 @@ def build(
     on_load: Callable[[Project], None] | None = None,
     preview: frozenset[str] = frozenset(),
     hub_dir: Path | str | None = None,
+    only: str | None = None,
 ) -> BuildReport:
     """Build every selected partner's public site into ``out_dir`` (default ``<project>/build``) and its
     hub (program, kit, social pack, e-mails) into ``hub_dir`` (default ``<out_dir>-hub`` beside it).
@@ -116,6 +118,9 @@ def build(
     ``on_load`` is called with the loaded project before rendering (the dev server lists its partners).
     ``preview`` (``"drafts"``, ``"future"``) also shows drafts and scheduled items, on pages
     marked as a preview and kept out of search engines.
+    ``only`` (``"site"`` or ``"hub"``) writes just the public sites or just the hubs; the other folder is
+    left as it is, and the next build that covers it brings it up to date. Partners gone from
+    ``partners/`` lose both, whichever is built.
     """
     timings: dict[str, float] = {}
     root = Path(project_dir).resolve()
@@ -123,13 +128,14 @@ def build(
     cache = Path(cache_dir) if cache_dir is not None else out / ".cobrand" / "cache"
     hub = Path(hub_dir) if hub_dir is not None else default_hub_dir(out.resolve())
     check_output_folders(root, out, cache, hub)
+    roots = roots_named(only)
     report = BuildReport(project=str(root), out_dir=str(out.resolve()), timings=timings, strict=strict,
-                         hub_dir=str(hub.resolve()))
+                         hub_dir=str(hub.resolve()), only=only)
     try:
         return _build(root, out, hub, cache, report, partners=partners, shard=shard, strict=strict, jobs=jobs,
                       pdfs=pdfs, images=images, environ=environ, on_partner=on_partner, on_start=on_start,
                       fail_fast=fail_fast, all_or_nothing=all_or_nothing, executor=executor, render=render,
-                      on_load=on_load, preview=preview)
+                      on_load=on_load, preview=preview, roots=roots)
     except BuildLockedError:
         raise  # the output belongs to the build holding the lock, its report included
     except CobrandError as error:
@@ -180,8 +186,8 @@ def _build(root: Path, out: Path, hub: Path, cache: Path, report: BuildReport, *
            environ: Mapping[str, str] | None, on_partner: Callable[[PartnerResult], None] | None,
            on_start: Callable[[int], None] | None, fail_fast: bool, all_or_nothing: bool,
            executor: PartnerExecutor | None, render: str | None,
-           on_load: Callable[[Project], None] | None = None, preview: frozenset[str] = frozenset()
-           ) -> BuildReport:
+           on_load: Callable[[Project], None] | None = None, preview: frozenset[str] = frozenset(),
+           roots: frozenset[str] = BOTH_ROOTS) -> BuildReport:
     timings = report.timings
     code = code_digest()
     jobs = jobs or os.cpu_count() or 1
@@ -204,14 +210,17 @@ def _build(root: Path, out: Path, hub: Path, cache: Path, report: BuildReport, *
     if on_start is not None:
         on_start(len(selected))
     store = Store(cache)
-    with build_lock(out) as lock, build_lock(hub) as hub_lock:
+    # A site-only build creates no hubs' folder, but locks one that is there: gone partners leave it too.
+    hubs_locked = build_lock(hub) if HUB_ROOT in roots or hub.is_dir() else contextlib.nullcontext(None)
+    with build_lock(out) as lock, hubs_locked as hub_lock:
         sweep_temporary(out)
-        sweep_temporary(hub)
+        if hub_lock is not None:
+            sweep_temporary(hub)
         try:
             with _timed(timings, "render+write"):
                 # Compiled templates depend on cobrand's own extensions too, so its code names the folder.
                 options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}",
-                                        mode, lock_fd=lock, hub=hub, hub_lock_fd=hub_lock)
+                                        mode, lock_fd=lock, hub=hub, hub_lock_fd=hub_lock, roots=roots)
                 report.partners, shared = _render_all(project, selected, options, jobs, on_partner, state, executor)
             summaries = plan_summaries(project, state, shared)  # kept in the state: before it is saved
             state.save()
@@ -220,8 +229,10 @@ def _build(root: Path, out: Path, hub: Path, cache: Path, report: BuildReport, *
                 gone = (known_partners(out) | known_partners(hub)) - set(everyone)
                 report.removed = remove_partners(out, gone)
                 remove_partners(hub, gone)
-            _write_root_files(project, out)
-            _write_hub_root_files(hub)
+            if SITE_ROOT in roots:
+                _write_root_files(project, out)
+            if HUB_ROOT in roots:
+                _write_hub_root_files(hub)
             after_build(project, report)  # plugins' on_after_build (docs/plugins.md): before the report is written
         except CobrandError as error:
             report.refusal = error.problems if isinstance(error, ProjectError) else [
@@ -399,15 +410,14 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
 
     def remember(partner: Partner, result: PartnerResult, fingerprint: str) -> None:
         if result.failure is None:  # a failed partner's folder holds older output
-            remember_current(state, options.out, partner, shared, fingerprint, result.warnings, result.kept,
-                             hub_dir=options.hub_out)
+            remember_current(state, options.folders, partner, shared, fingerprint, result.warnings, result.kept)
 
     # Partners whose fingerprint is remembered and current are found here, so worker processes
     # start only for partners that changed or whose inputs did (those are fingerprinted there).
     stale = []
     for partner in partners:
         start = time.perf_counter()
-        known = known_current(state, options.out, partner, shared, hub_dir=options.hub_out)
+        known = known_current(state, options.folders, partner, shared)
         if known is not None:
             _collect(results, PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
                                             warnings=known[0], kept=known[1]), on_partner)

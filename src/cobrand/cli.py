@@ -56,6 +56,9 @@ def main() -> None:
               help="Output folder of the public sites (default: PROJECT/build).")
 @click.option("--hub-out", "hub_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder of the partner hubs, published apart from the sites (default: OUT-hub beside OUT).")
+@click.option("--only", type=click.Choice(["site", "hub"]),
+              help="Write only the public sites or only the hubs; the other folder is left as it is until a "
+                   "build covers it.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
 @click.option("--shard", callback=_shard, metavar="K/N|auto",
@@ -83,8 +86,8 @@ def main() -> None:
 @click.option("--future", is_flag=True, help="Preview: include items scheduled after today (publish or date).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option("-v", "--verbose", is_flag=True, help="One line per partner.")
-def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, hub_dir: Path | None, strict: bool,
-          jobs: int | None,
+def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, hub_dir: Path | None, only: str | None,
+          strict: bool, jobs: int | None,
           shard: tuple[int, int] | str | None, shard_count: int | None, dask_address: str | None,
           dask_timeout: float, no_pdf: bool, no_images: bool, cache_dir: Path | None, fail_fast: bool,
           all_or_nothing: bool, as_json: bool, output_format: str, drafts: bool, future: bool, quiet: bool,
@@ -114,7 +117,7 @@ def build(project: Path, partners: tuple[str, ...], out_dir: Path | None, hub_di
                                    jobs=jobs, pdfs=not no_pdf, images=not no_images, cache_dir=cache_dir,
                                    fail_fast=fail_fast, all_or_nothing=all_or_nothing, on_partner=progress,
                                    on_start=progress.start, executor=executor, preview=_preview(drafts, future),
-                                   hub_dir=hub_dir)
+                                   hub_dir=hub_dir, only=only)
     except CobrandError as error:
         if output_format == "text":
             _fail(error)

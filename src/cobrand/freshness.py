@@ -1,6 +1,7 @@
 """Is a partner's output up to date? Decided here, and only here.
 
-A partner's output is current when its folder exists and its manifest records the partner's
+A partner's output is current when, in each output root the build covers (its public site, its hub,
+or both: ``cobrand build --only``), its folder exists and its manifest records the partner's
 fingerprint: the digest of everything the output depends on (``PartnerKeys.fingerprint`` of
 :mod:`cobrand.render.partner`, which :func:`cobrand.write.write_partner` records). There are two
 ways to know, and both end in :func:`up_to_date`:
@@ -16,7 +17,7 @@ ways to know, and both end in :func:`up_to_date`:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -41,51 +42,48 @@ def recorded_fingerprint(out_dir: Path, slug: str, manifest: Mapping[str, object
     return fingerprint if isinstance(fingerprint, str) and (out_dir / slug).is_dir() else None
 
 
-def is_current(out_dir: Path, slug: str, fingerprint: str, manifest: Mapping[str, object],
-               hub: tuple[Path, Mapping[str, object]] | None = None) -> bool:
-    """True when the partner's folder, and its hub folder where ``hub`` (the hubs' folder and the partner's
-    hub manifest) is given, were written from exactly the inputs ``fingerprint`` names; ``manifest`` is the
-    partner's manifest (:func:`read_manifest`)."""
-    return up_to_date(recorded_fingerprint(out_dir, slug, manifest), fingerprint) and (
-        hub is None or up_to_date(recorded_fingerprint(hub[0], slug, hub[1]), fingerprint))
+def is_current(slug: str, fingerprint: str, folders: Sequence[tuple[Path, Mapping[str, object]]]) -> bool:
+    """True when the partner's folder in each of ``folders`` (an output root this build covers, and the
+    partner's manifest there, :func:`read_manifest`) was written from exactly the inputs ``fingerprint`` names."""
+    return bool(folders) and all(up_to_date(recorded_fingerprint(root, slug, manifest), fingerprint)
+                                 for root, manifest in folders)
 
 
-def _stamp(out_dir: Path, slug: str, hub_dir: Path | None) -> str | None:
-    """The stamps of the partner's manifests (site, and hub where given), or None when one is missing."""
-    stamps = [manifest_stamp(folder, slug) for folder in (out_dir, hub_dir) if folder is not None]
+def _stamp(roots: Sequence[Path], slug: str) -> str | None:
+    """The stamps of the partner's manifests in ``roots``, or None when one is missing."""
+    stamps = [manifest_stamp(root, slug) for root in roots]
     return None if None in stamps else "|".join(str(stamp) for stamp in stamps)
 
 
-def known_current(state: SavedState, out_dir: Path, partner: Partner, shared: str, hub_dir: Path | None = None
+def known_current(state: SavedState, roots: Sequence[Path], partner: Partner, shared: str
                   ) -> tuple[tuple[Problem, ...], tuple[str, ...]] | None:
     """The warnings the partner's output was written with and the withheld items whose last good files it
     kept (:mod:`cobrand.kept`), when the saved state holds the partner's
     fingerprint for these inputs (its folder's digest and ``shared``, what all partners share) and its
-    output has it; None otherwise (the partner must be planned to tell).
+    output in every one of ``roots`` (the output roots this build covers: the sites', the hubs', or both)
+    has it; None otherwise (the partner must be planned to tell).
 
-    The manifest is read only when its stamp is not the one remembered (another output
-    folder, or a folder restored from elsewhere); then the stamp is remembered anew. With ``hub_dir``,
-    the partner's hub folder there must be current too.
+    The manifests are read only when their stamps are not the ones remembered (other output
+    folders, a folder restored from elsewhere, or a build that covered other roots); then the stamps are
+    remembered anew.
     """
     content = _inputs(partner, shared)
     if content is None or not state.partner_outputs.knows(partner.slug, content):
         return None
     record = state.partner_outputs.recall(partner.slug, content, lambda: PartnerRecord("", None, ()))
-    stamp = _stamp(out_dir, partner.slug, hub_dir)
+    stamp = _stamp(roots, partner.slug)
     if stamp is not None and stamp == record.manifest_stamp:
-        folders = (out_dir / partner.slug, *([hub_dir / partner.slug] if hub_dir is not None else []))
-        return (record.warnings, record.kept) if all(folder.is_dir() for folder in folders) else None
-    hub = (hub_dir, read_manifest(hub_dir, partner.slug)) if hub_dir is not None else None
-    if is_current(out_dir, partner.slug, record.fingerprint, read_manifest(out_dir, partner.slug), hub):
+        return (record.warnings, record.kept) if all((root / partner.slug).is_dir() for root in roots) else None
+    if is_current(partner.slug, record.fingerprint, [(root, read_manifest(root, partner.slug)) for root in roots]):
         state.partner_outputs.remember(partner.slug, content, PartnerRecord(record.fingerprint, stamp, record.warnings,
                                                                             record.kept))
         return record.warnings, record.kept
     return None
 
 
-def remember_current(state: SavedState, out_dir: Path, partner: Partner, shared: str, fingerprint: str,
-                     warnings: tuple[Problem, ...], kept: tuple[str, ...] = (), hub_dir: Path | None = None) -> None:
-    """Remember that the partner's output in ``out_dir`` is now that of ``fingerprint``, written with
+def remember_current(state: SavedState, roots: Sequence[Path], partner: Partner, shared: str, fingerprint: str,
+                     warnings: tuple[Problem, ...], kept: tuple[str, ...] = ()) -> None:
+    """Remember that the partner's output in ``roots`` is now that of ``fingerprint``, written with
     ``warnings`` and keeping the withheld items ``kept``: with the manifest's stamp, the next build knows
     it is current without reading it.
 
@@ -94,7 +92,7 @@ def remember_current(state: SavedState, out_dir: Path, partner: Partner, shared:
     content = _inputs(partner, shared)
     if content is not None:
         state.partner_outputs.remember(partner.slug, content,
-                                       PartnerRecord(fingerprint, _stamp(out_dir, partner.slug, hub_dir), warnings,
+                                       PartnerRecord(fingerprint, _stamp(roots, partner.slug), warnings,
                                                      kept))
 
 

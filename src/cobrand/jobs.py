@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .cache import digest
+from .errors import UsageError
 
 Resolve = Callable[[str], bytes]
 
@@ -24,6 +25,26 @@ HUB = "hub:"
 def hub_path(path: str) -> str:
     """The job path of the hub file at ``path`` (inside the partner's hub folder)."""
     return HUB + path
+
+
+# The two roots by name, as ``cobrand build --only`` names them: a build covers one or both.
+SITE_ROOT, HUB_ROOT = "site", "hub"
+ROOT_ORDER = (SITE_ROOT, HUB_ROOT)
+BOTH_ROOTS: frozenset[str] = frozenset(ROOT_ORDER)
+
+
+def roots_named(only: str | None) -> frozenset[str]:
+    """The roots a build with ``--only`` ``only`` writes: both without it."""
+    if only is None:
+        return BOTH_ROOTS
+    if only not in BOTH_ROOTS:
+        raise UsageError(f"--only must be one of {', '.join(ROOT_ORDER)}, not {only!r}")
+    return frozenset({only})
+
+
+def root_of(path: str) -> str:
+    """The root (:data:`SITE_ROOT` or :data:`HUB_ROOT`) of the output at job path ``path``."""
+    return HUB_ROOT if path.startswith(HUB) else SITE_ROOT
 
 
 def split_root(path: str) -> tuple[bool, str]:

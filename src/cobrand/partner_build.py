@@ -20,7 +20,7 @@ from jinja2 import TemplateSyntaxError
 from .cache import Store
 from .errors import Problem
 from .freshness import is_current
-from .jobs import HUB, Job, split_root
+from .jobs import BOTH_ROOTS, HUB, HUB_ROOT, ROOT_ORDER, SITE_ROOT, Job, split_root
 from .kept import Withheld
 from .links import broken_links, link_warnings
 from .models import Partner, Project
@@ -49,11 +49,18 @@ class RenderOptions:
     lock_fd: int | None = None  # the build lock's descriptor: worker processes close their inherited copy
     hub: Path | None = None  # where partners' hubs go (default: <out>-hub beside out)
     hub_lock_fd: int | None = None  # the hub folder's build lock, closed by workers like lock_fd
+    roots: frozenset[str] = BOTH_ROOTS  # the output roots written (``--only``): the other is left as it is
 
     @property
     def hub_out(self) -> Path:
         """The folder of partners' hubs."""
         return self.hub if self.hub is not None else default_hub_dir(self.out)
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """The output folders this build writes: the sites', the hubs', or both (in that order)."""
+        folders = {SITE_ROOT: self.out, HUB_ROOT: self.hub_out}
+        return tuple(folders[root] for root in ROOT_ORDER if root in self.roots)
 
 
 def render_partner(renderer: PartnerRenderer, planner: Planner, partner: Partner, options: RenderOptions
@@ -65,17 +72,18 @@ def render_partner(renderer: PartnerRenderer, planner: Planner, partner: Partner
     keys = renderer.keys(partner, plan)
     fingerprint = keys.fingerprint
     manifest, hub_manifest = read_manifest(options.out, partner.slug), read_manifest(options.hub_out, partner.slug)
-    if is_current(options.out, partner.slug, fingerprint, manifest, (options.hub_out, hub_manifest)):
+    covered = {SITE_ROOT: (options.out, manifest), HUB_ROOT: (options.hub_out, hub_manifest)}
+    if is_current(partner.slug, fingerprint, [covered[root] for root in ROOT_ORDER if root in options.roots]):
         # A reused partner's warnings are those its output was written with: --strict answers the same.
         broken = recorded_broken(manifest, hub_manifest)
         return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
                              warnings=tuple(link_warnings(renderer.project, partner, broken)),
                              kept=kept_items(renderer.project, manifest)), fingerprint
     try:
-        jobs = renderer.planned_jobs(plan, keys)
+        jobs = renderer.planned_jobs(plan, keys, options.roots)
         written = write_partner_roots(options.out, options.hub_out, partner.slug, jobs, fingerprint, options.store,
                                       check_links=broken_links, read=manifest, hub_read=hub_manifest,
-                                      withheld=withheld_of(renderer.project, plan))
+                                      withheld=withheld_of(renderer.project, plan), roots=options.roots)
     except Exception as error:
         failure = partner_failure(renderer.project, partner, error)
     else:

@@ -50,6 +50,7 @@ class BuildReport:
     withheld: dict[str, list[Problem]] = field(default_factory=dict)  # content kind/slug -> its errors
     refusal: list[Problem] | None = None  # why the build stopped, when it did
     hub_dir: str = ""  # the folder of partners' hubs
+    only: str | None = None  # "site" or "hub" when the build wrote just that root (``--only``)
 
     @property
     def failures(self) -> list[Problem]:
@@ -94,6 +95,7 @@ class BuildReport:
             "project": self.project,
             "out_dir": self.out_dir,
             "hub_dir": self.hub_dir,
+            "only": self.only,
             "counts": {
                 "partners_built": len(self.built),
                 "partners_reused": len(self.reused),
@@ -129,6 +131,15 @@ class BuildReport:
             "timings": {stage: round(seconds, 3) for stage, seconds in self.timings.items()},
         }
 
+    @property
+    def destination(self) -> str:
+        """Where this run wrote, for the summary: the sites' folder, the hubs' or both."""
+        if self.only == "site":
+            return f"{self.out_dir} (hubs not built: --only site)"
+        if self.only == "hub":
+            return f"{self.hub_dir} (sites not built: --only hub)"
+        return self.out_dir + (f" (hubs: {self.hub_dir})" if self.hub_dir else "")
+
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
@@ -139,7 +150,7 @@ class BuildReport:
         total = sum(self.timings.values())
         lines = [f"Built {counts['partners_built']} partner site(s), reused {counts['partners_reused']}: "
                  f"{counts['files_written']} files written, {counts['files_removed']} removed, "
-                 f"in {total:.1f}s -> {self.out_dir}" + (f" (hubs: {self.hub_dir})" if self.hub_dir else "")]
+                 f"in {total:.1f}s -> {self.destination}"]
         if self.refusal is not None:
             lines = ["Build stopped before it finished" if self.partners
                      else "Build refused: no partner's output was changed"]

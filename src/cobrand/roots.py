@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .cache import Store
-from .jobs import HUB, Job, Resolve, split_root
+from .jobs import BOTH_ROOTS, HUB, HUB_ROOT, SITE_ROOT, Job, Resolve, root_of, split_root
 from .kept import Withheld
 from .write import LinkCheck, WriteResult, make_changed, read_manifest, recorded_files, write_partner
 
@@ -36,11 +36,15 @@ def default_hub_dir(out_dir: Path) -> Path:
 def write_partner_roots(out_dir: Path, hub_dir: Path, slug: str, jobs: list[Job], fingerprint: str,
                         store: Store | None, check_links: LinkCheck | None = None,
                         read: dict[str, object] | None = None, hub_read: dict[str, object] | None = None,
-                        withheld: Withheld | None = None) -> WriteResult:
+                        withheld: Withheld | None = None, roots: frozenset[str] = BOTH_ROOTS) -> WriteResult:
     """Make what changed in either folder, then write ``out_dir/slug`` and ``hub_dir/slug``.
 
     ``read`` and ``hub_read`` are the partner's manifests when the caller has read them already. The
-    result names hub files by their job paths (:data:`cobrand.jobs.HUB` first).
+    result names hub files by their job paths (:data:`cobrand.jobs.HUB` first). Only the folders of
+    ``roots`` are written (``cobrand build --only``); a job of the other root is made only when an output
+    written needs its bytes (the kit's copy of a PDF, in a hub-only build), and the other folder is left
+    as it is, its manifest with it: its recorded fingerprint then differs, so the next build that covers
+    it brings it up to date.
     """
     manifests = (read_manifest(out_dir, slug) if read is None else read,
                  read_manifest(hub_dir, slug) if hub_read is None else hub_read)
@@ -54,8 +58,9 @@ def write_partner_roots(out_dir: Path, hub_dir: Path, slug: str, jobs: list[Job]
         in_hub, inside = split_root(path)
         return (folders[in_hub] / inside).read_bytes()
 
-    made = make_changed({job.path: job for job in jobs}, [job for job in jobs if not unchanged(job)], unchanged,
-                        read_unchanged, store)
+    written_jobs = [job for job in jobs if root_of(job.path) in roots]
+    made = make_changed({job.path: job for job in jobs}, [job for job in written_jobs if not unchanged(job)],
+                        unchanged, read_unchanged, store)
 
     # What each output's templates read, recorded by job path while it was made; the writer looks a hub
     # output's up by its path inside the hub.
@@ -79,16 +84,22 @@ def write_partner_roots(out_dir: Path, hub_dir: Path, slug: str, jobs: list[Job]
             lambda _: (folder / inside).read_bytes())  # unchanged: the writer keeps it, reading it only to link-check
         return job._replace(path=inside, make=make, reads=hub_reads if in_hub and job.reads is not None else job.reads)
 
-    site = [made_already(job, False, job.path) for job in jobs if not job.path.startswith(HUB)]
-    hub = [made_already(job, True, job.path[len(HUB):]) for job in jobs if job.path.startswith(HUB)]
-    if not hub and not folders[1].exists():
-        return write_partner(out_dir, slug, site, fingerprint, None, check_links=check_links, read=manifests[0],
-                             withheld=withheld)
-    in_hub = write_partner(hub_dir, slug, hub, fingerprint, None, check_links=check_links, read=manifests[1],
-                           withheld=withheld)
+    site = [made_already(job, False, job.path) for job in written_jobs if not job.path.startswith(HUB)]
+    hub = [made_already(job, True, job.path[len(HUB):]) for job in written_jobs if job.path.startswith(HUB)]
+    in_hub = _nothing_written()
+    if HUB_ROOT in roots and (hub or folders[1].exists()):
+        in_hub = write_partner(hub_dir, slug, hub, fingerprint, None, check_links=check_links, read=manifests[1],
+                               withheld=withheld)
+    if SITE_ROOT not in roots:
+        return _joined(_nothing_written(), in_hub)
     written = write_partner(out_dir, slug, site, fingerprint, None, check_links=check_links, read=manifests[0],
                             withheld=withheld)
     return _joined(written, in_hub)
+
+
+def _nothing_written() -> WriteResult:
+    """The result of a folder this build does not write."""
+    return WriteResult(0, 0, 0, 0, {})
 
 
 def _joined(site: WriteResult, hub: WriteResult) -> WriteResult:

@@ -247,6 +247,27 @@ def test_a_withheld_item_is_kept_on_dask_as_by_local_workers(cluster, tmp_path):
     assert {slug: (remote / slug / page).read_bytes() for slug in had} == had
 
 
+def test_one_root_on_dask_matches_local_workers(cluster, tmp_path):
+    """``--only hub`` then ``--only site`` after a one-pager's edit, PDFs on: the hub's kit copies the site's
+    PDF, which the hub-only build makes without writing it. Dask and local workers write the same files and
+    manifests at each step, and the folder a step does not cover is left as it was."""
+    project = copy_example(tmp_path)
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    assert local_build(project, local, images=False).ok and dask_build(cluster, project, remote, images=False).ok
+    pager = project / "content/one-pagers/recovery-assurance.md"
+    pager.write_text(pager.read_text(encoding="utf-8") + "\nA sentence added for the --only test.\n", encoding="utf-8")
+    sites_before = {name: digest for name, digest in site_digests(remote).items() if not name.startswith("hub:")}
+    for only in ("hub", "site"):
+        local_report = local_build(project, local, images=False, only=only)
+        remote_report = dask_build(cluster, project, remote, images=False, only=only)
+        assert local_report.ok and remote_report.ok and outcomes(remote_report) == outcomes(local_report)
+        assert site_digests(remote) == site_digests(local)
+        assert manifests(remote) == manifests(local)
+        if only == "hub":
+            assert {name: digest for name, digest in site_digests(remote).items()
+                    if not name.startswith("hub:")} == sites_before
+
+
 def test_generated_project_and_incremental_edit_match_local_workers(cluster, generated, tmp_path):
     project = tmp_path / "project"
     shutil.copytree(generated, project)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..errors import Problem
 from ..freshness import recorded_fingerprint, up_to_date
-from ..jobs import Job, Resolve, hub_path
+from ..jobs import BOTH_ROOTS, HUB_ROOT, SITE_ROOT, Job, Resolve, hub_path, root_of
 from ..links import broken_links
 from ..models import Partner
 from ..partner_build import RenderOptions, built_result, kept_items, partner_failure, withheld_of
@@ -37,8 +37,9 @@ from ..write import read_manifest, recorded_files
 class Recorded:
     """What the output folder holds for one partner, as the writer will see it."""
 
-    fingerprint: str | None  # the manifest's, when the partner's folder exists
+    fingerprint: str | None  # the manifests', when the partner's folder exists in each root the build writes
     files: dict[str, str] = field(default_factory=dict)  # the key recorded for each file still on disk
+    roots: frozenset[str] = BOTH_ROOTS  # the output roots the build writes (``--only``)
 
 
 @dataclass(frozen=True)
@@ -75,15 +76,17 @@ def recorded(options: RenderOptions, slug: str) -> Recorded:
     """What ``options.out`` (the site) and ``options.hub_out`` (the hub) record for partner ``slug``.
 
     Hub files are named by their job paths (:data:`cobrand.jobs.HUB` first); the fingerprint is the
-    partner's only when both folders hold it.
+    partner's only when every folder the build writes (``options.roots``) holds it.
     """
     manifest, hub_manifest = read_manifest(options.out, slug), read_manifest(options.hub_out, slug)
-    fingerprint = recorded_fingerprint(options.out, slug, manifest)
-    if fingerprint != recorded_fingerprint(options.hub_out, slug, hub_manifest):
-        fingerprint = None
+    fingerprints = {recorded_fingerprint(folder, slug, read)
+                    for root, folder, read in ((SITE_ROOT, options.out, manifest), (HUB_ROOT, options.hub_out,
+                                                                                     hub_manifest))
+                    if root in options.roots}
+    fingerprint = fingerprints.pop() if len(fingerprints) == 1 else None
     files = recorded_files(options.out, slug, manifest)
     files |= {hub_path(path): key for path, key in recorded_files(options.hub_out, slug, hub_manifest).items()}
-    return Recorded(fingerprint, files)
+    return Recorded(fingerprint, files, options.roots)
 
 
 class _MadeElsewhere(Exception):
@@ -106,7 +109,7 @@ def render_outputs(renderer: PartnerRenderer, planner: Planner, partner: Partner
     if up_to_date(before.fingerprint, keys.fingerprint):
         return Rendered(partner.slug, keys.fingerprint, time.perf_counter() - start, reused=True)
     try:
-        jobs = renderer.planned_jobs(plan, keys)
+        jobs = renderer.planned_jobs(plan, keys, before.roots)
         by_path = {job.path: job for job in jobs}
         made: dict[str, bytes] = {}
 
@@ -121,7 +124,9 @@ def render_outputs(renderer: PartnerRenderer, planner: Planner, partner: Partner
                 made[path] = job.make(resolve)
             return made[path]
 
-        for job in jobs:
+        # Outputs of a root the build does not write are made only when one it writes needs their bytes; the
+        # owner is told of them all, as it may need them to make such an output (write_partner_roots).
+        for job in (job for job in jobs if root_of(job.path) in before.roots):
             if (only is None or job.path in only) and not elsewhere(job):
                 with contextlib.suppress(_MadeElsewhere):  # left to the owner (see write_outputs)
                     resolve(job.path)
@@ -148,12 +153,13 @@ def pdfs_to_make(renderer: PartnerRenderer, planner: Planner, partner: Partner, 
     if up_to_date(before.fingerprint, keys.fingerprint):
         return ()
     try:
-        jobs = renderer.planned_jobs(plan, keys)
+        jobs = renderer.planned_jobs(plan, keys, before.roots)
     except Exception:  # reported by the partner's own task, which lists them again
         return ()
     # PDFs rendered, not the hub kit's copies of them (made from the rendered bytes, by whoever has them).
     return tuple(job.path for job in jobs if job.path.endswith(".pdf") and job.costly
-                 and not job.matches(before.files.get(job.path)) and job.key not in stored)
+                 and root_of(job.path) in before.roots and not job.matches(before.files.get(job.path))
+                 and job.key not in stored)
 
 
 def joined(partner_part: Rendered, pdf_parts: list[Rendered]) -> Rendered:
@@ -209,7 +215,8 @@ def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendere
     try:
         written = write_partner_roots(options.out, options.hub_out, partner.slug, jobs, rendered.fingerprint,
                                       options.store, check_links=broken_links,
-                                withheld=withheld_of(renderer.project, renderer.planner.plan(partner)))
+                                      withheld=withheld_of(renderer.project, renderer.planner.plan(partner)),
+                                      roots=options.roots)
     except Exception as error:
         failure = partner_failure(renderer.project, partner, error)
         return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), \

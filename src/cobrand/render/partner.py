@@ -23,7 +23,7 @@ from ..brand.palette import Palette, palette
 from ..brand.trim import logo_bytes, vendor_logo_bytes, vendor_logo_path
 from ..cache import PartnerKeys, digest, partner_key, site_key
 from ..hooks import PageEvent, page_hook
-from ..jobs import HUB, Job, Output, Resolve, hub_path
+from ..jobs import BOTH_ROOTS, HUB, HUB_ROOT, Job, Output, Resolve, hub_path
 from ..load import SavedState
 from ..models import Partner, Project
 from ..plan import PartnerPlan, Planner
@@ -247,9 +247,11 @@ class PartnerRenderer:
         plan = plan or self.planner.plan(partner)
         return self.planned_jobs(plan, keys or self.keys(partner, plan))
 
-    def planned_jobs(self, plan: PartnerPlan, keys: PartnerKeys) -> list[Job]:
+    def planned_jobs(self, plan: PartnerPlan, keys: PartnerKeys, roots: frozenset[str] = BOTH_ROOTS) -> list[Job]:
         """Every output of ``plan``'s partner's site and hub as a job, in a stable order (the site's, then the
         hub's, whose paths start with :data:`cobrand.jobs.HUB`); ``keys`` are the partner's (:meth:`keys`).
+        Without :data:`cobrand.jobs.HUB_ROOT` in ``roots`` the hub's jobs are left out (no site output is
+        made from a hub output's bytes, while the hub's kit copies the site's PDFs).
 
         The partner's plan gives its output plan (what it gets besides its pages), which gives its template
         views; then each output provider, cobrand's (render/providers/) and plugins', yields its jobs.
@@ -266,7 +268,7 @@ class PartnerRenderer:
         in_hub: list[Job] = []
         for job in provided_jobs(self.providers, OutputRequest(project, plan, views, keys, outputs, pages=pages)):
             (in_hub if job.path.startswith(HUB) else site).append(job)
-        return site + in_hub
+        return site + in_hub if HUB_ROOT in roots else site
 
     def translate(self, partner: Partner) -> None:
         """Switch the theme's strings to the partner's language (one partner renders at a time)."""
