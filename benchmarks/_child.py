@@ -36,9 +36,10 @@ def cmd_build(args: dict[str, Any]) -> dict[str, Any]:
     import cobrand
 
     imported = time.perf_counter()
+    only = {"only": args["only"]} if args.get("only") else {}  # a revision before --only has no such argument
     report = cobrand.build(args["project"], out_dir=args["out"], cache_dir=args.get("cache"),
                            jobs=args.get("jobs", 2), pdfs=args.get("pdfs", False), images=args.get("images", False),
-                           environ=args.get("environ"))
+                           environ=args.get("environ"), **only)
     built = time.perf_counter()
     data: dict[str, Any] = report.to_dict()
     return {

@@ -2,6 +2,7 @@
 """Every figure of run.py's table for two revisions, side by side: this tree against REF, step by step.
 
     .venv/bin/python benchmarks/side_by_side.py --compare 6d608bf [--partners 200 --items 50] [--runs 5]
+        [--only site]
 
 Each run, for both revisions in turn (the order alternates from run to run), each build in a fresh
 process (``benchmarks/_child.py``, ``jobs=2``, no images), each revision with its own output, hub and
@@ -18,6 +19,10 @@ out once into a worktree under ``benchmarks/work/``; each process imports cobran
 ``src`` through ``PYTHONPATH``. Prints every run and then a Markdown table of medians: CPU time (user +
 system of the build and its workers: the figure least sensitive to other load on this shared machine),
 process wall time, and the ratio of the medians. With ``--json PATH`` the raw samples are saved too.
+
+With ``--only site`` this tree's builds are ``cobrand build --only site``: they write the public sites
+alone, the output REF wrote before builds also wrote each partner's hub (6d608bf), so both revisions do
+the same work. REF's builds are its plain ``cobrand build``.
 """
 
 from __future__ import annotations
@@ -56,14 +61,14 @@ def outputs(out: Path) -> tuple[Path, Path, Path]:
 
 
 def build(source: Path, project: Path, out: Path, *, pdfs: bool = False, memory: bool = False,
-          fresh: bool = False) -> run.Sample:
+          fresh: bool = False, only: str | None = None) -> run.Sample:
     """One build of ``project`` by the cobrand in ``source``, in a fresh process."""
     site, hub, cache = outputs(out)
     if fresh:
         for folder in (site, hub, cache):
             run.discard(folder)
     args = {"project": str(project), "out": str(site), "cache": str(cache), "jobs": 2, "pdfs": pdfs,
-            "images": False}
+            "images": False, "only": only}
     saved = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = str(source)
     try:
@@ -99,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip", default="", help="comma-separated steps to leave out: pdf")
     parser.add_argument("--json", type=Path, help="save every sample here")
+    parser.add_argument("--only", choices=["site", "hub"], help="this tree's builds write only this root")
     args = parser.parse_args(argv)
     run.ensure_interpreter()
     skip = set(filter(None, args.skip.split(",")))
@@ -117,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         chosen_project = pdf_project if key == "full_pdf" else project
         for name in names:
             out = outs[name].with_name(outs[name].name + "-pdf") if key == "full_pdf" else outs[name]
-            sample = build(sources[name], chosen_project, out, **options)
+            sample = build(sources[name], chosen_project, out, only=args.only if name == "this tree" else None,
+                           **options)
             samples[name].setdefault(key, []).append({"cpu_s": sample.cpu_s, "wall_s": sample.wall_s,
                                                       "build_s": sample.build_s, "maxrss_kb": sample.maxrss_kb,
                                                       "peak_pss_kb": sample.peak_pss_kb, "written": written(sample)})
@@ -155,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
                                         indent=1))
     base, new = list(sources)
     print(f"\n{args.partners} partners x {args.items} items (PDFs: {args.pdf_partners} x {args.pdf_items} "
-          f"one-pagers), jobs=2, median of {args.runs} runs, load average {load_start} at start, "
+          f"one-pagers), this tree {'--only ' + args.only if args.only else 'building both roots'}, "
+          f"jobs=2, median of {args.runs} runs, load average {load_start} at start, "
           f"{run.load_average()} at end, {(time.perf_counter() - started) / 60:.0f} min\n")
     print(f"| Measurement | {base} CPU s | this tree CPU s | CPU ratio | {base} wall s | this tree wall s "
           f"| files written ({base} / this tree) |\n|---|---|---|---|---|---|---|")
