@@ -18,20 +18,26 @@ from pathlib import Path
 
 from .cache import digest
 from .errors import Problem
+from .kinds import BUILT_IN
 from .load.state import SavedState, file_digest
 from .models import Partner, Project
-from .scaffold import CONTENT_SUFFIX, TEMPLATES, brand_colors, logo_svg, logo_title
 
 EXAMPLE_PARTNER = "example-partner"  # the partner `cobrand init` creates
 INIT_VENDOR_COLORS = ("#1f4e79", "#f28c28")  # the vendor logo `cobrand init` draws
 PLACEHOLDER_SUMMARY = "One sentence for listings, feeds and social cards."
 _MIN_SENTENCE = 30  # shorter template lines ("## What you get") are ordinary headings, not placeholder copy
+# The content folders `cobrand new` writes from a template (scaffold.CONTENT_SUFFIX), by their files' suffix.
+# Named here and scaffold.py imported where a template or a placeholder logo is read: every build checks the
+# content folders, a rebuild whose saved state knows every file reads neither (benchmarks/README.md, issue 22).
+CONTENT_SUFFIX = {kind.name: kind.suffixes[0] for kind in BUILT_IN}
 _MARKUP = re.compile(r"^[-*#>|\s]+|[*_`]")
 
 
 @functools.lru_cache(maxsize=1)
 def placeholder_lines() -> frozenset[str]:
     """Every line of placeholder copy in the content templates, as written there (markup removed)."""
+    from .scaffold import TEMPLATES
+
     lines = {PLACEHOLDER_SUMMARY}
     for name in ("blog.md", "one-pager.md", "media.md", "social.yaml"):
         for line in (TEMPLATES / name).read_text(encoding="utf-8").splitlines():
@@ -100,6 +106,8 @@ def _partner_warnings(project: Project, state: SavedState) -> list[Problem]:
 
 
 def _one_partner_warnings(project: Project, partner: Partner) -> list[Problem]:
+    from .scaffold import brand_colors, logo_svg, logo_title
+
     problems = []
     if partner.slug == EXAMPLE_PARTNER:
         problems.append(Problem(partner.source, "is the example partner from `cobrand init`; replace it with a "
@@ -131,6 +139,8 @@ def _vendor_logo_warnings(project: Project, state: SavedState) -> list[Problem]:
 
 
 def _vendor_logo_warning(project: Project) -> list[Problem]:
+    from .scaffold import logo_svg
+
     logo = project.vendor.logo.path
     if _text(logo) == logo_svg(project.vendor.name, *INIT_VENDOR_COLORS):
         return [Problem(_relative(project.root, logo), "is the placeholder logo `cobrand init` drew; replace it "

@@ -15,3 +15,11 @@ def test_every_placeholder_logo_holds_its_title(name: str) -> None:
         svg = logo_svg(name, primary, accent)
         assert svg.count(logo_title(name)) == 1
         assert logo_title(name + "x") not in svg
+
+
+def test_the_content_checked_for_placeholder_copy_is_what_cobrand_new_writes() -> None:
+    """placeholders.py names the folders and suffixes from the built-in kinds (so that a rebuild need not
+    import scaffold.py); they are the ones `cobrand new` writes templates for, in the same order."""
+    from cobrand import placeholders, scaffold
+
+    assert list(placeholders.CONTENT_SUFFIX.items()) == list(scaffold.CONTENT_SUFFIX.items())

@@ -12,7 +12,7 @@ import io
 import re
 import sys
 
-from PIL import Image, ImageChops, ImageOps
+from PIL import Image
 
 Box = tuple[float, float, float, float]  # x, y, width, height
 
@@ -40,6 +40,8 @@ _WHITE_MASK = [255 if level > WHITE_INK else 0 for level in range(256)]
 
 def ink_box(image: Image.Image) -> tuple[int, int, int, int] | None:
     """The box (left, top, right, bottom) of an RGBA image's visible content, or None if it has none."""
+    from PIL import ImageChops  # Pillow's modules but Image are imported where used: a no-op measures no logo
+
     alpha = image.getchannel("A").point(_ALPHA_MASK)
     outer = alpha.getbbox()
     if outer is None:
@@ -58,6 +60,8 @@ def draws_nothing(image: Image.Image) -> bool:
 
     A white mark on a transparent background is not "nothing" (it is meant for dark backgrounds).
     """
+    from PIL import ImageChops
+
     alpha = image.getchannel("A")
     if alpha.point(_ALPHA_MASK).getbbox() is None:
         return True
@@ -116,6 +120,8 @@ def raster_pixels(data: bytes) -> Image.Image:
     EXIF orientation is applied, 16-bit and 32-bit greyscale are scaled to 8 bits, and an embedded
     ICC profile is converted to sRGB (with LittleCMS through ImageCms), as browsers do.
     """
+    from PIL import ImageOps
+
     with Image.open(io.BytesIO(data)) as opened:
         opened.load()
         image = ImageOps.exif_transpose(opened)

@@ -24,18 +24,18 @@ from ..jobs import Job, Resolve, hub_path
 from ..kinds import Kinds
 from ..models import Partner, Project
 from ..plan import PartnerPlan
-from ..program import hub_view
 from ..tokens import TokenFiller
-from . import kit
 from .context import CARDS, DATE, SITE_AND_PARTNER, PartnerViews, frozen, partner_url
 from .crawlers import HUB_ROBOTS
 from .engine.reads import PageView
 from .engine.renderers import FullRenderer, PageRenderer, PageRequest
 from .fragments import reset_fragments
-from .hub_feed import hub_feed
 from .output_plan import OutputPlan
-from .schedule import hootsuite_csv
 from .site import Page, page_place
+
+# What makes the hub's files (the program with its dataclasses, the feed, the kit's zip and copy, the scheduler
+# CSVs) is imported where a file is made: every build imports this module, a rebuild with nothing to do makes
+# no hub file (benchmarks/README.md, issue 22).
 
 EMAIL_INDEX = "email/index.html"  # lists the newsletter e-mails (render/newsletter.py) beside them
 
@@ -88,6 +88,8 @@ def hub_jobs(request: HubRequest) -> list[Job]:
 
     def views_of_hub() -> PartnerViews:  # made when the first hub page or the feed is: the program costs
         if not made:
+            from ..program import hub_view
+
             program = hub_view(project, plan, request.filler, body_lang=views.common["ui_lang"],
                                pdf_links=request.pdf_links)
             made.append(hub_views(project, plan, views, program, email=request.email))
@@ -96,11 +98,15 @@ def hub_jobs(request: HubRequest) -> list[Job]:
     def maker(page: Page) -> Callable[[Resolve], bytes]:
         return lambda _: request.make_page(views_of_hub(), page)
 
+    def feed(_: Resolve) -> bytes:
+        from .hub_feed import hub_feed
+
+        return hub_feed(project, plan.partner, views_of_hub().common["hub"], request.feed_title())
+
     jobs = [Job(hub_path(page.path), request.key, maker(page), extras=request.extras, reads=request.reads)
             for page in hub_pages(plan, project.kinds, email=request.email)]
     # What's new depends on the day: the feed is keyed on it.
-    jobs.append(Job(hub_path("feed.xml"), digest(request.key, project.today.isoformat(), "feed.xml"),
-                    lambda _: hub_feed(project, plan.partner, views_of_hub().common["hub"], request.feed_title())))
+    jobs.append(Job(hub_path("feed.xml"), digest(request.key, project.today.isoformat(), "feed.xml"), feed))
     return [*jobs, robots_job(request.base)]
 
 
@@ -171,12 +177,26 @@ def social_jobs(views: PartnerViews, outputs: OutputPlan, project: Project, date
             for network, path in outputs.social_csv.items()]
     if outputs.social_posts is not None:
         jobs.append(Job(hub_path(outputs.social_posts), digest(listing, "social-posts.txt"),
-                        lambda _: kit.social_copy(views.common["social"])))
+                        _social_copy(views)))
     return jobs
 
 
+def _social_copy(views: PartnerViews) -> Callable[[Resolve], bytes]:
+    def make(_: Resolve) -> bytes:
+        from .kit import social_copy
+
+        return social_copy(views.common["social"])
+
+    return make
+
+
 def _csv_maker(views: PartnerViews, network: str, today: dt.date) -> Callable[[Resolve], bytes]:
-    return lambda _: hootsuite_csv(views.common["social"], network, today)
+    def make(_: Resolve) -> bytes:
+        from .schedule import hootsuite_csv
+
+        return hootsuite_csv(views.common["social"], network, today)
+
+    return make
 
 
 def zip_job(partner: Partner, plan: PartnerPlan, outputs: OutputPlan, made: Mapping[str, Job]) -> Job:
@@ -192,8 +212,10 @@ def zip_job(partner: Partner, plan: PartnerPlan, outputs: OutputPlan, made: Mapp
     prefix = hub_path("kit/")
 
     def make(resolve: Resolve) -> bytes:
+        from .kit import kit_zip
+
         files = {job.path.removeprefix(prefix): resolve(job.path) for job in kit_jobs}
-        return kit.kit_zip(files, f"{partner.slug}-kit", zip_time)
+        return kit_zip(files, f"{partner.slug}-kit", zip_time)
 
     return Job(hub_path(path), digest(path, str(zip_time), *(job.key for job in kit_jobs)), make, costly=True)
 

@@ -20,13 +20,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps, features
+from PIL import Image
 
 from ..brand.palette import Palette
 from ..brand.trim import rasterise
 from ..models import Logo
 from ..networks import NETWORKS
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "themes" / "default" / "fonts"
 # Noto Sans CJK where Debian/Ubuntu (fonts-noto-cjk), Fedora and Arch install it; index 0 is the Japanese face.
@@ -34,9 +38,6 @@ CJK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/
                  Path("/usr/share/fonts/noto-cjk"))
 _CJK = re.compile("[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f"
                   "\uff00-\uffef\U00020000-\U0003ffff]")
-# libraqm shapes Arabic and orders right-to-left text; without it Pillow draws letters unjoined, left to right.
-RAQM = features.check_feature("raqm")
-LAYOUT = ImageFont.Layout.RAQM if RAQM else ImageFont.Layout.BASIC
 SOCIAL_SIZES = {network.name: network.image_size for network in NETWORKS}  # a post's image per network
 OG_SIZE = (1200, 630)
 LOCKUP_MIN_RATIO = 0.4
@@ -68,10 +69,23 @@ def font_file(text: str, bold: bool = False) -> Path:
     return FONT_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
 
 
+@functools.cache
+def raqm() -> bool:
+    """Whether Pillow has libraqm here, which shapes Arabic and orders right-to-left text (without it Pillow
+    draws letters unjoined, left to right).
+
+    Asked (and Pillow's drawing and font modules imported) when a card is painted: every build imports this
+    module, a rebuild with nothing to do paints none.
+    """
+    from PIL import features
+
+    return bool(features.check_feature("raqm"))
+
+
 def fonts_key() -> str:
     """Which fonts cards are set in on this machine, for cache keys: installing Noto CJK changes cards."""
     kana = "\u3042"  # any CJK character
-    return f"{font_file(kana)},{font_file(kana, bold=True)},raqm={RAQM}"
+    return f"{font_file(kana)},{font_file(kana, bold=True)},raqm={raqm()}"
 
 
 def direction_of(text: str) -> str:
@@ -92,6 +106,8 @@ def cover(data: bytes, size: tuple[int, int]) -> Image.Image:
     Memoised: every partner's cards of a post crop the same picture to the same
     sizes. Callers must not draw on the result (paste it into a copy).
     """
+    from PIL import ImageOps  # Pillow's modules but Image where used: see raqm
+
     with Image.open(io.BytesIO(data)) as source:
         side = max(size)
         source.draft("RGB", (side, side))  # a large JPEG decodes at a reduced scale that still covers the card
@@ -139,7 +155,7 @@ class CardPainter:
     def _text(self, draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, font: ImageFont.FreeTypeFont,
               fill: tuple[int, int, int], anchor: str) -> None:
         """Draw ``text``, shaped and ordered by its own direction when libraqm is there."""
-        draw.text(xy, text, font=font, fill=fill, anchor=anchor, direction=direction_of(text) if RAQM else None)
+        draw.text(xy, text, font=font, fill=fill, anchor=anchor, direction=direction_of(text) if raqm() else None)
 
     def card(self, size: tuple[int, int], title: str, eyebrow: str = "", background: bytes | None = None) -> bytes:
         """A PNG of ``size`` with both logos, the partner's colours and ``title``.
@@ -155,7 +171,7 @@ class CardPainter:
         style = self.style
         rtl = style.direction == "rtl"
         canvas = Image.new("RGB", size, (255, 255, 255))
-        draw = ImageDraw.Draw(canvas)
+        draw = _draw(canvas)
         band = round(unit * 0.035)
         draw.rectangle((0, 0, width, band), fill=_rgb(style.partner.primary))
         draw.rectangle((0, height - band // 2, width, height), fill=_rgb(style.vendor.primary))
@@ -185,7 +201,7 @@ class CardPainter:
         unit = min(width, height)
         style = self.style
         canvas = cover(background, size).copy()
-        draw = ImageDraw.Draw(canvas)
+        draw = _draw(canvas)
         margin = round(unit * 0.06)
         padding = round(unit * 0.035)
         footer_height = round(unit * 0.2)
@@ -226,7 +242,7 @@ class CardPainter:
                max_height: int, unit: int) -> None:
         """Wrap the title, shrinking the font until it fits the space."""
         size = round(unit * 0.085)
-        direction = direction_of(title) if RAQM else None
+        direction = direction_of(title) if raqm() else None
         while True:
             font = self._font(size, title, bold=True)
             lines = _wrap(draw, title, font, max_width, direction)
@@ -241,10 +257,19 @@ class CardPainter:
             y += line_height
 
 
+def _draw(canvas: Image.Image) -> ImageDraw.ImageDraw:
+    from PIL import ImageDraw  # with the first card painted: see raqm
+
+    return ImageDraw.Draw(canvas)
+
+
 @functools.lru_cache(maxsize=64)
 def _load_font(path: Path, size: int) -> ImageFont.FreeTypeFont:
     """A font at a size; loading Noto CJK (a 20 MB collection) for every line of text would be slow."""
-    return ImageFont.truetype(str(path), size, index=0, layout_engine=LAYOUT)
+    from PIL import ImageFont
+
+    layout = ImageFont.Layout.RAQM if raqm() else ImageFont.Layout.BASIC
+    return ImageFont.truetype(str(path), size, index=0, layout_engine=layout)
 
 
 # Previews: what pages show of an image whose full size is for download (social images, PDF thumbnails).

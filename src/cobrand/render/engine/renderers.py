@@ -6,12 +6,14 @@ import functools
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from jinja2 import Environment
 
 from ...errors import CobrandError, UsageError
-from .skeleton import CONSTANT_NAMES, Skeletons
+
+if TYPE_CHECKING:
+    from .skeleton import Skeletons
 
 RENDER_MODES = ("full", "fast", "verify")
 DEFAULT_MODE = "fast"
@@ -67,10 +69,21 @@ class FastRenderer:
     mode = "fast"
 
     def __init__(self, env: Environment, compiled: Path | None = None) -> None:
-        self.skeletons = Skeletons(env, compiled)
+        self._env = env
+        self._compiled = compiled
+
+    @functools.cached_property
+    def skeletons(self) -> Skeletons:
+        """The skeletons, made (and the skeleton engine, with Jinja2's extensions, imported) with the first page
+        rendered: every build makes a renderer, and a rebuild with nothing to render renders no page."""
+        from .skeleton import Skeletons
+
+        return Skeletons(self._env, self._compiled)
 
     def render(self, request: PageRequest) -> str:
         """The page's HTML, from a skeleton of its template when one fits the partner."""
+        from .skeleton import CONSTANT_NAMES  # imported with the skeletons (see skeletons)
+
         data = request.data
         constants = {name: value for name, value in data.items() if name in CONSTANT_NAMES}
         values = {name: value for name, value in data.items() if name not in CONSTANT_NAMES}
