@@ -2,7 +2,7 @@
 """Rebuilds after one edit, real builds, two revisions side by side: run.py's rebuild figures, as pairs.
 
     .venv/bin/python benchmarks/rebuild_pairs.py --compare 572369a [--edit post|partner|full|none] [--edits 6]
-        [--partners 1000 --items 100]
+        [--partners 1000 --items 100] [--from-source]
 
 Builds the generated 1,000 x 100 project (or another size, generated under
 ``benchmarks/work/`` when missing) with the working tree and with
@@ -18,6 +18,15 @@ and cache folders removed first), for run.py's full-build figure as pairs. With
 ``--edit none`` nothing is edited or removed: each pair is a no-op rebuild, where
 starting the process and importing cobrand are much of the cost, so every line
 also gives the CPU time of the whole process (start-up and imports included).
+
+Both revisions' modules are compiled to bytecode (``compileall``) before the
+first build, as an installed package's are: with ``PYTHONDONTWRITEBYTECODE``
+set and no ``__pycache__``, every fresh process compiled every module it
+imports from source, and a no-op rebuild then weighed the revisions' lines of
+source more than their work (benchmarks/README.md, fifteenth session). With
+``--from-source`` both revisions' ``__pycache__`` folders are removed instead
+and the builds run with ``PYTHONDONTWRITEBYTECODE=1``, so every process
+compiles what it imports.
 
 The first edit after a clean build is reported on its own line, apart from the
 median of the later ones: a clean build's keys must equal a warm one's, or that
@@ -35,6 +44,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -76,8 +86,19 @@ def worktree(revision: str) -> Path:
     return tree
 
 
-def build(source: Path, project: Path, out: Path) -> dict[str, float]:
+def bytecode(source: Path, from_source: bool) -> None:
+    """Compile the modules under ``source`` to bytecode, or (``from_source``) remove what was compiled."""
+    if from_source:
+        for folder in sorted(source.rglob("__pycache__")):
+            shutil.rmtree(folder)
+    else:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(source)], check=True)
+
+
+def build(source: Path, project: Path, out: Path, from_source: bool = False) -> dict[str, float]:
     environ = {**os.environ, "PYTHONPATH": str(source)}
+    if from_source:
+        environ["PYTHONDONTWRITEBYTECODE"] = "1"
     result = subprocess.run([sys.executable, "-c", CHILD, str(project), str(out)], env=environ, check=True,
                             capture_output=True, text=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -98,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edits", type=int, default=6)
     parser.add_argument("--partners", type=int, default=1000)
     parser.add_argument("--items", type=int, default=100)
+    parser.add_argument("--from-source", action="store_true",
+                        help="no bytecode: every build's process compiles the modules it imports")
     parser.add_argument("--first", action="store_true",
                         help="time only first edits: a clean (untimed) build of both revisions before each edit")
     args = parser.parse_args(argv)
@@ -108,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     manifest = json.loads((folder / "manifest.json").read_text())
     edited = project / manifest["edit_post" if args.edit in ("full", "none") else f"edit_{args.edit}"]
     sources = {args.compare: worktree(args.compare) / "src", "working tree": ROOT / "src"}
+    for source in sources.values():
+        bytecode(source, args.from_source)
     outs = {name: WORK / f"pairs-out-{index}" for index, name in enumerate(sources)}
 
     def clean() -> None:  # moved aside, not deleted: see run.discard
@@ -128,11 +153,11 @@ def main(argv: list[str] | None = None) -> int:
                 if args.first and edit > 1:  # from nothing again, with the file as it was before this edit
                     clean()
                     for name in sources:
-                        build(sources[name], project, outs[name])
+                        build(sources[name], project, outs[name], args.from_source)
                 edited.write_text(changed(original, args.edit, edit), "utf-8")
             names = list(sources) if edit % 2 == 0 else list(reversed(sources))
             for name in names:
-                figures = build(sources[name], project, outs[name])
+                figures = build(sources[name], project, outs[name], args.from_source)
                 label = "full build" if edit == 0 else f"edit {edit}" + (" (first after a clean build)"
                                                                          if edit == 1 or args.first else "")
                 print(f"{label}: {name}: {figures['build_s']:.2f} s in build(), {figures['cpu_s']:.2f} s CPU "
