@@ -16,9 +16,10 @@ cache folders:
 
 A step's two builds run one right after the other, so they share the machine's moment. REF is checked
 out once into a worktree under ``benchmarks/work/``; each process imports cobrand from that revision's
-``src`` through ``PYTHONPATH``. Prints every run and then a Markdown table of medians: CPU time (user +
-system of the build and its workers: the figure least sensitive to other load on this shared machine),
-process wall time, and the ratio of the medians. With ``--json PATH`` the raw samples are saved too.
+``src`` through ``PYTHONPATH``, both compiled to bytecode first. Prints every run and then a Markdown
+table of medians: CPU time (user + system of the build and its workers: the figure least sensitive to
+other load on this shared machine), process wall time, and the ratio of the medians. With ``--json PATH``
+the raw samples are saved too.
 
 With ``--only site`` this tree's builds are ``cobrand build --only site``: they write the public sites
 alone, the output REF wrote before builds also wrote each partner's hub (6d608bf), so both revisions do
@@ -42,7 +43,7 @@ WORK = BENCH / "work"
 sys.path.insert(0, str(BENCH))
 
 import run  # noqa: E402
-from rebuild_pairs import worktree  # noqa: E402
+from rebuild_pairs import bytecode, worktree  # noqa: E402
 
 STEPS = {
     "full_html": "Full build, HTML only",
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     originals = {post: post.read_text("utf-8"), partner: partner.read_text("utf-8")}
     short = worktree(args.compare).name.removeprefix("worktree-")
     sources = {short: worktree(args.compare) / "src", "this tree": ROOT / "src"}
+    for source in sources.values():  # as an installed package's modules are (rebuild_pairs.py says why)
+        bytecode(source, from_source=False)
     outs = {name: WORK / f"sbs-out-{index}" for index, name in enumerate(sources)}
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {name: {} for name in sources}
 

@@ -33,9 +33,9 @@ from .jobs import BOTH_ROOTS, HUB_ROOT, SITE_ROOT, roots_named
 from .links import link_warnings
 from .load import STATE_FILE, SavedState
 from .models import Partner, Project
-from .overview import OVERVIEW_FILE, PlanSummary, overview_html, overview_rows, plan_summaries, refused_html
+from .overview import OVERVIEW_FILE, overview_html, overview_rows, plan_summaries, refused_html
 from .partner_build import RenderOptions, describe_failure, recorded_broken, render_partner
-from .plan import Planner
+from .plan import Planner, PlanSummary
 from .render import crawlers
 from .render.engine.renderers import render_mode
 from .render.partner import PartnerRenderer
@@ -222,7 +222,7 @@ def _build(root: Path, out: Path, hub: Path, cache: Path, report: BuildReport, *
                 options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}",
                                         mode, lock_fd=lock, hub=hub, hub_lock_fd=hub_lock, roots=roots)
                 report.partners, shared = _render_all(project, selected, options, jobs, on_partner, state, executor)
-            summaries = plan_summaries(project, state, shared)  # kept in the state: before it is saved
+            summaries = plan_summaries(project, state, shared, report.partners)  # kept in the state: before it is saved
             state.save()
             if not partners and shard is None:
                 # Only folders gone from partners/ lose their output: a skipped partner keeps its own.

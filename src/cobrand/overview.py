@@ -21,8 +21,8 @@ from markupsafe import Markup, escape
 from .errors import Problem
 from .freshness import remembered
 from .load.state import SavedState
-from .models import ContentItem, Partner, Project
-from .plan import PartnerPlan, Planner
+from .models import Partner, Project
+from .plan import Planner, PlanSummary, plan_summary
 from .render.context import partner_url
 from .report import BuildReport, PartnerResult
 from .scope import partner_of
@@ -70,35 +70,22 @@ class OverviewRow:
         return sum(count for _, count in self.counts)
 
 
-def item_day(item: ContentItem) -> dt.date:
-    """The day an item last changed for a partner: its ``updated`` date when it has one, else its publish day."""
-    updated = getattr(item.meta, "updated", None)
-    day = item.publish_date
-    return max(day, updated) if isinstance(updated, dt.date) else day
-
-
-# What the overview shows of a partner's plan: its items by kind, and its newest item's day and key.
-PlanSummary = tuple[tuple[tuple[str, int], ...], tuple[dt.date, str] | None]
-
-
-def plan_summary(project: Project, plan: PartnerPlan) -> PlanSummary:
-    """The overview's figures of a partner's plan: how many items of each kind it gets, and its newest."""
-    items = plan.items
-    counts = tuple((kind, sum(1 for item in items if item.kind == kind)) for kind in project.kinds.names)
-    return counts, max(((item_day(item), item.key) for item in items), default=None)
-
-
-def plan_summaries(project: Project, state: SavedState, shared: str | None) -> dict[str, PlanSummary]:
+def plan_summaries(project: Project, state: SavedState, shared: str | None,
+                   results: Iterable[PartnerResult] = ()) -> dict[str, PlanSummary]:
     """What the overview shows of each partner's plan, kept in the saved state for the inputs that fix the plan
-    (``shared``, what every partner's fingerprint names, and its folder): a rebuild plans no partner for it.
+    (``shared``, what every partner's fingerprint names, and its folder): a rebuild plans no partner for it,
+    and a partner this run planned to render brings its summary in its result (``results``).
     Without ``shared`` (no renderer was made) the overview plans them itself."""
     if shared is None:
         return {}
     planner = Planner(project)
+    planned = {result.slug: result.plan_summary for result in results if result.plan_summary is not None}
     summaries: dict[str, PlanSummary] = {}
     for partner in project.partners:
-        summaries[partner.slug] = remembered(state.plan_summaries, partner, shared,
-                                             functools.partial(_summary, project, planner, partner))
+        known = planned.get(partner.slug)
+        make = (lambda summary=known: summary) if known is not None else functools.partial(_summary, project,
+                                                                                          planner, partner)
+        summaries[partner.slug] = remembered(state.plan_summaries, partner, shared, make)
     return summaries
 
 

@@ -24,7 +24,7 @@ from .jobs import BOTH_ROOTS, HUB, HUB_ROOT, ROOT_ORDER, SITE_ROOT, Job, split_r
 from .kept import Withheld
 from .links import broken_links, link_warnings
 from .models import Partner, Project
-from .plan import PartnerPlan, Planner
+from .plan import PartnerPlan, Planner, plan_summary
 from .render.context import hub_url, partner_url
 from .render.partner import PartnerRenderer
 from .render.pdf import PdfFetchError
@@ -78,7 +78,8 @@ def render_partner(renderer: PartnerRenderer, planner: Planner, partner: Partner
         broken = recorded_broken(manifest, hub_manifest)
         return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
                              warnings=tuple(link_warnings(renderer.project, partner, broken)),
-                             kept=kept_items(renderer.project, manifest)), fingerprint
+                             kept=kept_items(renderer.project, manifest),
+                             plan_summary=plan_summary(renderer.project, plan)), fingerprint
     try:
         jobs = renderer.planned_jobs(plan, keys, options.roots)
         written = write_partner_roots(options.out, options.hub_out, partner.slug, jobs, fingerprint, options.store,
@@ -87,7 +88,7 @@ def render_partner(renderer: PartnerRenderer, planner: Planner, partner: Partner
     except Exception as error:
         failure = partner_failure(renderer.project, partner, error)
     else:
-        return built_result(renderer.project, partner, jobs, written, start), fingerprint
+        return built_result(renderer.project, plan, jobs, written, start), fingerprint
     return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), fingerprint
 
 
@@ -113,9 +114,10 @@ def kept_items(project: Project, manifest: Mapping[str, object]) -> tuple[str, .
     return tuple(sorted(key for key in project.withheld if isinstance(items, dict) and key in items))
 
 
-def built_result(project: Project, partner: Partner, jobs: list[Job], written: WriteResult, start: float
+def built_result(project: Project, plan: PartnerPlan, jobs: list[Job], written: WriteResult, start: float
                  ) -> PartnerResult:
-    """The result of a partner whose ``jobs`` were written (``start``: when its render began)."""
+    """The result of ``plan``'s partner, whose ``jobs`` were written (``start``: when its render began)."""
+    partner = plan.partner
     warnings = link_warnings(project, partner, written.broken_links)
     pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf") and job.costly)  # the kit's copies are not made
     # Public URLs of the files written: the site's, then the hub's (paths under HUB).
@@ -127,7 +129,8 @@ def built_result(project: Project, partner: Partner, jobs: list[Job], written: W
     return PartnerResult(partner.slug, "built", written.files, pdf_count, time.perf_counter() - start,
                          warnings=tuple(warnings), written=written.written, removed=written.removed,
                          urls_added=added[0], urls_changed=changed[0], urls_removed=removed[0], kept=written.kept,
-                         hub_urls_added=added[1], hub_urls_changed=changed[1], hub_urls_removed=removed[1])
+                         hub_urls_added=added[1], hub_urls_changed=changed[1], hub_urls_removed=removed[1],
+                         plan_summary=plan_summary(project, plan))
 
 
 def partner_failure(project: Project, partner: Partner, error: Exception) -> Problem:

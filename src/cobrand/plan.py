@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -88,10 +89,16 @@ class Planner:
         self.project = project
         self._named = frozenset(slug for item in project.content for slug in item.meta.partners or ())
         self._selections: dict[tuple[object, ...], _Selected] = {}
+        self._parts: dict[tuple[object, ...], _PlanParts] = {}
 
     def plan(self, partner: Partner) -> PartnerPlan:
-        """The same plan as :func:`plan_partner`."""
-        return _plan(self.project, partner, self._selection)
+        """The same plan as :func:`plan_partner`; everything but the partner is the same for partners with the
+        same entitlements (the next tier's items too: same ecosystems, regions, locale and slug), made once."""
+        key = self._entitlements(partner)
+        parts = self._parts.get(key)
+        if parts is None:
+            parts = self._parts[key] = _plan_parts(self.project, partner, self._selection)
+        return PartnerPlan(partner, *parts)
 
     def _selection(self, partner: Partner) -> _Selected:
         key = self._entitlements(partner)
@@ -117,11 +124,20 @@ class Planner:
                 partner.slug if partner.slug in self._named else None)
 
 
+# A plan but its partner: the items of each kind, their variant ids, the next tier and its items.
+_PlanParts = tuple[tuple[tuple[str, Items], ...], tuple[str, ...], str | None, Items]
+
+
 def _plan(project: Project, partner: Partner, select: Callable[[Partner], _Selected]) -> PartnerPlan:
     """``partner``'s plan, its items and its next tier's chosen by ``select`` (with or without a memo)."""
+    return PartnerPlan(partner, *_plan_parts(project, partner, select))
+
+
+def _plan_parts(project: Project, partner: Partner, select: Callable[[Partner], _Selected]) -> _PlanParts:
     upper = next_tier_partner(project, partner)
     upper_items = _items_in_order(select(upper)[0]) if upper is not None else ()
-    return PartnerPlan(partner, *select(partner), upper.data.tier if upper else None, upper_items)
+    by_kind, variants = select(partner)
+    return by_kind, variants, upper.data.tier if upper else None, upper_items
 
 
 def _items_in_order(by_kind: tuple[tuple[str, Items], ...]) -> Items:
@@ -145,6 +161,25 @@ def _select(project: Project, partner: Partner) -> _Selected:
     plan_order = [item for _, items in by_kind for item in items if item.has_page]
     plan_order += [item for _, items in by_kind for item in items if not item.has_page]
     return by_kind, tuple(item.variant_id for item in plan_order)
+
+
+def item_day(item: ContentItem) -> dt.date:
+    """The day an item last changed for a partner: its ``updated`` date when it has one, else its publish day."""
+    updated = getattr(item.meta, "updated", None)
+    day = item.publish_date
+    return max(day, updated) if isinstance(updated, dt.date) else day
+
+
+# What the vendor overview (overview.py) shows of a partner's plan: its items by kind, and its newest item's day
+# and key.
+PlanSummary = tuple[tuple[tuple[str, int], ...], tuple[dt.date, str] | None]
+
+
+def plan_summary(project: Project, plan: PartnerPlan) -> PlanSummary:
+    """The overview's figures of a partner's plan: how many items of each kind it gets, and its newest."""
+    items = plan.items
+    counts = tuple((kind, sum(1 for item in items if item.kind == kind)) for kind in project.kinds.names)
+    return counts, max(((item_day(item), item.key) for item in items), default=None)
 
 
 def select_partners(project: Project, slugs: tuple[str, ...] = (), shard: tuple[int, int] | None = None

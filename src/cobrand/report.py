@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from .errors import Problem
 from .hooks import call, each
 from .models import Project
+from .plan import PlanSummary
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class PartnerResult:
     hub_urls_added: tuple[str, ...] = ()
     hub_urls_changed: tuple[str, ...] = ()
     hub_urls_removed: tuple[str, ...] = ()
+    plan_summary: PlanSummary | None = None  # what the vendor overview shows of its plan, when this run planned it
 
 
 @dataclass

@@ -212,13 +212,13 @@ def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendere
     jobs = [Job(output.path, output.key, maker(output.path), output.costly, output.extras,
                 reads if output.extras is not None else None, output.items)
             for output in rendered.outputs]
+    plan = renderer.planner.plan(partner)
     try:
         written = write_partner_roots(options.out, options.hub_out, partner.slug, jobs, rendered.fingerprint,
                                       options.store, check_links=broken_links,
-                                      withheld=withheld_of(renderer.project, renderer.planner.plan(partner)),
-                                      roots=options.roots)
+                                      withheld=withheld_of(renderer.project, plan), roots=options.roots)
     except Exception as error:
         failure = partner_failure(renderer.project, partner, error)
         return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), \
             rendered.fingerprint
-    return built_result(renderer.project, partner, jobs, written, start), rendered.fingerprint
+    return built_result(renderer.project, plan, jobs, written, start), rendered.fingerprint

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from ..cache import PartnerKeys
 from ..hooks import PluginError, call, each
-from ..jobs import Job, Resolve
+from ..jobs import BOTH_ROOTS, Job, Resolve
 from ..models import EnabledPlugin, Project
 from ..plan import PartnerPlan
 from .context import PartnerViews
@@ -55,7 +55,8 @@ class OutputProvider(Protocol):
     """Makes one kind of output for each partner, as jobs (jobs.py) the writer runs when their key changed.
 
     A provider may also have a ``root`` attribute: the folder of the partner's output it writes under
-    (``OutputRequest.root`` is then that; default ``""``, the top of the partner's site).
+    (``OutputRequest.root`` is then that; default ``""``, the top of the partner's site). cobrand's own
+    providers whose jobs are all of one root say so in ``writes_only`` (:data:`cobrand.jobs.HUB_ROOT`).
     """
 
     name: str
@@ -78,15 +79,19 @@ def plugin_providers(plugins: Sequence[EnabledPlugin]) -> Providers:
     return tuple(found)
 
 
-def provided_jobs(providers: Providers, request: OutputRequest, taken: Iterable[str] = ()) -> list[Job]:
+def provided_jobs(providers: Providers, request: OutputRequest, taken: Iterable[str] = (),
+                  roots: frozenset[str] = BOTH_ROOTS) -> list[Job]:
     """The jobs of ``providers`` for ``request``'s partner, in their order; ``taken`` are the paths other outputs
     have. Each provider's request holds the jobs of those before it (``earlier``, by provider name; a
-    plugin's as ``plugin:provider``), a snapshot it cannot change."""
+    plugin's as ``plugin:provider``), a snapshot it cannot change. cobrand's providers that write only a root
+    not in ``roots`` (their ``writes_only``) are not asked: no output of the other root reads their jobs."""
     paths: set[str] | None = None  # every path so far, made when the first plugin's jobs are checked
     jobs: list[Job] = []
     earlier: dict[str, tuple[Job, ...]] = dict(request.earlier)
     for enabled, provider in providers:
         name = getattr(provider, "name", type(provider).__name__)
+        if enabled is None and getattr(provider, "writes_only", None) not in (None, *roots):
+            continue
         if enabled is None:  # cobrand's own: its jobs are trusted as the renderer's are
             made = tuple(provider.jobs(_asking(request, request.root, earlier)))
             if paths is not None:

@@ -266,7 +266,8 @@ class PartnerRenderer:
         pages = ("index.html", *(page.path for page, _ in self.shared(plan).pages))
         site: list[Job] = []
         in_hub: list[Job] = []
-        for job in provided_jobs(self.providers, OutputRequest(project, plan, views, keys, outputs, pages=pages)):
+        for job in provided_jobs(self.providers, OutputRequest(project, plan, views, keys, outputs, pages=pages),
+                                 roots=roots):
             (in_hub if job.path.startswith(HUB) else site).append(job)
         return site + in_hub if HUB_ROOT in roots else site
 

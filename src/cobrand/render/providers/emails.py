@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...jobs import Job, hub_path
+from ...jobs import HUB_ROOT, Job, hub_path
 from ..newsletter import NewsletterRenderer, email_jobs
 from ..outputs import OutputRequest
 from ..plaintext import BlockMemo
@@ -15,6 +15,7 @@ class Emails:
     """Two jobs per post, keyed on the partner and the post alone."""
 
     name = "emails"
+    writes_only = HUB_ROOT  # skipped by a build that does not write the hubs (--only site)
 
     def __init__(self, renderer: RenderServices) -> None:
         self.renderer = renderer

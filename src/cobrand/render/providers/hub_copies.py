@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...jobs import Job
+from ...jobs import HUB_ROOT, Job
 from ..hub import copies
 from ..outputs import OutputRequest
 
@@ -13,6 +13,7 @@ class HubCopies:
     """A hub copy of every job of the earlier providers named ``of`` (same key, the site file's bytes)."""
 
     name = "hub-copies"
+    writes_only = HUB_ROOT  # skipped by a build that does not write the hubs (--only site)
 
     def __init__(self, of: tuple[str, ...]) -> None:
         self.of = of

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...jobs import Job
+from ...jobs import HUB_ROOT, Job
 from ..context import BODIES, DATE
 from ..hub import HubRequest, hub_jobs
 from ..i18n import for_locale
@@ -17,6 +17,7 @@ class HubPages:
     """The hub's pages, keyed on the partner, its items' cards and those its next tier adds."""
 
     name = "hub-pages"
+    writes_only = HUB_ROOT  # skipped by a build that does not write the hubs (--only site)
 
     def __init__(self, renderer: RenderServices) -> None:
         self.renderer = renderer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...jobs import Job
+from ...jobs import HUB_ROOT, Job
 from ..hub import zip_job
 from ..outputs import OutputRequest
 
@@ -13,6 +13,7 @@ class KitZip:
     """The zip of the output plan's ``kit_files``, whose jobs the earlier providers made."""
 
     name = "kit-zip"
+    writes_only = HUB_ROOT  # skipped by a build that does not write the hubs (--only site)
 
     def jobs(self, request: OutputRequest) -> Iterator[Job]:
         """The zip's job, keyed on its files' keys; none when the kit is empty."""

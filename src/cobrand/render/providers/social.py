@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...cache import digest
-from ...jobs import Job
+from ...jobs import HUB_ROOT, Job
 from ..hub import social_jobs
 from ..outputs import OutputRequest
 
@@ -15,6 +15,7 @@ class SocialPack:
     """The CSVs (keyed on the cards and the day: they schedule from today) and the posts' copy."""
 
     name = "social-pack"
+    writes_only = HUB_ROOT  # skipped by a build that does not write the hubs (--only site)
 
     def jobs(self, request: OutputRequest) -> Iterator[Job]:
         """The social pack's jobs, none without social posts."""
