@@ -84,7 +84,8 @@ def write_partner_roots(out_dir: Path, hub_dir: Path, slug: str, jobs: list[Job]
             lambda _: (folder / inside).read_bytes())  # unchanged: the writer keeps it, reading it only to link-check
         return job._replace(path=inside, make=make, reads=hub_reads if in_hub and job.reads is not None else job.reads)
 
-    site = [made_already(job, False, job.path) for job in written_jobs if not job.path.startswith(HUB)]
+    # A site job's path is its file's: the writer takes its bytes from ``made`` as they are.
+    site = [job for job in written_jobs if not job.path.startswith(HUB)]
     hub = [made_already(job, True, job.path[len(HUB):]) for job in written_jobs if job.path.startswith(HUB)]
     in_hub = _nothing_written()
     if HUB_ROOT in roots and (hub or folders[1].exists()):
@@ -93,7 +94,7 @@ def write_partner_roots(out_dir: Path, hub_dir: Path, slug: str, jobs: list[Job]
     if SITE_ROOT not in roots:
         return _joined(_nothing_written(), in_hub)
     written = write_partner(out_dir, slug, site, fingerprint, None, check_links=check_links, read=manifests[0],
-                            withheld=withheld)
+                            withheld=withheld, ready=made)
     return _joined(written, in_hub)
 
 

@@ -101,17 +101,22 @@ def recorded_files(out_dir: Path, slug: str, manifest: dict[str, object]) -> dic
 
 
 def make_changed(by_path: Mapping[str, Job], changed: Iterable[Job], unchanged: Callable[[Job], bool],
-                 read_unchanged: Callable[[str], bytes], store: Store | None) -> dict[str, bytes]:
+                 read_unchanged: Callable[[str], bytes], store: Store | None,
+                 ready: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
     """Make the ``changed`` jobs' bytes, by path: one partner's outputs, before any of its files is touched.
 
     A job's ``make`` may read another output by path (a page's PDF, the kit's copy of a file): that output
     is read from disk with ``read_unchanged`` when it is ``unchanged``, else made once. A costly output
-    (PDF, image) is taken from ``store`` when it has the key, and put there when made.
+    (PDF, image) is taken from ``store`` when it has the key, and put there when made. ``ready`` holds
+    bytes made already, by path (cobrand.roots makes both of a partner's folders' before writing either).
     """
     made: dict[str, bytes] = {}
 
     def resolve(path: str) -> bytes:
         if path not in made:
+            if ready is not None and path in ready:
+                made[path] = ready[path]
+                return made[path]
             job = by_path[path]
             if unchanged(job):
                 return read_unchanged(path)
@@ -133,7 +138,7 @@ LinkCheck = Callable[[list[tuple[str, bytes]], set[str]], list[tuple[str, str]]]
 
 def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, store: Store | None,
                   check_links: LinkCheck | None = None, read: dict[str, object] | None = None,
-                  withheld: Withheld | None = None) -> WriteResult:
+                  withheld: Withheld | None = None, ready: Mapping[str, bytes] | None = None) -> WriteResult:
     """Make what changed, then update ``out_dir/slug`` in place.
 
     ``check_links`` receives (path, HTML bytes) pages and the paths of every file
@@ -142,6 +147,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
     has the same links to the same files, so its findings are kept.
     ``read`` is the partner's manifest when the caller has read it already.
     ``withheld`` names the items withheld from this build: their files in the folder are kept (see Withheld).
+    ``ready`` holds the bytes of outputs made already, by path (see :func:`make_changed`).
     """
     folder = out_dir / slug
     manifest_data = read_manifest(out_dir, slug) if read is None else read
@@ -165,7 +171,7 @@ def write_partner(out_dir: Path, slug: str, jobs: list[Job], fingerprint: str, s
         return job.matches(old_keys.get(job.path)) and job.path in on_disk
 
     changed = [job for job in jobs if not unchanged(job)]
-    made = make_changed(by_path, changed, unchanged, lambda path: (folder / path).read_bytes(), store)
+    made = make_changed(by_path, changed, unchanged, lambda path: (folder / path).read_bytes(), store, ready)
 
     broken = _broken_links(folder, set(by_path), made, old_keys, manifest_data.get("broken"), check_links)
     manifest = _manifest_path(out_dir, slug)
