@@ -71,11 +71,15 @@ def render_partner(renderer: PartnerRenderer, planner: Planner, partner: Partner
     plan = planner.plan(partner)
     keys = renderer.keys(partner, plan)
     fingerprint = keys.fingerprint
-    manifest, hub_manifest = read_manifest(options.out, partner.slug), read_manifest(options.hub_out, partner.slug)
+    # A build that writes no hub needs the hub's manifest only for a reused partner's warnings.
+    hub_written = HUB_ROOT in options.roots
+    manifest = read_manifest(options.out, partner.slug)
+    hub_manifest = read_manifest(options.hub_out, partner.slug) if hub_written else {}
     covered = {SITE_ROOT: (options.out, manifest), HUB_ROOT: (options.hub_out, hub_manifest)}
     if is_current(partner.slug, fingerprint, [covered[root] for root in ROOT_ORDER if root in options.roots]):
         # A reused partner's warnings are those its output was written with: --strict answers the same.
-        broken = recorded_broken(manifest, hub_manifest)
+        broken = recorded_broken(manifest, hub_manifest if hub_written else read_manifest(options.hub_out,
+                                                                                          partner.slug))
         return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
                              warnings=tuple(link_warnings(renderer.project, partner, broken)),
                              kept=kept_items(renderer.project, manifest),
