@@ -121,6 +121,19 @@ def test_merging_overlapping_shards_is_refused(project, tmp_path):
     assert missing.exit_code == 2 and "cannot read a build report" in missing.output
 
 
+def test_merging_shards_that_wrote_different_roots_is_refused(project, tmp_path):
+    site, both = tmp_path / "site", tmp_path / "both"
+    cli("build", str(project), "--out", str(site), "--shard", "1/2", "--only", "site", *FAST)
+    cli("build", str(project), "--out", str(both), "--shard", "2/2", *FAST)
+    result = cli("merge-reports", str(site / "report.json"), str(both / "report.json"))
+    assert result.exit_code == 2 and "the shards wrote different roots (--only)" in result.output
+    assert f"{site / 'report.json'} (site)" in result.output and f"{both / 'report.json'} (both)" in result.output
+    again = tmp_path / "site-2"
+    cli("build", str(project), "--out", str(again), "--shard", "2/2", "--only", "site", *FAST)
+    merged = cli("merge-reports", str(site / "report.json"), str(again / "report.json"))
+    assert json.loads(merged.output)["only"] == "site"
+
+
 def test_merged_shard_reports_name_withheld_items_and_who_kept_them_as_a_single_build_does(tmp_path):
     """Differential: a withheld item kept by partners in several shards, a skipped partner, merged = single."""
     copy = copy_example(tmp_path)

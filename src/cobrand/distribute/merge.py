@@ -45,6 +45,11 @@ def merge_reports(paths: Sequence[Path]) -> dict[str, Any]:
     if not paths:
         raise ReportError("merge-reports needs at least one report.json")
     reports = [_read(path) for path in paths]
+    roots = {report.get("only") for report in reports}
+    if len(roots) > 1:  # one shard's sites beside another's hubs is no build's report
+        named = ", ".join(f"{path} ({report.get('only') or 'both'})"
+                          for path, report in zip(paths, reports, strict=True))
+        raise ReportError(f"the shards wrote different roots (--only): {named}")
     partners: list[dict[str, Any]] = []
     owner: dict[str, Path] = {}
     for path, report in zip(paths, reports, strict=True):
