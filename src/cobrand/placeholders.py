@@ -139,10 +139,16 @@ def _vendor_logo_warnings(project: Project, state: SavedState) -> list[Problem]:
 
 
 def _vendor_logo_warning(project: Project) -> list[Problem]:
-    from .scaffold import logo_svg
+    from .scaffold import logo_svg, logo_title
 
     logo = project.vendor.logo.path
-    if _text(logo) == logo_svg(project.vendor.name, *INIT_VENDOR_COLORS):
+    text = _text(logo)
+    # As for partners' logos: only a logo with the placeholder's title can be the one `cobrand init` drew.
+    # Drawing it sets the name in outlines with fontTools, in the build's main process before its workers
+    # fork, on every build that does not remember the vendor logo (a clean one).
+    if text is None or logo_title(project.vendor.name) not in text:
+        return []
+    if text == logo_svg(project.vendor.name, *INIT_VENDOR_COLORS):
         return [Problem(_relative(project.root, logo), "is the placeholder logo `cobrand init` drew; replace it "
                         "with your own logo", severity="warning")]
     return []
