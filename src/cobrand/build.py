@@ -9,8 +9,6 @@ is called here: one :class:`~cobrand.plan.Planner` for the build, shared with th
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import gc
 import multiprocessing
 import os
@@ -361,8 +359,11 @@ def die_with_parent(parent: int) -> None:
     Worker processes otherwise outlive a build killed with SIGKILL (or by the OOM killer),
     still writing into its output folder. Elsewhere than Linux this does nothing.
     """
+    import ctypes  # here: only worker processes need it
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        # The process's own symbols include libc's; find_library would run ldconfig in every worker.
+        libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         return

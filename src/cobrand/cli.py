@@ -16,15 +16,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .audit import audit as run_audit
+# Each command imports what only it uses (check, audit, scaffold, partners' table) where it runs:
+# `cobrand build` starts without them.
 from .build import build as run_build
 from .build import load_and_check
-from .check import check as run_check
 from .errors import CobrandError, Problem, ProjectError, UsageError
-from .partners_table import matrix_csv, partner_rows, rows_json, rows_table
 from .progress import Progress, verbosity
 from .report import BuildReport, github_annotations, markdown_summary, refused_report
-from .scaffold import Gating, init_project, new_content, new_partner
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -156,6 +154,8 @@ def _print_report(report: BuildReport, output_format: str, quiet: bool) -> None:
 def check(project: Path, strict: bool, as_json: bool) -> None:
     """Check PROJECT without writing anything: schemas, references, links, social limits."""
     try:
+        from .check import check as run_check
+
         report = run_check(project, strict=strict)
     except CobrandError as error:  # such as a malformed SOURCE_DATE_EPOCH
         _fail(error)
@@ -173,6 +173,8 @@ def check(project: Path, strict: bool, as_json: bool) -> None:
 def audit(project: Path, out_dir: Path | None, hub_dir: Path | None) -> None:
     """Check every partner's site and hub for other partners' data and content above its entitlement."""
     try:
+        from .audit import audit as run_audit
+
         report = run_audit(project, out_dir, hub_dir=hub_dir)
     except CobrandError as error:
         _fail(error)
@@ -306,6 +308,8 @@ def serve_command(project: Path, port: int, host: str, out_dir: Path | None, hub
 def init_command(directory: Path, vendor: str, website: str, base_url: str) -> None:
     """Create a new project in DIRECTORY (new or empty) that builds straight away."""
     try:
+        from .scaffold import init_project
+
         files = init_project(directory, vendor=vendor, website=website, base_url=base_url)
     except CobrandError as error:
         _fail(error)
@@ -353,6 +357,8 @@ def _content_options(function: Callable[..., None]) -> Callable[..., None]:
 def _new_content(kind: str, title: str, project: Path, slug: str | None, summary: str | None, min_tier: str | None,
                  ecosystems: tuple[str, ...], regions: tuple[str, ...], for_partners: tuple[str, ...], draft: bool,
                  hint: str = "", **extra: object) -> None:
+    from .scaffold import Gating, new_content
+
     gating = Gating(min_tier=min_tier, ecosystems=ecosystems, regions=regions, partners=for_partners, draft=draft)
     try:
         path = new_content(project, kind, title, slug=slug, summary=summary, gating=gating, **extra)  # type: ignore[arg-type]
@@ -378,6 +384,8 @@ def new_partner_command(slug: str, name: str | None, tier: str | None, ecosystem
                         project: Path) -> None:
     """Create partners/SLUG/ with a partner.toml and a placeholder logo."""
     try:
+        from .scaffold import new_partner
+
         paths = new_partner(project, slug, name=name, tier=tier, ecosystems=ecosystems, regions=regions,
                             locale=locale, website=website, email=email)
     except CobrandError as error:
@@ -436,6 +444,8 @@ def new_media_command(title: str, youtube: str | None, vimeo: str | None, media_
 def partners_command(project: Path, as_csv: bool, binary: bool, as_json: bool) -> None:
     """List partners with tier, ecosystems, regions, locale and how many items each gets."""
     try:
+        from .partners_table import matrix_csv, partner_rows, rows_json, rows_table
+
         loaded, _ = load_and_check(project)
     except CobrandError as error:
         _fail(error)

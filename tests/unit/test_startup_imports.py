@@ -11,9 +11,11 @@ from typing import Any
 from support.example import ENVIRON, copy_example
 
 
-def test_the_command_line_imports_the_dev_server_only_for_serve() -> None:
-    """`cobrand build` (and every command but `serve`) starts without the dev server's HTTP stack."""
-    names = "('cobrand.serve', 'http.server', 'http.client', 'ssl')"
+def test_the_command_line_imports_what_one_command_uses_only_for_that_command() -> None:
+    """`cobrand build` (and every command but `serve`) starts without the dev server's HTTP stack, nor what
+    only `init`, `new`, `check`, `audit` and `partners` use, nor ctypes (only worker processes need it)."""
+    names = ("('cobrand.serve', 'http.server', 'http.client', 'ssl', 'cobrand.scaffold', 'cobrand.audit', "
+             "'cobrand.check', 'cobrand.partners_table', 'ctypes')")
     code = (f"import sys, cobrand.cli; cobrand.cli.main(['--version'], standalone_mode=False); "
             f"print(sorted(m for m in {names} if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
