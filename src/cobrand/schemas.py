@@ -48,9 +48,10 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 
 
 class Schema(BaseModel):
-    """Strict base: frozen, unknown keys are errors."""
+    """Strict base: frozen, unknown keys are errors. Each schema's validator is built when first used, not when
+    cobrand is imported: a rebuild validates few of them (an edited post's front matter), a command none."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 # --- cobrand.toml -----------------------------------------------------------
@@ -122,7 +123,7 @@ class TiersFile(Schema):
     """The program's tiers, lowest first, and what each includes: ``[tiers.<name>]`` tables of tiers in ``order``."""
 
     # Any other key is a [tiers.<name>] table (TierFile): pydantic validates these "extra" keys with that type.
-    model_config = ConfigDict(frozen=True, extra="allow")
+    model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
     __pydantic_extra__: dict[str, TierFile] = Field(init=False)
 
     order: list[Slug] = Field(min_length=1)
