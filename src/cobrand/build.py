@@ -31,13 +31,14 @@ from .jobs import BOTH_ROOTS, HUB_ROOT, SITE_ROOT, roots_named
 from .links import link_warnings
 from .load import STATE_FILE, SavedState
 from .models import Partner, Project
+from .orphans import die_with_parent
 from .overview import OVERVIEW_FILE, overview_html, overview_rows, plan_summaries, refused_html
 from .partner_build import RenderOptions, describe_failure, recorded_broken, render_partner
 from .plan import Planner, PlanSummary
 from .render import crawlers
 from .render.engine.renderers import render_mode
 from .render.partner import PartnerRenderer
-from .report import BuildReport, PartnerResult, after_build
+from .report import BuildReport, PartnerResult, after_build, unfinished_report
 from .roots import default_hub_dir
 from .scope import PROJECT, partner_scope
 from .write import (
@@ -214,6 +215,7 @@ def _build(root: Path, out: Path, hub: Path, cache: Path, report: BuildReport, *
         sweep_temporary(out)
         if hub_lock is not None:
             sweep_temporary(hub)
+        write_atomic(out / REPORT_FILE, unfinished_report(report).to_json().encode("utf-8"))
         try:
             with _timed(timings, "render+write"):
                 # Compiled templates depend on cobrand's own extensions too, so its code names the folder.
@@ -351,27 +353,6 @@ def _init_worker(renderer: PartnerRenderer, planner: Planner, options: RenderOpt
 
 _progress: Any = None  # one flag per partner, shared with the parent: 1 while a worker builds it, 2 once done
 _STARTED, _DONE = 1, 2
-
-
-def die_with_parent(parent: int) -> None:
-    """Have Linux kill this process when its parent dies (``PR_SET_PDEATHSIG``).
-
-    Worker processes otherwise outlive a build killed with SIGKILL (or by the OOM killer),
-    still writing into its output folder. Elsewhere than Linux this does nothing.
-    """
-    import ctypes  # here: only worker processes need it
-
-    try:
-        # The process's own symbols include libc's; find_library would run ldconfig in every worker.
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the request was made
-        os._exit(1)
-
-
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _render_in_worker(index: int) -> tuple[PartnerResult, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import Problem
 from .hooks import call, each
@@ -171,6 +171,16 @@ class BuildReport:
         if self.removed:
             lines.append(f"Removed stale output: {', '.join(self.removed)}")
         return "\n".join(lines)
+
+
+UNFINISHED = "this build stopped before it finished; report.json is written again when a build ends"
+
+
+def unfinished_report(report: BuildReport) -> BuildReport:
+    """What ``report.json`` says while a build runs: that it has not finished. A build killed on the way (a crash in
+    native code, the OOM killer, a CI job's time limit) then leaves no earlier run's report to be taken for its
+    own."""
+    return replace(report, refusal=[Problem("", UNFINISHED)])
 
 
 def refused_report(project: str, out_dir: str, problems: list[Problem]) -> BuildReport:

@@ -36,6 +36,7 @@ from PIL import Image
 
 import cobrand
 from cobrand.cli import main
+from cobrand.report import UNFINISHED
 from support.example import ENVIRON, copy_example
 
 SLUG = "kestrel-cloud"
@@ -188,13 +189,15 @@ CHILD = textwrap.dedent("""
 
     if kind == "kill-at-write":  # die writing this file (relative to out, or "hub:" and the hubs'), half on disk
         root = out.with_name(out.name + "-hub") if argument.startswith("hub:") else out
-        argument = argument.removeprefix("hub:")
+        argument, _, nth = argument.removeprefix("hub:").partition("#")  # "#2": its second write in the run
         target = (root / argument).resolve()
         original = write_module.write_atomic
+        writes = [0]
 
         def write_atomic(path, data, **options):
             path = Path(path)
-            if path.resolve() == target:
+            writes[0] += path.resolve() == target
+            if path.resolve() == target and writes[0] == int(nth or 1):
                 path.parent.mkdir(parents=True, exist_ok=True)
                 with open(path.with_name(f".{path.name}.{os.getpid()}.tmp"), "wb") as handle:
                     handle.write(data[: len(data) // 2])
@@ -263,7 +266,8 @@ KILL_AT_WRITE = {
     "mid-site": f"{SLUG}/blog/index.html",
     "mid-kit-zip": f"hub:{SLUG}/kit/{SLUG}-kit.zip",  # in the partner's hub
     "at-manifest": f".cobrand/{SLUG}.json",
-    "at-report": "report.json",
+    "at-unfinished-report": "report.json",  # the first write: the run's report saying it has not finished
+    "at-report": "report.json#2",  # the run's own report, at the end
 }
 
 
@@ -288,6 +292,14 @@ def test_sigkill_while_writing(setup, tmp_path, point):
         f"the build was not killed at {KILL_AT_WRITE[point]} (exit {child.returncode}); did it stop writing that "
         f"file?\n{stdout}\n{stderr[-2000:]}")
     check_output(out)  # every finished file is whole; the half-written one is only a temporary file
+    # The report left is this run's, saying it did not finish, not the earlier good build's; unless the run was
+    # killed writing that, before anything else changed.
+    left = json.loads((out / "report.json").read_text())
+    if point == "at-unfinished-report":
+        assert left == json.loads((setup.good / "report.json").read_text())
+    else:
+        assert left["ok"] is False and left["refused"] is True
+        assert [error["message"] for error in left["errors"]] == [UNFINISHED]
     recover_and_compare(setup, out)
 
 

@@ -35,8 +35,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "write": ("write", "freshness", "kept", "roots"),
     "report": ("report", "links", "overview"),
     # What runs the pipeline: the build, its fleet loading, distribution, and the commands' libraries.
-    "build": ("build", "partner_build", "fleet", "distribute", "check", "coverage", "placeholders", "scaffold",
-              "audit", "audit_images", "partners_table"),
+    "build": ("build", "partner_build", "orphans", "fleet", "distribute", "check", "coverage", "placeholders",
+              "scaffold", "audit", "audit_images", "partners_table"),
     # Interfaces on top: the package's public API, the CLI, the dev server, progress display.
     # plugins: the plugin API for plugin authors, gathered from the stages that call each hook.
     "interface": ("__init__", "cli", "serve", "progress", "plugins"),
