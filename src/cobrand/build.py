@@ -215,7 +215,10 @@ def _build(root: Path, out: Path, hub: Path, cache: Path, report: BuildReport, *
         sweep_temporary(out)
         if hub_lock is not None:
             sweep_temporary(hub)
-        write_atomic(out / REPORT_FILE, unfinished_report(report).to_json().encode("utf-8"))
+        try:
+            write_atomic(out / REPORT_FILE, unfinished_report(report).to_json().encode("utf-8"))
+        except OSError as error:  # before any partner's output is touched
+            raise OutputError(f"cannot write {out}: {error.strerror or error}") from None
         try:
             with _timed(timings, "render+write"):
                 # Compiled templates depend on cobrand's own extensions too, so its code names the folder.

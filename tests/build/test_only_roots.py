@@ -144,3 +144,19 @@ def test_only_names_a_root_or_is_a_usage_error(tmp_path):
                                        "--no-pdf", "--no-images", "-j", "1"], env=ENVIRON)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "report.json").is_file() and not (tmp_path / "out-hub").exists()
+
+
+def test_a_report_that_cannot_be_written_stops_the_build_before_any_partner_changes(tmp_path):
+    """The run's first write is its report saying it has not finished: a folder where report.json goes is a
+    clear error naming the output folder, and every partner's files stay as they were."""
+    project = copy_example(tmp_path)
+    out = tmp_path / "out"
+    build(project, out)
+    before = every_file(out), every_file(hub_of(out))
+    edit_post(project)
+    (out / "report.json").unlink()
+    (out / "report.json").mkdir()
+    result = CliRunner().invoke(main, ["build", str(project), "--out", str(out), "--no-pdf", "--no-images",
+                                       "-j", "1"], env=ENVIRON)
+    assert result.exit_code != 0 and f"cannot write {out}: Is a directory" in result.output
+    assert (every_file(out), every_file(hub_of(out))) == before

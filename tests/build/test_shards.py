@@ -128,6 +128,12 @@ def test_merging_shards_that_wrote_different_roots_is_refused(project, tmp_path)
     result = cli("merge-reports", str(site / "report.json"), str(both / "report.json"))
     assert result.exit_code == 2 and "the shards wrote different roots (--only)" in result.output
     assert f"{site / 'report.json'} (site)" in result.output and f"{both / 'report.json'} (both)" in result.output
+    forged = json.loads((site / "report.json").read_text())
+    forged["only"] = ["site"]
+    (tmp_path / "forged.json").write_text(json.dumps(forged))
+    bad = cli("merge-reports", str(tmp_path / "forged.json"), str(both / "report.json"))
+    assert bad.exit_code == 2 and f'{tmp_path / "forged.json"}: only: must be "site", "hub" or null, not ["site"]' \
+        in bad.output
     again = tmp_path / "site-2"
     cli("build", str(project), "--out", str(again), "--shard", "2/2", "--only", "site", *FAST)
     merged = cli("merge-reports", str(site / "report.json"), str(again / "report.json"))

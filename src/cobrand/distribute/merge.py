@@ -29,6 +29,8 @@ def _read(path: Path) -> dict[str, Any]:
         raise ReportError(f"{path}: cannot read a build report ({error})") from None
     if not isinstance(data, dict) or not isinstance(data.get("partners"), list):
         raise ReportError(f"{path}: not a cobrand build report (no partners list)")
+    if data.get("only") not in (None, "site", "hub"):
+        raise ReportError(f"{path}: only: must be \"site\", \"hub\" or null, not {json.dumps(data['only'])}")
     return data
 
 

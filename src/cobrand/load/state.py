@@ -110,7 +110,7 @@ class SavedState:
         self.palettes: Section[Palette] = Section(self, "palettes")
         self.catalogues: Section[bytes] = Section(self, "catalogues")  # the theme's translations, compiled
         self.partner_outputs: Section[PartnerRecord] = Section(self, "partner-outputs")
-        # Report: what the overview shows of each partner's plan (overview.plan_summary), for the same inputs.
+        # Report: what the overview shows of each partner's plan (plan.plan_summary), for the same inputs.
         self.plan_summaries: Section[Any] = Section(self, "plan-summaries")
 
     def _read(self) -> dict[str, Entries]:
