@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,18 @@ def for_locale(languages: dict[str, gettext.NullTranslations], locale: str) -> g
 
 
 def install_translations(env: Environment, translations: gettext.NullTranslations) -> None:
-    """Make ``translations`` the strings of ``env``'s templates: ``_``, ``gettext``, ``ngettext`` and friends.
+    """Make ``translations`` the strings of ``env``'s templates (see :func:`translation_globals`)."""
+    install_globals(env, translation_globals(translations))
+
+
+def install_globals(env: Environment, functions: dict[str, Callable[..., Markup]]) -> None:
+    """Make ``functions``, made by :func:`translation_globals`, the strings of ``env``'s templates."""
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # what {% trans %} compiles to
+    env.globals.update(functions)
+
+
+def translation_globals(translations: gettext.NullTranslations) -> dict[str, Callable[..., Markup]]:
+    """The template globals that give ``translations``' strings: ``_``, ``gettext``, ``ngettext`` and friends.
 
     They behave as Jinja2's new-style gettext with autoescaping (every theme template autoescapes):
     the translation is Markup, formatted with its escaped variables. A string without variables,
@@ -113,5 +125,4 @@ def install_translations(env: Environment, translations: gettext.NullTranslation
         variables.setdefault("num", num)
         return Markup(translations.npgettext(context, singular, plural, num)) % variables
 
-    env.newstyle_gettext = True  # type: ignore[attr-defined]  # what {% trans %} compiles to
-    env.globals.update(_=gettext_, gettext=gettext_, ngettext=ngettext_, pgettext=pgettext_, npgettext=npgettext_)
+    return {"_": gettext_, "gettext": gettext_, "ngettext": ngettext_, "pgettext": pgettext_, "npgettext": npgettext_}

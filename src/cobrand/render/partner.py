@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
+from markupsafe import Markup
+
 from ..brand.palette import Palette, palette
 from ..brand.trim import logo_bytes, vendor_logo_bytes, vendor_logo_path
 from ..cache import PartnerKeys, digest, partner_key, site_key
@@ -39,7 +41,7 @@ from .context import (
 )
 from .engine.reads import recording
 from .engine.renderers import make_renderer, render_mode
-from .i18n import catalogue_language, for_locale, install_translations, load_translations
+from .i18n import catalogue_language, for_locale, install_globals, load_translations, translation_globals
 from .output_plan import OutputOptions, OutputPlan
 from .outputs import OutputRequest, Providers, plugin_providers, provided_jobs
 from .pdf import PdfRenderer, ReadScope
@@ -92,6 +94,9 @@ class PartnerRenderer:
         self.static[vendor_logo_path(vendor_logo)] = vendor_logo_bytes(vendor_logo)  # the lockups show it trimmed
         self.images = images
         self._language: str | None = None  # the catalogue the theme's strings are switched to
+        # Each catalogue's template functions, made once: partners of several languages alternate, and the
+        # skeletons' environment wraps each function it has not met before (render/engine/slots.py).
+        self._strings: dict[str, dict[str, Callable[..., Markup]]] = {}
         self._languages: dict[str, gettext.NullTranslations] | None = None  # see languages
         # Pages link to PDFs when PDFs are made; `cobrand check` keeps the links without making them.
         self.pdf_links = pdfs if pdf_links is None else pdf_links
@@ -276,7 +281,10 @@ class PartnerRenderer:
         language = catalogue_language(self.languages, partner.data.locale)
         if self._language == language:
             return
-        install_translations(self.env, for_locale(self.languages, partner.data.locale))
+        functions = self._strings.get(language)
+        if functions is None:
+            functions = self._strings[language] = translation_globals(for_locale(self.languages, partner.data.locale))
+        install_globals(self.env, functions)
         self.pages.switch_language(language)
         self._language = language
 

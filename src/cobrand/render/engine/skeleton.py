@@ -66,24 +66,28 @@ class _Skeleton:
         self.retired = False
 
 
-# Pages a key's skeletons must have filled, per skeleton that fills pages, before another is made for it.
+# Pages of a key, filled or rendered in full for want of a fitting skeleton, per skeleton that fills pages,
+# before another is made for it.
 # A listing's shape changes with its number of cards: a thousand partners' blog pages come in seventy
 # shapes, most shared by a dozen partners, and making one (18 ms) costs as much as rendering the page
 # in full eight times (2 ms; a fill takes 0.8). On the 1,000-partner benchmark the listing, home, kit
 # and social pages took 6.3 s of CPU making every shape, 4.9 s with 3 here, 4.7 s with 5, 5.5 s with 8.
+# Pages rendered in full count too: when the navigation differs between partners, item pages come in two
+# shapes, and counting fills alone kept the second from ever being made where the first was rare.
 PAYBACK_FILLS = 5
 
 
 class _Shapes:
     """The skeletons of one key, in the order made, which one each page last used, and their use."""
 
-    __slots__ = ("filled", "fillers", "first_partner", "last_used", "skeletons")
+    __slots__ = ("filled", "fillers", "first_partner", "last_used", "missed", "skeletons")
 
     def __init__(self, first_partner: str) -> None:
         self.first_partner = first_partner
         self.skeletons: list[_Skeleton] = []
         self.filled = 0  # pages filled from these skeletons
         self.fillers = 0  # skeletons made that fill pages (not those of failed runs)
+        self.missed = 0  # pages no skeleton fitted that were rendered in full without making one
         # Pages that share a key may differ in shape (a post with tags, one without); each page
         # tries first the skeleton that fitted it for the previous partner.
         self.last_used: dict[str, _Skeleton] = {}
@@ -343,10 +347,11 @@ class Skeletons:
             self.counts["filled"] += 1
             shapes.filled += 1
             return str(page)
-        if owner[0] == shapes.first_partner or shapes.filled < self.payback * shapes.fillers:
+        if owner[0] == shapes.first_partner or shapes.filled + shapes.missed < self.payback * shapes.fillers:
+            shapes.missed += 1
             # The first partner renders its pages in full and makes no skeleton: a build that renders
             # one partner (after its folder is edited) would pay for skeletons it never reuses. Nor
-            # is a new shape made while the key's others have not paid for themselves.
+            # is a new shape made until the key has had as many pages as its skeletons should pay for.
             return self._full(full)
         return self._make(template, shapes, constants, values, owner, full, page_names)
 

@@ -335,6 +335,7 @@ class SkeletonEnvironment(Environment):
         self.theme_env = theme_env
         self.trace: Trace | None = None
         self.recorders: list[set[str]] = []  # see render/engine/reads.py
+        self._wrapped: dict[int, tuple[Callable[..., Any], Callable[..., Any]]] = {}  # see adopt_globals
         self.filters = {name: self.checked(function, name in _FILTERS_READING_ENVIRONMENT)
                         for name, function in theme_env.filters.items()}
         self.tests = {name: self.checked(function)  # type: ignore[arg-type]
@@ -343,9 +344,16 @@ class SkeletonEnvironment(Environment):
 
     def adopt_globals(self) -> None:
         """Take the theme environment's globals (its strings switch with the partner's language)."""
-        # In place: loaded templates hold this dict.
-        self.globals.update({name: self.checked(value) if callable(value) and not isinstance(value, type) else value
+        # In place: loaded templates hold this dict. A function met before keeps its wrapper: partners of
+        # several languages alternate, and each switch brings back functions already wrapped.
+        self.globals.update({name: self._wrapper(value) if callable(value) and not isinstance(value, type) else value
                              for name, value in self.theme_env.globals.items()})
+
+    def _wrapper(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        known = self._wrapped.get(id(function))
+        if known is None or known[0] is not function:  # the function is kept with it, so its id is not reused
+            known = self._wrapped[id(function)] = (function, self.checked(function))
+        return known[1]
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         return self.theme_env.getattr(obj, attribute)
