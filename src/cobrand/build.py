@@ -390,6 +390,7 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
                      on_partner)
         return results, None
     renderer.remember_palettes(state, partners)
+    renderer.remember_dates(state, partners)
     # What every partner's fingerprint names beside its own folder (see freshness.known_current).
     shared = digest(renderer.site_key, renderer.content_key, project.today.isoformat())
 

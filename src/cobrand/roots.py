@@ -46,6 +46,11 @@ def write_partner_roots(out_dir: Path, hub_dir: Path, slug: str, jobs: list[Job]
     as it is, its manifest with it: its recorded fingerprint then differs, so the next build that covers
     it brings it up to date.
     """
+    if HUB_ROOT not in roots and not any(job.path.startswith(HUB) for job in jobs):
+        # The site alone, and no hub output to make for it: the ordinary writer makes what changed before it
+        # touches the folder, as step 1 would (a site-only build's common case, one post edited).
+        return _joined(write_partner(out_dir, slug, jobs, fingerprint, store, check_links=check_links, read=read,
+                                     withheld=withheld), _nothing_written())
     manifests = (read_manifest(out_dir, slug) if read is None else read,
                  read_manifest(hub_dir, slug) if hub_read is None else hub_read)
     folders = (out_dir / slug, hub_dir / slug)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import pickle
 import shutil
@@ -225,3 +226,33 @@ def test_content_loaded_while_partner_workers_run_gives_the_same_project(tmp_pat
     assert spread_problems == alone_problems
     files = [problem.file for problem in spread_problems]
     assert files.index("partners/copy-007-broken/partner.toml") < files.index("content/blog/no-title.md")
+
+
+def test_a_rebuild_takes_every_date_from_the_state(tmp_path):
+    """Dates are written as each partner's locale writes them, once: a post edited later is rebuilt in a process
+    that never loads Babel's date module or any locale's data, and shows the same dates."""
+    import subprocess
+    import sys
+
+    from cobrand.languages import format_date
+
+    project = copy_example(tmp_path)
+    out = tmp_path / "out"
+    build(project, out)
+    remembered = pickle.loads((out / ".cobrand" / "cache" / STATE_FILE).read_bytes())[1]["dates"]
+    assert remembered
+    for key, (_, text) in remembered.items():  # "de-DE 2026-03-02": "2. März 2026"
+        locale, day = key.split(" ")
+        assert text == format_date(dt.date.fromisoformat(day), locale)
+    post = next((project / "content" / "blog").glob("*.md"))
+    post.write_text(post.read_text() + "\nOne more sentence.\n")
+    script = ("import sys, cobrand\n"
+              f"r = cobrand.build({str(project)!r}, out_dir={str(out)!r}, jobs=1, pdfs=False, images=False,"
+              f" environ={ENVIRON!r})\n"
+              "assert r.ok and r.to_dict()['counts']['files_written'] > 0, r.to_dict()\n"
+              "print(sorted(m for m in sys.modules if m.startswith('babel.dates')))\n")
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "[]"
+    clean = tmp_path / "clean"
+    build(project, clean)
+    assert (out / "kestrel-cloud" / "index.html").read_bytes() == (clean / "kestrel-cloud" / "index.html").read_bytes()

@@ -108,6 +108,7 @@ class SavedState:
         self.placeholder_checks: Section[list[Problem]] = Section(self, "placeholder-checks")
         # Render and write: each partner's colour palette, and what its output was last written from.
         self.palettes: Section[Palette] = Section(self, "palettes")
+        self.dates: Section[str] = Section(self, "dates")  # how a locale writes a date (languages.format_date)
         self.catalogues: Section[bytes] = Section(self, "catalogues")  # the theme's translations, compiled
         self.partner_outputs: Section[PartnerRecord] = Section(self, "partner-outputs")
         # Report: what the overview shows of each partner's plan (plan.plan_summary), for the same inputs.

@@ -6,6 +6,7 @@ and already-filled Markup bodies, so a theme cannot reach into the pipeline.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
@@ -199,7 +200,8 @@ def reading_minutes(item: ContentItem) -> int:
 
 def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf_links: bool = True,
                 partner_palette: Palette | None = None, ui_language: str | None = None,
-                outputs: OutputPlan | None = None) -> PartnerViews:
+                outputs: OutputPlan | None = None,
+                date_text: Callable[[dt.date, str], str] = format_date) -> PartnerViews:
     """Assemble the template data for one partner; item views are made (and tokens filled) when first used.
 
     ``outputs`` is the partner's output plan: the paths of the generated files pages show (logos, cards,
@@ -209,6 +211,7 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
     is the partner's :func:`palette`, when the caller has it already. ``ui_language`` is the language of
     the theme's strings when the theme has no catalogue for the partner's (they stay in the site's
     language): the page's body then says so, and text in the partner's language inside it says its own.
+    ``date_text`` writes a date as people of a locale read it (the renderer's knows the project's already).
     """
     partner = plan.partner
     data = partner.data
@@ -230,7 +233,8 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
             error.source = item.source
             raise
         body = filler.fill_later(item.body, tokens, item.source) if item.body else None
-        view = _item_view(project, partner, item, Filled(texts, posts, body), tracking, body_reads, body_lang)
+        view = _item_view(project, partner, item, Filled(texts, posts, body), tracking, body_reads, body_lang,
+                          date_text)
         view["personalize"] = personal
         if not pdf_links:
             view["pdf_path"] = view["kit_pdf_path"] = view["press_path"] = None
@@ -332,7 +336,7 @@ class Filled(NamedTuple):
 
 
 def _item_view(project: Project, partner: Partner, item: ContentItem, filled: Filled, tracking: Tracking,
-               body_reads: set[str], body_lang: str) -> dict[str, Any]:
+               body_reads: set[str], body_lang: str, date_text: Callable[[dt.date, str], str]) -> dict[str, Any]:
     meta = item.meta
     texts, posts, body = filled
     content_lang = item.lang or project.config.site.language
@@ -350,7 +354,7 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filled: Fi
         "slug": item.slug,
         "title": texts.get("title", meta.title),
         "date": meta.date,
-        "date_display": format_date(meta.date, partner.data.locale),
+        "date_display": date_text(meta.date, partner.data.locale),
         "path": item.page_path,
         "canonical": partner_url(project, partner, item.page_path) if item.page_path else None,
     }

@@ -11,6 +11,7 @@ providers (render/providers/) call; for one partner it goes plan -> output plan
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gettext
 import hashlib
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
+import babel
 from markupsafe import Markup
 
 from ..brand.palette import Palette, palette
@@ -26,6 +28,7 @@ from ..brand.trim import logo_bytes, vendor_logo_bytes, vendor_logo_path
 from ..cache import PartnerKeys, digest, partner_key, site_key
 from ..hooks import PageEvent, page_hook
 from ..jobs import BOTH_ROOTS, HUB, HUB_ROOT, Job, Output, Resolve, hub_path
+from ..languages import format_date
 from ..load import SavedState
 from ..models import Partner, Project
 from ..plan import PartnerPlan, Planner
@@ -148,6 +151,8 @@ class PartnerRenderer:
         # Partner palettes by colours (see remember_palettes): a palette is a colour search of about
         # 0.2 ms, which a one-post rebuild of a thousand partners need not do again.
         self.palettes: dict[tuple[str, str], Palette] = {}
+        # Items' dates as each partner locale writes them (see remember_dates).
+        self._dates: dict[tuple[dt.date, str], str] = {}
         # Plugins' providers are asked for now: a plugin that fails to give them fails every partner, as before.
         self._plugin_providers = plugin_providers(project.plugins)
         self._output_options = OutputOptions(pdfs=pdfs, images=images, press=project.config.print.press,
@@ -187,6 +192,22 @@ class PartnerRenderer:
             key = _colour_key(partner)
             self.palettes[key] = state.palettes.recall(partner.slug, " ".join(key),
                                                        functools.partial(palette, partner.data.colors))
+
+    def remember_dates(self, state: SavedState, partners: Sequence[Partner]) -> None:
+        """Take from ``state`` how each partner's locale writes each content item's date, formatting and keeping
+        those it lacks: Babel's date module and a locale's data take ~0.1 s to load in each process that
+        formats a date, which a rebuild with every date remembered need not pay (nor each worker again)."""
+        cldr = f"babel {babel.__version__}"  # the locale data the texts were formatted with
+        days = sorted({item.meta.date for item in self.project.content})
+        for locale in sorted({partner.data.locale for partner in partners}):
+            for day in days:
+                self._dates[day, locale] = state.dates.recall(f"{locale} {day.isoformat()}", cldr,
+                                                              functools.partial(format_date, day, locale))
+
+    def date_text(self, day: dt.date, locale: str) -> str:
+        """``day`` as people of ``locale`` read it (:func:`cobrand.languages.format_date`)."""
+        text = self._dates.get((day, locale))
+        return format_date(day, locale) if text is None else text
 
     def keys(self, partner: Partner, plan: PartnerPlan) -> PartnerKeys:
         """The keys of ``partner``'s inputs; ``keys(...).fingerprint`` names everything its output depends on:
@@ -266,7 +287,8 @@ class PartnerRenderer:
         # Without a catalogue for the partner's language the theme's strings stay in the site's language.
         ui_language = None if catalogue_language(self.languages, partner.data.locale) else project.config.site.language
         views = build_views(project, plan, self.filler, pdf_links=self.pdf_links, ui_language=ui_language,
-                            partner_palette=self.palettes.get(_colour_key(partner)), outputs=outputs)
+                            partner_palette=self.palettes.get(_colour_key(partner)), outputs=outputs,
+                            date_text=self.date_text)
         # Listings show cards, not bodies, so editing a post's text leaves every other page alone.
         pages = ("index.html", *(page.path for page, _ in self.shared(plan).pages))
         site: list[Job] = []
