@@ -29,9 +29,9 @@ def exclusion_reason(item: ContentItem, partner: Partner, project: Project) -> s
         return f"unknown tier {meta.min_tier}"  # a draft's error, reported as a warning: shown to nobody
     if meta.min_tier is not None and project.tier_rank(data.tier) < project.tier_rank(meta.min_tier):
         return f"needs tier {meta.min_tier} or above"
-    if meta.ecosystems is not None and not set(meta.ecosystems) & set(data.ecosystems):
+    if meta.ecosystems is not None and set(meta.ecosystems).isdisjoint(data.ecosystems):
         return f"for the {', '.join(meta.ecosystems)} ecosystem(s)"
-    if meta.regions is not None and not set(meta.regions) & set(data.regions):
+    if meta.regions is not None and set(meta.regions).isdisjoint(data.regions):
         return f"for the {', '.join(meta.regions)} region(s)"
     return None
 

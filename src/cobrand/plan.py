@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,12 +52,13 @@ class PartnerPlan:
     def social(self) -> Items:
         return self.of_kind("social")
 
-    @property
+    # Cached: the renderer, its providers and the result ask for these a dozen times per partner.
+    @functools.cached_property
     def pages(self) -> Items:
         """Items that have a page of their own, kind by kind."""
         return tuple(item for _, items in self.by_kind for item in items if item.has_page)
 
-    @property
+    @functools.cached_property
     def items(self) -> Items:
         """Every item: those with pages first, then the others (social posts)."""
         return _items_in_order(self.by_kind)
@@ -177,9 +179,14 @@ PlanSummary = tuple[tuple[tuple[str, int], ...], tuple[dt.date, str] | None]
 
 def plan_summary(project: Project, plan: PartnerPlan) -> PlanSummary:
     """The overview's figures of a partner's plan: how many items of each kind it gets, and its newest."""
-    items = plan.items
-    counts = tuple((kind, sum(1 for item in items if item.kind == kind)) for kind in project.kinds.names)
-    return counts, max(((item_day(item), item.key) for item in items), default=None)
+    counts = dict.fromkeys(project.kinds.names, 0)
+    newest: tuple[dt.date, str] | None = None
+    for item in plan.items:  # one pass: every built partner's result carries its summary
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+        day = (item_day(item), item.key)
+        if newest is None or day > newest:
+            newest = day
+    return tuple((kind, counts[kind]) for kind in project.kinds.names), newest
 
 
 def select_partners(project: Project, slugs: tuple[str, ...] = (), shard: tuple[int, int] | None = None
