@@ -223,7 +223,7 @@ def _build(root: Path, out: Path, hub: Path, cache: Path, report: BuildReport, *
             with _timed(timings, "render+write"):
                 # Compiled templates depend on cobrand's own extensions too, so its code names the folder.
                 options = RenderOptions(out, store, pdfs, images, fail_fast, cache / f"templates-{code[:16]}",
-                                        mode, lock_fd=lock, hub=hub, hub_lock_fd=hub_lock, roots=roots)
+                                        mode, lock_fd=lock, hub=hub, hub_lock_fd=hub_lock, roots=roots, code=code)
                 report.partners, shared = _render_all(project, selected, options, jobs, on_partner, state, executor)
             summaries = plan_summaries(project, state, shared, report.partners)  # kept in the state: before it is saved
             state.save()
@@ -383,7 +383,7 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
     try:
         renderer = PartnerRenderer(project, pdfs=options.pdfs, images=options.images,
                                    compiled_templates=options.compiled_templates, render=options.render,
-                                   planner=planner)
+                                   planner=planner, code=options.code)
     except Exception as error:  # e.g. a broken print stylesheet: every partner reports it
         for partner in partners:
             _collect(results, PartnerResult(partner.slug, "failed", failure=describe_failure(project, partner, error)),

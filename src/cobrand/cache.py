@@ -37,12 +37,14 @@ def code_digest() -> str:
     return hasher.hexdigest()
 
 
-def site_key(project: Project, version: str, options: str, theme_files: dict[str, Path]) -> str:
-    """Inputs every partner shares: cobrand's code, render options, config, theme, vendor logo and plugins."""
+def site_key(project: Project, version: str, options: str, theme_files: dict[str, Path], code: str | None = None
+             ) -> str:
+    """Inputs every partner shares: cobrand's code (``code``, else :func:`code_digest`), render options, config,
+    theme, vendor logo and plugins."""
     theme = [f"{path}={hashlib.sha256(file.read_bytes()).hexdigest()}" for path, file in sorted(theme_files.items())]
     # A plugin's code may change any output (its hooks see every page and item): its digest names it.
     plugins = [f"plugin:{enabled.name}={enabled.digest}" for enabled in project.plugins]
-    return digest(version, code_digest(), options, project.config.model_dump_json(), project.vendor.logo.digest,
+    return digest(version, code or code_digest(), options, project.config.model_dump_json(), project.vendor.logo.digest,
                   *theme, *plugins)
 
 

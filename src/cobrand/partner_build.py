@@ -50,6 +50,7 @@ class RenderOptions:
     hub: Path | None = None  # where partners' hubs go (default: <out>-hub beside out)
     hub_lock_fd: int | None = None  # the hub folder's build lock, closed by workers like lock_fd
     roots: frozenset[str] = BOTH_ROOTS  # the output roots written (``--only``): the other is left as it is
+    code: str | None = None  # cobrand's code digest (cache.code_digest), when the build has it already
 
     @property
     def hub_out(self) -> Path:

@@ -81,7 +81,7 @@ class PartnerRenderer:
 
     def __init__(self, project: Project, *, pdfs: bool = True, images: bool = True,
                  pdf_links: bool | None = None, compiled_templates: Path | None = None,
-                 render: str | None = None, planner: Planner | None = None) -> None:
+                 render: str | None = None, planner: Planner | None = None, code: str | None = None) -> None:
         self.project = project
         self.env = theme_environment(project.theme, compiled_templates)
         # How pages are rendered: from skeletons (fast), through Jinja2 (full), or both, compared (verify).
@@ -113,7 +113,7 @@ class PartnerRenderer:
         preview = ",".join(sorted(project.preview))  # preview pages carry a banner and noindex
         self.site_key = site_key(project, __version__, f"pdfs={pdfs},images={images},links={self.pdf_links},"
                                  f"preview={preview}",
-                                 every_theme_file)
+                                 every_theme_file, code)
         every_item = list(project.content) + [t for by_lang in project.translations.values() for t in by_lang.values()]
         self.assets = {path: (project.root / "content" / path).read_bytes()
                        for item in every_item for path in item.assets}
