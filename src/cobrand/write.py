@@ -267,7 +267,7 @@ class _Pending:
 
 
 def _write_beside(folder: Path, jobs: list[Job], made: dict[str, bytes], stale: list[str]) -> _Pending:
-    """Write each job's bytes beside the file it replaces; hard-link each file about to change or go.
+    """Write each job's bytes beside the file it replaces; hard-link each file about to change or go but the last.
 
     Linking copies nothing; it fails, as the replacement would, on a file that cannot be
     replaced (a folder where a file should be), before anything published changed.
@@ -287,7 +287,10 @@ def _write_beside(folder: Path, jobs: list[Job], made: dict[str, bytes], stale: 
             temporary = _temporary(job.path)
             pending.written.append(temporary)
             _write_file(os.path.join(folder, temporary), made[job.path])
-        for path in [*(job.path for job in jobs), *stale]:
+        swapped = [*(job.path for job in jobs), *stale]  # in _swap_in's order
+        # The last file swapped in or removed needs no way back: should that step fail, nothing after it
+        # has changed (a one-post rebuild changes one file per partner, and links none).
+        for path in swapped[:-1]:
             target = os.path.join(folder, path)
             if os.path.lexists(target):
                 link = _temporary(path, "old.")
