@@ -15,14 +15,26 @@ from .schemas import SocialFile
 
 def exclusion_reason(item: ContentItem, partner: Partner, project: Project) -> str | None:
     """Why ``partner`` does not get ``item``, or None when it does."""
+    return unavailable_reason(item, project) or audience_reason(item, partner, project)
+
+
+def unavailable_reason(item: ContentItem, project: Project) -> str | None:
+    """Why no partner gets ``item`` in this build (a draft, scheduled, expired), or None."""
     meta = item.meta
-    data = partner.data
     if meta.draft and "drafts" not in project.preview:
         return "draft"
     if item.publish_date > project.today and "future" not in project.preview:
         return f"scheduled for {item.publish_date.isoformat()}"
     if meta.expires is not None and meta.expires < project.today:
         return f"expired on {meta.expires.isoformat()}"
+    return None
+
+
+def audience_reason(item: ContentItem, partner: Partner, project: Project) -> str | None:
+    """Why ``partner`` is not among the partners ``item`` is for (named partners, tier, ecosystems, regions),
+    or None when it is."""
+    meta = item.meta
+    data = partner.data
     if meta.partners is not None and partner.slug not in meta.partners:
         return "made for other partners"
     if meta.min_tier is not None and meta.min_tier not in project.config.tiers.order:

@@ -8,7 +8,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .entitlement import exclusion_reason, link_of
+from .entitlement import audience_reason, link_of, unavailable_reason
 from .models import ContentItem, Partner, Project
 
 Items = tuple[ContentItem, ...]
@@ -91,6 +91,7 @@ class Planner:
         self.project = project
         self._named = frozenset(slug for item in project.content for slug in item.meta.partners or ())
         self._selections: dict[tuple[object, ...], _Selected] = {}
+        self._available = available_items(project)  # the same for every partner: the rule's first half
         self._parts: dict[tuple[object, ...], _PlanParts] = {}
 
     def plan(self, partner: Partner) -> PartnerPlan:
@@ -106,7 +107,7 @@ class Planner:
         key = self._entitlements(partner)
         selection = self._selections.get(key)
         if selection is None:
-            selection = self._selections[key] = _select(self.project, partner)
+            selection = self._selections[key] = _select(self.project, partner, self._available)
         return selection
 
     def grouped(self, partners: tuple[Partner, ...]) -> tuple[Partner, ...]:
@@ -148,11 +149,18 @@ def _items_in_order(by_kind: tuple[tuple[str, Items], ...]) -> Items:
             + tuple(item for _, items in by_kind for item in items if not item.has_page))
 
 
-def _select(project: Project, partner: Partner) -> _Selected:
-    """The items of each kind ``partner`` gets, newest first, and their variant ids."""
+def available_items(project: Project) -> Items:
+    """The content items some partner may get in this build: not drafts, not scheduled, not expired."""
+    return tuple(item for item in project.content if unavailable_reason(item, project) is None)
+
+
+def _select(project: Project, partner: Partner, available: Items | None = None) -> _Selected:
+    """The items of each kind ``partner`` gets, newest first, and their variant ids; ``available`` are the
+    project's :func:`available_items`, when the caller has them already."""
     locale = partner.data.locale
-    entitled = [project.localized(item, locale) for item in project.content
-                if exclusion_reason(item, partner, project) is None]
+    entitled = [project.localized(item, locale) for item in (available_items(project) if available is None
+                                                               else available)
+                if audience_reason(item, partner, project) is None]
     # A social post that promotes a page the partner does not get (expired, scheduled, gated, withheld) would
     # ship a broken link or a gated item's address: the post is left out too (see social_link_warnings).
     pages = {item.key for item in entitled if item.has_page}
