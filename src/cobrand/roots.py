@@ -87,7 +87,9 @@ def write_partner_roots(out_dir: Path, hub_dir: Path, slug: str, jobs: list[Job]
         folder = folders[in_hub]
         make: Callable[[Resolve], bytes] = (lambda _: data) if data is not None else (
             lambda _: (folder / inside).read_bytes())  # unchanged: the writer keeps it, reading it only to link-check
-        return job._replace(path=inside, make=make, reads=hub_reads if in_hub and job.reads is not None else job.reads)
+        # Made field by field: ``_replace`` took twice as long, for each of a partner's ~85 hub files.
+        return Job(inside, job.key, make, job.costly, job.extras,
+                   hub_reads if in_hub and job.reads is not None else job.reads, job.items)
 
     # A site job's path is its file's: the writer takes its bytes from ``made`` as they are.
     site = [job for job in written_jobs if not job.path.startswith(HUB)]

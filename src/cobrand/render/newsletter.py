@@ -393,20 +393,25 @@ def post_items(plan: PartnerPlan) -> list[ContentItem]:
 
 
 def email_jobs(renderer: NewsletterRenderer, partner: Partner, posts: Sequence[ContentItem], views: PartnerViews,
-               base: str, item_keys: Mapping[str, str], images: Mapping[str, bytes]) -> list[Job]:
+               base: str, item_keys: Mapping[str, str], images: Mapping[str, bytes], prefix: str = "") -> list[Job]:
     """A job for each of ``posts``' HTML e-mail and plain text, keyed on the partner (``base``) and the post alone.
 
     ``item_keys`` are the items' keys by variant id (their text and assets); editing a post makes only its
     own two files again. ``images`` are the content files by site path, for the body images' sizes.
+    ``prefix`` starts every job's path (:data:`cobrand.jobs.HUB` for the hub's copies).
     """
     jobs = []
+    partner_half = base[:32]
     for item in posts:
         html_path, text_path = email_paths(item.slug)
-        own = item_keys[item.variant_id]
-        jobs.append(Job(html_path, digest(base, html_path, own),
-                        functools.partial(_make_html, renderer, partner, views, item.key, images), items=(item.key,)))
-        jobs.append(Job(text_path, digest(base, text_path, own),
-                        functools.partial(_make_text, renderer, partner, views, item.key, images), items=(item.key,)))
+        # A key is compared only with the one recorded for the same path, so halves of the partner's key and
+        # the post's name both inputs, as pages' keys do, with no digest per file.
+        key = partner_half + item_keys[item.variant_id][:32]
+        items = (item.key,)
+        jobs.append(Job(prefix + html_path, key,
+                        functools.partial(_make_html, renderer, partner, views, item.key, images), items=items))
+        jobs.append(Job(prefix + text_path, key,
+                        functools.partial(_make_text, renderer, partner, views, item.key, images), items=items))
     return jobs
 
 

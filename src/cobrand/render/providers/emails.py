@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ...jobs import HUB_ROOT, Job, hub_path
+from ...jobs import HUB, HUB_ROOT, Job
 from ..outputs import OutputRequest
 from .services import RenderServices
 
@@ -38,6 +38,5 @@ class Emails:
             # also made without it in verify.
             self.memo = BlockMemo()
         newsletter = NewsletterRenderer(renderer.env, request.project, renderer.translate, self.memo, self.verify)
-        jobs = email_jobs(newsletter, request.plan.partner, request.output_plan.emails, request.views,
-                          request.keys.base, renderer.item_keys, renderer.assets)
-        yield from (job._replace(path=hub_path(job.path)) for job in jobs)
+        yield from email_jobs(newsletter, request.plan.partner, request.output_plan.emails, request.views,
+                              request.keys.base, renderer.item_keys, renderer.assets, prefix=HUB)
