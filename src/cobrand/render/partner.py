@@ -195,8 +195,8 @@ class PartnerRenderer:
 
     def remember_dates(self, state: SavedState, partners: Sequence[Partner]) -> None:
         """Take from ``state`` how each partner's locale writes each content item's date, formatting and keeping
-        those it lacks: Babel's date module and a locale's data take ~0.1 s to load in each process that
-        formats a date, which a rebuild with every date remembered need not pay (nor each worker again)."""
+        those it lacks: loading Babel's date module and each locale's data is a large part of a one-post
+        rebuild, which with every date remembered need not pay it (nor each worker again)."""
         cldr = f"babel {babel.__version__}"  # the locale data the texts were formatted with
         days = sorted({item.meta.date for item in self.project.content})
         for locale in sorted({partner.data.locale for partner in partners}):
