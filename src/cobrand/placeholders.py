@@ -27,20 +27,35 @@ INIT_VENDOR_COLORS = ("#1f4e79", "#f28c28")  # the vendor logo `cobrand init` dr
 PLACEHOLDER_SUMMARY = "One sentence for listings, feeds and social cards."
 _MIN_SENTENCE = 30  # shorter template lines ("## What you get") are ordinary headings, not placeholder copy
 # The content folders `cobrand new` writes from a template (scaffold.CONTENT_SUFFIX), by their files' suffix.
-# Named here and scaffold.py imported where a template or a placeholder logo is read: every build checks the
-# content folders, a rebuild whose saved state knows every file reads neither (benchmarks/README.md, issue 22).
+# Named here, and scaffold.py imported only where a placeholder logo is drawn: every build checks the content
+# folders, and a rebuild whose saved state knows every file reads no template (benchmarks/README.md, issue 22).
 CONTENT_SUFFIX = {kind.name: kind.suffixes[0] for kind in BUILT_IN}
 _MARKUP = re.compile(r"^[-*#>|\s]+|[*_`]")
 
 
-@functools.lru_cache(maxsize=1)
-def placeholder_lines() -> frozenset[str]:
-    """Every line of placeholder copy in the content templates, as written there (markup removed)."""
-    from .scaffold import TEMPLATES
+# The scaffold templates placeholder copy is read from; scaffold.TEMPLATES names the same folder (pinned by a test).
+TEMPLATE_FOLDER = Path(__file__).resolve().parent / "scaffold_templates"
+_COPY_TEMPLATES = ("blog.md", "one-pager.md", "media.md", "social.yaml")
 
+
+def placeholder_lines(state: SavedState | None = None) -> frozenset[str]:
+    """Every line of placeholder copy in the content templates, as written there (markup removed).
+
+    ``state`` keeps them by the templates' digest: a rebuild that checks an edited content file then neither
+    imports the scaffolding code nor reads the templates.
+    """
+    if state is None:
+        return _template_lines()
+    paths = [TEMPLATE_FOLDER / name for name in _COPY_TEMPLATES]
+    return state.placeholder_copy.recall("templates", digest(*(file_digest(path, state=state) for path in paths)),
+                                         _template_lines)
+
+
+@functools.lru_cache(maxsize=1)  # a build without saved state asks once per content file
+def _template_lines() -> frozenset[str]:
     lines = {PLACEHOLDER_SUMMARY}
-    for name in ("blog.md", "one-pager.md", "media.md", "social.yaml"):
-        for line in (TEMPLATES / name).read_text(encoding="utf-8").splitlines():
+    for name in _COPY_TEMPLATES:
+        for line in (TEMPLATE_FOLDER / name).read_text(encoding="utf-8").splitlines():
             text = _copy(line, name.endswith(".yaml"))
             if len(text) >= _MIN_SENTENCE and "$" not in text:
                 lines.add(text)
@@ -75,13 +90,13 @@ def _copy_warnings(project: Project, state: SavedState) -> list[Problem]:
         for path in sorted(directory.glob(f"*{suffix}")):
             relative = path.relative_to(project.root).as_posix()
             problems += state.placeholder_checks.recall(relative, file_digest(path, state=state),
-                                    functools.partial(_file_copy_warning, path, relative, suffix == ".yaml"))
+                                    functools.partial(_file_copy_warning, path, relative, suffix == ".yaml", state))
     return problems
 
 
-def _file_copy_warning(path: Path, relative: str, yaml: bool) -> list[Problem]:
+def _file_copy_warning(path: Path, relative: str, yaml: bool, state: SavedState) -> list[Problem]:
     """The first placeholder line of one content file, as a warning (one a file), or none."""
-    known = placeholder_lines()
+    known = placeholder_lines(state)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cobrand.scaffold import brand_colors, logo_svg, logo_title
@@ -23,3 +25,22 @@ def test_the_content_checked_for_placeholder_copy_is_what_cobrand_new_writes() -
     from cobrand import placeholders, scaffold
 
     assert list(placeholders.CONTENT_SUFFIX.items()) == list(scaffold.CONTENT_SUFFIX.items())
+    # ... and it reads the placeholder copy from the templates `cobrand new` writes from.
+    assert Path(str(scaffold.TEMPLATES)).resolve() == placeholders.TEMPLATE_FOLDER
+    assert all((placeholders.TEMPLATE_FOLDER / name).is_file() for name in placeholders._COPY_TEMPLATES)
+
+
+def test_placeholder_copy_is_remembered_by_the_templates_digest(tmp_path: Path) -> None:
+    """The saved state keeps the templates' lines: the next build takes them without reading a template."""
+    from cobrand import placeholders
+    from cobrand.load.state import SavedState
+
+    state = SavedState(tmp_path / "state")
+    lines = placeholders.placeholder_lines(state)
+    assert placeholders.PLACEHOLDER_SUMMARY in lines and len(lines) > 5
+    state.save()
+    placeholders._template_lines.cache_clear()
+    assert placeholders.placeholder_lines(SavedState(tmp_path / "state")) == lines
+    assert placeholders._template_lines.cache_info().misses == 0
+    assert placeholders.placeholder_lines(SavedState(tmp_path / "elsewhere")) == lines  # no state: read
+    assert placeholders._template_lines.cache_info().misses == 1

@@ -106,6 +106,7 @@ class SavedState:
         self.brand_checks: Section[list[Problem]] = Section(self, "brand-checks")
         # What `cobrand new` and `init` wrote and nobody replaced, per content file, partner and vendor logo.
         self.placeholder_checks: Section[list[Problem]] = Section(self, "placeholder-checks")
+        self.placeholder_copy: Section[frozenset[str]] = Section(self, "placeholder-copy")  # the templates' lines
         # Render and write: each partner's colour palette, and what its output was last written from.
         self.palettes: Section[Palette] = Section(self, "palettes")
         self.dates: Section[str] = Section(self, "dates")  # how a locale writes a date (languages.format_date)
