@@ -22,7 +22,7 @@ from .errors import Problem
 from .freshness import remembered
 from .load.state import SavedState
 from .models import Partner, Project
-from .plan import Planner, PlanSummary, plan_summary
+from .plan import Planner, PlanSummary
 from .render.context import partner_url
 from .report import BuildReport, PartnerResult
 from .scope import partner_of
@@ -83,14 +83,14 @@ def plan_summaries(project: Project, state: SavedState, shared: str | None,
     summaries: dict[str, PlanSummary] = {}
     for partner in project.partners:
         known = planned.get(partner.slug)
-        make = (lambda summary=known: summary) if known is not None else functools.partial(_summary, project,
-                                                                                          planner, partner)
+        make = (lambda summary=known: summary) if known is not None else functools.partial(_summary, planner,
+                                                                                          partner)
         summaries[partner.slug] = remembered(state.plan_summaries, partner, shared, make)
     return summaries
 
 
-def _summary(project: Project, planner: Planner, partner: Partner) -> PlanSummary:
-    return plan_summary(project, planner.plan(partner))
+def _summary(planner: Planner, partner: Partner) -> PlanSummary:
+    return planner.summary(planner.plan(partner))
 
 
 def overview_rows(project: Project, report: BuildReport, *, everyone: Sequence[str],
@@ -122,7 +122,7 @@ def overview_rows(project: Project, report: BuildReport, *, everyone: Sequence[s
         newest: tuple[dt.date, str] | None = None
         if slug in loaded:
             summary = (summaries or {}).get(slug)
-            counts, newest = summary if summary is not None else plan_summary(project, planner.plan(loaded[slug]))
+            counts, newest = summary if summary is not None else planner.summary(planner.plan(loaded[slug]))
         problems: tuple[Problem, ...] = tuple(skipped.get(slug, ()))
         if slug in skipped:
             status = "skipped"

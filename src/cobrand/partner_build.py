@@ -24,7 +24,7 @@ from .jobs import BOTH_ROOTS, HUB, HUB_ROOT, ROOT_ORDER, SITE_ROOT, Job, split_r
 from .kept import Withheld
 from .links import broken_links, link_warnings
 from .models import Partner, Project
-from .plan import PartnerPlan, Planner, plan_summary
+from .plan import PartnerPlan, Planner, PlanSummary
 from .render.context import hub_url, partner_url
 from .render.partner import PartnerRenderer
 from .render.pdf import PdfFetchError
@@ -84,7 +84,7 @@ def render_partner(renderer: PartnerRenderer, planner: Planner, partner: Partner
         return PartnerResult(partner.slug, "reused", seconds=time.perf_counter() - start,
                              warnings=tuple(link_warnings(renderer.project, partner, broken)),
                              kept=kept_items(renderer.project, manifest),
-                             plan_summary=plan_summary(renderer.project, plan)), fingerprint
+                             plan_summary=planner.summary(plan)), fingerprint
     try:
         jobs = renderer.planned_jobs(plan, keys, options.roots)
         written = write_partner_roots(options.out, options.hub_out, partner.slug, jobs, fingerprint, options.store,
@@ -93,7 +93,7 @@ def render_partner(renderer: PartnerRenderer, planner: Planner, partner: Partner
     except Exception as error:
         failure = partner_failure(renderer.project, partner, error)
     else:
-        return built_result(renderer.project, plan, jobs, written, start), fingerprint
+        return built_result(renderer.project, plan, jobs, written, start, planner.summary(plan)), fingerprint
     return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), fingerprint
 
 
@@ -119,9 +119,10 @@ def kept_items(project: Project, manifest: Mapping[str, object]) -> tuple[str, .
     return tuple(sorted(key for key in project.withheld if isinstance(items, dict) and key in items))
 
 
-def built_result(project: Project, plan: PartnerPlan, jobs: list[Job], written: WriteResult, start: float
-                 ) -> PartnerResult:
-    """The result of ``plan``'s partner, whose ``jobs`` were written (``start``: when its render began)."""
+def built_result(project: Project, plan: PartnerPlan, jobs: list[Job], written: WriteResult, start: float,
+                 summary: PlanSummary) -> PartnerResult:
+    """The result of ``plan``'s partner, whose ``jobs`` were written (``start``: when its render began;
+    ``summary``: its plan's, :meth:`cobrand.plan.Planner.summary`)."""
     partner = plan.partner
     warnings = link_warnings(project, partner, written.broken_links)
     pdf_count = sum(1 for job in jobs if job.path.endswith(".pdf") and job.costly)  # the kit's copies are not made
@@ -135,7 +136,7 @@ def built_result(project: Project, plan: PartnerPlan, jobs: list[Job], written: 
                          warnings=tuple(warnings), written=written.written, removed=written.removed,
                          urls_added=added[0], urls_changed=changed[0], urls_removed=removed[0], kept=written.kept,
                          hub_urls_added=added[1], hub_urls_changed=changed[1], hub_urls_removed=removed[1],
-                         plan_summary=plan_summary(project, plan))
+                         plan_summary=summary)
 
 
 def partner_failure(project: Project, partner: Partner, error: Exception) -> Problem:

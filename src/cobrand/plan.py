@@ -93,6 +93,7 @@ class Planner:
         self._selections: dict[tuple[object, ...], _Selected] = {}
         self._available = available_items(project)  # the same for every partner: the rule's first half
         self._parts: dict[tuple[object, ...], _PlanParts] = {}
+        self._summaries: dict[tuple[str, ...], PlanSummary] = {}
 
     def plan(self, partner: Partner) -> PartnerPlan:
         """The same plan as :func:`plan_partner`; everything but the partner is the same for partners with the
@@ -102,6 +103,13 @@ class Planner:
         if parts is None:
             parts = self._parts[key] = _plan_parts(self.project, partner, self._selection)
         return PartnerPlan(partner, *parts)
+
+    def summary(self, plan: PartnerPlan) -> PlanSummary:
+        """:func:`plan_summary` of ``plan`` (one of this planner's), made once for partners who get the same items."""
+        summary = self._summaries.get(plan.selection)
+        if summary is None:
+            summary = self._summaries[plan.selection] = plan_summary(plan)
+        return summary
 
     def _selection(self, partner: Partner) -> _Selected:
         key = self._entitlements(partner)
@@ -185,16 +193,11 @@ def item_day(item: ContentItem) -> dt.date:
 PlanSummary = tuple[tuple[tuple[str, int], ...], tuple[dt.date, str] | None]
 
 
-def plan_summary(project: Project, plan: PartnerPlan) -> PlanSummary:
+def plan_summary(plan: PartnerPlan) -> PlanSummary:
     """The overview's figures of a partner's plan: how many items of each kind it gets, and its newest."""
-    counts = dict.fromkeys(project.kinds.names, 0)
-    newest: tuple[dt.date, str] | None = None
-    for item in plan.items:  # one pass: every built partner's result carries its summary
-        counts[item.kind] = counts.get(item.kind, 0) + 1
-        day = (item_day(item), item.key)
-        if newest is None or day > newest:
-            newest = day
-    return tuple((kind, counts[kind]) for kind in project.kinds.names), newest
+    # plan.by_kind names every kind of the project, in the project's order.
+    return (tuple((kind, len(items)) for kind, items in plan.by_kind),
+            max(((item_day(item), item.key) for item in plan.items), default=None))
 
 
 def select_partners(project: Project, slugs: tuple[str, ...] = (), shard: tuple[int, int] | None = None

@@ -6,7 +6,7 @@ import dataclasses
 import itertools
 
 from cobrand.build import load_and_check
-from cobrand.plan import Planner, plan_partner
+from cobrand.plan import Planner, plan_partner, plan_summary
 from support.example import ENVIRON, ROOT
 
 
@@ -28,6 +28,8 @@ def test_the_planner_shares_selections_only_between_partners_with_the_same_entit
     assert plans == [plan_partner(project, partner) for partner in variants]
     # The renderer shares keys and page lists between plans with the same `selection`: it must name the items.
     assert all(plan.selection == tuple(item.variant_id for item in plan.items) for plan in plans)
+    # ... and the overview's summary, made once per selection, is each partner's own.
+    assert [planner.summary(plan) for plan in plans] == [plan_summary(plan) for plan in plans]
     # The variants really differ in what they get, so a wrongly shared selection would show above.
     assert len({plan.selection for plan in plans}) >= 6
     named = {slug for item in project.content for slug in item.meta.partners or ()}

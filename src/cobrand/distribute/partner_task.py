@@ -221,4 +221,5 @@ def write_outputs(renderer: PartnerRenderer, partner: Partner, rendered: Rendere
         failure = partner_failure(renderer.project, partner, error)
         return PartnerResult(partner.slug, "failed", seconds=time.perf_counter() - start, failure=failure), \
             rendered.fingerprint
-    return built_result(renderer.project, plan, jobs, written, start), rendered.fingerprint
+    return built_result(renderer.project, plan, jobs, written, start, renderer.planner.summary(plan)), \
+        rendered.fingerprint
