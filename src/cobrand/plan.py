@@ -83,13 +83,18 @@ def next_tier_partner(project: Project, partner: Partner) -> Partner | None:
 class Planner:
     """Plans the partners of one project, selecting once for all partners with the same entitlements.
 
-    A selection depends on the partner's tier, ecosystems, regions and locale, and on its slug
-    only where content names partners; thousands of partners share a few hundred of these.
+    A selection depends on the partner's tier, on the ecosystems, regions and language it has that content
+    names, and on its slug only where content names partners (:meth:`_entitlements`); thousands of partners
+    share a few dozen of these.
     """
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self._named = frozenset(slug for item in project.content for slug in item.meta.partners or ())
+        # What of a partner's ecosystems, regions and language the rule can read: those some item names.
+        self._ecosystems = frozenset(name for item in project.content for name in item.meta.ecosystems or ())
+        self._regions = frozenset(name for item in project.content for name in item.meta.regions or ())
+        self._languages = frozenset(language for found in project.translations.values() for language in found)
         self._selections: dict[tuple[object, ...], _Selected] = {}
         self._available = available_items(project)  # the same for every partner: the rule's first half
         self._parts: dict[tuple[object, ...], _PlanParts] = {}
@@ -130,8 +135,14 @@ class Planner:
         return tuple(partner for group in groups.values() for partner in group)
 
     def _entitlements(self, partner: Partner) -> tuple[object, ...]:
+        """What the entitlement rule (entitlement.py) and the choice of translations read of ``partner``: its
+        tier; the ecosystems and regions it has that some item is for (an ecosystem no item names changes
+        nothing a partner gets); its language where some item is translated into it; its slug where content
+        names it."""
         data = partner.data
-        return (data.tier, frozenset(data.ecosystems), frozenset(data.regions), data.locale,
+        language = data.locale.split("-")[0].lower()
+        return (data.tier, self._ecosystems.intersection(data.ecosystems),
+                self._regions.intersection(data.regions), language if language in self._languages else None,
                 partner.slug if partner.slug in self._named else None)
 
 

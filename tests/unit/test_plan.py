@@ -22,6 +22,11 @@ def test_the_planner_shares_selections_only_between_partners_with_the_same_entit
             dataclasses.replace(partner, data=partner.data.model_copy(update={"ecosystems": [], "regions": []})),
             dataclasses.replace(partner, data=partner.data.model_copy(update={"locale": "de-DE"})),
             dataclasses.replace(partner, slug=partner.slug + "-copy"),
+            # Entitlements no content names: shared with the partner's own plan, which must fit them too.
+            dataclasses.replace(partner, data=partner.data.model_copy(update={
+                "ecosystems": [*partner.data.ecosystems, "nobody-names-this"],
+                "regions": [*partner.data.regions, "nowhere"], "locale": "fr-CA"})),
+            dataclasses.replace(partner, data=partner.data.model_copy(update={"locale": "de-AT"})),
         ]
     planner = Planner(project)
     plans = [planner.plan(partner) for partner in variants]
