@@ -20,6 +20,7 @@ import cobrand
 from cobrand.cli import main
 from cobrand.overview import kind_label
 from support.example import ENVIRON, copy_example
+from support.nu_checker import nu_check
 
 HOSTILE = 'Tide & <b>Sons</b> "Ltd" <script>x()</script>'
 KIND_COLUMNS = {"blog": "Blog posts", "one-pagers": "Datasheets", "media": "Media", "social": "Social posts"}
@@ -159,8 +160,6 @@ def test_a_refused_build_says_so_on_the_overview(tmp_path: Path) -> None:
 def test_overview_with_skipped_partners_passes_the_nu_html_checker(fleet: Fleet) -> None:
     """The example's overview is checked with every page (test_validators_html.py); this one has skipped
     partners, their errors and a hostile name in it."""
-    from test_validators_html import nu_check
-
     page = (fleet.out / "overview.html").resolve()
     assert "skipped" in page.read_text(encoding="utf-8")
     messages = nu_check([page])
