@@ -10,7 +10,7 @@ the partner folders (docs/publishing.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from ..models import ContentItem, Project
@@ -53,6 +53,14 @@ def vendor_canonical(project: Project, item: ContentItem) -> str | None:
         return None
     url = getattr(item.meta, "canonical_url", None)
     return str(url) if url else None
+
+
+def vendor_copies(project: Project, items: Iterable[ContentItem]) -> frozenset[str]:
+    """The page paths of ``items`` whose pages name the vendor's original canonical (:func:`vendor_canonical`):
+    a sitemap leaves them out."""
+    if project.config.site.canonical != "vendor":
+        return frozenset()  # asked once, not for each of a partner's items
+    return frozenset(item.page_path for item in items if item.page_path and vendor_canonical(project, item))
 
 
 def root_files(project: Project) -> dict[str, bytes]:

@@ -12,7 +12,7 @@ from ..languages import foreign_language
 from ..models import Partner, Project
 from ..plan import PartnerPlan
 from .context import partner_url
-from .crawlers import vendor_canonical
+from .crawlers import vendor_copies
 from .crawlers import xml_escape as escape
 from .outputs import OutputRequest
 
@@ -101,6 +101,9 @@ class SiteFeeds:
 
     name = "feeds"
 
+    def __init__(self) -> None:
+        self._copies: dict[tuple[str, ...], frozenset[str]] = {}  # vendor_copies by the plan's selection
+
     def jobs(self, request: OutputRequest) -> Iterator[Job]:
         """The three files, keyed on the cards of the partner's items (feed, sitemap) or on the site and
         the partner alone (robots.txt)."""
@@ -108,8 +111,10 @@ class SiteFeeds:
         partner = plan.partner
         items = request.views.items
         # A sitemap lists canonical pages only: not the 404 page, nor copies that name the vendor's original.
-        vendor_copies = {item.page_path for item in plan.pages if vendor_canonical(project, item)}
-        pages = [path for path in request.pages if path != "404.html" and path not in vendor_copies]
+        copies = self._copies.get(plan.selection)
+        if copies is None:  # the same for every partner who gets the same items
+            copies = self._copies[plan.selection] = vendor_copies(project, plan.pages)
+        pages = [path for path in request.pages if path != "404.html" and path not in copies]
         listing = request.keys.listing
         yield Job(root + "feed.xml", digest(listing, "feed.xml"), lambda _: atom_feed(project, plan, items))
         yield Job(root + "sitemap.xml", digest(listing, "sitemap.xml"), lambda _: sitemap(project, partner, pages))
