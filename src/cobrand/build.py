@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -454,6 +451,11 @@ def _collect(results: list[PartnerResult], result: PartnerResult,
 
 def _render_in_pool(renderer: PartnerRenderer, planner: Planner, partners: tuple[Partner, ...],
                     options: RenderOptions, jobs: int) -> Iterator[tuple[Partner, tuple[PartnerResult, str]]]:
+    # Imported here: a build that renders no more than one partner (a no-op, one partner edited) starts no pool.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context("fork")
     # Small chunks: when the partners run out, one worker can sit idle for up to a chunk's time; 32 chunks
     # a worker keep that to a few per cent of a rebuild, for a few hundred messages.

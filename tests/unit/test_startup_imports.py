@@ -29,7 +29,7 @@ NOT_FOR_A_NO_OP = ("lxml", "nh3", "tinycss2", "PIL.ImageCms", "markdown_it", "md
                    "cobrand.render.newsletter", "cobrand.render.plaintext", "cobrand.render.providers.emails",
                    "cobrand.render.engine.skeleton", "cobrand.program", "cobrand.render.hub_feed", "cobrand.render.kit",
                    "cobrand.render.schedule", "cobrand.scaffold", "PIL.ImageDraw", "PIL.ImageFont", "PIL.features",
-                   "PIL.ImageOps", "PIL.ImageChops", "fontTools")
+                   "PIL.ImageOps", "PIL.ImageChops", "fontTools", "multiprocessing", "concurrent.futures")
 NO_OP_BUILD = """
 import json, sys
 import cobrand
@@ -50,13 +50,14 @@ def _build_in_a_fresh_process(project: Path, out: Path) -> dict[str, Any]:
 def test_a_rebuild_with_nothing_to_do_imports_no_parser_and_no_renderer_of_a_partner(tmp_path: Path) -> None:
     """The same command in fresh processes: the first build (nothing saved) needs them (LittleCMS aside: no
     logo of the example has a colour profile; nor Pillow's drawing and fonts: it paints no card without
-    images; nor fontTools: no logo of the example has a placeholder's title, so none is drawn to compare),
-    the rebuild after it none."""
+    images; nor fontTools: no logo of the example has a placeholder's title, so none is drawn to compare;
+    nor a process pool, with one job), the rebuild after it none."""
     project = copy_example(tmp_path / "project")
     first = _build_in_a_fresh_process(project, tmp_path / "out")
     assert first["counts"]["files_written"] > 0
     assert first["loaded"] == sorted(set(NOT_FOR_A_NO_OP) - {"PIL.ImageCms", "PIL.ImageDraw", "PIL.ImageFont",
-                                                             "PIL.features", "fontTools"})
+                                                             "PIL.features", "fontTools", "multiprocessing",
+                                                             "concurrent.futures"})
     again = _build_in_a_fresh_process(project, tmp_path / "out")
     assert again["counts"]["files_written"] == 0 and again["counts"]["partners_built"] == 0
     assert again["loaded"] == []

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import multiprocessing
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,6 +17,9 @@ from ..values import SLUG_PATTERN, printable_path, slug_problem
 from .logos import LogoError, confined_file, inspect_logo
 from .schema import parse_toml, toml_line, validate
 from .state import SavedState, tree_digest
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 class OverrideFile(BaseModel):
@@ -76,6 +78,9 @@ class PartnerLoad:
         else:
             # The workers need nothing but the code already imported. Small chunks: the last one
             # keeps a worker busy while the other has nothing left.
+            import multiprocessing  # here: a build that loads few partner folders starts no pool
+            from concurrent.futures import ProcessPoolExecutor
+
             self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
             self._loading = self._pool.map(functools.partial(load_partner, root), self.unknown,
                                            chunksize=max(1, len(self.unknown) // (jobs * 32)))

@@ -79,11 +79,14 @@ def frozen(value: Any) -> Any:
     Views are made once and then read by every output of the partner, in any order; none may change
     what another reads.
     """
-    if type(value) is dict:
-        return MappingProxyType({key: frozen(item) for key, item in value.items()})
+    if type(value) is dict:  # leaves are taken as they are, without a call each: a partner's views hold hundreds
+        return MappingProxyType({key: frozen(item) if type(item) in _MUTABLE else item for key, item in value.items()})
     if type(value) is list:
-        return tuple(frozen(item) for item in value)
+        return tuple(frozen(item) if type(item) in _MUTABLE else item for item in value)
     return value
+
+
+_MUTABLE = (dict, list)  # the containers frozen() copies
 
 
 class ItemViews(Mapping[str, Mapping[str, Any]]):
