@@ -28,6 +28,7 @@ class PartnerPlan:
     # program page shows what it adds, so the partner's keys name those items' cards too.
     next_tier: str | None
     next_tier_items: Items
+    next_tier_selection: tuple[str, ...]  # their variant ids, as ``selection`` is the partner's
 
     def of_kind(self, name: str) -> Items:
         """The partner's items of the kind ``name`` (none for a kind the project does not have)."""
@@ -146,8 +147,8 @@ class Planner:
                 partner.slug if partner.slug in self._named else None)
 
 
-# A plan but its partner: the items of each kind, their variant ids, the next tier and its items.
-_PlanParts = tuple[tuple[tuple[str, Items], ...], tuple[str, ...], str | None, Items]
+# A plan but its partner: the items of each kind, their variant ids, the next tier, its items and their ids.
+_PlanParts = tuple[tuple[tuple[str, Items], ...], tuple[str, ...], str | None, Items, tuple[str, ...]]
 
 
 def _plan(project: Project, partner: Partner, select: Callable[[Partner], _Selected]) -> PartnerPlan:
@@ -157,9 +158,9 @@ def _plan(project: Project, partner: Partner, select: Callable[[Partner], _Selec
 
 def _plan_parts(project: Project, partner: Partner, select: Callable[[Partner], _Selected]) -> _PlanParts:
     upper = next_tier_partner(project, partner)
-    upper_items = _items_in_order(select(upper)[0]) if upper is not None else ()
+    upper_by_kind, upper_variants = select(upper) if upper is not None else ((), ())
     by_kind, variants = select(partner)
-    return by_kind, variants, upper.data.tier if upper else None, upper_items
+    return by_kind, variants, upper.data.tier if upper else None, _items_in_order(upper_by_kind), upper_variants
 
 
 def _items_in_order(by_kind: tuple[tuple[str, Items], ...]) -> Items:

@@ -33,6 +33,8 @@ def test_the_planner_shares_selections_only_between_partners_with_the_same_entit
     assert plans == [plan_partner(project, partner) for partner in variants]
     # The renderer shares keys and page lists between plans with the same `selection`: it must name the items.
     assert all(plan.selection == tuple(item.variant_id for item in plan.items) for plan in plans)
+    assert all(plan.next_tier_selection == tuple(item.variant_id for item in plan.next_tier_items) for plan in plans)
+    assert any(plan.next_tier_selection for plan in plans) and any(not plan.next_tier for plan in plans)
     # ... and the overview's summary, made once per selection, is each partner's own.
     assert [planner.summary(plan) for plan in plans] == [plan_summary(plan) for plan in plans]
     # The variants really differ in what they get, so a wrongly shared selection would show above.

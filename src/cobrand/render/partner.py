@@ -146,8 +146,10 @@ class PartnerRenderer:
                                       items=tuple(sorted(users[path])))
                             for path, data in self.assets.items()}
         self._shared_by_selection: dict[tuple[str, ...], Shared] = {}
-        # (cards, bodies): digests of what listings show of each item of a selection, and of every item whole.
-        self._digests_by_selection: dict[tuple[str, ...], tuple[str, str]] = {}
+        # Digests of what listings show of each item of a selection (a plan's or its next tier's), and of every
+        # item whole.
+        self._cards_by_selection: dict[tuple[str, ...], str] = {}
+        self._bodies_by_selection: dict[tuple[str, ...], str] = {}
         # Partner palettes by colours (see remember_palettes): a palette is a colour search of about
         # 0.2 ms, which a one-post rebuild of a thousand partners need not do again.
         self.palettes: dict[tuple[str, str], Palette] = {}
@@ -213,19 +215,24 @@ class PartnerRenderer:
         """The keys of ``partner``'s inputs; ``keys(...).fingerprint`` names everything its output depends on:
         its hub's program page shows what its next tier adds, so the cards of what that tier gives too
         (``keys(...).program``, the hub pages' key)."""
-        digests = self._digests_by_selection.get(plan.selection)
-        if digests is None:
-            digests = self._digests_by_selection[plan.selection] = (
-                digest(*(self._card_keys[item.variant_id] for item in plan.items)),
-                digest(*(self._item_keys[item.variant_id] for item in plan.items)))
-        cards, bodies = digests
-        upper_cards = digest(*(self._card_keys[item.variant_id] for item in plan.next_tier_items))
+        cards, upper_cards = self._cards(plan.selection), self._cards(plan.next_tier_selection)
+        bodies = self._bodies_by_selection.get(plan.selection)
+        if bodies is None:
+            bodies = self._bodies_by_selection[plan.selection] = digest(*(self._item_keys[variant]
+                                                                          for variant in plan.selection))
         base = digest(self.site_key, partner_key(partner))
         listing, with_bodies = digest(base, cards), digest(base, bodies)
         return PartnerKeys(base, listing, with_bodies,
                            digest(with_bodies, self.project.today.isoformat(), *sorted(self.project.withheld),
                                   upper_cards),
                            digest(listing, upper_cards))
+
+    def _cards(self, selection: tuple[str, ...]) -> str:
+        """The digest of the cards of the items ``selection`` names (a plan's, or its next tier's), made once."""
+        cards = self._cards_by_selection.get(selection)
+        if cards is None:
+            cards = self._cards_by_selection[selection] = digest(*(self._card_keys[variant] for variant in selection))
+        return cards
 
     def shared(self, plan: PartnerPlan) -> Shared:
         """The pages and content files of partners who get ``plan``'s items, with the pages' keys, made once for
