@@ -13,8 +13,10 @@ import dataclasses
 import datetime as dt
 import difflib
 
+from .cache import digest
 from .entitlement import exclusion_reason
 from .errors import Problem
+from .load.state import SavedState
 from .models import Partner, Project
 from .schemas import PersonalizeFieldFile
 from .values import check_link_url
@@ -31,24 +33,28 @@ def resolve(project: Project, partner: Partner, item_slug: str | None = None) ->
     return values
 
 
-def check_personalization(project: Project) -> list[Problem]:
+def check_personalization(project: Project, state: SavedState | None = None) -> list[Problem]:
     """Partner and override values against the vendor's declarations.
 
     An override may name only an item its partner gets. One for an item the partner is not entitled to
     reads exactly like one for an item that does not exist, and "did you mean" suggests only the
     partner's own items: a partner folder cannot learn which gated or draft items exist.
+    ``state`` keeps the problems of each partner's own values by its folder and the declarations: checking
+    a thousand partners' links took more of a one-post rebuild than the post.
     """
     fields = project.config.personalize
+    declared = digest(*(f"{name}={spec.model_dump_json()}" for name, spec in sorted(fields.items())))
     # Expiry and scheduling are left out: an override for an item that has just expired, or that publishes
     # later, is not a secret.
     timeless = dataclasses.replace(project, today=dt.date.min, preview=project.preview | {"future"})
     tiers = set(project.config.tiers.order)
     problems: list[Problem] = []
     for partner in project.partners:
-        problems += _check_values(partner.source, "personalize.", partner.data.personalize, fields)
-        for name, spec in sorted(fields.items()):
-            if spec.required and spec.default is None and not partner.data.personalize.get(name):
-                problems.append(Problem(partner.source, "is required by cobrand.toml", field=f"personalize.{name}"))
+        def own(partner: Partner = partner) -> list[Problem]:
+            return _own_values_problems(partner, fields)
+
+        problems += (state.personal_checks.recall(partner.slug, digest(declared, partner.digest), own)
+                     if state is not None and partner.digest else own())
         if not partner.overrides or partner.tier not in tiers:
             continue  # an unknown tier is an error of its own; entitlements cannot be told without one
         offered = sorted({item.slug for item in project.content
@@ -61,6 +67,15 @@ def check_personalization(project: Project) -> list[Problem]:
                 problems.append(Problem(file, f"overrides content {slug!r}, which does not exist among partner "
                                         f"{partner.slug}'s items{hint}"))
             problems += _check_values(file, "", values, fields)
+    return problems
+
+
+def _own_values_problems(partner: Partner, fields: dict[str, PersonalizeFieldFile]) -> list[Problem]:
+    """The problems of the values in ``partner``'s ``[personalize]``: undeclared, too long, required."""
+    problems = _check_values(partner.source, "personalize.", partner.data.personalize, fields)
+    for name, spec in sorted(fields.items()):
+        if spec.required and spec.default is None and not partner.data.personalize.get(name):
+            problems.append(Problem(partner.source, "is required by cobrand.toml", field=f"personalize.{name}"))
     return problems
 
 

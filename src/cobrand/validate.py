@@ -36,7 +36,7 @@ def check_project(project: Project, state: SavedState | None = None) -> list[Pro
     problems = _check_partners(project) + _check_unique_slugs(project)
     for item in project.content:
         problems += _check_item(project, item)
-    problems += check_personalization(project)
+    problems += check_personalization(project, state)
     problems += _check_tokens(project)
     # A draft is checked as far as it can be and never stops a build: its errors are warnings, and
     # set_aside_broken_drafts leaves it out, previews included.

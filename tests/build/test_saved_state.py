@@ -152,6 +152,26 @@ def test_remembered_checks_still_see_a_partner_edit_that_makes_a_post_too_long(t
         raise AssertionError("the too-long X post was not reported")
 
 
+def test_remembered_personalization_checks_still_see_a_tighter_declaration(tmp_path):
+    """A partner's own [personalize] values are checked again when cobrand.toml declares the fields anew
+    (the saved state keeps their problems by the partner's folder and the declarations)."""
+    project = copy_example(tmp_path)
+    out = tmp_path / "out"
+    build(project, out)
+    build(project, out)  # this one uses the remembered checks
+    config = project / "cobrand.toml"
+    config.write_text(config.read_text().replace('label = "Call to action"\nmax_length = 40',
+                                                 'label = "Call to action"\nmax_length = 12'))
+    try:
+        cobrand.build(project, out_dir=out, jobs=1, pdfs=False, images=False, environ=ENVIRON,
+                      all_or_nothing=True)
+    except cobrand.ProjectError as error:
+        assert any(problem.file == "partners/kestrel-cloud/partner.toml" and problem.field == "personalize.cta_label"
+                   and "at most 12 allowed" in problem.message for problem in error.problems), error.problems
+    else:
+        raise AssertionError("the over-long cta_label was not reported")
+
+
 def test_settled_files_are_known_by_their_status_and_fresh_ones_are_read(tmp_path):
     path = tmp_path / "partner.toml"
     path.write_text("name = 'A'\n")

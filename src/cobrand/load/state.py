@@ -104,6 +104,7 @@ class SavedState:
         # Validation: each partner's social-post lengths and brand checks.
         self.social_checks: Section[list[Problem]] = Section(self, "social-checks")
         self.brand_checks: Section[list[Problem]] = Section(self, "brand-checks")
+        self.personal_checks: Section[list[Problem]] = Section(self, "personal-checks")  # [personalize] values
         # What `cobrand new` and `init` wrote and nobody replaced, per content file, partner and vendor logo.
         self.placeholder_checks: Section[list[Problem]] = Section(self, "placeholder-checks")
         self.placeholder_copy: Section[frozenset[str]] = Section(self, "placeholder-copy")  # the templates' lines
