@@ -101,7 +101,7 @@ class SavedState:
         self.partners: Section[tuple[Partner | None, list[Problem]]] = Section(self, "partners")
         self.content: Section[tuple[ContentItem | None, list[Problem]]] = Section(self, "content")
         self.vendor_logos: Section[Logo] = Section(self, "vendor-logos")
-        # Validation: each partner's social-post lengths and brand checks.
+        # Validation: each partner's social-post lengths, brand checks and [personalize] values.
         self.social_checks: Section[list[Problem]] = Section(self, "social-checks")
         self.brand_checks: Section[list[Problem]] = Section(self, "brand-checks")
         self.personal_checks: Section[list[Problem]] = Section(self, "personal-checks")  # [personalize] values
