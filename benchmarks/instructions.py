@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -84,6 +85,30 @@ def edit(copy: Path, manifest: dict[str, str], kind: str, number: int) -> None:
         path.write_text(recolour(path.read_text("utf-8"), number), "utf-8")
 
 
+def warm_copies(compare: str, partners: int, items: int, kind: str, only: str | None, prefix: str
+                ) -> Iterator[tuple[str, Path, Path, str | None]]:
+    """For REF (``compare``) and this tree in turn: its name, its source, a copy of the generated project it
+    has built, rebuilt after one edit of ``kind`` and edited again (the rebuild to count is the caller's),
+    and the root it writes (REF too, when it has ``--only``: 61200af and later; else all it wrote then).
+    Each copy is removed when the caller moves on."""
+    folder, manifest = run.prepare(f"p{partners}x{items}", partners, items, hugo=False)
+    ref = worktree(compare)
+    sources = {ref.name.removeprefix("worktree-"): ref / "src", "this tree": ROOT / "src"}
+    for index, (name, source) in enumerate(sources.items()):
+        bytecode(source, from_source=False)
+        copy = WORK / f"{prefix}-{index}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(folder / "project", copy / "project")
+        root = only if name == "this tree" or "only: str | None" in (source / "cobrand" / "build.py").read_text() \
+            else None
+        build(source, copy, 2, root, counted=False)
+        edit(copy, manifest, kind, 1)
+        build(source, copy, 2, root, counted=False)
+        edit(copy, manifest, kind, 2)
+        yield name, source, copy, root
+        shutil.rmtree(copy, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--compare", required=True, metavar="REF")
@@ -97,25 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("valgrind") is None:
         parser.error("needs valgrind (apt-get install valgrind)")
     run.ensure_interpreter()
-    folder, manifest = run.prepare(f"p{args.partners}x{args.items}", args.partners, args.items, hugo=False)
-    ref = worktree(args.compare)
-    sources = {ref.name.removeprefix("worktree-"): ref / "src", "this tree": ROOT / "src"}
     counts: dict[str, tuple[int, int | None]] = {}
-    for index, (name, source) in enumerate(sources.items()):
-        bytecode(source, from_source=False)
-        copy = WORK / f"instructions-{index}"
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(folder / "project", copy / "project")
-        # REF writes the same root when it has --only (61200af and later), else all it wrote then.
-        only = args.only if name == "this tree" or "only: str | None" in (source / "cobrand" / "build.py").read_text() \
-            else None
-        build(source, copy, 2, only, counted=False)
-        edit(copy, manifest, args.edit, 1)
-        build(source, copy, 2, only, counted=False)
-        edit(copy, manifest, args.edit, 2)
+    for name, source, copy, only in warm_copies(args.compare, args.partners, args.items, args.edit, args.only,
+                                                "instructions"):
         counts[name] = build(source, copy, args.jobs, only, counted=True)
         run.log(f"{name}: {counts[name][1]:,} instructions, {counts[name][0]} files written")
-        shutil.rmtree(copy, ignore_errors=True)
     ref_count, count = (instructions for _, instructions in counts.values())
     assert ref_count and count
     what = {"post": "one post edited", "partner": "one partner's colour edited", "none": "nothing changed"}[args.edit]

@@ -36,8 +36,7 @@ WORK = BENCH / "work"
 sys.path.insert(0, str(BENCH))
 
 import run  # noqa: E402
-from instructions import BUILD, build, edit  # noqa: E402
-from rebuild_pairs import bytecode, worktree  # noqa: E402
+from instructions import BUILD, warm_copies  # noqa: E402
 
 # "module:attribute" (or "module:Class.method") -> the stage it is counted under. Each revision is split by
 # those it has; where two revisions name the same step differently, both names are here.
@@ -147,24 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("valgrind") is None or shutil.which("cc") is None:
         parser.error("needs valgrind and a C compiler (apt-get install valgrind gcc)")
     run.ensure_interpreter()
-    folder, manifest = run.prepare(f"p{args.partners}x{args.items}", args.partners, args.items, hugo=False)
-    ref = worktree(args.compare)
-    sources = {ref.name.removeprefix("worktree-"): ref / "src", "this tree": ROOT / "src"}
     results: dict[str, dict[str, int]] = {}
-    for index, (name, source) in enumerate(sources.items()):
-        bytecode(source, from_source=False)
-        copy = WORK / f"stages-{index}"
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(folder / "project", copy / "project")
-        only = args.only if name == "this tree" or "only: str | None" in (source / "cobrand" / "build.py").read_text() \
-            else None
-        build(source, copy, 2, only, counted=False)
-        edit(copy, manifest, args.edit, 1)
-        build(source, copy, 2, only, counted=False)
-        edit(copy, manifest, args.edit, 2)
+    for name, source, copy, only in warm_copies(args.compare, args.partners, args.items, args.edit, args.only,
+                                                "stages"):
         results[name] = split(source, copy, only)
         run.log(f"{name}: {sum(results[name].values()):,} instructions")
-        shutil.rmtree(copy, ignore_errors=True)
     ref_name = next(iter(results))
     stages = sorted({stage for counts in results.values() for stage in counts},
                     key=lambda stage: -max(counts.get(stage, 0) for counts in results.values()))
