@@ -18,8 +18,7 @@ def report_json(data: dict[str, object]) -> str:
     (a partner, a warning, a timing) on one line: a fleet's report reads, greps and diffs partner by partner.
 
     Each line is written by the json module's C encoder: an indented dump goes through its pure-Python
-    encoder instead, which cost a one-post rebuild of 200 partners more than the rest of the report
-    (benchmarks/README.md).
+    encoder instead, slow for a fleet's report, which every build writes.
     """
     lines = []
     for key, value in data.items():
