@@ -47,6 +47,12 @@ DESCRIPTIONS: dict[str, str] = {
     "ui_lang": "The language of the theme's strings where it is not the page's (no catalogue for the "
                "partner's language), else none: `<body lang>`.",
     "ui_dir": "The direction of the theme's strings.",
+    "ui_lang_attrs": "` lang=\"…\" dir=\"…\"` of `ui_lang` and `ui_dir` for `<body>` where the theme's strings are not "
+                     "in the page's language, else empty: printed whole (`<body{{ ui_lang_attrs }}>`), it keeps "
+                     "the page one shape for partners with and without it, where `{% if ui_lang %}` makes two "
+                     "(docs/internals.md, skeleton rendering).",
+    "own_lang_attrs": "` lang=\"…\" dir=\"…\"` of `lang` and `dir`, for the partner's own text (intro, closing, "
+                      "call to action) on a page whose `<body>` has `ui_lang_attrs`; else empty.",
     "vendor": "The vendor.",
     "vendor.name": "The vendor's name.",
     "vendor.website": "The vendor's website.",

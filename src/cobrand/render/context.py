@@ -268,6 +268,13 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         # Set when the theme's strings are not in the page's language: <body lang dir> names theirs.
         "ui_lang": body_lang if body_lang != data.locale else None,
         "ui_dir": text_direction(body_lang),
+        # The same as attributes for <body>, and those text in the partner's own language needs inside it: printed
+        # whole, they leave a page one shape whether the theme's strings are in the page's language or not
+        # (a skeleton fills both, where {% if ui_lang %} made two).
+        "ui_lang_attrs": (Markup(' lang="%s" dir="%s"') % (body_lang, text_direction(body_lang))
+                          if body_lang != data.locale else Markup("")),
+        "own_lang_attrs": (Markup(' lang="%s" dir="%s"') % (data.locale, text_direction(data.locale))
+                           if body_lang != data.locale else Markup("")),
         "vendor": {
             "name": project.vendor.name,
             "website": project.vendor.website,
@@ -311,8 +318,9 @@ def build_views(project: Project, plan: PartnerPlan, filler: TokenFiller, *, pdf
         # The home page's social card, when images are made (an item's page shows its own).
         **({"og_image": outputs.og_home} if outputs.og_home else {}),
     }
-    inputs = dict.fromkeys(("site", "lang", "dir", "ui_lang", "ui_dir", "vendor", "legal", "partner", "personalize",
-                            "brand_css", "lockup", "palette", "home_url", "og_image", "preview"), SITE_AND_PARTNER)
+    inputs = dict.fromkeys(("site", "lang", "dir", "ui_lang", "ui_dir", "ui_lang_attrs", "own_lang_attrs", "vendor",
+                            "legal", "partner", "personalize", "brand_css", "lockup", "palette", "home_url", "og_image",
+                            "preview"), SITE_AND_PARTNER)
     # The zip and the scheduling files exist only when the partner gets something to put in them.
     inputs |= dict.fromkeys((*(kind.view for kind in project.kinds), "kit_zip", "social_csv"), frozenset({CARDS}))
     inputs["build_date"] = frozenset({DATE})
