@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .entitlement import audience_reason, link_of, unavailable_reason
 from .models import ContentItem, Partner, Project
@@ -23,11 +24,6 @@ class PartnerPlan:
     # The variant ids of every item, in order. Hundreds of partners get the same items, and what is
     # made from the items alone (keys, page lists) is made once for each selection.
     selection: tuple[str, ...]
-    # Made from by_kind once for all partners who share it (the renderer, its providers and the result ask
-    # for them a dozen times per partner): the items that have a page of their own, kind by kind; and every
-    # item, those with pages first, then the others (social posts), in ``selection``'s order.
-    pages: Items = field(compare=False)
-    items: Items = field(compare=False)
     # The tier above the partner's (None at the top) and every item the partner would get there: the hub's
     # program page shows what it adds, so the partner's keys name those items' cards too.
     next_tier: str | None
@@ -56,6 +52,17 @@ class PartnerPlan:
     @property
     def social(self) -> Items:
         return self.of_kind("social")
+
+    # Cached: the renderer, its providers and the result ask for these a dozen times per partner.
+    @functools.cached_property
+    def pages(self) -> Items:
+        """Items that have a page of their own, kind by kind."""
+        return tuple(item for _, items in self.by_kind for item in items if item.has_page)
+
+    @functools.cached_property
+    def items(self) -> Items:
+        """Every item: those with pages first, then the others (social posts)."""
+        return _items_in_order(self.by_kind)
 
 
 def plan_partner(project: Project, partner: Partner) -> PartnerPlan:
@@ -140,9 +147,8 @@ class Planner:
                 partner.slug if partner.slug in self._named else None)
 
 
-# A plan but its partner: the items of each kind, their variant ids, those with pages, all in order, the next
-# tier, its items and their ids.
-_PlanParts = tuple[tuple[tuple[str, Items], ...], tuple[str, ...], Items, Items, str | None, Items, tuple[str, ...]]
+# A plan but its partner: the items of each kind, their variant ids, the next tier, its items and their ids.
+_PlanParts = tuple[tuple[tuple[str, Items], ...], tuple[str, ...], str | None, Items, tuple[str, ...]]
 
 
 def _plan(project: Project, partner: Partner, select: Callable[[Partner], _Selected]) -> PartnerPlan:
@@ -154,9 +160,7 @@ def _plan_parts(project: Project, partner: Partner, select: Callable[[Partner], 
     upper = next_tier_partner(project, partner)
     upper_by_kind, upper_variants = select(upper) if upper is not None else ((), ())
     by_kind, variants = select(partner)
-    pages = tuple(item for _, items in by_kind for item in items if item.has_page)
-    return (by_kind, variants, pages, _items_in_order(by_kind), upper.data.tier if upper else None,
-            _items_in_order(upper_by_kind), upper_variants)
+    return by_kind, variants, upper.data.tier if upper else None, _items_in_order(upper_by_kind), upper_variants
 
 
 def _items_in_order(by_kind: tuple[tuple[str, Items], ...]) -> Items:
