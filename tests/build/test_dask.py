@@ -18,7 +18,8 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import cloudpickle
@@ -402,6 +403,21 @@ def test_workers_reuse_freed_buffers_while_a_build_holds_them(generated, tmp_pat
 # --- faults -----------------------------------------------------------------------------------------------
 
 
+def held_until_gone(own: Cluster, worker: str, keys: Iterable[object]) -> set[str]:
+    """Every task key the scheduler gave ``worker``, just killed, until it notices the worker is gone: ``keys``
+    (what it held when it was picked) and any it was given between that look and the kill. With no retries
+    allowed, each of those fails with the worker."""
+    held = {str(key) for key in keys}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        now = own.client.processing()
+        if worker not in now:
+            return held
+        held.update(str(key) for key in now[worker])
+        time.sleep(0.01)
+    raise AssertionError(f"the scheduler still lists {worker} 30 s after it was killed")
+
+
 def build_killing_a_worker(own: Cluster, project: Path, out: Path) -> tuple[cobrand.BuildReport, set[str]]:
     """Build on ``own``, SIGKILLing a worker that is running a task once the first partner is back.
 
@@ -417,8 +433,9 @@ def build_killing_a_worker(own: Cluster, project: Path, out: Path) -> tuple[cobr
         worker, keys = sorted(busy.items())[0]
         pid = own.client.run(os.getpid, workers=[worker])[worker]
         os.kill(pid, signal.SIGKILL)
+        held = held_until_gone(own, worker, keys)
         # cobrand-<project>-<build>-<task>-<first partner>: six partners on two workers go one per task
-        killed.append((pid, [str(key).split("-", 4)[4] for key in keys]))
+        killed.append((pid, [str(key).split("-", 4)[4] for key in held]))
 
     with dask_executor(own.address) as executor:
         report = cobrand.build(project, out_dir=out, environ=ENVIRON, executor=executor, pdfs=False,
@@ -473,7 +490,7 @@ def test_a_lost_batch_is_retried_one_partner_per_task(twenty, tmp_path_factory, 
                     batch = [str(key) for key in keys if len(executor.traffic.batches.get(str(key), ())) > 1]
                     if batch:
                         os.kill(own.client.run(os.getpid, workers=[worker])[worker], signal.SIGKILL)
-                        killed.append((batch[0], {str(key) for key in keys}))
+                        killed.append((batch[0], held_until_gone(own, worker, keys)))
                         return
 
             report = cobrand.build(project, out_dir=tmp_path / "dask", environ=ENVIRON, executor=executor,
