@@ -109,15 +109,20 @@ def warm_copies(compare: str, partners: int, items: int, kind: str, only: str | 
         shutil.rmtree(copy, ignore_errors=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def rebuild_arguments(description: str) -> argparse.ArgumentParser:
+    """The options of a comparison of one rebuild of two revisions (this script's and stage_instructions.py's)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--compare", required=True, metavar="REF")
     parser.add_argument("--partners", type=int, default=200)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--edit", choices=["post", "partner", "none"], default="post")
+    parser.add_argument("--only", choices=["site", "hub"], help="write only this root (REF too, if it has --only)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = rebuild_arguments(__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--only", choices=["site", "hub"],
-                        help="write only this root (REF too, if it has --only)")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         parser.error("needs valgrind (apt-get install valgrind)")

@@ -20,7 +20,6 @@ a few per cent (the dumps themselves cost instructions); compare the stages of o
 
 from __future__ import annotations
 
-import argparse
 import collections
 import json
 import os
@@ -36,7 +35,7 @@ WORK = BENCH / "work"
 sys.path.insert(0, str(BENCH))
 
 import run  # noqa: E402
-from instructions import BUILD, warm_copies  # noqa: E402
+from instructions import BUILD, rebuild_arguments, warm_copies  # noqa: E402
 
 # "module:attribute" (or "module:Class.method") -> the stage it is counted under. Each revision is split by
 # those it has; where two revisions name the same step differently, both names are here.
@@ -136,12 +135,7 @@ def split(source: Path, copy: Path, only: str | None) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--compare", required=True, metavar="REF")
-    parser.add_argument("--partners", type=int, default=200)
-    parser.add_argument("--items", type=int, default=50)
-    parser.add_argument("--edit", choices=["post", "partner", "none"], default="post")
-    parser.add_argument("--only", choices=["site", "hub"], help="write only this root (REF too, if it has --only)")
+    parser = rebuild_arguments(__doc__.split("\n\n")[0])
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None or shutil.which("cc") is None:
         parser.error("needs valgrind and a C compiler (apt-get install valgrind gcc)")

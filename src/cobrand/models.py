@@ -177,6 +177,12 @@ class Theme:
     folders: tuple[Path, ...]
 
 
+def translation_language(locale: str) -> str:
+    """The language a partner of ``locale`` gets translations in (``de`` for ``de-DE``): what
+    :meth:`Project.localized` picks by, and all the planner's key reads of the locale."""
+    return locale.split("-")[0].lower()
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path
@@ -195,7 +201,7 @@ class Project:
 
     def localized(self, item: ContentItem, locale: str) -> ContentItem:
         """The translation of ``item`` for ``locale`` (``de-DE`` -> ``de``) when there is one."""
-        return self.translations.get(item.key, {}).get(locale.split("-")[0].lower(), item)
+        return self.translations.get(item.key, {}).get(translation_language(locale), item)
 
     def tier_rank(self, tier: str) -> int:
         return self.config.tiers.order.index(tier)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .entitlement import audience_reason, link_of, unavailable_reason
-from .models import ContentItem, Partner, Project
+from .models import ContentItem, Partner, Project, translation_language
 
 Items = tuple[ContentItem, ...]
 _Selected = tuple[tuple[tuple[str, Items], ...], tuple[str, ...]]  # a PartnerPlan's fields after the partner
@@ -141,7 +141,7 @@ class Planner:
         nothing a partner gets); its language where some item is translated into it; its slug where content
         names it."""
         data = partner.data
-        language = data.locale.split("-")[0].lower()
+        language = translation_language(data.locale)
         return (data.tier, self._ecosystems.intersection(data.ecosystems),
                 self._regions.intersection(data.regions), language if language in self._languages else None,
                 partner.slug if partner.slug in self._named else None)
