@@ -30,10 +30,18 @@ def code_digest() -> str:
 
     The version alone is not enough: development builds share a version number.
     """
-    package = Path(__file__).resolve().parent
-    hasher = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    package = os.path.dirname(os.path.realpath(__file__))
+    sources = []
+    # os.walk and BLAKE2, not Path.rglob and SHA-256: every build digests the whole package first.
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        relative = os.path.relpath(folder, package).replace(os.sep, "/")
+        sources += [(name if relative == "." else f"{relative}/{name}", os.path.join(folder, name))
+                    for name in names if name.endswith(".py")]
+    hasher = hashlib.blake2b(digest_size=32)
+    for name, path in sorted(sources):
+        with open(path, "rb") as source:
+            hasher.update(name.encode() + b"\0" + source.read())
     return hasher.hexdigest()
 
 

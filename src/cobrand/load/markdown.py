@@ -19,7 +19,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..models import Expression, Templated
-from ..tokens import split_tokens
+from ..tokens import heading_id, split_tokens
 from .raw_html import sanitize
 
 PLACEHOLDER_PREFIX = "cobrandtoken"
@@ -34,7 +34,7 @@ def make_markdown() -> MarkdownIt:
     """CommonMark with tables, strikethrough, footnotes and heading anchors; raw HTML on, sanitised (raw_html.py)."""
     md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
-    md.use(anchors_plugin, min_level=2, max_level=3, permalink=False)
+    md.use(anchors_plugin, min_level=2, max_level=3, permalink=False, slug_func=heading_id)
     md.use(footnote_plugin)
     _table_headers(md)
     return md

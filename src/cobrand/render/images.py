@@ -36,8 +36,15 @@ FONT_DIR = Path(__file__).resolve().parent.parent / "themes" / "default" / "font
 # Noto Sans CJK where Debian/Ubuntu (fonts-noto-cjk), Fedora and Arch install it; index 0 is the Japanese face.
 CJK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/google-noto-cjk"),
                  Path("/usr/share/fonts/noto-cjk"))
-_CJK = re.compile("[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f"
-                  "\uff00-\uffef\U00020000-\U0003ffff]")
+# Compiled when a text is first set, not when the module loads: a class of these ranges costs Python's regex
+# compiler about as much as rendering a page, and a build that makes no image sets no text.
+_CJK_RANGES = ("[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f"
+               "\uff00-\uffef\U00020000-\U0003ffff]")
+
+
+@functools.cache
+def _cjk() -> re.Pattern[str]:
+    return re.compile(_CJK_RANGES)
 SOCIAL_SIZES = {network.name: network.image_size for network in NETWORKS}  # a post's image per network
 OG_SIZE = (1200, 630)
 LOCKUP_MIN_RATIO = 0.4
@@ -61,7 +68,7 @@ def fit_area(image: Image.Image, area: float, max_width: int, max_height: int) -
 
 def font_file(text: str, bold: bool = False) -> Path:
     """The font that can set ``text``: Noto Sans CJK for Chinese, Japanese and Korean, else DejaVu Sans."""
-    if _CJK.search(text):
+    if _cjk().search(text):
         name = "NotoSansCJK-Bold.ttc" if bold else "NotoSansCJK-Regular.ttc"
         for folder in CJK_FONT_DIRS:
             if (folder / name).is_file():
