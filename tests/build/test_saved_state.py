@@ -276,3 +276,62 @@ def test_a_rebuild_takes_every_date_from_the_state(tmp_path):
     clean = tmp_path / "clean"
     build(project, clean)
     assert (out / "kestrel-cloud" / "index.html").read_bytes() == (clean / "kestrel-cloud" / "index.html").read_bytes()
+
+
+REBUILD_IMPORTS = ("import sys, cobrand\n"
+                   "r = cobrand.build({project!r}, out_dir={out!r}, jobs=1, pdfs=False, images=False,"
+                   " environ={environ!r})\n"
+                   "assert r.ok and r.to_dict()['counts']['files_written'] > 0, r.to_dict()\n"
+                   "print(sorted(m for m in sys.modules if m == 'yaml' or m.startswith('yaml.')))\n")
+
+
+def _yaml_modules_of_a_rebuild(project: Path, out: Path) -> str:
+    import subprocess
+    import sys
+
+    script = REBUILD_IMPORTS.format(project=str(project), out=str(out), environ=ENVIRON)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def _append(post: Path, text: str) -> None:
+    post.write_text(post.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_an_edit_of_a_body_alone_parses_no_front_matter_and_equals_a_clean_build(tmp_path):
+    """A post's front matter is kept by its own text: editing the body alone reads no YAML (in a fresh process, so
+    PyYAML is not even imported), also for a second post after a rebuild that reused the first's; the output
+    is a clean build's, and an edit of the front matter is still seen."""
+    project = copy_example(tmp_path)
+    out = tmp_path / "out"
+    build(project, out)
+    first, second = sorted((project / "content" / "blog").glob("*.md"))[:2]
+    _append(first, "\nOne more sentence.\n")
+    assert _yaml_modules_of_a_rebuild(project, out) == "[]"
+    _append(second, "\nAnother sentence.\n")  # the first post's rebuild kept the second's front matter
+    assert _yaml_modules_of_a_rebuild(project, out) == "[]"
+    text = second.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    second.write_text(text.replace(title, "title: A title edited after the body", 1), encoding="utf-8")
+    assert "'yaml'" in _yaml_modules_of_a_rebuild(project, out)  # the title's edit is read
+    clean = tmp_path / "clean"
+    build(project, clean)
+    for page in ("index.html", "blog/index.html", f"blog/{second.stem}.html", f"blog/{first.stem}.html"):
+        assert (out / "kestrel-cloud" / page).read_bytes() == (clean / "kestrel-cloud" / page).read_bytes(), page
+    assert "A title edited after the body" in (out / "kestrel-cloud" / f"blog/{second.stem}.html").read_text()
+
+
+def test_a_front_matter_error_is_reported_again_after_a_body_edit(tmp_path):
+    """The remembered front matter keeps its problems: a post withheld for a front-matter error stays withheld, with
+    the same message and line, when only its body changes."""
+    project = copy_example(tmp_path)
+    out = tmp_path / "out"
+    build(project, out)
+    post = sorted((project / "content" / "blog").glob("*.md"))[0]
+    text = post.read_text(encoding="utf-8")
+    post.write_text(text.replace("\ntitle:", "\nunknown_key: 1\ntitle:", 1), encoding="utf-8")
+    first = cobrand.build(project, out_dir=out, jobs=1, pdfs=False, images=False, environ=ENVIRON)
+    _append(post, "\nA body edit.\n")
+    second = cobrand.build(project, out_dir=out, jobs=1, pdfs=False, images=False, environ=ENVIRON)
+    withheld = [report.to_dict()["withheld"] for report in (first, second)]
+    assert withheld[0] and withheld[0] == withheld[1]
+    assert "unknown_key" in str(withheld[1])

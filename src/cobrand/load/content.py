@@ -15,7 +15,7 @@ from ..models import ContentItem, Templated
 from ..schemas import MediaFile, PageFile, SocialFile
 from ..tokens import check_syntax, sandbox, split_tokens, templated_text
 from .schema import parse_yaml, validate, yaml_loader
-from .state import SavedState, file_digest, tree_digest
+from .state import FrontMatter, SavedState, file_digest, tree_digest
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -54,7 +54,7 @@ def load_content(root: Path, state: SavedState | None = None, kinds: Kinds = BUI
             from .markdown import make_markdown
 
             parser.append(make_markdown())
-        return _load_page(root, path, kind, parser[0])
+        return _load_page(root, path, kind, parser[0], state)
 
     known_folders = (*kinds.names, *sorted(RESERVED_FOLDERS))
     for entry in sorted(content_dir.iterdir()):
@@ -67,8 +67,11 @@ def load_content(root: Path, state: SavedState | None = None, kinds: Kinds = BUI
     referable = tree_digest(content_dir, skip=lambda name: name.endswith(DOCUMENT_SUFFIXES), state=state)
     for kind in kinds:
         for path in _files(content_dir / kind.name, *kind.suffixes):
+            file = _rel(root, path)
+            if kind.document == "markdown":  # its front matter's result stays ready for an edit of its body alone
+                state.front_matter.keep(file)
             # A plugin kind's salt (its plugin's code) is part of what its files' results depend on.
-            item, found = state.content.recall(_rel(root, path), file_digest(path, referable, kind.salt, state=state),
+            item, found = state.content.recall(file, file_digest(path, referable, kind.salt, state=state),
                                                lambda: load(path, kind))  # noqa: B023 - called at once
             problems += found
             if item:
@@ -127,9 +130,16 @@ _DRAFT_LINE = re.compile(r"^draft:[ \t]*(?:true|yes|on)[ \t]*(?:#.*)?$", re.MULT
 
 def _is_draft(raw: object, text: str) -> bool:
     """Whether the file is a draft: from its front matter, or from a ``draft: true`` line when it is not valid YAML."""
-    if isinstance(raw, dict):
-        return raw.get("draft") is True
-    return _DRAFT_LINE.search(text) is not None
+    return _draft_from(_draft_flag(raw), text)
+
+
+def _draft_flag(raw: object) -> bool | None:
+    """What the front matter says of ``draft``, or None when it is not a table (then a line of the text tells)."""
+    return raw.get("draft") is True if isinstance(raw, dict) else None
+
+
+def _draft_from(flag: bool | None, text: str) -> bool:
+    return flag if flag is not None else _DRAFT_LINE.search(text) is not None
 
 
 DRAFT_NOT_BUILT = "draft not built: "
@@ -141,8 +151,8 @@ def as_draft_problems(problems: list[Problem]) -> list[Problem]:
             if problem.severity == "error" else problem for problem in problems]
 
 
-def _front_matter_texts(meta: PageFile | SocialFile, key_lines: dict[str, int], file: str,
-                        derived_summary: Templated | None = None) -> tuple[dict[str, Templated], list[Problem]]:
+def _front_matter_texts(meta: PageFile | SocialFile, key_lines: dict[str, int], file: str
+                        ) -> tuple[dict[str, Templated], list[Problem]]:
     """The item's title, subtitle, summary and headline, parsed for tokens like its body."""
     env = sandbox()
     texts: dict[str, Templated] = {}
@@ -156,12 +166,22 @@ def _front_matter_texts(meta: PageFile | SocialFile, key_lines: dict[str, int], 
         problems += [Problem(file, f"'{tag}' is not supported; use {{{{ partner.field }}}} tokens only",
                              field=name, line=line) for line, tag in statements]
         texts[name] = templated
-    if "summary" not in texts and derived_summary is not None:
-        texts["summary"] = derived_summary
     return texts, problems
 
 
-def _load_page(root: Path, path: Path, kind: Kind, md: MarkdownIt) -> tuple[ContentItem | None, list[Problem]]:
+def _front_matter(yaml_text: str, file: str, kind: Kind, lang: str | None) -> FrontMatter:
+    raw, key_lines, found = parse_yaml(yaml_text, file, line_offset=1)
+    if found:
+        return FrontMatter(False, None, key_lines, found, _draft_flag(raw), {}, [])
+    meta, found = validate(kind.schema, raw, file, key_lines=key_lines)
+    assert meta is None or isinstance(meta, PageFile)  # a Markdown kind's schema extends PageFile (kinds.py)
+    found += _translation_problems(file, raw, lang, key_lines)
+    texts, text_problems = _front_matter_texts(meta, key_lines, file) if meta is not None else ({}, [])
+    return FrontMatter(True, meta, key_lines, found, _draft_flag(raw), texts, text_problems)
+
+
+def _load_page(root: Path, path: Path, kind: Kind, md: MarkdownIt, state: SavedState | None = None
+               ) -> tuple[ContentItem | None, list[Problem]]:
     from .markdown import count_words, render_body
     from .media import check_audio, check_body_image
 
@@ -175,13 +195,16 @@ def _load_page(root: Path, path: Path, kind: Kind, md: MarkdownIt) -> tuple[Cont
     if parts is None:
         return None, [*problems, Problem(file, "must start with YAML front matter between '---' lines", line=1)]
     yaml_text, body_text, body_line = parts
-    raw, key_lines, found = parse_yaml(yaml_text, file, line_offset=1)
-    problems += found
-    if found:
-        return None, as_draft_problems(problems) if _is_draft(raw, yaml_text) else problems
-    meta, found = validate(kind.schema, raw, file, key_lines=key_lines)
-    assert meta is None or isinstance(meta, PageFile)  # a Markdown kind's schema extends PageFile (kinds.py)
-    problems += found + _translation_problems(file, raw, lang, key_lines)
+    # Its kind (a plugin kind's code too), its language and the front matter's text fix what the front matter
+    # gives; the file's path is the key (problems name it).
+    inputs = "\0".join((kind.name, kind.salt, lang or "", yaml_text))
+    front = (state.front_matter.recall(file, hashlib.sha256(inputs.encode()).hexdigest(),
+                                       lambda: _front_matter(yaml_text, file, kind, lang))
+             if state is not None else _front_matter(yaml_text, file, kind, lang))
+    problems += front.problems
+    if not front.parsed:
+        return None, as_draft_problems(problems) if _draft_from(front.draft, yaml_text) else problems
+    meta, key_lines = front.meta, front.key_lines
     body, statements, assets, derived_summary = render_body(md, body_text, body_line, kind.name)
     problems += [Problem(file, f"'{tag}' is not supported in content; use {{{{ partner.field }}}} tokens only",
                          line=line) for line, tag in statements]
@@ -190,8 +213,10 @@ def _load_page(root: Path, path: Path, kind: Kind, md: MarkdownIt) -> tuple[Cont
         problems += check_body_image(root, file, asset)
     texts: dict[str, Templated] = {}
     if meta is not None:
-        texts, found = _front_matter_texts(meta, key_lines, file, derived_summary)
-        problems += found
+        texts = dict(front.texts)  # a copy: the saved state's stays as it was
+        problems += front.text_problems
+        if "summary" not in texts and derived_summary is not None:
+            texts["summary"] = derived_summary
         if "summary" not in texts:
             problems.append(Problem(file, "has no summary and no paragraph to make one from; add summary: "
                                     "to the front matter", field="summary"))
@@ -200,7 +225,7 @@ def _load_page(root: Path, path: Path, kind: Kind, md: MarkdownIt) -> tuple[Cont
         problems += check_audio(root, file, meta.embed.audio, key_lines.get("embed"))
         assets = sorted({*assets, meta.embed.audio})
     if meta is None or problems:
-        return None, as_draft_problems(problems) if _is_draft(raw, text) else problems
+        return None, as_draft_problems(problems) if _draft_from(front.draft, text) else problems
     return ContentItem(
         kind=kind.name, has_page=kind.page_template is not None, has_pdf=kind.pdf, slug=slug, source=file,
         meta=meta, body=body, lang=lang, texts=texts,

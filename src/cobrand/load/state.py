@@ -26,13 +26,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from ..errors import Problem
-from ..models import ContentItem, Logo, Partner
+from ..models import ContentItem, Logo, Partner, Templated
 
 if TYPE_CHECKING:
     from ..brand.palette import Palette
+    from ..schemas import PageFile
 
 T = TypeVar("T")
 STATE_FILE = "build-state.pickle"
@@ -50,6 +51,19 @@ class PartnerRecord:
     manifest_stamp: str | None  # the partner's manifest as it was then (write.manifest_stamp)
     warnings: tuple[Problem, ...]  # the warnings the output was written with
     kept: tuple[str, ...] = ()  # withheld items whose last good files the output kept (cobrand.kept)
+
+
+class FrontMatter(NamedTuple):
+    """What a Markdown file's front matter gives, whatever its body: kept in the saved state by the front
+    matter's own text, so that an edit of the body alone parses the body alone (no YAML, no schema)."""
+
+    parsed: bool  # the YAML parsed (else ``problems`` say why, and nothing else is set)
+    meta: PageFile | None  # None: the schema's errors are in ``problems``
+    key_lines: dict[str, int]
+    problems: list[Problem]  # of the YAML, the schema and the translation rules
+    draft: bool | None  # what the front matter says of ``draft`` (None: not a table; load/content.py)
+    texts: dict[str, Templated]  # title, subtitle, summary and headline, parsed for tokens
+    text_problems: list[Problem]  # those texts' token errors
 
 
 class Section(Generic[T]):
@@ -76,6 +90,13 @@ class Section(Generic[T]):
         self._new[key] = (content, value)
         return value
 
+    def keep(self, key: str) -> None:
+        """Carry ``key``'s result into the saved state unchanged, though this build does not ask for it (a finer
+        result of a file whose whole result it reuses); a later ``recall`` of the key replaces it."""
+        entry = self._old.get(key)
+        if entry is not None:
+            self._new[key] = entry
+
     def remember(self, key: str, content: str, value: T) -> None:
         """Keep ``value`` as the result for ``key`` at ``content``, replacing what was there."""
         if self._old.get(key) != (content, value):
@@ -100,6 +121,7 @@ class SavedState:
         self.file_digests: Section[str] = Section(self, "file-digests")
         self.partners: Section[tuple[Partner | None, list[Problem]]] = Section(self, "partners")
         self.content: Section[tuple[ContentItem | None, list[Problem]]] = Section(self, "content")
+        self.front_matter: Section[FrontMatter] = Section(self, "front-matter")  # of Markdown files, by its text
         self.vendor_logos: Section[Logo] = Section(self, "vendor-logos")
         # Validation: each partner's social-post lengths, brand checks and [personalize] values.
         self.social_checks: Section[list[Problem]] = Section(self, "social-checks")
