@@ -52,14 +52,14 @@ def site_key(project: Project, version: str, options: str, theme_files: dict[str
     theme = [f"{path}={hashlib.sha256(file.read_bytes()).hexdigest()}" for path, file in sorted(theme_files.items())]
     # A plugin's code may change any output (its hooks see every page and item): its digest names it.
     plugins = [f"plugin:{enabled.name}={enabled.digest}" for enabled in project.plugins]
-    return digest(version, code or code_digest(), options, project.config.model_dump_json(), project.vendor.logo.digest,
+    return digest(version, code or code_digest(), options, project.config_key, project.vendor.logo.digest,
                   *theme, *plugins)
 
 
 def partner_key(partner: Partner) -> str:
     """Inputs of one partner: its data, logo bytes and overrides."""
     overrides = json.dumps({slug: values for slug, (_, values) in partner.overrides.items()}, sort_keys=True)
-    return digest(partner.slug, partner.data.model_dump_json(), partner.logo.digest, overrides)
+    return digest(partner.slug, partner.data_json, partner.logo.digest, overrides)
 
 
 class Store:

@@ -107,7 +107,7 @@ def _brand_problems(project: Project, state: SavedState) -> list[Problem]:
     Measuring every raster logo's margins took half a second for a thousand partners; a rebuild
     that reuses them all should not pay it.
     """
-    shared = digest(project.config.model_dump_json())
+    shared = project.config_key
     found: list[Problem] = []
     for partner in project.partners:
         def measure(partner: Partner = partner) -> list[Problem]:

@@ -6,6 +6,7 @@ renderers read and never mutate.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -77,6 +78,13 @@ class Partner:
     overrides: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     digest: str = ""  # of every file in the partner's folder (load/state.py), when loaded from disk
 
+    @cached_property
+    def data_json(self) -> str:
+        """``data`` as its schema writes it (JSON), part of the partner's cache key: made once, when the folder is
+        loaded, and kept with the partner in the saved state, so a rebuild builds no schema for it. A partner
+        made by ``dataclasses.replace`` (another tier, for the hub's program page) makes its own."""
+        return self.data.model_dump_json()
+
     @property
     def name(self) -> str:
         return self.data.name
@@ -136,6 +144,14 @@ class ContentItem:
     # From its kind (kinds.py): whether it has a page of its own, and a PDF in the kit.
     has_page: bool = True
     has_pdf: bool = False
+    # ``meta`` as its schema writes it (JSON), made when the file is parsed (the cards' keys read it); "" for
+    # an item made in memory: :attr:`meta_key` dumps it then.
+    meta_json: str = ""
+
+    @cached_property
+    def meta_key(self) -> str:
+        """``meta`` as JSON: :attr:`meta_json`, or the model's dump when the item was not parsed from a file."""
+        return self.meta_json or self.meta.model_dump_json()
 
     # Cached: planning and rendering ask for these hundreds of times per partner.
     @cached_property
@@ -198,10 +214,19 @@ class Project:
     preview: frozenset[str] = frozenset()  # "drafts", "future": what a preview shows besides published items
     plugins: tuple[EnabledPlugin, ...] = ()  # enabled in cobrand.toml [plugins], in that order (hooks.py)
     withheld: frozenset[str] = frozenset()  # items (kind/slug) with errors, left out of this build (fleet.py)
+    # The digest of cobrand.toml's text, which fixes ``config`` (load/__init__.py); "" for a project made in
+    # memory: :attr:`config_key` digests the config's dump then.
+    config_digest: str = ""
 
     def localized(self, item: ContentItem, locale: str) -> ContentItem:
         """The translation of ``item`` for ``locale`` (``de-DE`` -> ``de``) when there is one."""
         return self.translations.get(item.key, {}).get(translation_language(locale), item)
+
+    @cached_property
+    def config_key(self) -> str:
+        """What ``config`` is made from, for cache keys: a rebuild reads cobrand.toml's result from the saved state
+        and never dumps (so never builds the schema of) the config."""
+        return self.config_digest or hashlib.sha256(self.config.model_dump_json().encode()).hexdigest()
 
     def tier_rank(self, tier: str) -> int:
         return self.config.tiers.order.index(tier)

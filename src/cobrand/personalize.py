@@ -43,7 +43,7 @@ def check_personalization(project: Project, state: SavedState | None = None) -> 
     rebuild checks again only the partners whose folder or the declared fields changed.
     """
     fields = project.config.personalize
-    declared = digest(*(f"{name}={spec.model_dump_json()}" for name, spec in sorted(fields.items())))
+    declared = project.config_key  # the declarations are in cobrand.toml
     # Expiry and scheduling are left out: an override for an item that has just expired, or that publishes
     # later, is not a secret.
     timeless = dataclasses.replace(project, today=dt.date.min, preview=project.preview | {"future"})

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .outline import text_path
-from .schemas import DEFAULT_PERSONALIZE
+from .schemas import default_personalize
 from .validate import today_from_environment
 from .values import SLUG_PATTERN, check_email, check_locale, check_web_url, slug_problem
 
@@ -209,7 +209,7 @@ class ProjectSettings:
         if "personalize" in config:
             personalize = {name: spec for name, spec in table("personalize").items() if isinstance(spec, dict)}
         else:
-            personalize = {name: spec.model_dump() for name, spec in DEFAULT_PERSONALIZE.items()}
+            personalize = {name: spec.model_dump() for name, spec in default_personalize().items()}
         return cls(root=root, tiers=strings(table("tiers").get("order")),
                    ecosystems=strings(table("ecosystems").get("known")),
                    regions=strings(table("regions").get("known")), personalize=personalize)

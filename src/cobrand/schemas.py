@@ -49,7 +49,9 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 
 class Schema(BaseModel):
     """Strict base: frozen, unknown keys are errors. Each schema's validator is built when first used, not when
-    cobrand is imported: a rebuild validates few of them (an edited post's front matter), a command none."""
+    cobrand is imported: a rebuild validates few of them (an edited post's front matter), a command none.
+    So no default here is an instance of a schema (that would build it at import): defaults that are tables
+    are made by their factories."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
@@ -200,12 +202,14 @@ class PersonalizeFieldFile(Schema):
         return self
 
 
-DEFAULT_PERSONALIZE = {
-    "intro": PersonalizeFieldFile(label="Introduction", max_length=400),
-    "cta_label": PersonalizeFieldFile(label="Call to action", max_length=40, default="Contact us"),
-    "cta_url": PersonalizeFieldFile(label="Call to action link", kind="url", max_length=500),
-    "closing": PersonalizeFieldFile(label="Closing line", max_length=400),
-}
+def default_personalize() -> dict[str, PersonalizeFieldFile]:
+    """The [personalize] fields of a project that declares none."""
+    return {
+        "intro": PersonalizeFieldFile(label="Introduction", max_length=400),
+        "cta_label": PersonalizeFieldFile(label="Call to action", max_length=40, default="Contact us"),
+        "cta_url": PersonalizeFieldFile(label="Call to action link", kind="url", max_length=500),
+        "closing": PersonalizeFieldFile(label="Closing line", max_length=400),
+    }
 
 
 class TrackingConfigFile(Schema):
@@ -270,14 +274,14 @@ class ProjectFile(Schema):
     vendor: VendorFile
     site: SiteFile
     tiers: TiersFile
-    ecosystems: KnownValuesFile = KnownValuesFile()
-    regions: KnownValuesFile = KnownValuesFile()
-    personalize: dict[FieldName, PersonalizeFieldFile] = Field(default_factory=lambda: dict(DEFAULT_PERSONALIZE))
-    tracking: TrackingConfigFile = TrackingConfigFile()
-    brand: BrandFile = BrandFile()
-    print: PrintFile = PrintFile()
-    plugins: PluginsFile = PluginsFile()
-    hub: HubFile = HubFile()
+    ecosystems: KnownValuesFile = Field(default_factory=KnownValuesFile)
+    regions: KnownValuesFile = Field(default_factory=KnownValuesFile)
+    personalize: dict[FieldName, PersonalizeFieldFile] = Field(default_factory=default_personalize)
+    tracking: TrackingConfigFile = Field(default_factory=TrackingConfigFile)
+    brand: BrandFile = Field(default_factory=BrandFile)
+    print: PrintFile = Field(default_factory=PrintFile)
+    plugins: PluginsFile = Field(default_factory=PluginsFile)
+    hub: HubFile = Field(default_factory=HubFile)
 
 
 # --- partners/<slug>/partner.toml ---------------------------------------------
@@ -318,9 +322,9 @@ class PartnerFile(Schema):
     website: WebUrl | None = None
     logo: RelativePath | None = None
     colors: Colors
-    contact: ContactFile = ContactFile()
+    contact: ContactFile = Field(default_factory=ContactFile)
     personalize: PersonalValues = Field(default_factory=dict)
-    tracking: TrackingFile = TrackingFile()
+    tracking: TrackingFile = Field(default_factory=TrackingFile)
 
 
 # --- content front matter -------------------------------------------------------

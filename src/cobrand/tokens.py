@@ -123,7 +123,7 @@ def token_context(partner: Partner, vendor: Vendor, personal: Mapping[str, str |
             "regions": list(data.regions),
             "locale": data.locale,
             "website": data.website,
-            "contact": data.contact.model_dump(),
+            "contact": dict(data.contact),  # its fields: iterating a model needs no serialiser
             "personalize": dict(personal),
         },
         "vendor": {"name": vendor.name, "website": vendor.website},

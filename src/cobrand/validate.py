@@ -170,7 +170,7 @@ def social_text(text: str, hashtags: list[str], url: str | None, network: str) -
 def _check_social_lengths(project: Project, state: SavedState) -> list[Problem]:
     filler = TokenFiller()
     social = [item for item in project.content if isinstance(item.meta, SocialFile)]
-    shared = digest(project.config.model_dump_json(), project.today.isoformat(), *(item.digest for item in social))
+    shared = digest(project.config_key, project.today.isoformat(), *(item.digest for item in social))
     problems: set[Problem] = set()
     for partner in project.partners:
         def measure(partner: Partner = partner) -> list[Problem]:

@@ -1,8 +1,7 @@
-"""cobrand's version, from the installed package metadata."""
+"""cobrand's version: the one place it is written (pyproject.toml reads it from here when the package is built).
 
-from importlib.metadata import PackageNotFoundError, version
+A constant, not the installed package's metadata: reading that imports importlib.metadata and the email
+parser, which every build (the version names its cache keys) paid before anything else.
+"""
 
-try:
-    __version__ = version("cobrand")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0"
+__version__ = "0.1.0"

@@ -29,7 +29,8 @@ NOT_FOR_A_NO_OP = ("lxml", "nh3", "tinycss2", "PIL.ImageCms", "markdown_it", "md
                    "cobrand.render.newsletter", "cobrand.render.plaintext", "cobrand.render.providers.emails",
                    "cobrand.render.engine.skeleton", "cobrand.program", "cobrand.render.hub_feed", "cobrand.render.kit",
                    "cobrand.render.schedule", "cobrand.scaffold", "PIL.ImageDraw", "PIL.ImageFont", "PIL.features",
-                   "PIL.ImageOps", "PIL.ImageChops", "fontTools", "multiprocessing", "concurrent.futures")
+                   "PIL.ImageOps", "PIL.ImageChops", "fontTools", "multiprocessing", "concurrent.futures",
+                   "tomllib", "importlib.metadata", "pydantic.plugin._loader")
 NO_OP_BUILD = """
 import json, sys
 import cobrand

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 from ..errors import Problem
@@ -35,10 +36,10 @@ def load_project(root: Path, today: dt.date, state: SavedState | None = None, jo
     if not config_path.is_file():
         return None, [Problem(CONFIG_FILE, f"not found in {root}; is this a cobrand project?")]
     text = config_path.read_text(encoding="utf-8")
-    raw, problems = parse_toml(text, CONFIG_FILE)
-    config = None
-    if raw is not None:
-        config, problems = validate(ProjectFile, raw, CONFIG_FILE, toml_text=text)
+    # Its result is kept by its text: a rebuild parses no TOML and builds no schema for it.
+    config_digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    config, problems = state.config.recall(CONFIG_FILE, config_digest, lambda: _read_config(text))
+    problems = list(problems)
     vendor, theme = None, None
     plugins: tuple[EnabledPlugin, ...] = ()
     kinds = BUILT_IN
@@ -66,8 +67,16 @@ def load_project(root: Path, today: dt.date, state: SavedState | None = None, jo
     project = Project(root=root, config=config, vendor=vendor, partners=tuple(partners),
                       content=tuple(content), theme=theme, today=today, kinds=kinds,
                       partner_folders=_folder_names(root / "partners"), translations=translations,
-                      plugins=plugins)
+                      plugins=plugins, config_digest=config_digest)
     return project, problems
+
+
+def _read_config(text: str) -> tuple[ProjectFile | None, list[Problem]]:
+    """cobrand.toml's config, or the problems that stop it."""
+    raw, problems = parse_toml(text, CONFIG_FILE)
+    if raw is None:
+        return None, problems
+    return validate(ProjectFile, raw, CONFIG_FILE, toml_text=text)
 
 
 def _load_vendor(root: Path, config: ProjectFile, state: SavedState) -> tuple[Vendor | None, list[Problem]]:

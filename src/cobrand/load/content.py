@@ -172,12 +172,14 @@ def _front_matter_texts(meta: PageFile | SocialFile, key_lines: dict[str, int], 
 def _front_matter(yaml_text: str, file: str, kind: Kind, lang: str | None) -> FrontMatter:
     raw, key_lines, found = parse_yaml(yaml_text, file, line_offset=1)
     if found:
-        return FrontMatter(False, None, key_lines, found, _draft_flag(raw), {}, [])
+        return FrontMatter(False, None, key_lines, found, _draft_flag(raw), {}, [], "")
     meta, found = validate(kind.schema, raw, file, key_lines=key_lines)
     assert meta is None or isinstance(meta, PageFile)  # a Markdown kind's schema extends PageFile (kinds.py)
     found += _translation_problems(file, raw, lang, key_lines)
-    texts, text_problems = _front_matter_texts(meta, key_lines, file) if meta is not None else ({}, [])
-    return FrontMatter(True, meta, key_lines, found, _draft_flag(raw), texts, text_problems)
+    if meta is None:
+        return FrontMatter(True, None, key_lines, found, _draft_flag(raw), {}, [], "")
+    texts, text_problems = _front_matter_texts(meta, key_lines, file)
+    return FrontMatter(True, meta, key_lines, found, _draft_flag(raw), texts, text_problems, meta.model_dump_json())
 
 
 def _load_page(root: Path, path: Path, kind: Kind, md: MarkdownIt, state: SavedState | None = None
@@ -228,7 +230,7 @@ def _load_page(root: Path, path: Path, kind: Kind, md: MarkdownIt, state: SavedS
         return None, as_draft_problems(problems) if _draft_from(front.draft, text) else problems
     return ContentItem(
         kind=kind.name, has_page=kind.page_template is not None, has_pdf=kind.pdf, slug=slug, source=file,
-        meta=meta, body=body, lang=lang, texts=texts,
+        meta=meta, body=body, lang=lang, texts=texts, meta_json=front.meta_json,
         digest=hashlib.sha256(data).hexdigest(), words=count_words(body_text), assets=tuple(assets),
     ), []
 
@@ -287,6 +289,6 @@ def _load_social(root: Path, path: Path, kind: Kind) -> tuple[ContentItem | None
         return None, as_draft_problems(problems) if _is_draft(raw, text) else problems
     return ContentItem(kind=kind.name, has_page=False, slug=slug, source=file, meta=meta, body=None, lang=lang,
                        variants=variants, texts=texts, digest=hashlib.sha256(data).hexdigest(),
-                       assets=(meta.image,) if meta.image else ()), []
+                       assets=(meta.image,) if meta.image else (), meta_json=meta.model_dump_json()), []
 
 

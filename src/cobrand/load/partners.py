@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class OverrideFile(BaseModel):
     """An override file is a flat table of personalisation values."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # built when an override is read
     values: PersonalValues
 
 
@@ -96,10 +96,11 @@ class PartnerLoad:
         for folder in self.folders:
             read = self.digests[folder]
             # Only folders the saved state does not know are loaded, and those were loaded above.
-            partner, found = self.state.partners.recall(folder.name, read, lambda: loaded[folder])  # noqa: B023 - called at once
+            partner, found = self.state.partners.recall(folder.name, read,
+                                                        lambda: _known_by(loaded[folder], read))  # noqa: B023 - called at once
             problems += found
             if partner is not None:
-                partners.append(dataclasses.replace(partner, digest=read))
+                partners.append(partner)
         return partners, problems
 
     def __enter__(self) -> PartnerLoad:
@@ -113,6 +114,16 @@ class PartnerLoad:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _known_by(loaded: tuple[Partner | None, list[Problem]], digest: str) -> tuple[Partner | None, list[Problem]]:
+    """A loaded partner with its folder's ``digest``, and its data's JSON made (the saved state keeps both)."""
+    partner, problems = loaded
+    if partner is None:
+        return None, problems
+    partner = dataclasses.replace(partner, digest=digest)
+    partner.data_json  # noqa: B018 - made here, it is kept with the partner: a rebuild builds no schema for it
+    return partner, problems
 
 
 def load_partner(root: Path, folder: Path) -> tuple[Partner | None, list[Problem]]:

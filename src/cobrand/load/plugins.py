@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from ..errors import Problem
@@ -27,6 +26,8 @@ def load_plugins(config: ProjectFile) -> tuple[tuple[EnabledPlugin, ...], list[P
     wanted = config.plugins.enabled
     if not wanted:
         return (), []
+    from importlib import metadata  # here: importing it (and the email parser it uses) costs every build
+
     installed = {entry.name: entry for entry in metadata.entry_points(group=ENTRY_POINT_GROUP)}
     enabled: list[EnabledPlugin] = []
     problems: list[Problem] = []

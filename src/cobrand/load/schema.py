@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-import tomllib
 import typing
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -32,6 +31,8 @@ def parse_toml(text: str, file: str) -> tuple[dict[str, Any] | None, list[Proble
 
     A key given twice is an error (TOML forbids it and tomllib refuses it); the message names the key.
     """
+    import tomllib  # here: a rebuild that finds every TOML file's result in its saved state parses none
+
     try:
         return tomllib.loads(text), []
     except RecursionError:  # tomllib parses nested arrays and inline tables recursively
@@ -53,9 +54,9 @@ def parse_toml(text: str, file: str) -> tuple[dict[str, Any] | None, list[Proble
 
 
 _TOML_BARE_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
-_TOML_KEY_LINE = re.compile(rf"\s*({_TOML_BARE_KEY}(?:\s*\.\s*{_TOML_BARE_KEY})*)\s*=")
-_TOML_TABLE_LINE = re.compile(rf"\s*\[\s*({_TOML_BARE_KEY}(?:\s*\.\s*{_TOML_BARE_KEY})*)\s*\]")
-_TOML_KEY_PART = re.compile(_TOML_BARE_KEY)
+# Compiled by re when first used: only the message of a refused file needs them.
+_TOML_KEY_LINE = rf"\s*({_TOML_BARE_KEY}(?:\s*\.\s*{_TOML_BARE_KEY})*)\s*="
+_TOML_TABLE_LINE = rf"\s*\[\s*({_TOML_BARE_KEY}(?:\s*\.\s*{_TOML_BARE_KEY})*)\s*\]"
 
 
 def duplicate_toml_key(text: str) -> tuple[str, int, int] | None:
@@ -71,11 +72,11 @@ def duplicate_toml_key(text: str) -> tuple[str, int, int] | None:
         if raw.lstrip().startswith("[["):
             table = ("[[",)  # array of tables: each entry is a new table; not tracked
             continue
-        header = _TOML_TABLE_LINE.match(raw)
+        header = re.match(_TOML_TABLE_LINE, raw)
         if header:
             table = _toml_key_path(header.group(1))
             continue
-        assignment = _TOML_KEY_LINE.match(raw)
+        assignment = re.match(_TOML_KEY_LINE, raw)
         if assignment is None or table == ("[[",):
             continue
         path = (*table, *_toml_key_path(assignment.group(1)))
@@ -86,7 +87,7 @@ def duplicate_toml_key(text: str) -> tuple[str, int, int] | None:
 
 
 def _toml_key_path(dotted: str) -> tuple[str, ...]:
-    return tuple(part.strip("\"'") for part in _TOML_KEY_PART.findall(dotted))
+    return tuple(part.strip("\"'") for part in re.findall(_TOML_BARE_KEY, dotted))
 
 
 @functools.cache

@@ -33,7 +33,7 @@ from ..models import ContentItem, Logo, Partner, Templated
 
 if TYPE_CHECKING:
     from ..brand.palette import Palette
-    from ..schemas import PageFile
+    from ..schemas import PageFile, ProjectFile
 
 T = TypeVar("T")
 STATE_FILE = "build-state.pickle"
@@ -64,6 +64,7 @@ class FrontMatter(NamedTuple):
     draft: bool | None  # what the front matter says of ``draft`` (None: not a table; load/content.py)
     texts: dict[str, Templated]  # title, subtitle, summary and headline, parsed for tokens
     text_problems: list[Problem]  # those texts' token errors
+    meta_json: str  # ``meta`` as its schema writes it (ContentItem.meta_json)
 
 
 class Section(Generic[T]):
@@ -119,6 +120,7 @@ class SavedState:
         # Load: a file's digest by its path and status (see file_digest), each partner folder's and
         # content file's loaded result with its problems, the vendor's logo.
         self.file_digests: Section[str] = Section(self, "file-digests")
+        self.config: Section[tuple[ProjectFile | None, list[Problem]]] = Section(self, "config")  # cobrand.toml
         self.partners: Section[tuple[Partner | None, list[Problem]]] = Section(self, "partners")
         self.content: Section[tuple[ContentItem | None, list[Problem]]] = Section(self, "content")
         self.front_matter: Section[FrontMatter] = Section(self, "front-matter")  # of Markdown files, by its text

@@ -121,7 +121,7 @@ class PartnerRenderer:
         self._item_keys = {item.variant_id: digest(item.digest, *(asset_keys[a] for a in item.assets))
                            for item in every_item}
         # What a listing shows of an item: all of it but the body (social posts have none).
-        self._card_keys = {item.variant_id: digest(item.variant_id, item.meta.model_dump_json(),
+        self._card_keys = {item.variant_id: digest(item.variant_id, item.meta_key,
                                                    str(reading_minutes(item)), *(asset_keys[a] for a in item.assets))
                            if item.body is not None else self._item_keys[item.variant_id]
                            for item in every_item}
