@@ -3,7 +3,7 @@
 does not move.
 
     .venv/bin/python benchmarks/instructions.py --compare 6d608bf [--partners 200 --items 50]
-        [--edit post|partner|none] [--jobs 1] [--only site]
+        [--edit post|partner|none|clean] [--jobs 1] [--only site]
 
 CPU time on this shared two-core machine moves by 10 to 30% from one minute to the next (the side-by-side
 tables quote medians of alternated runs for that reason), which hides a change of a few per cent. The
@@ -17,6 +17,9 @@ than 0.01%. So each revision, in turn, on its own copy of the generated project:
    of the process (Python's own start-up and cobrand's import included; ``--jobs 2`` counts the workers
    too, whose counts Valgrind starts from their parent's at the fork, so only ``--jobs 1`` sums to one
    build's work).
+
+``--edit clean`` skips the first step and the edit: it counts a whole build from nothing (no output, no
+saved state, no compiled templates).
 
 Both revisions' modules are compiled to bytecode first and ``PYTHONHASHSEED`` is fixed. Instructions
 are not time: system calls, cache misses and the kernel's share are not in them. They are the figure to
@@ -101,10 +104,11 @@ def warm_copies(compare: str, partners: int, items: int, kind: str, only: str | 
         shutil.copytree(folder / "project", copy / "project")
         root = only if name == "this tree" or "only: str | None" in (source / "cobrand" / "build.py").read_text() \
             else None
-        build(source, copy, 2, root, counted=False)
-        edit(copy, manifest, kind, 1)
-        build(source, copy, 2, root, counted=False)
-        edit(copy, manifest, kind, 2)
+        if kind != "clean":  # a clean build is counted from nothing: no output, no saved state
+            build(source, copy, 2, root, counted=False)
+            edit(copy, manifest, kind, 1)
+            build(source, copy, 2, root, counted=False)
+            edit(copy, manifest, kind, 2)
         yield name, source, copy, root
         shutil.rmtree(copy, ignore_errors=True)
 
@@ -115,7 +119,8 @@ def rebuild_arguments(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--compare", required=True, metavar="REF")
     parser.add_argument("--partners", type=int, default=200)
     parser.add_argument("--items", type=int, default=50)
-    parser.add_argument("--edit", choices=["post", "partner", "none"], default="post")
+    parser.add_argument("--edit", choices=["post", "partner", "none", "clean"], default="post",
+                        help="clean: count a whole build of the project, with no earlier output nor saved state")
     parser.add_argument("--only", choices=["site", "hub"], help="write only this root (REF too, if it has --only)")
     return parser
 
@@ -134,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         run.log(f"{name}: {counts[name][1]:,} instructions, {counts[name][0]} files written")
     ref_count, count = (instructions for _, instructions in counts.values())
     assert ref_count and count
-    what = {"post": "one post edited", "partner": "one partner's colour edited", "none": "nothing changed"}[args.edit]
+    what = {"post": "one post edited", "partner": "one partner's colour edited", "none": "nothing changed",
+            "clean": "a clean build"}[args.edit]
     print(f"\n{args.partners} x {args.items}, {what}, jobs={args.jobs}"
           f"{', this tree --only ' + args.only if args.only else ''}; instructions of the rebuild's processes:\n")
     print("| Revision | instructions | files written |\n|---|---|---|")
