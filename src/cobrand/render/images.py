@@ -45,6 +45,8 @@ _CJK_RANGES = ("[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufa
 @functools.cache
 def _cjk() -> re.Pattern[str]:
     return re.compile(_CJK_RANGES)
+
+
 SOCIAL_SIZES = {network.name: network.image_size for network in NETWORKS}  # a post's image per network
 OG_SIZE = (1200, 630)
 LOCKUP_MIN_RATIO = 0.4
