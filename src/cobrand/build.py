@@ -326,8 +326,11 @@ class PartnerExecutor(Protocol):
 # Worker processes are forked after the project is loaded and the renderer made, so each one
 # inherits both (compiled templates, theme files, keys) instead of making its own. With enough
 # partners to share, this process renders the first one itself before forking (WARM_BEFORE_FORK):
-# the workers then also inherit what a renderer makes on first use (WeasyPrint's fonts and
-# stylesheets, page skeletons, e-mail layouts) instead of each making it again.
+# the workers then also inherit what a renderer makes on first use (page skeletons, e-mail layouts,
+# WeasyPrint and the print stylesheet) instead of each making it again. It stops at that partner's
+# first PDF, once WeasyPrint is made: PDFs are most of a PDF build's time, and all of one partner's,
+# rendered here while the workers waited, kept the other cores idle for them. A partner stopped
+# there is rendered again, whole, by a worker.
 WARM_BEFORE_FORK = 4  # stale partners per worker process from which the first is rendered here
 _worker: tuple[PartnerRenderer, Planner, RenderOptions, tuple[Partner, ...]] | None = None
 
@@ -428,12 +431,14 @@ def _render_all(project: Project, partners: tuple[Partner, ...], options: Render
     else:
         ordered = planner.grouped(tuple(stale))
         if len(ordered) >= WARM_BEFORE_FORK * jobs:
-            first, ordered = ordered[0], ordered[1:]
-            result, fingerprint = render_partner(renderer, planner, first, options)
-            remember(first, result, fingerprint)
-            _collect(results, result, on_partner)
-            if options.fail_fast and result.failure is not None:
-                ordered = ()
+            first: tuple[PartnerResult, str] | None = None
+            with renderer.warming_up():
+                first = render_partner(renderer, planner, ordered[0], options)
+            if first is not None:  # rendered whole: no PDF to make
+                result, fingerprint = first
+                remember(ordered[0], result, fingerprint)
+                _collect(results, result, on_partner)
+                ordered = () if options.fail_fast and result.failure is not None else ordered[1:]
         if ordered:
             for partner, (result, fingerprint) in _render_in_pool(renderer, planner, ordered, options, jobs):
                 remember(partner, result, fingerprint)

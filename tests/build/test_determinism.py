@@ -8,6 +8,11 @@ from pathlib import Path
 
 import cobrand
 from cobrand.build import WARM_BEFORE_FORK
+from cobrand.cache import Store
+from cobrand.models import Partner
+from cobrand.partner_build import RenderOptions, render_partner
+from cobrand.plan import Planner
+from cobrand.render.partner import PartnerRenderer
 from support.example import ENVIRON, PARTNER_SLUGS, ROOT, file_digests, generate_project
 
 
@@ -65,3 +70,51 @@ def test_a_fleet_whose_first_partner_renders_before_the_fork_matches_one_process
                       if not name.startswith(".cobrand/") and name != "report.json"} for files in made]
         assert published[0] and published[0] == published[1]
     assert normalised_report(two / "report.json") == normalised_report(one / "report.json")
+
+
+def _renderer_and_partner(pdfs: bool, out: Path) -> tuple[PartnerRenderer, Planner, RenderOptions, Partner]:
+    """A renderer of the example as a build makes it, and the first partner with two one-pagers or more."""
+    from cobrand.load import load_project
+    from support.example import BUILD_DATE
+
+    project, problems = load_project(ROOT, BUILD_DATE)
+    assert project is not None, problems
+    planner = Planner(project)
+    renderer = PartnerRenderer(project, pdfs=pdfs, images=False, planner=planner)
+    renderer.prepare()
+    options = RenderOptions(out=out, store=Store(out.with_name(out.name + "-cache")), pdfs=pdfs, images=False)
+    printing = [partner for partner in project.partners if len(planner.plan(partner).of_kind("one-pagers")) >= 2]
+    return renderer, planner, options, printing[0]
+
+
+def test_the_warm_up_before_the_fork_stops_at_the_first_pdf_and_writes_nothing(tmp_path):
+    """The first partner rendered before forking (WARM_BEFORE_FORK) is rendered up to its first PDF: WeasyPrint
+    is then made, for the workers to inherit, and nothing of the partner is written. A worker then renders it
+    whole, into the files a render without the warm-up makes. Without PDFs the same block renders the partner
+    whole and writes it."""
+    alone = tmp_path / "alone"
+    renderer, planner, options, partner = _renderer_and_partner(True, alone)
+    result, _ = render_partner(renderer, planner, partner, options)
+    assert result.failure is None and result.pdfs >= 2
+
+    warmed = tmp_path / "warmed"
+    renderer, planner, options, partner = _renderer_and_partner(True, warmed)
+    outcome = None
+    with renderer.warming_up():
+        outcome = render_partner(renderer, planner, partner, options)
+    assert outcome is None and renderer._pdf is not None  # made, for the workers
+    assert not warmed.exists() and not options.hub_out.exists()
+    stored = [path.read_bytes() for path in options.store.root.rglob("*") if path.is_file()]
+    assert not any(b"%PDF-" in data for data in stored)  # stopped before rendering the PDF
+    result, _ = render_partner(renderer, planner, partner, options)  # as a worker renders it
+    assert result.failure is None
+    published = [{name: data for name, data in file_digests(out).items() if not name.startswith(".cobrand/")}
+                 for out in (warmed, alone)]  # the manifests record folders' times
+    assert published[0] == published[1] and any(warmed.rglob("*.pdf"))
+
+    html = tmp_path / "html"
+    renderer, planner, options, partner = _renderer_and_partner(False, html)
+    with renderer.warming_up():
+        outcome = render_partner(renderer, planner, partner, options)
+    assert outcome is not None and outcome[0].failure is None and outcome[0].status == "built"
+    assert (html / partner.slug / "index.html").is_file()

@@ -72,6 +72,12 @@ def _constant(data: bytes) -> Callable[[Resolve], bytes]:
     return lambda _: data
 
 
+class WarmedUp(BaseException):
+    """A render inside :meth:`PartnerRenderer.warming_up` reached its first PDF. A BaseException, like
+    GeneratorExit, so that no handler that turns a partner's errors into its failure can catch it: the
+    render is abandoned with nothing written (a partner's outputs are all made before any is written)."""
+
+
 class PartnerRenderer:
     """Holds what all partners share (templates, stylesheet, static bytes) and renders partners.
 
@@ -106,6 +112,8 @@ class PartnerRenderer:
         stylesheet = _theme_file(project, PRINT_STYLESHEET)
         press = _theme_file(project, PRESS_STYLESHEET) if project.config.print.press else None
         self._pdf_setup = (stylesheet, project.theme.folders, press) if pdfs else None
+        self._pdf: PdfRenderer | None = None  # see pdf
+        self._warming_up = False  # see warming_up
         # Keyed by position in the theme chain, not absolute path, so caches move between checkouts.
         every_theme_file = {f"{index}/{path.relative_to(folder).as_posix()}": path
                             for index, folder in enumerate(project.theme.folders)
@@ -182,11 +190,30 @@ class PartnerRenderer:
         if self._languages is None:
             self._languages = load_translations(self.project.theme, state)
 
-    @cached_property
+    @property
     def pdf(self) -> PdfRenderer | None:
         """WeasyPrint's renderer, made when the first PDF is: importing WeasyPrint and parsing the print
-        stylesheet take about a second, which a build with nothing to print need not pay."""
-        return PdfRenderer(*self._pdf_setup) if self._pdf_setup is not None else None
+        stylesheet take about a second, which a build with nothing to print need not pay. Inside
+        :meth:`warming_up`, the render ends once it is made."""
+        if self._pdf is None and self._pdf_setup is not None:
+            self._pdf = PdfRenderer(*self._pdf_setup)
+        if self._warming_up and self._pdf is not None:
+            raise WarmedUp
+        return self._pdf
+
+    @contextmanager
+    def warming_up(self) -> Iterator[None]:
+        """Render up to a partner's first PDF: once WeasyPrint's renderer is made for it, :class:`WarmedUp` is
+        raised, which leaves every function between here and that PDF's job (a partner's failure is an
+        ``Exception``; this is not one) and ends here. The build warms its worker processes' common state this
+        way before forking them (see cobrand.build.WARM_BEFORE_FORK)."""
+        self._warming_up = True
+        try:
+            yield
+        except WarmedUp:
+            pass
+        finally:
+            self._warming_up = False
 
     def remember_palettes(self, state: SavedState, partners: Sequence[Partner]) -> None:
         """Take each partner's palette from ``state``, making and keeping the ones it lacks."""
