@@ -31,6 +31,7 @@ from ..tracking import Tracking, print_url, share_url
 from ..validate import social_text
 from ..values import paper_size
 from .output_plan import OutputOptions, OutputPlan
+from .qr import qr_svg
 
 PARTNER_LOGO = "static/partner-logo"
 VENDOR_LOGO = "static/vendor-logo"
@@ -411,6 +412,8 @@ def _item_view(project: Project, partner: Partner, item: ContentItem, filled: Fi
     }
     if isinstance(meta, OnePagerFile):
         printed = print_url(view["canonical"], tracking.source, item.slug)
+        # Templates call it with a translated "QR code linking to ...", the figure's alternative text in the
+        # tagged PDF: the code is made only when a PDF shows it.
         view |= {"subtitle": texts.get("subtitle"), "print_url": printed, "qr_svg": functools.partial(qr_svg, printed),
                  "thumbnail": None}
     if isinstance(meta, MediaFile):
@@ -454,20 +457,6 @@ class LazyMarkup:
 
     def __str__(self) -> str:
         return self.__html__()
-
-
-def qr_svg(url: str, title: str | Markup) -> Markup:
-    """An inline SVG QR code for ``url`` (medium error correction, survives print).
-
-    ``title`` becomes the SVG's ``<title>``, which WeasyPrint writes as the figure's
-    alternative text (``/Alt``) in the tagged PDF; templates call this with a translated
-    "QR code linking to ...", so it is made only when a PDF shows it.
-    """
-    import segno
-
-    plain = title.unescape() if isinstance(title, Markup) else title  # a translated string is Markup: segno escapes
-    return Markup(segno.make(url, error="m").svg_inline(scale=4, border=2, title=plain, svgclass="qr",
-                                                        lineclass=None))
 
 
 def _embed(meta: MediaFile) -> dict[str, str]:
