@@ -3,7 +3,7 @@
 does not move.
 
     .venv/bin/python benchmarks/instructions.py --compare 6d608bf [--partners 200 --items 50]
-        [--edit post|partner|none|clean] [--jobs 1] [--only site]
+        [--edit post|partner|none|clean] [--jobs 1] [--only site] [--pdfs]
 
 CPU time on this shared two-core machine moves by 10 to 30% from one minute to the next (the side-by-side
 tables quote medians of alternated runs for that reason), which hides a change of a few per cent. The
@@ -19,7 +19,9 @@ than 0.01%. So each revision, in turn, on its own copy of the generated project:
    build's work).
 
 ``--edit clean`` skips the first step and the edit: it counts a whole build from nothing (no output, no
-saved state, no compiled templates).
+saved state, no compiled templates). ``--pdfs`` builds side_by_side.py's PDF project instead (one-pagers
+only) with PDFs and no images, as that script does: ``--partners 20 --items 3 --edit clean --pdfs`` counts
+its PDF build.
 
 Both revisions' modules are compiled to bytecode first and ``PYTHONHASHSEED`` is fixed. Instructions
 are not time: system calls, cache misses and the kernel's share are not in them. They are the figure to
@@ -60,10 +62,11 @@ print(report.to_dict()["counts"]["files_written"])
 """
 
 
-def build(source: Path, copy: Path, jobs: int, only: str | None, counted: bool) -> tuple[int, int | None]:
+def build(source: Path, copy: Path, jobs: int, only: str | None, counted: bool, pdfs: bool = False
+          ) -> tuple[int, int | None]:
     """Files written and, when ``counted``, the instructions of a build of ``copy`` by the cobrand in ``source``."""
     args = {"project": str(copy / "project"), "out_dir": str(copy / "out"), "cache_dir": str(copy / "cache"),
-            "jobs": jobs, "pdfs": False, "images": False, "only": only}
+            "jobs": jobs, "pdfs": pdfs, "images": False, "only": only}
     command = [sys.executable, "-c", BUILD, json.dumps(args)]
     environ = {**os.environ, "PYTHONPATH": str(source), "PYTHONHASHSEED": "0"}
     if not counted:
@@ -88,13 +91,14 @@ def edit(copy: Path, manifest: dict[str, str], kind: str, number: int) -> None:
         path.write_text(recolour(path.read_text("utf-8"), number), "utf-8")
 
 
-def warm_copies(compare: str, partners: int, items: int, kind: str, only: str | None, prefix: str
-                ) -> Iterator[tuple[str, Path, Path, str | None]]:
+def warm_copies(compare: str, partners: int, items: int, kind: str, only: str | None, prefix: str,
+                pdfs: bool = False) -> Iterator[tuple[str, Path, Path, str | None]]:
     """For REF (``compare``) and this tree in turn: its name, its source, a copy of the generated project it
     has built, rebuilt after one edit of ``kind`` and edited again (the rebuild to count is the caller's),
     and the root it writes (REF too, when it has ``--only``: 61200af and later; else all it wrote then).
     Each copy is removed when the caller moves on."""
-    folder, manifest = run.prepare(f"p{partners}x{items}", partners, items, hugo=False)
+    folder, manifest = (run.prepare(f"pdf{partners}x{items}", partners, items, mix=(0, 1, 0), hugo=False) if pdfs
+                        else run.prepare(f"p{partners}x{items}", partners, items, hugo=False))
     ref = worktree(compare)
     sources = {ref.name.removeprefix("worktree-"): ref / "src", "this tree": ROOT / "src"}
     for index, (name, source) in enumerate(sources.items()):
@@ -105,9 +109,9 @@ def warm_copies(compare: str, partners: int, items: int, kind: str, only: str | 
         root = only if name == "this tree" or "only: str | None" in (source / "cobrand" / "build.py").read_text() \
             else None
         if kind != "clean":  # a clean build is counted from nothing: no output, no saved state
-            build(source, copy, 2, root, counted=False)
+            build(source, copy, 2, root, counted=False, pdfs=pdfs)
             edit(copy, manifest, kind, 1)
-            build(source, copy, 2, root, counted=False)
+            build(source, copy, 2, root, counted=False, pdfs=pdfs)
             edit(copy, manifest, kind, 2)
         yield name, source, copy, root
         shutil.rmtree(copy, ignore_errors=True)
@@ -128,20 +132,21 @@ def rebuild_arguments(description: str) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = rebuild_arguments(__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--pdfs", action="store_true", help="every build makes PDFs too (no images)")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         parser.error("needs valgrind (apt-get install valgrind)")
     run.ensure_interpreter()
     counts: dict[str, tuple[int, int | None]] = {}
     for name, source, copy, only in warm_copies(args.compare, args.partners, args.items, args.edit, args.only,
-                                                "instructions"):
-        counts[name] = build(source, copy, args.jobs, only, counted=True)
+                                                "instructions", pdfs=args.pdfs):
+        counts[name] = build(source, copy, args.jobs, only, counted=True, pdfs=args.pdfs)
         run.log(f"{name}: {counts[name][1]:,} instructions, {counts[name][0]} files written")
     ref_count, count = (instructions for _, instructions in counts.values())
     assert ref_count and count
     what = {"post": "one post edited", "partner": "one partner's colour edited", "none": "nothing changed",
             "clean": "a clean build"}[args.edit]
-    print(f"\n{args.partners} x {args.items}, {what}, jobs={args.jobs}"
+    print(f"\n{args.partners} x {args.items}, {what}{' with PDFs' if args.pdfs else ''}, jobs={args.jobs}"
           f"{', this tree --only ' + args.only if args.only else ''}; instructions of the rebuild's processes:\n")
     print("| Revision | instructions | files written |\n|---|---|---|")
     for name, (files, instructions) in counts.items():

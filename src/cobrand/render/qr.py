@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
@@ -47,7 +47,7 @@ def svg_markup(rows: Sequence[bytes], title: str, scale: int = SCALE, border: in
                             f"h{end - start}")
             last_x, last_y = end, y
     size = (len(rows) + 2 * border) * scale
-    return (f'<svg width="{size}" height="{size}" class="qr"><title>{escape(title)}</title>'
+    return (f'<svg width="{size}" height="{size}" class="qr"><title>{escape(title, quote=False)}</title>'
             f'<path transform="scale({scale})" stroke="#000" d="{"".join(segments)}"/></svg>')
 
 
