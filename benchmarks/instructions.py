@@ -20,8 +20,8 @@ than 0.01%. So each revision, in turn, on its own copy of the generated project:
 
 ``--edit clean`` skips the first step and the edit: it counts a whole build from nothing (no output, no
 saved state, no compiled templates). ``--pdfs`` builds side_by_side.py's PDF project instead (one-pagers
-only) with PDFs and no images, as that script does: ``--partners 20 --items 3 --edit clean --pdfs`` counts
-its PDF build.
+only) with PDFs and images, as that script's PDF step does: ``--partners 20 --items 3 --edit clean --pdfs``
+counts that build.
 
 Both revisions' modules are compiled to bytecode first and ``PYTHONHASHSEED`` is fixed. Instructions
 are not time: system calls, cache misses and the kernel's share are not in them. They are the figure to
@@ -66,7 +66,7 @@ def build(source: Path, copy: Path, jobs: int, only: str | None, counted: bool, 
           ) -> tuple[int, int | None]:
     """Files written and, when ``counted``, the instructions of a build of ``copy`` by the cobrand in ``source``."""
     args = {"project": str(copy / "project"), "out_dir": str(copy / "out"), "cache_dir": str(copy / "cache"),
-            "jobs": jobs, "pdfs": pdfs, "images": False, "only": only}
+            "jobs": jobs, "pdfs": pdfs, "images": pdfs, "only": only}
     command = [sys.executable, "-c", BUILD, json.dumps(args)]
     environ = {**os.environ, "PYTHONPATH": str(source), "PYTHONHASHSEED": "0"}
     if not counted:
@@ -132,7 +132,7 @@ def rebuild_arguments(description: str) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = rebuild_arguments(__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--pdfs", action="store_true", help="every build makes PDFs too (no images)")
+    parser.add_argument("--pdfs", action="store_true", help="build the PDF project, with PDFs and images")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         parser.error("needs valgrind (apt-get install valgrind)")
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     assert ref_count and count
     what = {"post": "one post edited", "partner": "one partner's colour edited", "none": "nothing changed",
             "clean": "a clean build"}[args.edit]
-    print(f"\n{args.partners} x {args.items}, {what}{' with PDFs' if args.pdfs else ''}, jobs={args.jobs}"
+    print(f"\n{args.partners} x {args.items}, {what}{' with PDFs and images' if args.pdfs else ''}, jobs={args.jobs}"
           f"{', this tree --only ' + args.only if args.only else ''}; instructions of the rebuild's processes:\n")
     print("| Revision | instructions | files written |\n|---|---|---|")
     for name, (files, instructions) in counts.items():

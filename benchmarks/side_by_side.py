@@ -5,14 +5,14 @@
         [--only site]
 
 Each run, for both revisions in turn (the order alternates from run to run), each build in a fresh
-process (``benchmarks/_child.py``, ``jobs=2``, no images), each revision with its own output, hub and
-cache folders:
+process (``benchmarks/_child.py``, ``jobs=2``), each revision with its own output, hub and cache folders:
 
-1. a full HTML build into empty folders (the process tree's memory sampled, as run.py does);
+1. a full HTML build into empty folders, no images (the process tree's memory sampled, as run.py does);
 2. a no-op rebuild;
 3. one post edited, the first edit after that clean build, then a second edit (a new sentence each);
 4. one partner's primary colour edited;
-5. a full build with PDFs of the small one-pager project (``--pdf-partners`` x ``--pdf-items``).
+5. a full build with PDFs and images of the small one-pager project (``--pdf-partners`` x ``--pdf-items``):
+   what a default ``cobrand build`` makes. Steps 1 to 4 make neither, as run.py's HTML figures.
 
 A step's two builds run one right after the other, so they share the machine's moment. REF is checked
 out once into a worktree under ``benchmarks/work/``; each process imports cobrand from that revision's
@@ -51,7 +51,7 @@ STEPS = {
     "edit_post_first": "One post edited, first edit after a clean build",
     "edit_post": "One post edited, second edit",
     "edit_partner": "One partner's colour edited",
-    "full_pdf": "Full build with PDFs",
+    "full_pdf": "Full build with PDFs and images",
     "memory": "Peak memory of the full HTML build (process tree PSS)",
 }
 
@@ -61,15 +61,15 @@ def outputs(out: Path) -> tuple[Path, Path, Path]:
     return out, out.with_name(out.name + "-hub"), out.with_name(out.name + "-cache")
 
 
-def build(source: Path, project: Path, out: Path, *, pdfs: bool = False, memory: bool = False,
-          fresh: bool = False, only: str | None = None) -> run.Sample:
+def build(source: Path, project: Path, out: Path, *, pdfs: bool = False, images: bool = False,
+          memory: bool = False, fresh: bool = False, only: str | None = None) -> run.Sample:
     """One build of ``project`` by the cobrand in ``source``, in a fresh process."""
     site, hub, cache = outputs(out)
     if fresh:
         for folder in (site, hub, cache):
             run.discard(folder)
     args = {"project": str(project), "out": str(site), "cache": str(cache), "jobs": 2, "pdfs": pdfs,
-            "images": False, "only": only}
+            "images": images, "only": only}
     saved = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = str(source)
     try:
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             partner.write_text(recolour(originals[partner], number + 1), "utf-8")
             step("edit_partner", names)
             if "pdf" not in skip:
-                step("full_pdf", names, pdfs=True, fresh=True)
+                step("full_pdf", names, pdfs=True, images=True, fresh=True)
             for path, text in originals.items():
                 path.write_text(text, "utf-8")
             run.empty_discarded(settle=False)
