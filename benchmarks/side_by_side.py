@@ -18,8 +18,9 @@ A step's two builds run one right after the other, so they share the machine's m
 out once into a worktree under ``benchmarks/work/``; each process imports cobrand from that revision's
 ``src`` through ``PYTHONPATH``, both compiled to bytecode first. Prints every run and then a Markdown
 table of medians: CPU time (user + system of the build and its workers: the figure least sensitive to
-other load on this shared machine), process wall time, and the ratio of the medians. With ``--json PATH``
-the raw samples are saved too.
+other load on this shared machine), process wall time, the ratio of the medians, and the median of each
+run's own ratio (its two builds ran back to back, so a machine that slows down over the runs moves both
+alike). With ``--json PATH`` the raw samples are saved too.
 
 With ``--only site`` this tree's builds are ``cobrand build --only site``: they write the public sites
 alone, the output REF wrote before builds also wrote each partner's hub (6d608bf), so both revisions do
@@ -168,26 +169,33 @@ def main(argv: list[str] | None = None) -> int:
           f"one-pagers), this tree {'--only ' + args.only if args.only else 'building both roots'}, "
           f"jobs=2, median of {args.runs} runs, load average {load_start} at start, "
           f"{run.load_average()} at end, {(time.perf_counter() - started) / 60:.0f} min\n")
-    print(f"| Measurement | {base} CPU s | this tree CPU s | CPU ratio | {base} wall s | this tree wall s "
-          f"| files written ({base} / this tree) |\n|---|---|---|---|---|---|---|")
+    print(f"| Measurement | {base} CPU s | this tree CPU s | CPU ratio | CPU ratio by run | {base} wall s "
+          f"| this tree wall s | wall ratio by run | files written ({base} / this tree) |\n"
+          "|---|---|---|---|---|---|---|---|---|")
 
     def median(name: str, key: str, field: str) -> float:
         return statistics.median(sample[field] for sample in samples[name][key])
+
+    def by_run(key: str, field: str) -> float:
+        """The median of each run's ratio of this tree's figure to REF's."""
+        return statistics.median(new_sample[field] / base_sample[field]
+                                 for base_sample, new_sample in zip(samples[base][key], samples[new][key], strict=True))
 
     for key, label in STEPS.items():
         if key == "memory":
             pss = [median(name, "full_html", "peak_pss_kb") / 1024 for name in (base, new)]
             rss = [median(name, "full_html", "maxrss_kb") / 1024 for name in (base, new)]
-            print(f"| {label} | {pss[0]:.0f} MB | {pss[1]:.0f} MB | {pss[1] / pss[0]:.2f}x | largest process "
-                  f"{rss[0]:.0f} MB | {rss[1]:.0f} MB | |")
+            print(f"| {label} | {pss[0]:.0f} MB | {pss[1]:.0f} MB | {pss[1] / pss[0]:.2f}x | "
+                  f"{by_run('full_html', 'peak_pss_kb'):.2f}x | largest process {rss[0]:.0f} MB | {rss[1]:.0f} MB "
+                  "| | |")
             continue
         if key not in samples[base]:
             continue
         cpu = [median(name, key, "cpu_s") for name in (base, new)]
         wall = [median(name, key, "wall_s") for name in (base, new)]
         files = [median(name, key, "written") for name in (base, new)]
-        print(f"| {label} | {cpu[0]:.2f} | {cpu[1]:.2f} | {cpu[1] / cpu[0]:.2f}x | {wall[0]:.2f} | {wall[1]:.2f} "
-              f"| {files[0]:,.0f} / {files[1]:,.0f} |")
+        print(f"| {label} | {cpu[0]:.2f} | {cpu[1]:.2f} | {cpu[1] / cpu[0]:.2f}x | {by_run(key, 'cpu_s'):.2f}x "
+              f"| {wall[0]:.2f} | {wall[1]:.2f} | {by_run(key, 'wall_s'):.2f}x | {files[0]:,.0f} / {files[1]:,.0f} |")
     return 0
 
 
